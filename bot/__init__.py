@@ -1,0 +1,1 @@
+"""Composition root: config, app factory, channel adapters, HTTP API and command line."""

@@ -1,0 +1,185 @@
+"""Typed settings: bot.toml tables as pydantic models, overridden by MOTCUA_<TABLE>__<KEY>."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "bot.toml"
+
+
+class KnowledgeSettings(BaseModel):
+    paths: list[Path] = Field(default_factory=list)
+    popularity: Path | None = None
+    portal_url: str = "https://dichvucong.gov.vn"
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite+aiosqlite:///var/motcua.db"
+
+
+class WebSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+
+
+class TelegramSettings(BaseModel):
+    token: SecretStr = SecretStr("")
+    api_base: str = ""
+    username: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+
+
+class ZaloSettings(BaseModel):
+    app_id: str = ""
+    oa_secret_key: SecretStr = SecretStr("")
+    app_secret_key: SecretStr = SecretStr("")
+    access_token: SecretStr = SecretStr("")
+    refresh_token: SecretStr = SecretStr("")
+    api_base: str = "https://openapi.zalo.me"
+    oauth_base: str = "https://oauth.zaloapp.com"
+    zns_base: str = "https://business.openapi.zalo.me"
+    zns_templates: dict[str, str] = Field(default_factory=dict)
+    replay_window_s: int = 300
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id and self.oa_secret_key.get_secret_value())
+
+
+class SecuritySettings(BaseModel):
+    signing_key: SecretStr = SecretStr("")
+
+
+class ApiSettings(BaseModel):
+    token: SecretStr = SecretStr("")
+
+
+class LookupSettings(BaseModel):
+    per_user_per_minute: int = 10
+    per_user_per_day: int = 60
+
+
+class CalendarSettings(BaseModel):
+    timezone: str = "Asia/Ho_Chi_Minh"
+    extra_days_off: list[date] = Field(default_factory=list)
+    makeup_working_days: list[date] = Field(default_factory=list)
+
+
+class AgencySettings(BaseModel):
+    name: str = "Bộ phận Một cửa"
+    contact: str = "Bộ phận Một cửa"
+    collect_place: str = "Bộ phận Một cửa nơi quý ông/bà đã nộp hồ sơ"
+
+
+class NotificationSettings(BaseModel):
+    quiet_hours: str = "21:00-07:00"
+    legal_reference: str = "Nghị định số 118/2025/NĐ-CP của Chính phủ"
+    telegram_per_second: float = 30
+    telegram_per_chat_interval_s: float = 1.0
+    zalo_per_minute: int = 4000
+    max_attempts: int = 8
+    collect_reminder_working_days: int = 3
+    poll_interval_s: float = 10
+
+
+class RedisSettings(BaseModel):
+    url: str = ""
+
+
+class Settings(BaseSettings):
+    """All settings; build with :func:`load_settings`, never at import time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MOTCUA_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    zalo: ZaloSettings = Field(default_factory=ZaloSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    lookup: LookupSettings = Field(default_factory=LookupSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    agency: AgencySettings = Field(default_factory=AgencySettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+
+    # Where the TOML file lives; relative paths in it are resolved against this folder.
+    base_dir: Path = PROJECT_ROOT
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get("MOTCUA_CONFIG_FILE") or str(DEFAULT_CONFIG)
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+        )
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+    @property
+    def var_dir(self) -> Path:
+        return self.base_dir / "var"
+
+    def database_url(self) -> str:
+        """The database URL with a relative SQLite path anchored at the config folder."""
+        url = self.database.url
+        prefix = "sqlite+aiosqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str(self.resolve(Path(url[len(prefix) :])))
+        return url
+
+    def signing_key(self) -> bytes:
+        """The HMAC key: from the environment/config, else a random one kept in var/."""
+        key = self.security.signing_key.get_secret_value()
+        if key:
+            return key.encode()
+        path = self.var_dir / "signing.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Read the TOML file (default: bot.toml beside the packages) and the environment once."""
+    path = (config or Path(os.environ.get("MOTCUA_CONFIG_FILE", DEFAULT_CONFIG))).resolve()
+    previous = os.environ.get("MOTCUA_CONFIG_FILE")
+    os.environ["MOTCUA_CONFIG_FILE"] = str(path)
+    try:
+        settings = Settings(base_dir=path.parent, **overrides)
+    finally:
+        if previous is None:
+            os.environ.pop("MOTCUA_CONFIG_FILE", None)
+        else:
+            os.environ["MOTCUA_CONFIG_FILE"] = previous
+    settings.knowledge.paths = [settings.resolve(p) for p in settings.knowledge.paths]
+    if settings.knowledge.popularity is not None:
+        settings.knowledge.popularity = settings.resolve(settings.knowledge.popularity)
+    return settings

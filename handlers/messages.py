@@ -1,0 +1,48 @@
+"""Neutral message types that every channel adapter converts to and from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    WEB = "web"
+    CLI = "cli"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing a user did: typed text, sent a photo, pressed a button or opened a deep link.
+
+    ``payload`` carries a button's payload or a deep-link start payload (``p_...``, ``d_...``);
+    ``image`` the raw bytes of a photo (a receipt's QR code, usually).
+    """
+
+    channel: Channel
+    user_id: str
+    text: str | None = None
+    image: bytes | None = None
+    payload: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice offered to the user; ``payload`` comes back as ``Incoming.payload``.
+
+    A button with ``url`` opens a link instead of sending a payload.
+    """
+
+    label: str
+    payload: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Plain text (channels escape it for their markup) and optional buttons."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)

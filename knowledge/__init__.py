@@ -1,0 +1,1 @@
+"""Procedure knowledge base: loading, Vietnamese normalisation and search (pure)."""

@@ -1,0 +1,1 @@
+"""Notification rules, the outbox and the rate-limited dispatcher."""
