@@ -82,7 +82,7 @@ class CalendarSettings(BaseModel):
 class AgencySettings(BaseModel):
     name: str = "Bộ phận Một cửa"
     contact: str = "Bộ phận Một cửa"
-    collect_place: str = "Bộ phận Một cửa nơi quý ông/bà đã nộp hồ sơ"
+    collect_place: str = "Bộ phận Một cửa nơi ông/bà đã nộp hồ sơ"
 
 
 class NotificationSettings(BaseModel):
@@ -94,6 +94,9 @@ class NotificationSettings(BaseModel):
     max_attempts: int = 8
     collect_reminder_working_days: int = 3
     poll_interval_s: float = 10
+    rules_interval_s: float = 60
+    lease_s: float = 120
+    concurrency: int = 4
 
 
 class RedisSettings(BaseModel):

@@ -1,0 +1,155 @@
+"""The ingest HTTP API (POST /api/v1/dossiers, POST /api/v1/dossiers/{code}/events) and
+GET /healthz. Bearer token compared in constant time; the API answers 403 when no token is
+configured; bodies are size-limited; every refusal carries a machine reason and Vietnamese text."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from bot.config import Settings
+from handlers.dossiers.calendar import WorkCalendar
+from handlers.dossiers.ingest import Ingestor, ProcedureLookup, RowError, reason_message
+from storage.engine import SessionFactory, ping
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+
+
+class ApiServices(Protocol):
+    """What the API needs from bot.bootstrap.Services."""
+
+    @property
+    def sessions(self) -> SessionFactory: ...
+
+    @property
+    def kb(self) -> ProcedureLookup: ...
+
+    @property
+    def calendar(self) -> WorkCalendar: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+def _error(status: int, reason: str, value: object = None) -> web.Response:
+    body = {"error": reason, "message": reason_message(reason, None, value)}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return web.json_response(body, status=status, headers=headers, dumps=_dumps)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+async def _read_json(request: web.Request, limit: int) -> tuple[Any, web.Response | None]:
+    if request.content_length is not None and request.content_length > limit:
+        return None, _error(413, "body_too_large")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await request.content.read(65536)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limit:
+            return None, _error(413, "body_too_large")
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks).decode("utf-8")), None
+    except (ValueError, UnicodeDecodeError):
+        return None, _error(400, "bad_body")
+
+
+class IngestApi:
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        token: str,
+        sessions: SessionFactory,
+        *,
+        max_body: int = MAX_BODY_BYTES,
+        max_rows: int = MAX_ROWS,
+    ) -> None:
+        self.ingestor = ingestor
+        self.token = token.encode()
+        self.sessions = sessions
+        self.max_body = max_body
+        self.max_rows = max_rows
+
+    def _refused(self, request: web.Request) -> web.Response | None:
+        if not self.token:
+            return _error(403, "api_disabled")
+        header = request.headers.get("Authorization", "")
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), self.token
+        ):
+            return _error(401, "unauthorized")
+        return None
+
+    async def healthz(self, _: web.Request) -> web.Response:
+        if await ping(self.sessions):
+            return web.json_response({"status": "ok"})
+        return web.json_response({"status": "unavailable"}, status=503)
+
+    async def post_dossiers(self, request: web.Request) -> web.Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        data, problem = await _read_json(request, self.max_body)
+        if problem is not None:
+            return problem
+        items = data if isinstance(data, list) else [data]
+        if len(items) > self.max_rows:
+            return _error(413, "too_many_rows", self.max_rows)
+        rows = [
+            (i, item if isinstance(item, dict) else RowError("not_an_object"))
+            for i, item in enumerate(items, start=1)
+        ]
+        report = await self.ingestor.ingest_rows(rows, datetime.now(UTC))
+        logger.info("api import: %d accepted, %d rejected", report.accepted, len(report.rejected))
+        status = 422 if report.accepted == 0 and report.rejected else 200
+        return web.json_response(report.as_dict(), status=status, dumps=_dumps)
+
+    async def post_event(self, request: web.Request) -> web.Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        data, problem = await _read_json(request, self.max_body)
+        if problem is not None:
+            return problem
+        if not isinstance(data, dict):
+            return _error(400, "not_an_object")
+        code = request.match_info["receipt_code"]
+        added, rejection = await self.ingestor.ingest_event(code, data, datetime.now(UTC))
+        if rejection is not None:
+            status = 404 if rejection.reason == "unknown_dossier" else 422
+            body = {"added": False, "error": rejection.reason, **rejection.as_dict()}
+            return web.json_response(body, status=status, dumps=_dumps)
+        return web.json_response({"added": added}, status=201 if added else 200)
+
+
+def setup_api(
+    app: web.Application,
+    services: ApiServices,
+    *,
+    api_token: str | None = None,
+    max_body: int = MAX_BODY_BYTES,
+    max_rows: int = MAX_ROWS,
+) -> IngestApi:
+    """Adds the routes; the token defaults to settings.api.token (MOTCUA_API__TOKEN)."""
+    token = api_token if api_token is not None else services.settings.api.token.get_secret_value()
+    ingestor = Ingestor(services.sessions, services.calendar, services.kb)
+    api = IngestApi(ingestor, token, services.sessions, max_body=max_body, max_rows=max_rows)
+    app.router.add_get("/healthz", api.healthz)
+    app.router.add_post("/api/v1/dossiers", api.post_dossiers)
+    app.router.add_post("/api/v1/dossiers/{receipt_code}/events", api.post_event)
+    return api

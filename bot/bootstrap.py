@@ -1,0 +1,111 @@
+"""The one place that wires dependencies: settings in, ready services (and their closing) out."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from aiogram import Bot
+
+from bot.config import Settings
+from bot.telegram.dispatcher import create_bot
+from handlers.assistant import Assistant
+from handlers.conversation import ConversationStore
+from handlers.dossiers.calendar import WorkCalendar
+from handlers.dossiers.dialog import DossierDialog
+from handlers.dossiers.lookup import counter_store
+from handlers.dossiers.view import AgencyInfo
+from knowledge.base import KnowledgeBase
+from notifications.ports import Sender
+from storage.conversations_repo import SqlConversationStore
+from storage.engine import Engine, SessionFactory, create_engine, session_factory
+from storage.migrate import upgrade_async
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the channels and the HTTP API share; build with :func:`bootstrap`."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    engine: Engine
+    sessions: SessionFactory
+    store: ConversationStore
+    calendar: WorkCalendar
+    dossiers: DossierDialog
+    assistant: Assistant
+    telegram: Bot | None = None  # the Bot API client, when a token is set
+    notifications: bool = True  # run the notification scheduler inside ``motcua serve``
+    senders: dict[str, Sender] = field(default_factory=dict)  # beyond Telegram's (e.g. Zalo)
+    demo_codes: list[str] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.session.close()
+        await self.dossiers.aclose()
+        await self.engine.dispose()
+
+
+def load_kb(settings: Settings) -> KnowledgeBase:
+    started = time.perf_counter()
+    kb = KnowledgeBase.from_files(settings.knowledge.paths, settings.knowledge.popularity)
+    logger.info(
+        "knowledge base: %d procedures (%d problems) in %.1fs",
+        len(kb),
+        len(kb.problems),
+        time.perf_counter() - started,
+    )
+    return kb
+
+
+async def bootstrap(
+    settings: Settings, *, demo: bool = False, kb: KnowledgeBase | None = None
+) -> Services:
+    """Loads the knowledge base, migrates the database to head and wires the core.
+
+    ``kb`` lets tests share one loaded knowledge base; ``demo`` loads the demo dossiers.
+    """
+    kb = kb if kb is not None else load_kb(settings)
+    url = settings.database_url()
+    await upgrade_async(url)
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    calendar = WorkCalendar(
+        settings.calendar.timezone,
+        settings.calendar.extra_days_off,
+        settings.calendar.makeup_working_days,
+    )
+    dossiers = DossierDialog(
+        sessions,
+        signing_key=settings.signing_key(),
+        counters=counter_store(settings.redis.url),
+        per_minute=settings.lookup.per_user_per_minute,
+        per_day=settings.lookup.per_user_per_day,
+        working_days=calendar.working_days_between,
+        agency=AgencyInfo(
+            contact=settings.agency.contact, collect_place=settings.agency.collect_place
+        ),
+    )
+    store = SqlConversationStore(sessions)
+    assistant = Assistant(kb, store, dossiers=dossiers, portal_url=settings.knowledge.portal_url)
+    token = settings.telegram.token.get_secret_value()
+    telegram = create_bot(token, settings.telegram.api_base) if token else None
+    services = Services(
+        settings, kb, engine, sessions, store, calendar, dossiers, assistant, telegram
+    )
+    if demo:
+        services.demo_codes = await _load_demo(services)
+    return services
+
+
+async def _load_demo(services: Services) -> list[str]:
+    """Demo dossiers for a first look; logs a few receipt codes to try."""
+    from handlers.dossiers.demo import load_demo
+
+    codes = await load_demo(services.sessions, services.calendar)
+    for code in codes[:5]:
+        logger.info("demo dossier to try: %s", code)
+    return list(codes)

@@ -1,0 +1,25 @@
+"""``motcua db upgrade``: apply the alembic migrations to the configured database."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.config import load_settings
+from storage.migrate import upgrade
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    url = settings.database_url()
+    upgrade(url, args.revision)
+    # Never print credentials of a PostgreSQL URL.
+    print(f"Database upgraded to {args.revision}: {url.split('@')[-1]}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("db", help="database schema")
+    db_sub = parser.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply migrations up to the newest")
+    up.add_argument("revision", nargs="?", default="head", help="target revision (default head)")
+    up.set_defaults(func=_upgrade)

@@ -1,0 +1,121 @@
+"""``motcua dossiers import FILE.csv|FILE.jsonl``: idempotent import with a reason per bad row."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from bot.config import Settings, load_settings
+from handlers.dossiers.calendar import WorkCalendar
+from handlers.dossiers.ingest import Ingestor, IngestReport, RowError, read_file
+from knowledge.loader import load_procedures
+from knowledge.model import Procedure
+from storage.engine import create_engine, session_factory
+from storage.migrate import upgrade_async
+
+PROGRESS_FROM_LINES = 5000  # smaller files finish before a bar would be worth showing
+
+
+class _Procedures:
+    """Procedures by code, enough to compute due dates (no search index needed)."""
+
+    def __init__(self, procedures: list[Procedure]) -> None:
+        self._by_code = {p.code: p for p in procedures}
+
+    def get(self, code: str) -> Procedure | None:
+        return self._by_code.get(code)
+
+
+def calendar_from(settings: Settings) -> WorkCalendar:
+    return WorkCalendar(
+        settings.calendar.timezone,
+        settings.calendar.extra_days_off,
+        settings.calendar.makeup_working_days,
+    )
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _with_progress(
+    rows: Iterator[tuple[int, Mapping[str, Any] | RowError]], total: int
+) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+    if total < PROGRESS_FROM_LINES:
+        yield from rows
+        return
+    with tqdm(total=total, unit="dòng", file=sys.stderr, mininterval=0.5) as bar:
+        last = 0
+        for line, row in rows:
+            yield line, row
+            bar.update(line - last)
+            last = line
+
+
+async def import_file(
+    path: Path, url: str, calendar: WorkCalendar, kb: _Procedures | None, *, progress: bool
+) -> IngestReport:
+    await upgrade_async(url)
+    engine = create_engine(url)
+    try:
+        ingestor = Ingestor(session_factory(engine), calendar, kb)
+        rows = read_file(path)
+        if progress:
+            rows = _with_progress(rows, _count_lines(path))
+        return await ingestor.ingest_rows(rows, datetime.now(UTC))
+    finally:
+        await engine.dispose()
+
+
+def print_report(report: IngestReport, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    print(
+        f"Đã nhận (accepted): {report.accepted} — mới {report.created}, cập nhật {report.updated},"
+        f" sự kiện trạng thái mới {report.events_added}"
+    )
+    print(f"Bị từ chối (rejected): {len(report.rejected)}")
+    for r in report.rejected:
+        code = f" [{r.receipt_code}]" if r.receipt_code else ""
+        print(f"  dòng {r.line}{code}: {r.reason} — {r.message}")
+
+
+def _import(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        print(f"Không đọc được tệp {path}", file=sys.stderr)
+        return 1
+    settings = load_settings(args.config)
+    result = load_procedures(settings.knowledge.paths)
+    kb = _Procedures(result.procedures) if result.procedures else None
+    report = asyncio.run(
+        import_file(
+            path,
+            settings.database_url(),
+            calendar_from(settings),
+            kb,
+            progress=not args.no_progress,
+        )
+    )
+    print_report(report, as_json=args.json)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("dossiers", help="hồ sơ: nhập dữ liệu từ hệ thống một cửa")
+    dsub = parser.add_subparsers(dest="dossiers_command", required=True)
+    imp = dsub.add_parser("import", help="nhập tệp CSV hoặc JSONL (idempotent)")
+    imp.add_argument("file", type=Path, help="FILE.csv or FILE.jsonl")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.set_defaults(func=_import)

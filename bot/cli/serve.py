@@ -1,0 +1,54 @@
+"""``motcua serve``: the web chat, Telegram, Zalo, the ingest API and the scheduler together."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.config import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("serve", help="chạy web chat, Telegram, Zalo, API và lịch thông báo")
+    # SUPPRESS keeps ``motcua --config X serve`` working: the subcommand default never
+    # overwrites the top-level value.
+    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="bot.toml")
+    parser.add_argument("--demo", action="store_true", help="nạp hồ sơ mẫu để thử tra cứu")
+    parser.set_defaults(func=run)
+
+
+async def make_app(settings: Settings, *, demo: bool = False) -> web.Application:
+    """Bootstraps the services and builds the app; the services close with it."""
+    from bot.app import create_app
+    from bot.bootstrap import bootstrap
+
+    services = await bootstrap(settings, demo=demo)
+    app = create_app(services)
+
+    async def close_services(_: web.Application) -> None:
+        await services.aclose()
+
+    app.on_cleanup.append(close_services)
+    url = f"http://{settings.web.host}:{settings.web.port}/"
+    logger.info("web chat: %s", url)
+    if demo and services.demo_codes:
+        logger.info("demo: try %s", ", ".join(services.demo_codes[:3]))
+    return app
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    web.run_app(
+        make_app(settings, demo=args.demo),
+        host=settings.web.host,
+        port=settings.web.port,
+        print=None,
+        access_log=None,
+        shutdown_timeout=5,
+    )
+    return 0

@@ -1,0 +1,71 @@
+"""Deep links for Telegram (``start`` payloads) and the web chat (``?d=`` / ``?p=``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from bot.config import Settings
+from handlers.dossiers.tokens import PREFIX as DOSSIER_PREFIX
+from handlers.dossiers.tokens import make_token
+
+PROCEDURE_PREFIX = "p_"
+
+
+def procedure_payload(code: str) -> str:
+    """``1.001193`` → ``p_1-001193`` (dots are not allowed in Telegram start payloads)."""
+    return PROCEDURE_PREFIX + code.strip().replace(".", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Builds the links a QR code or a message carries for this deployment."""
+
+    signing_key: bytes
+    telegram_username: str = ""
+    web_url: str = "http://127.0.0.1:8080"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Links:
+        web = settings.web.public_url.strip().rstrip("/")
+        if not web:
+            host = "127.0.0.1" if settings.web.host in ("", "0.0.0.0", "::") else settings.web.host
+            web = f"http://{host}:{settings.web.port}"
+        return cls(
+            signing_key=settings.signing_key(),
+            telegram_username=settings.telegram.username.strip().lstrip("@"),
+            web_url=web,
+        )
+
+    def telegram(self, payload: str) -> str:
+        return f"https://t.me/{self.telegram_username}?start={quote(payload, safe='')}"
+
+    def web(self, param: str, value: str) -> str:
+        return f"{self.web_url}/?{param}={quote(value, safe='')}"
+
+    def dossier_token(self, receipt_code: str) -> str:
+        return make_token(receipt_code, self.signing_key)
+
+    def dossier_telegram(self, receipt_code: str) -> str:
+        return self.telegram(DOSSIER_PREFIX + self.dossier_token(receipt_code))
+
+    def dossier_web(self, receipt_code: str) -> str:
+        return self.web("d", self.dossier_token(receipt_code))
+
+    def dossier(self, receipt_code: str) -> str:
+        """What a receipt's QR code holds: Telegram when a bot username is known, else web."""
+        if self.telegram_username:
+            return self.dossier_telegram(receipt_code)
+        return self.dossier_web(receipt_code)
+
+    def procedure_telegram(self, code: str) -> str:
+        return self.telegram(procedure_payload(code))
+
+    def procedure_web(self, code: str) -> str:
+        return self.web("p", procedure_payload(code)[len(PROCEDURE_PREFIX) :])
+
+    def procedure(self, code: str) -> str:
+        """What a procedure-board QR code holds."""
+        if self.telegram_username:
+            return self.procedure_telegram(code)
+        return self.procedure_web(code)

@@ -1,0 +1,1 @@
+"""Channel senders for pushed notifications (implementations of notifications.ports.Sender)."""

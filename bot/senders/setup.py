@@ -1,0 +1,100 @@
+"""Builds the notification service from Settings: rule context, senders, dispatcher, scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.config import Settings
+from bot.senders.telegram import TelegramSender, create_push_bot
+from handlers.dossiers.calendar import WorkCalendar
+from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
+from notifications.jobs import RuleJobs
+from notifications.ports import Sender
+from notifications.quiet import QuietHours
+from notifications.rules import RuleContext
+from notifications.runner import NotificationService, start_scheduler
+from storage.engine import SessionFactory
+
+
+def rule_context(settings: Settings) -> RuleContext:
+    cal = settings.calendar
+    return RuleContext(
+        calendar=WorkCalendar(cal.timezone, cal.extra_days_off, cal.makeup_working_days),
+        tz=ZoneInfo(cal.timezone),
+        agency_name=settings.agency.name,
+        contact=settings.agency.contact,
+        collect_place=settings.agency.collect_place,
+        legal_reference=settings.notifications.legal_reference,
+        collect_after_working_days=settings.notifications.collect_reminder_working_days,
+    )
+
+
+def channel_limits(settings: Settings) -> dict[str, ChannelLimits]:
+    n = settings.notifications
+    return {
+        "telegram": ChannelLimits(n.telegram_per_second, n.telegram_per_chat_interval_s),
+        "zalo": ChannelLimits(n.zalo_per_minute / 60.0, 0.0),
+    }
+
+
+def telegram_sender(settings: Settings, bot: Bot | None = None) -> TelegramSender | None:
+    """The Telegram sender on ``bot`` (serve's own), or on a push Bot when a token is set."""
+    if bot is not None:
+        return TelegramSender(bot)
+    token = settings.telegram.token.get_secret_value()
+    if not token:
+        return None
+    return TelegramSender(create_push_bot(token, settings.telegram.api_base))
+
+
+def build_service(
+    settings: Settings,
+    factory: SessionFactory,
+    senders: Mapping[str, Sender],
+    *,
+    worker_id: str | None = None,
+) -> NotificationService:
+    n = settings.notifications
+    tz = ZoneInfo(settings.calendar.timezone)
+    quiet = QuietHours.parse(n.quiet_hours, tz)
+    config = DispatcherConfig(
+        lease=timedelta(seconds=n.lease_s),
+        concurrency=max(n.concurrency, 1),
+        max_attempts=n.max_attempts,
+        quiet=quiet,
+    )
+    if worker_id:
+        config = replace(config, worker_id=worker_id)
+    return NotificationService(
+        jobs=RuleJobs(factory, rule_context(settings), quiet=quiet),
+        dispatcher=Dispatcher(factory, senders, channel_limits(settings), config),
+    )
+
+
+def start_notifications(
+    settings: Settings,
+    factory: SessionFactory,
+    *,
+    telegram_bot: Bot | None = None,
+    senders: Mapping[str, Sender] | None = None,
+) -> AsyncIOScheduler:
+    """The hook ``motcua serve`` calls inside its event loop; stop with ``.shutdown(wait=False)``.
+
+    ``senders`` adds or replaces channel senders (e.g. {"zalo": ZaloSender(...)}).
+    """
+    found: dict[str, Sender] = {}
+    tg = telegram_sender(settings, telegram_bot)
+    if tg is not None:
+        found[tg.channel] = tg
+    found.update(senders or {})
+    service = build_service(settings, factory, found)
+    n = settings.notifications
+    return start_scheduler(
+        service, rules_interval_s=n.rules_interval_s, dispatch_interval_s=n.poll_interval_s
+    )

@@ -1,0 +1,243 @@
+"""Pushes outbox messages to Zalo: ``ZaloSender`` (subscribers, by Zalo user id) and
+``ZnsSender`` (ZNS template by the dossier's phone, for a citizen who never messaged the OA).
+
+Both classify every Zalo error through ``bot.zalo.errors`` into a dispatcher outcome and never
+raise. Zalo blocks OA messages 22:00–06:00 (Vietnam time): nothing is attempted then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.zalo.client import Sent
+from bot.zalo.errors import Action, ZaloApiError
+from bot.zalo.inbox import user_ref
+from bot.zalo.render import render, status_card
+from handlers.dossiers.codes import find_code
+from handlers.dossiers.phones import mask_phone
+from handlers.messages import Channel, Reply
+from handlers.texts_vi import DOSSIER_STATUS_LABELS, DOSSIER_STATUS_UNKNOWN
+from notifications.ports import SENT, Outcome, SendResult
+from storage.zalo_repo import ZnsDossier
+
+log = logging.getLogger(__name__)
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+NIGHT_START, NIGHT_END = time(22, 0), time(6, 0)
+RATE_WINDOW_S = 60.0  # Zalo counts requests per minute
+ZNS_CHANNEL = "zns"
+
+
+def seconds_until_morning(now: datetime) -> float:
+    """0 outside Zalo's night block; else the seconds left until 06:00 Vietnam time."""
+    local = now.astimezone(VN)
+    if NIGHT_END <= local.time() < NIGHT_START:
+        return 0.0
+    morning = local.replace(hour=NIGHT_END.hour, minute=0, second=0, microsecond=0)
+    if morning <= local:
+        morning += timedelta(days=1)
+    return (morning - local).total_seconds()
+
+
+def seconds_until_tomorrow(now: datetime) -> float:
+    """Until 06:00 tomorrow, Vietnam time (a spent daily ZNS quota)."""
+    local = now.astimezone(VN)
+    morning = (local + timedelta(days=1)).replace(hour=NIGHT_END.hour, minute=0, second=0,
+                                                  microsecond=0)
+    return (morning - local).total_seconds()
+
+
+class ZaloOutbound(Protocol):
+    """The part of bot.zalo.client.ZaloClient the senders use."""
+
+    rate_remain: int | None
+
+    async def send_message(
+        self, user_id: str, message: dict[str, Any], *, kind: str = "cs"
+    ) -> Sent: ...
+
+    async def send_zns(
+        self, phone: str, template_id: str, template_data: dict[str, str], tracking_id: str
+    ) -> Sent: ...
+
+
+def classify(exc: ZaloApiError, now: datetime) -> SendResult:
+    """A Zalo error → what the dispatcher does next (the table is bot.zalo.errors.ERRORS)."""
+    error = str(exc)[:300]
+    match exc.action:
+        case Action.BACK_OFF:
+            return SendResult(Outcome.RETRY_AFTER, max(exc.retry_after, RATE_WINDOW_S), error)
+        case Action.DEFER_MORNING:
+            wait = seconds_until_morning(now) or RATE_WINDOW_S
+            return SendResult(Outcome.RETRY_AFTER, wait, error)
+        case Action.DEFER_TOMORROW:
+            return SendResult(Outcome.RETRY_AFTER, seconds_until_tomorrow(now), error)
+        case Action.END_SUBSCRIPTION:
+            return SendResult(Outcome.BLOCKED, error=error)
+        case Action.DROP | Action.BUG | Action.FALL_BACK:
+            return SendResult(Outcome.PERMANENT, error=error)
+        case Action.REFRESH | Action.RETRY:
+            return SendResult(Outcome.TRANSIENT, error=error)
+    return SendResult(Outcome.TRANSIENT, error=error)
+
+
+def _night(now: datetime) -> SendResult | None:
+    wait = seconds_until_morning(now)
+    if wait:
+        return SendResult(Outcome.RETRY_AFTER, wait, "Zalo night-time block (22:00-06:00)")
+    return None
+
+
+class ZaloSender:
+    """``notifications.ports.Sender`` for Zalo subscribers; the recipient is the Zalo user id.
+
+    A consultation message needs the user's last interaction within 7 days; when Zalo says the
+    window is closed (-230/-232) the notice goes out as a transaction card (allowed for a year),
+    which carries the receipt code, the notice text and a link to the web lookup.
+    """
+
+    def __init__(
+        self,
+        client: ZaloOutbound,
+        *,
+        lookup_url: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._client = client
+        self._lookup_url = lookup_url
+        self._clock = clock
+
+    @property
+    def channel(self) -> str:
+        return Channel.ZALO.value
+
+    async def send(self, recipient: str, reply: Reply) -> SendResult:
+        now = self._clock()
+        blocked = _night(now)
+        if blocked is not None:
+            return blocked
+        if self._client.rate_remain == 0:
+            return SendResult(Outcome.RETRY_AFTER, RATE_WINDOW_S, "X-RateLimit-Remain is 0")
+        messages = render(reply).messages
+        try:
+            for message in messages:
+                await self._client.send_message(recipient, message)
+        except ZaloApiError as exc:
+            if exc.action is Action.FALL_BACK:
+                return await self._card(recipient, reply, exc)
+            return self._log(classify(exc, now), recipient)
+        return SENT
+
+    async def _card(self, recipient: str, reply: Reply, first: ZaloApiError) -> SendResult:
+        code = find_code(reply.text)
+        if code is None:
+            return self._log(classify(first, self._clock()), recipient)
+        card = status_card(
+            receipt_code=code,
+            status="processing",
+            status_label=_status_line(reply.text),
+            text=reply.text,
+            lookup_url=self._lookup_url,
+        )
+        try:
+            await self._client.send_message(recipient, card, kind="transaction")
+        except ZaloApiError as exc:
+            return self._log(classify(exc, self._clock()), recipient)
+        log.info("zalo user %s: window closed, sent a transaction card", user_ref(recipient))
+        return SENT
+
+    @staticmethod
+    def _log(result: SendResult, recipient: str) -> SendResult:
+        log.info("zalo push to %s: %s %s", user_ref(recipient), result.outcome, result.error)
+        return result
+
+
+def _status_line(text: str) -> str:
+    """The status label the notice names, else a neutral word (the card needs the row)."""
+    lowered = text.lower()
+    for label in DOSSIER_STATUS_LABELS.values():
+        if label.lower() in lowered:
+            return label
+    return DOSSIER_STATUS_UNKNOWN
+
+
+class ZnsDossiers(Protocol):
+    """storage.zalo_repo.SqlZaloUsers."""
+
+    async def zns_facts(self, dossier_id: int) -> ZnsDossier | None: ...
+
+
+def tracking_id(rule: str, dossier: ZnsDossier) -> str:
+    """Our idempotency key for the occurrence (≤ 48 characters, as ZNS requires)."""
+    due = dossier.due_at.date().isoformat() if dossier.due_at else "-"
+    key = f"{dossier.id}:{rule}:{due}:zns"
+    return key if len(key) <= 48 else "k" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+class ZnsSender:
+    """``notifications.ports.Sender`` for channel ``zns``; the recipient is ``<rule>:<dossier
+    id>``, the phone comes from the dossier, the template id per rule from settings
+    (``[zalo] zns_templates``) and the template data from the dossier's facts."""
+
+    def __init__(
+        self,
+        client: ZaloOutbound,
+        dossiers: ZnsDossiers,
+        templates: dict[str, str],
+        *,
+        contact: str = "",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._client = client
+        self._dossiers = dossiers
+        self._templates = templates
+        self._contact = contact
+        self._clock = clock
+
+    @property
+    def channel(self) -> str:
+        return ZNS_CHANNEL
+
+    def can_send(self, rule: str) -> bool:
+        return bool(self._templates.get(rule))
+
+    async def send(self, recipient: str, reply: Reply) -> SendResult:
+        rule, _, raw_id = recipient.rpartition(":")
+        template = self._templates.get(rule)
+        if not template or not raw_id.isdigit():
+            return SendResult(Outcome.PERMANENT, error=f"no ZNS template for {rule!r}")
+        dossier = await self._dossiers.zns_facts(int(raw_id))
+        if dossier is None or not dossier.phone:
+            return SendResult(Outcome.PERMANENT, error="dossier without a phone")
+        now = self._clock()
+        blocked = _night(now)
+        if blocked is not None:
+            return blocked
+        phone = "84" + dossier.phone[1:] if dossier.phone.startswith("0") else dossier.phone
+        try:
+            await self._client.send_zns(phone, template, self._data(dossier),
+                                        tracking_id(rule, dossier))
+        except ZaloApiError as exc:
+            result = classify(exc, now)
+            log.info("ZNS %s to %s: %s", rule, mask_phone(dossier.phone), result.outcome)
+            return result
+        return SENT
+
+    def _data(self, d: ZnsDossier) -> dict[str, str]:
+        def day(moment: datetime | None) -> str:
+            return moment.astimezone(VN).strftime("%d/%m/%Y") if moment else ""
+
+        return {
+            "receipt_code": d.receipt_code,
+            "procedure_name": (d.procedure_name or "")[:100],
+            "received_date": day(d.received_at),
+            "due_date": day(d.due_at),
+            "new_due_date": day(d.new_due_at),
+            "reason": (d.apology_reason or "")[:100],
+            "contact": self._contact[:100],
+        }

@@ -1,0 +1,53 @@
+"""/start (with or without a deep-link payload), /help and /hoso."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import Message
+
+from bot.ports import Responder
+from bot.telegram.conversation import converse, user_id
+from bot.telegram.render import CallbackIds
+from handlers.messages import Channel, Incoming
+
+# What Telegram allows in a /start payload; anything else is treated as a plain /start.
+_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+async def start_with_payload(
+    message: Message,
+    bot: Bot,
+    command: CommandObject,
+    assistant: Responder,
+    callback_ids: CallbackIds,
+) -> None:
+    payload = (command.args or "").strip()
+    if _PAYLOAD.fullmatch(payload):
+        msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), payload=payload)
+    else:
+        msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), text="/start")
+    await converse(bot, message.chat.id, msg, assistant, callback_ids)
+
+
+async def plain_command(
+    message: Message,
+    bot: Bot,
+    command: CommandObject,
+    assistant: Responder,
+    callback_ids: CallbackIds,
+) -> None:
+    # The core knows these commands by their text.
+    msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), text=f"/{command.command}")
+    await converse(bot, message.chat.id, msg, assistant, callback_ids)
+
+
+def create_router() -> Router:
+    """A fresh router (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(start_with_payload, CommandStart(deep_link=True))
+    router.message.register(plain_command, CommandStart())
+    router.message.register(plain_command, Command("help", "hoso"))
+    return router

@@ -1,0 +1,58 @@
+"""The one path every Telegram handler takes: ask the core (typing if slow), send the replies."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+
+from bot import texts_vi
+from bot.ports import Responder
+from bot.telegram.render import CallbackIds, render
+from bot.telegram.typing_indicator import typing_while_slow
+from handlers.messages import Incoming, Reply
+
+logger = logging.getLogger(__name__)
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], ids: CallbackIds) -> int:
+    """Sends every part of every reply; returns how many went out.
+
+    A chat that blocked the bot (403) stops the sending; a message Telegram refuses (400) is
+    logged and skipped; other failures (after the retry middleware gave up) stop the sending.
+    """
+    sent = 0
+    for reply in replies:
+        for message in render(reply, ids):
+            try:
+                await bot.send_message(chat_id, message.html, reply_markup=message.markup)
+            except TelegramForbiddenError:
+                logger.info("chat %s blocked the bot; not sending", chat_id)
+                return sent
+            except TelegramBadRequest as exc:
+                logger.warning("telegram refused a message to %s: %s", chat_id, exc)
+                continue
+            except TelegramAPIError as exc:
+                logger.error("could not send to %s: %s", chat_id, exc)
+                return sent
+            sent += 1
+    return sent
+
+
+async def converse(
+    bot: Bot, chat_id: int, msg: Incoming, assistant: Responder, ids: CallbackIds
+) -> int:
+    """Adapt → core → render, in one place for all handlers."""
+    try:
+        async with typing_while_slow(bot, chat_id):
+            replies = await assistant.handle(msg)
+    except Exception:  # the core failing must not leave the citizen without an answer
+        logger.exception("the assistant failed on a %s message", msg.channel)
+        replies = [Reply(texts_vi.SORRY_ERROR)]
+    return await send_replies(bot, chat_id, replies, ids)
+
+
+def user_id(chat_id: int) -> str:
+    """Telegram's private chat id is the user id the core keys state and subscriptions by."""
+    return str(chat_id)

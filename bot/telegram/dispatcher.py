@@ -1,0 +1,45 @@
+"""Where the Telegram side is assembled: the routers joined, the Bot and its session built."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.ports import Responder
+from bot.telegram import buttons, chat, commands, errors
+from bot.telegram.render import CallbackIds
+from bot.telegram.retry import RetryMiddleware
+
+
+def build_dispatcher(assistant: Responder, callback_ids: CallbackIds | None = None) -> Dispatcher:
+    """A Dispatcher with the services as workflow data (handlers get them as arguments)."""
+    dp = Dispatcher(assistant=assistant, callback_ids=callback_ids or CallbackIds())
+    # Commands before plain text; the catch-all of ``chat`` comes last.
+    dp.include_routers(
+        errors.create_router(),
+        commands.create_router(),
+        buttons.create_router(),
+        chat.create_router(),
+    )
+    return dp
+
+
+def create_bot(
+    token: str, api_base: str = "", *, session: BaseSession | None = None, timeout: float = 30.0
+) -> Bot:
+    """A Bot with HTML parse mode, pointed at ``api_base`` when set, retrying transient faults."""
+    if session is None:
+        if api_base:
+            session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=timeout)
+        else:
+            session = AiohttpSession(timeout=timeout)
+    session.middleware(RetryMiddleware())
+    return Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )

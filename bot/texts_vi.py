@@ -1,0 +1,55 @@
+"""Citizen-facing strings that only the channels need (the core keeps its own in handlers/)."""
+
+from __future__ import annotations
+
+# --- every channel ---------------------------------------------------------------------------
+TOO_LONG = (
+    "Tin nhắn của ông/bà dài quá, tôi chưa đọc được. Ông/Bà vui lòng viết ngắn gọn câu hỏi "
+    "(dưới {limit} ký tự), ví dụ: \u201clàm giấy khai sinh cần gì\u201d."
+)
+UNSUPPORTED = (
+    "Tôi chỉ đọc được tin nhắn chữ và ảnh chụp mã QR trên phiếu hẹn. Ông/Bà vui lòng gõ câu "
+    "hỏi, nhập mã hồ sơ, hoặc gửi ảnh mã QR."
+)
+IMAGE_TOO_BIG = (
+    "Ảnh ông/bà gửi lớn quá (tối đa {limit_mb} MB). Ông/Bà vui lòng chụp lại phần mã QR trên "
+    "phiếu hẹn rồi gửi lại, hoặc gõ mã hồ sơ."
+)
+IMAGE_UNREADABLE = (
+    "Tôi chưa tải được ảnh ông/bà gửi. Ông/Bà vui lòng gửi lại ảnh, hoặc gõ mã hồ sơ trên "
+    "phiếu hẹn."
+)
+BUTTON_EXPIRED = "Nút này đã cũ. Ông/Bà vui lòng gõ lại câu hỏi."
+SORRY_ERROR = (
+    "Xin lỗi ông/bà, tôi đang gặp trục trặc nên chưa trả lời được. Ông/Bà vui lòng thử lại sau "
+    "ít phút."
+)
+NUMBERED_HINT = "Ông/Bà gõ số thứ tự để chọn."
+
+# --- web chat ---------------------------------------------------------------------------------
+WEB_BAD_REQUEST = "Yêu cầu không hợp lệ. Ông/Bà vui lòng tải lại trang."
+WEB_BUSY = "Ông/Bà gửi nhanh quá. Xin vui lòng chờ một chút rồi gửi lại."
+
+# --- terminal chat ----------------------------------------------------------------------------
+CLI_WELCOME = "Trợ lý Một cửa. Gõ câu hỏi rồi nhấn Enter; gõ số để chọn; Ctrl-D để thoát."
+CLI_PROMPT = "Ông/Bà: "
+
+# Strings of the web chat page (filled into bot/web/static/index.html, read by app.js).
+WEB_PAGE = {
+    "title": "Trợ lý Một cửa",
+    "subtitle": "Hỏi thủ tục hành chính, tra cứu hồ sơ",
+    "log_label": "Hội thoại với Trợ lý Một cửa",
+    "input_label": "Câu hỏi của ông/bà",
+    "placeholder": "Ví dụ: làm giấy khai sinh cần gì",
+    "send": "Gửi",
+    "photo": "Gửi ảnh mã QR",
+    "photo_hint": "Ảnh chụp mã QR trên phiếu hẹn",
+    "you": "Ông/Bà",
+    "bot": "Trợ lý",
+    "sending": "Trợ lý đang trả lời…",
+    "offline": "Chưa gửi được. Ông/Bà kiểm tra kết nối mạng rồi thử lại.",
+    "photo_sent": "[Ảnh mã QR]",
+    "no_script": "Trang này cần bật JavaScript để trò chuyện với Trợ lý Một cửa.",
+    "footer": "Thông tin lấy từ Cơ sở dữ liệu quốc gia về thủ tục hành chính.",
+}
+CLI_EMPTY_QUESTION = 'Ông/Bà chưa nhập câu hỏi, ví dụ: motcua ask "làm giấy khai sinh cần gì".'

@@ -1,0 +1,190 @@
+"""The web chat routes: the page, its static files, and POST /api/chat (+ /api/chat/image)."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+from aiohttp.typedefs import Handler
+
+from bot import texts_vi
+from bot.ports import Responder
+from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.split import split_text
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_BODY = 16 * 1024  # JSON requests
+MAX_IMAGE = 8 * 1024 * 1024
+MAX_TEXT = 1000
+PART_LIMIT = 4000  # the page shows long text fine; keep bubbles readable
+_SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_PAYLOAD = re.compile(r"[\x21-\x7e]{1,256}")  # printable ASCII, no spaces
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+class BadRequest(Exception):
+    """A request the page would never send; answered 400 with a polite text."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    session: str
+    text: str | None = None
+    payload: str | None = None
+
+
+def parse_chat(body: Any) -> ChatRequest:
+    """Validates a decoded JSON body: a session id and exactly one of text or payload."""
+    if not isinstance(body, dict):
+        raise BadRequest("body is not an object")
+    session, text, payload = body.get("session"), body.get("text"), body.get("payload")
+    if not isinstance(session, str) or not _SESSION.fullmatch(session):
+        raise BadRequest("bad session")
+    if (text is None) == (payload is None):
+        raise BadRequest("need exactly one of text and payload")
+    if payload is not None:
+        if not isinstance(payload, str) or not _PAYLOAD.fullmatch(payload):
+            raise BadRequest("bad payload")
+        return ChatRequest(session, payload=payload)
+    if not isinstance(text, str):
+        raise BadRequest("bad text")
+    return ChatRequest(session, text=_CONTROL.sub(" ", text).strip())
+
+
+def reply_json(replies: list[Reply]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for reply in replies:
+        parts = split_text(reply.text, PART_LIMIT) or [""]
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            buttons = [_button(b) for b in reply.buttons] if last else []
+            out.append({"text": part, "buttons": buttons})
+    return out
+
+
+def _button(button: Button) -> dict[str, str]:
+    if button.url:
+        return {"label": button.label, "url": button.url}
+    return {"label": button.label, "payload": button.payload}
+
+
+def _page() -> str:
+    """index.html with the strings of bot/texts_vi.py filled in (escaped) once."""
+    template = string.Template((STATIC_DIR / "index.html").read_text(encoding="utf-8"))
+    texts = {k: html.escape(v) for k, v in texts_vi.WEB_PAGE.items()}
+    # "</" cannot end the JSON script element early once "<" is escaped.
+    texts_json = json.dumps(texts_vi.WEB_PAGE, ensure_ascii=False).replace("<", "\\u003c")
+    return template.substitute(texts, texts_json=texts_json)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    if request.path == "/" or request.path.startswith(("/static/", "/api/chat")):
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+class WebChat:
+    """Routes of the web chat over one Responder (channel "web", user id = the session id)."""
+
+    def __init__(self, assistant: Responder) -> None:
+        self._assistant = assistant
+        self._page = _page()
+
+    def register(self, app: web.Application) -> None:
+        app.router.add_get("/", self.index)
+        app.router.add_post("/api/chat", self.chat)
+        app.router.add_post("/api/chat/image", self.image)
+        app.router.add_static("/static/", STATIC_DIR, append_version=False)
+        app.middlewares.append(security_headers)
+
+    async def index(self, request: web.Request) -> web.Response:
+        return web.Response(
+            text=self._page, content_type="text/html", headers={"Cache-Control": "no-cache"}
+        )
+
+    async def _answer(self, msg: Incoming) -> web.Response:
+        try:
+            replies = await self._assistant.handle(msg)
+        except Exception:  # the citizen still gets an answer; the details go to the log
+            logger.exception("the assistant failed on a web message")
+            replies = [Reply(texts_vi.SORRY_ERROR)]
+        return web.json_response({"replies": reply_json(replies)}, dumps=_dumps)
+
+    @staticmethod
+    def _bad(status: int = 400) -> web.Response:
+        return web.json_response({"error": texts_vi.WEB_BAD_REQUEST}, status=status, dumps=_dumps)
+
+    async def chat(self, request: web.Request) -> web.Response:
+        if request.content_type != "application/json":
+            return self._bad(415)
+        if (request.content_length or 0) > MAX_BODY:
+            return self._bad(413)
+        raw = await request.content.read(MAX_BODY + 1)
+        if len(raw) > MAX_BODY:
+            return self._bad(413)
+        try:
+            parsed = parse_chat(json.loads(raw))
+        except (ValueError, BadRequest) as exc:  # JSONDecodeError and UnicodeError included
+            logger.debug("bad web chat request: %s", exc)
+            return self._bad()
+        if parsed.text is not None and len(parsed.text) > MAX_TEXT:
+            return web.json_response(
+                {"replies": reply_json([Reply(texts_vi.TOO_LONG.format(limit=MAX_TEXT))])},
+                dumps=_dumps,
+            )
+        if parsed.text == "":
+            return self._bad()
+        msg = Incoming(Channel.WEB, parsed.session, text=parsed.text, payload=parsed.payload)
+        return await self._answer(msg)
+
+    async def image(self, request: web.Request) -> web.Response:
+        if (request.content_length or 0) > MAX_IMAGE + MAX_BODY:
+            return self._answer_text(texts_vi.IMAGE_TOO_BIG.format(limit_mb=MAX_IMAGE >> 20))
+        try:
+            reader = await request.multipart()
+        except (ValueError, AssertionError, KeyError):
+            return self._bad()
+        session: str | None = None
+        image: bytes | None = None
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                return self._bad()
+            if part.name == "session":
+                session = (await part.read(decode=False))[:64].decode("ascii", "replace")
+            elif part.name == "image":
+                data = bytearray()
+                while chunk := await part.read_chunk():
+                    data += chunk
+                    if len(data) > MAX_IMAGE:
+                        return self._answer_text(
+                            texts_vi.IMAGE_TOO_BIG.format(limit_mb=MAX_IMAGE >> 20)
+                        )
+                image = bytes(data)
+        if session is None or not _SESSION.fullmatch(session) or not image:
+            return self._bad()
+        return await self._answer(Incoming(Channel.WEB, session, image=image))
+
+    @staticmethod
+    def _answer_text(text: str) -> web.Response:
+        return web.json_response({"replies": reply_json([Reply(text)])}, dumps=_dumps)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)

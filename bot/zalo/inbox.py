@@ -1,0 +1,232 @@
+"""Handles one verified, first-seen Zalo event: asks the core, renders and sends the answer,
+and keeps the Zalo-only parts (welcome, phone sharing, follow by phone, withdrawal)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from bot.ports import Responder
+from bot.zalo import texts_vi as T
+from bot.zalo.client import Sent
+from bot.zalo.errors import ZaloApiError
+from bot.zalo.events import (
+    AnonymousText,
+    Follow,
+    Ignored,
+    SubmitInfo,
+    Unfollow,
+    UserImage,
+    UserOther,
+    UserText,
+    Withdraw,
+    ZaloEvent,
+    ZnsDelivery,
+    to_incoming,
+)
+from bot.zalo.render import render, request_info_form
+from handlers.conversation import ConversationStore
+from handlers.dossiers.phones import normalise_phone
+from handlers.messages import Button, Channel, Incoming, Reply
+from storage.zalo_repo import LinkedDossier, SubscribeResult
+
+log = logging.getLogger(__name__)
+
+# Our own button payloads, handled here and never shown to the core.
+LINK_PHONE = "zl:phone"
+FOLLOW_PREFIX = "zs:"
+# The numbered choices we rendered, kept beside the core's state (any replica can read them).
+CHOICES_CHANNEL = "zalo-choices"
+CHOICES_TTL_S = 1800
+
+
+class Outbound(Protocol):
+    """The part of ZaloClient the inbox uses."""
+
+    async def send_message(
+        self, user_id: str, message: dict[str, Any], *, kind: str = "cs"
+    ) -> Sent: ...
+
+    async def download(self, url: str) -> bytes | None: ...
+
+
+class ZaloUsers(Protocol):
+    """storage.zalo_repo.SqlZaloUsers."""
+
+    async def link_phone(self, user_id: str, phone: str) -> list[LinkedDossier]: ...
+
+    async def subscribe(
+        self, user_id: str, dossier_id: int
+    ) -> tuple[SubscribeResult, str | None]: ...
+
+    async def forget(self, user_id: str, state_channels: tuple[str, ...]) -> dict[str, int]: ...
+
+
+def user_ref(user_id: str) -> str:
+    """A short pseudonym for logs: never the Zalo user id itself."""
+    return hashlib.sha256(user_id.encode()).hexdigest()[:10]
+
+
+class ZaloInbox:
+    def __init__(
+        self,
+        responder: Responder,
+        client: Outbound,
+        users: ZaloUsers,
+        store: ConversationStore,
+    ) -> None:
+        self._responder = responder
+        self._client = client
+        self._users = users
+        self._store = store
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def handle(self, event: ZaloEvent) -> None:
+        """One event; a user's events are handled in order (one at a time per user here)."""
+        user = getattr(event, "user_id", None)
+        if not isinstance(user, str):
+            await self._handle(event)
+            return
+        lock = self._locks.setdefault(user, asyncio.Lock())
+        try:
+            async with lock:
+                await self._handle(event)
+        finally:
+            if not lock.locked() and not getattr(lock, "_waiters", None):
+                self._locks.pop(user, None)
+
+    async def _handle(self, event: ZaloEvent) -> None:
+        match event:
+            case UserText():
+                await self._on_text(event)
+            case UserImage():
+                await self._on_image(event)
+            case UserOther():
+                await self._send(event.user_id, [Reply(T.UNSUPPORTED)])
+            case Follow():
+                await self._send(event.user_id, [Reply(T.WELCOME, (Button(
+                    T.LINK_PHONE_BUTTON, LINK_PHONE),))])
+            case Unfollow():
+                log.info("zalo user %s unfollowed", user_ref(event.user_id))
+            case SubmitInfo():
+                await self._on_phone(event)
+            case Withdraw():
+                counts = await self._users.forget(event.user_id, (Channel.ZALO.value,
+                                                                  CHOICES_CHANNEL))
+                log.info("zalo user %s withdrew consent: deleted %s", user_ref(event.user_id),
+                         counts)
+            case AnonymousText():
+                log.info("anonymous Zalo message ignored (no user id to answer)")
+            case ZnsDelivery():
+                log.info("ZNS %s delivered at %s", event.tracking_id, event.delivery_time)
+            case Ignored():
+                log.debug("zalo %s ignored (%s)", event.env.name, event.reason)
+
+    async def _on_text(self, event: UserText) -> None:
+        text = event.text.strip()
+        if not text:
+            await self._send(event.user_id, [Reply(T.EMPTY_TEXT)])
+            return
+        chosen = await self._choice(event.user_id, text) if text.isdigit() else None
+        payload = chosen or (text if text == LINK_PHONE or text.startswith(FOLLOW_PREFIX)
+                             else None)
+        if payload == LINK_PHONE:
+            await self._send_raw(event.user_id, [request_info_form()])
+            return
+        if payload is not None and payload.startswith(FOLLOW_PREFIX):
+            await self._on_follow_dossier(event.user_id, payload)
+            return
+        msg = (Incoming(Channel.ZALO, event.user_id, payload=chosen) if chosen
+               else to_incoming(event))
+        await self._send(event.user_id, await self._responder.handle(msg))
+
+    async def _on_image(self, event: UserImage) -> None:
+        data = await self._client.download(event.url) if event.url else None
+        if not data:
+            await self._send(event.user_id, [Reply(T.IMAGE_UNREADABLE)])
+            return
+        msg = Incoming(Channel.ZALO, event.user_id, image=data)
+        await self._send(event.user_id, await self._responder.handle(msg))
+
+    async def _on_phone(self, event: SubmitInfo) -> None:
+        phone = normalise_phone(event.phone)
+        if phone is None:
+            await self._send(event.user_id, [Reply(T.PHONE_MISSING)])
+            return
+        dossiers = await self._users.link_phone(event.user_id, phone)
+        log.info("zalo user %s shared a phone; %d dossiers match", user_ref(event.user_id),
+                 len(dossiers))
+        if not dossiers:
+            await self._send(event.user_id, [Reply(T.PHONE_NO_DOSSIER)])
+            return
+        open_ = [d for d in dossiers if not d.subscribed]
+        if not open_:
+            await self._send(event.user_id, [Reply(T.PHONE_ALL_FOLLOWED.format(
+                count=len(dossiers)))])
+            return
+        buttons = tuple(
+            Button(T.FOLLOW_BUTTON.format(code=d.receipt_code), f"{FOLLOW_PREFIX}{d.id}")
+            for d in open_
+        )
+        await self._send(event.user_id, [Reply(T.PHONE_DOSSIERS.format(count=len(dossiers)),
+                                               buttons)])
+
+    async def _on_follow_dossier(self, user_id: str, payload: str) -> None:
+        raw = payload[len(FOLLOW_PREFIX):]
+        if not raw.isdigit():
+            await self._send(user_id, [Reply(T.SUBSCRIBE_REFUSED)])
+            return
+        result, code = await self._users.subscribe(user_id, int(raw))
+        if result in (SubscribeResult.SUBSCRIBED, SubscribeResult.ALREADY):
+            text = T.SUBSCRIBED if result is SubscribeResult.SUBSCRIBED else T.ALREADY_SUBSCRIBED
+            await self._send(user_id, [Reply(text.format(code=code or ""))])
+        elif result is SubscribeResult.NO_PHONE:
+            await self._send(user_id, [Reply(T.PHONE_MISSING, (Button(
+                T.LINK_PHONE_BUTTON, LINK_PHONE),))])
+        else:
+            await self._send(user_id, [Reply(T.SUBSCRIBE_REFUSED)])
+
+    # --- numbered choices --------------------------------------------------------------------
+
+    async def _choice(self, user_id: str, digits: str) -> str | None:
+        raw = await self._store.load(CHOICES_CHANNEL, user_id)
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            choices, at = list(data["choices"]), float(data["at"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        index = int(digits) - 1
+        if time.time() - at > CHOICES_TTL_S or not 0 <= index < len(choices):
+            return None
+        return str(choices[index])
+
+    # --- sending -----------------------------------------------------------------------------
+
+    async def _send(self, user_id: str, replies: Sequence[Reply]) -> None:
+        messages: list[dict[str, Any]] = []
+        choices: list[str] = []
+        for reply in replies:
+            rendered = render(reply)
+            messages.extend(rendered.messages)
+            choices = rendered.choices or choices
+        if choices:
+            await self._store.save(CHOICES_CHANNEL, user_id,
+                                   json.dumps({"choices": choices, "at": time.time()}))
+        await self._send_raw(user_id, messages)
+
+    async def _send_raw(self, user_id: str, messages: Sequence[dict[str, Any]]) -> None:
+        for message in messages:
+            try:
+                await self._client.send_message(user_id, message)
+            except ZaloApiError as exc:
+                # An answer is worth nothing late: log and drop the rest of this answer.
+                log.warning("reply to zalo user %s not sent: %s (%s)", user_ref(user_id), exc,
+                            exc.action)
+                return

@@ -1,0 +1,100 @@
+"""Mounts the Zalo channel on the web app: ``POST /webhooks/zalo`` and its clients' lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+import aiohttp
+from aiohttp import web
+
+from bot.config import Settings
+from bot.ports import Responder
+from bot.zalo.client import ZaloClient
+from bot.zalo.inbox import ZaloInbox
+from bot.zalo.tokens import OAuthClient, TokenManager
+from bot.zalo.webhook import ZaloWebhook
+from handlers.conversation import ConversationStore
+from storage.engine import SessionFactory
+from storage.zalo_repo import SqlWebhookLedger, SqlZaloTokenStore, SqlZaloUsers, StoredTokens
+
+PATH = "/webhooks/zalo"
+LEDGER_KEEP = timedelta(days=2)  # Zalo's last retry comes about two hours after the first try
+
+
+@dataclass
+class ZaloChannel:
+    """What runs while the app runs; ``client`` is shared with the Zalo notification sender."""
+
+    http: aiohttp.ClientSession
+    tokens: TokenManager
+    client: ZaloClient
+    inbox: ZaloInbox
+    webhook: ZaloWebhook
+    ledger: SqlWebhookLedger
+
+
+ZALO = web.AppKey("zalo", ZaloChannel)
+
+
+def build_channel(
+    settings: Settings,
+    sessions: SessionFactory,
+    responder: Responder,
+    store: ConversationStore,
+    http: aiohttp.ClientSession,
+) -> ZaloChannel:
+    z = settings.zalo
+    oauth = OAuthClient(
+        http, oauth_base=z.oauth_base, app_id=z.app_id,
+        app_secret_key=z.app_secret_key.get_secret_value(),
+    )
+    first = StoredTokens(z.access_token.get_secret_value(), z.refresh_token.get_secret_value(),
+                      None, 0)
+    tokens = TokenManager(SqlZaloTokenStore(sessions), oauth.refresh, initial=first)
+    client = ZaloClient(http, tokens, api_base=z.api_base, zns_base=z.zns_base)
+    inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), store)
+    ledger = SqlWebhookLedger(sessions)
+    webhook = ZaloWebhook(
+        app_id=z.app_id, oa_secret_key=z.oa_secret_key.get_secret_value(), ledger=ledger,
+        handler=inbox, window_s=z.replay_window_s,
+    )
+    return ZaloChannel(http, tokens, client, inbox, webhook, ledger)
+
+
+class ZaloServices(Protocol):
+    """The part of bot.bootstrap.Services this module reads."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def sessions(self) -> SessionFactory: ...
+
+    @property
+    def assistant(self) -> Responder: ...
+
+    @property
+    def store(self) -> ConversationStore: ...
+
+
+def setup_zalo(app: web.Application, services: ZaloServices) -> None:
+    """Adds the webhook route; the HTTP session and clients live as long as the app."""
+
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        async with aiohttp.ClientSession() as http:
+            channel = build_channel(
+                services.settings, services.sessions, services.assistant, services.store, http
+            )
+            app[ZALO] = channel
+            await channel.ledger.prune(datetime.now(UTC) - LEDGER_KEEP)
+            yield
+            await channel.webhook.drain()
+
+    async def handle(request: web.Request) -> web.Response:
+        return await request.app[ZALO].webhook.handle(request)
+
+    app.cleanup_ctx.append(lifetime)
+    app.router.add_post(PATH, handle)

@@ -1,0 +1,1 @@
+"""Dossier rules: receipt codes, statuses, working-day calendar, ingest, lookup and tokens."""

@@ -1,0 +1,421 @@
+"""Ingest use case: dossier rows (CSV, JSONL, HTTP API) validated one by one, good rows stored in
+batches, bad rows reported with a reason each. Idempotent: a row seen twice adds nothing; a
+changed status adds a status event."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Protocol
+
+from handlers.dossiers.calendar import WorkCalendar
+from handlers.dossiers.codes import EXAMPLE, ReceiptCode, parse_receipt_code
+from handlers.dossiers.due import compute_due
+from handlers.dossiers.phones import normalise_phone
+from handlers.dossiers.statuses import DossierStatus, parse_status
+from handlers.texts_vi import INGEST_REASONS
+from knowledge.model import Procedure
+from storage import dossiers_repo
+from storage.engine import SessionFactory
+
+FIELDS = (
+    "receipt_code",
+    "procedure_code",
+    "applicant_name",
+    "applicant_phone",
+    "received_at",
+    "due_at",
+    "status",
+    "status_at",
+    "submitted_via",
+    "agency",
+    "note",
+    "apology_reason",
+    "new_due_at",
+)
+EVENT_FIELDS = ("status", "at", "note", "apology_reason", "new_due_at")
+# submitted_via: our names, Vietnamese words, national codes (1 direct, 2 online, 3 postal).
+_VIA = {
+    "online": "online",
+    "direct": "direct",
+    "postal": "postal",
+    "truc tuyen": "online",
+    "trực tuyến": "online",
+    "truc tiep": "direct",
+    "trực tiếp": "direct",
+    "buu chinh": "postal",
+    "bưu chính": "postal",
+    "1": "direct",
+    "2": "online",
+    "3": "postal",
+}
+_MAX_LEN = {"applicant_name": 200, "agency": 300, "procedure_code": 32, "procedure_name": 2000}
+_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+BATCH_ROWS = 2000
+
+
+class ProcedureLookup(Protocol):
+    """The part of knowledge.base.KnowledgeBase ingest needs."""
+
+    def get(self, code: str) -> Procedure | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why a row was refused: ``reason`` is a stable machine code, ``message`` Vietnamese."""
+
+    line: int
+    reason: str
+    message: str
+    receipt_code: str | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "receipt_code": self.receipt_code,
+            "field": self.field,
+            "reason": self.reason,
+            "message": self.message,
+        }
+
+
+@dataclass
+class IngestReport:
+    accepted: int = 0
+    created: int = 0
+    updated: int = 0
+    events_added: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    accepted_codes: list[str] = field(default_factory=list)
+
+    def merge(self, other: IngestReport) -> None:
+        self.accepted += other.accepted
+        self.created += other.created
+        self.updated += other.updated
+        self.events_added += other.events_added
+        self.rejected.extend(other.rejected)
+        self.accepted_codes.extend(other.accepted_codes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "created": self.created,
+            "updated": self.updated,
+            "events_added": self.events_added,
+            "rejected": [r.as_dict() for r in self.rejected],
+        }
+
+
+class RowError(Exception):
+    def __init__(self, reason: str, field: str | None = None, value: object = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+        self.value = value
+
+
+def reason_message(reason: str, field: str | None = None, value: object = None) -> str:
+    template = INGEST_REASONS.get(reason, reason)
+    shown = "" if value is None else str(value)[:80]
+    return template.format(field=field or "", value=shown, example=EXAMPLE)
+
+
+def rejection(line: int, error: RowError, receipt_code: str | None = None) -> Rejection:
+    return Rejection(
+        line=line,
+        reason=error.reason,
+        message=reason_message(error.reason, error.field, error.value),
+        receipt_code=receipt_code,
+        field=error.field,
+    )
+
+
+# --- field parsing ----------------------------------------------------------------------
+def _text(raw: Mapping[str, Any], name: str) -> str | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    limit = _MAX_LEN.get(name)
+    if limit and len(text) > limit:
+        raise RowError("too_long", name)
+    return text
+
+
+def parse_time(
+    value: object, name: str, calendar: WorkCalendar, *, end_of_day: bool = False
+) -> datetime | None:
+    """ISO 8601 (or dd/mm/yyyy [hh:mm]); no offset means local time; a bare date means the
+    start of that day, or closing time for due dates."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 10 and text[4] == "-":
+            day = date.fromisoformat(text)
+            return _day_time(day, calendar, end_of_day)
+        match = _VN_DATE.match(text)
+        if match:
+            d, m, y, hh, mm, ss = match.groups()
+            day = date(int(y), int(m), int(d))
+            if hh is None:
+                return _day_time(day, calendar, end_of_day)
+            moment = datetime(
+                int(y), int(m), int(d), int(hh), int(mm), int(ss or 0), tzinfo=calendar.tz
+            )
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise RowError("bad_datetime", name, text) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=calendar.tz)
+    return moment
+
+
+def _day_time(day: date, calendar: WorkCalendar, end_of_day: bool) -> datetime:
+    if end_of_day:
+        return calendar.end_of_day(day)
+    return datetime.combine(day, time(0), tzinfo=calendar.tz)
+
+
+def parse_code(raw: Mapping[str, Any]) -> str:
+    value = raw.get("receipt_code")
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise RowError("missing_receipt_code", "receipt_code")
+    parsed = parse_receipt_code(text)
+    if not isinstance(parsed, ReceiptCode):
+        raise RowError("malformed_receipt_code", "receipt_code", text)
+    return parsed.canonical
+
+
+def parse_status_field(raw: Mapping[str, Any]) -> DossierStatus:
+    value = raw.get("status")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise RowError("missing_status", "status")
+    status = parse_status(value if isinstance(value, (int, str)) else str(value))
+    if status is None:
+        raise RowError("unknown_status", "status", value)
+    return status
+
+
+def validate_row(
+    raw: Mapping[str, Any],
+    kb: ProcedureLookup | None,
+    calendar: WorkCalendar,
+    now: datetime,
+) -> dict[str, Any]:
+    """One import row -> column values for the dossiers table, or RowError."""
+    code = parse_code(raw)
+    received_at = parse_time(raw.get("received_at"), "received_at", calendar)
+    if received_at is None:
+        raise RowError("missing_received_at", "received_at")
+    status = parse_status_field(raw)
+    status_at = parse_time(raw.get("status_at"), "status_at", calendar)
+    if status_at is None:
+        status_at = received_at if status == DossierStatus.RECEIVED else now
+    phone_raw = _text(raw, "applicant_phone")
+    phone = normalise_phone(phone_raw) if phone_raw else None
+    if phone_raw and phone is None:
+        raise RowError("bad_phone", "applicant_phone", phone_raw)
+    via_raw = _text(raw, "submitted_via")
+    via = _VIA.get(via_raw.lower()) if via_raw else None
+    if via_raw and via is None:
+        raise RowError("bad_submitted_via", "submitted_via", via_raw)
+    procedure_code = _text(raw, "procedure_code")
+    procedure = kb.get(procedure_code) if kb is not None and procedure_code else None
+    due_at = parse_time(raw.get("due_at"), "due_at", calendar, end_of_day=True)
+    if due_at is None:
+        if procedure is not None:
+            due_at = compute_due(received_at, procedure.processing_time(), calendar)
+        if due_at is None:
+            raise RowError("due_unknown", "due_at", procedure_code or "trống")
+    if due_at < received_at:
+        raise RowError("due_before_received", "due_at")
+    new_due_at = parse_time(raw.get("new_due_at"), "new_due_at", calendar, end_of_day=True)
+    if new_due_at is not None and new_due_at < received_at:
+        raise RowError("due_before_received", "new_due_at")
+    return {
+        "receipt_code": code,
+        "procedure_code": procedure_code,
+        "procedure_name": procedure.name if procedure else _text(raw, "procedure_name"),
+        "applicant_name": _text(raw, "applicant_name"),
+        "applicant_phone": phone,
+        "received_at": received_at,
+        "due_at": due_at,
+        "status": status.value,
+        "status_at": status_at,
+        "submitted_via": via,
+        "agency": _text(raw, "agency"),
+        "note": _text(raw, "note"),
+        "apology_reason": _text(raw, "apology_reason"),
+        "new_due_at": new_due_at,
+    }
+
+
+# --- the use case -----------------------------------------------------------------------
+class Ingestor:
+    """Stores validated rows in batches; each batch is one transaction."""
+
+    def __init__(
+        self,
+        factory: SessionFactory,
+        calendar: WorkCalendar,
+        kb: ProcedureLookup | None = None,
+    ) -> None:
+        self.factory = factory
+        self.calendar = calendar
+        self.kb = kb
+
+    async def ingest_rows(
+        self, rows: Iterable[tuple[int, Mapping[str, Any] | RowError]], now: datetime
+    ) -> IngestReport:
+        """Rows as (line number, mapping or a RowError from reading); returns the report."""
+        report = IngestReport()
+        batch: list[tuple[int, dict[str, Any]]] = []
+        for line, raw in rows:
+            if isinstance(raw, RowError):
+                report.rejected.append(rejection(line, raw))
+                continue
+            try:
+                batch.append((line, validate_row(raw, self.kb, self.calendar, now)))
+            except RowError as error:
+                code = raw.get("receipt_code") if isinstance(raw, Mapping) else None
+                report.rejected.append(rejection(line, error, str(code) if code else None))
+            if len(batch) >= BATCH_ROWS:
+                report.merge(await self._store(batch, now))
+                batch = []
+        if batch:
+            report.merge(await self._store(batch, now))
+        report.rejected.sort(key=lambda r: r.line)
+        return report
+
+    async def _store(self, batch: list[tuple[int, dict[str, Any]]], now: datetime) -> IngestReport:
+        report = IngestReport()
+        async with self.factory() as session, session.begin():
+            codes = {values["receipt_code"] for _, values in batch}
+            existing = await dossiers_repo.get_many_by_codes(session, codes)
+            merged: dict[str, dict[str, Any]] = {}
+            for _, values in batch:
+                code = values["receipt_code"]
+                current = merged.get(code) or _as_values(existing.get(code))
+                row = values
+                if current is not None and current["status_at"] > values["status_at"]:
+                    # An older status arriving late becomes history, not the current status.
+                    row = {
+                        **values,
+                        "status": current["status"],
+                        "status_at": current["status_at"],
+                    }
+                merged[code] = row
+                report.accepted_codes.append(code)
+            ids = await dossiers_repo.upsert_dossiers(session, list(merged.values()), now)
+            events = [_event(values, ids[values["receipt_code"]]) for _, values in batch]
+            report.events_added = await dossiers_repo.add_events(session, events)
+        report.accepted = len(batch)
+        report.created = sum(1 for code in merged if code not in existing)
+        report.updated = len(merged) - report.created
+        return report
+
+    async def ingest_event(
+        self, receipt_code: str, raw: Mapping[str, Any], now: datetime
+    ) -> tuple[bool, Rejection | None]:
+        """One status event for an existing dossier: (added, rejection)."""
+        try:
+            code = parse_code({"receipt_code": receipt_code})
+            status = parse_status_field(raw)
+            at = parse_time(raw.get("at"), "at", self.calendar) or now
+            new_due_at = parse_time(
+                raw.get("new_due_at"), "new_due_at", self.calendar, end_of_day=True
+            )
+            note = _text(raw, "note")
+            apology = _text(raw, "apology_reason")
+        except RowError as error:
+            return False, rejection(1, error, receipt_code)
+        async with self.factory() as session, session.begin():
+            dossier = await dossiers_repo.get_by_code(session, code)
+            if dossier is None or dossier.id is None:
+                return False, rejection(1, RowError("unknown_dossier", "receipt_code", code), code)
+            added = await dossiers_repo.add_event(
+                session,
+                dossier.id,
+                status.value,
+                at,
+                note=note,
+                apology_reason=apology,
+                new_due_at=new_due_at,
+            )
+            if added and at >= dossier.status_at:
+                dossier.status = status.value
+                dossier.status_at = at
+                if note is not None:
+                    dossier.note = note
+                if apology is not None:
+                    dossier.apology_reason = apology
+                if new_due_at is not None:
+                    dossier.new_due_at = new_due_at
+                dossier.updated_at = now
+        return added, None
+
+
+def _as_values(dossier: Any) -> dict[str, Any] | None:
+    if dossier is None:
+        return None
+    return {"status": dossier.status, "status_at": dossier.status_at}
+
+
+def _event(values: Mapping[str, Any], dossier_id: int) -> dict[str, Any]:
+    return {
+        "dossier_id": dossier_id,
+        "status": values["status"],
+        "at": values["status_at"],
+        "note": values.get("note"),
+        "apology_reason": values.get("apology_reason"),
+        "new_due_at": values.get("new_due_at"),
+    }
+
+
+# --- readers: file rows with line numbers ------------------------------------------------
+def read_csv(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle, restkey="__extra__")
+        for raw in reader:
+            line = reader.line_num
+            if "__extra__" in raw or any(v is None for v in raw.values()):
+                yield line, RowError("malformed_row")
+                continue
+            yield line, raw
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+    with path.open(encoding="utf-8-sig") as handle:
+        for line, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                data = json.loads(text)
+            except ValueError:
+                yield line, RowError("malformed_json")
+                continue
+            if not isinstance(data, dict):
+                yield line, RowError("not_an_object")
+                continue
+            yield line, data
+
+
+def read_file(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+    """Rows of a .csv or .jsonl/.json-lines file."""
+    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
+        return read_jsonl(path)
+    return read_csv(path)
+

@@ -1,0 +1,62 @@
+"""What the conversation core needs from outside, as Protocols: procedure search and dossiers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from handlers.conversation import ConversationState
+from handlers.messages import Incoming, Reply
+from knowledge.model import Procedure
+
+
+class SearchHit(Protocol):
+    """One ranked procedure (knowledge.base.Hit): score 0..100, higher is better."""
+
+    @property
+    def procedure(self) -> Procedure: ...
+
+    @property
+    def score(self) -> float: ...
+
+
+class ProcedureSearch(Protocol):
+    """The part of knowledge.base.KnowledgeBase the core uses."""
+
+    def get(self, code: str) -> Procedure | None: ...
+
+    def search(self, query: str, top: int = 3) -> Sequence[SearchHit]: ...
+
+
+class DossierPort(Protocol):
+    """The dossier dialog (handlers.dossiers.dialog.DossierDialog); it owns its transactions."""
+
+    def find_code(self, text: str) -> str | None:
+        """A receipt-code candidate in free text (anything that looks like an attempt)."""
+        ...
+
+    async def on_receipt_code(
+        self, msg: Incoming, raw: str, state: ConversationState
+    ) -> list[Reply]: ...
+
+    async def on_token(self, msg: Incoming, token: str, state: ConversationState) -> list[Reply]:
+        """A ``d_<token>`` deep link (the token without its prefix)."""
+        ...
+
+    async def on_image(self, msg: Incoming, state: ConversationState) -> list[Reply]:
+        """A photo, usually of a receipt's QR code."""
+        ...
+
+    async def on_pending(self, msg: Incoming, state: ConversationState) -> list[Reply] | None:
+        """The next message while ``state.pending`` starts with ``dossier_``; None: not for it."""
+        ...
+
+    async def on_payload(
+        self, msg: Incoming, payload: str, state: ConversationState
+    ) -> list[Reply] | None:
+        """A button payload starting with ``ds:``; None when the dialog does not know it."""
+        ...
+
+    async def on_my_dossiers(self, msg: Incoming, state: ConversationState) -> list[Reply]:
+        """``/hoso``: the dossiers this user follows."""
+        ...

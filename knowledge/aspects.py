@@ -1,0 +1,53 @@
+"""What a question asks about a procedure (documents, time, fee, place, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from knowledge.lexicon import Lexicon, default_lexicon, split_words
+
+
+class Aspect(StrEnum):
+    DOCUMENTS = "documents"
+    TIME = "time"
+    FEE = "fee"
+    PLACE = "place"
+    ONLINE = "online"
+    STEPS = "steps"
+    CONDITIONS = "conditions"
+    LEGAL = "legal"
+
+
+def find_cues(words: Sequence[str], lexicon: Lexicon) -> tuple[list[Aspect], list[bool]]:
+    """Aspects named in folded ``words`` (first mention order) and which words were cues."""
+    found: list[Aspect] = []
+    is_cue = [False] * len(words)
+    longest = lexicon.longest_cue
+    i = 0
+    while i < len(words):
+        hit = False
+        for size in range(min(longest, len(words) - i), 0, -1):
+            phrase = tuple(words[i : i + size])
+            for name, cues in lexicon.aspect_cues.items():
+                if phrase in cues:
+                    aspect = Aspect(name)
+                    if aspect not in found:
+                        found.append(aspect)
+                    for j in range(i, i + size):
+                        is_cue[j] = True
+                    hit = True
+                    break
+            if hit:
+                i += size
+                break
+        if not hit:
+            i += 1
+    return found, is_cue
+
+
+def detect_aspects(text: str, lexicon: Lexicon | None = None) -> list[Aspect]:
+    """Aspects ``text`` asks about, in order of first mention ("lệ phí bao nhiêu" -> [fee])."""
+    lex = lexicon or default_lexicon()
+    words = [w[1] for w in lex.expand_query(split_words(text))]
+    return find_cues(words, lex)[0]

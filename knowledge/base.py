@@ -1,0 +1,60 @@
+"""The knowledge base: procedures by code and by field, and search over them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from knowledge.lexicon import Lexicon, default_lexicon
+from knowledge.loader import LoadProblem, load_procedures
+from knowledge.model import Procedure
+from knowledge.popularity import load_popularity
+from knowledge.search import Hit, QueryAnalysis, Searcher
+
+__all__ = ["Hit", "KnowledgeBase"]
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        procedures: Sequence[Procedure],
+        *,
+        popularity: Mapping[str, int] | None = None,
+        lexicon: Lexicon | None = None,
+        problems: Sequence[LoadProblem] = (),
+    ) -> None:
+        self._by_code = {p.code: p for p in procedures}
+        self._procedures = list(self._by_code.values())
+        self._searcher = Searcher(self._procedures, lexicon or default_lexicon(), popularity)
+        self.problems: list[LoadProblem] = list(problems)
+
+    @classmethod
+    def from_files(
+        cls, paths: Iterable[Path | str], popularity_csv: Path | str | None = None
+    ) -> KnowledgeBase:
+        loaded = load_procedures(paths)
+        popularity = load_popularity(popularity_csv) if popularity_csv else None
+        return cls(loaded.procedures, popularity=popularity, problems=loaded.problems)
+
+    def __len__(self) -> int:
+        return len(self._procedures)
+
+    def __iter__(self) -> Iterable[Procedure]:
+        return iter(self._procedures)
+
+    def get(self, code: str) -> Procedure | None:
+        return self._by_code.get(code.strip())
+
+    def search(self, query: str, top: int = 3) -> list[Hit]:
+        """Best procedures first; empty when nothing fits the question well enough."""
+        return self._searcher.search(query, top)
+
+    def analyse(self, query: str) -> QueryAnalysis:
+        """How the search reads ``query`` (content words, aspects, typo fixes)."""
+        return self._searcher.analyse(query)
+
+    def fields(self) -> list[str]:
+        return sorted({p.field for p in self._procedures if p.field})
+
+    def in_field(self, field: str) -> list[Procedure]:
+        return [p for p in self._procedures if p.field == field]

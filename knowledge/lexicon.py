@@ -1,0 +1,146 @@
+"""The curated lexicon (lexicon.toml): phrase rewriting, filler stopwords, aspect cues."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from knowledge.normalise import fold, nfc
+
+Phrase = tuple[str, ...]
+# A query word as written (lowercase, NFC, diacritics kept) and folded.
+Word = tuple[str, str]
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def split_words(text: str) -> list[Word]:
+    """(as written, folded) for each word of ``text``; words that fold to nothing are dropped."""
+    out = []
+    for raw in _WORD.findall(nfc(text).lower()):
+        folded = fold(raw)
+        if folded:
+            out.extend((raw, part) if part == folded else (part, part) for part in folded.split())
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseTable:
+    """Folded phrase -> replacement words, matched longest first."""
+
+    table: Mapping[Phrase, tuple[Word, ...]]
+    longest: int
+    starts: frozenset[str]
+
+    @classmethod
+    def build(cls, pairs: Mapping[str, str]) -> PhraseTable:
+        table: dict[Phrase, tuple[Word, ...]] = {}
+        for key, value in pairs.items():
+            folded = tuple(fold(key).split())
+            if folded:
+                table[folded] = tuple(split_words(value))
+        longest = max((len(k) for k in table), default=0)
+        return cls(table, longest, frozenset(k[0] for k in table))
+
+    def rewrite_words(self, words: Sequence[Word]) -> list[Word]:
+        starts = self.starts
+        if not any(w[1] in starts for w in words):
+            return list(words)
+        out: list[Word] = []
+        i = 0
+        n = len(words)
+        while i < n:
+            if words[i][1] not in starts:
+                out.append(words[i])
+                i += 1
+                continue
+            for size in range(min(self.longest, n - i), 0, -1):
+                replacement = self.table.get(tuple(w[1] for w in words[i : i + size]))
+                if replacement is not None:
+                    out.extend(replacement)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def rewrite(self, folded: Sequence[str]) -> list[str]:
+        """Folded words in, folded words out."""
+        if self.starts.isdisjoint(folded):
+            return list(folded)
+        return [w[1] for w in self.rewrite_words([(f, f) for f in folded])]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    abbreviations: PhraseTable
+    colloquial: PhraseTable
+    stop_exact: frozenset[str]  # dropped when written with exactly these diacritics
+    stop_plain: frozenset[str]  # dropped when written without diacritics
+    stop_phrases: frozenset[Phrase]  # folded
+    stop_weak: frozenset[str]  # plain words that are filler when next to filler or last
+    aspect_cues: Mapping[str, frozenset[Phrase]]  # folded
+
+    @property
+    def longest_cue(self) -> int:
+        sizes = [len(p) for cues in self.aspect_cues.values() for p in cues]
+        return max(sizes, default=1)
+
+    @property
+    def longest_stop_phrase(self) -> int:
+        return max((len(p) for p in self.stop_phrases), default=1)
+
+    def is_stopword(self, word: Word) -> bool:
+        raw, folded = word
+        if raw == folded:
+            return folded in self.stop_plain
+        return raw in self.stop_exact
+
+    def expand_query(self, words: Sequence[Word]) -> list[Word]:
+        """Everyday words and abbreviations of a query into the portal's terms."""
+        return self.abbreviations.rewrite_words(self.colloquial.rewrite_words(words))
+
+    def expand_record(self, folded: Sequence[str]) -> list[str]:
+        """Abbreviations in a record's folded text spelled out, as queries have them."""
+        return self.abbreviations.rewrite(folded)
+
+
+def _phrases(items: Any) -> frozenset[Phrase]:
+    if not isinstance(items, list):
+        return frozenset()
+    return frozenset(p for p in (tuple(fold(str(i)).split()) for i in items) if p)
+
+
+def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
+    stop = data.get("stopwords", {})
+    aspects = data.get("aspects", {})
+    return Lexicon(
+        abbreviations=PhraseTable.build(data.get("abbreviations", {})),
+        colloquial=PhraseTable.build(data.get("colloquial", {})),
+        stop_exact=frozenset(nfc(str(w)).lower() for w in stop.get("words", [])),
+        stop_plain=frozenset(fold(str(w)) for w in stop.get("plain", [])),
+        stop_phrases=_phrases(stop.get("phrases", [])),
+        stop_weak=frozenset(fold(str(w)) for w in stop.get("weak", [])),
+        aspect_cues={name: _phrases(cues) for name, cues in aspects.items()},
+    )
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """The lexicon at ``path``, by default the one shipped in this package."""
+    if path is None:
+        return default_lexicon()
+    with path.open("rb") as handle:
+        return parse_lexicon(tomllib.load(handle))
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    raw = resources.files("knowledge").joinpath("lexicon.toml").read_bytes()
+    return parse_lexicon(tomllib.loads(raw.decode("utf-8")))

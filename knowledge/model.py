@@ -1,0 +1,83 @@
+"""Procedure records (TTHC) as immutable dataclasses, whatever shape the source file had."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.processing_time import ProcessingTime, parse_processing_time, unit_hint
+
+ONLINE_WAY = "Trực tuyến"
+_BARE_NUMBER = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionWay:
+    """One way of submitting (Trực tiếp / Trực tuyến / Dịch vụ bưu chính)."""
+
+    way: str
+    time: str | None = None
+    fee: str | None = None
+    # The portal's fee note; it can hold the real fee when ``fee`` says "Miễn phí": show both.
+    fee_note: str | None = None
+    description: str | None = None
+
+    @property
+    def fee_text(self) -> str | None:
+        """The fee with its note, never one without the other."""
+        parts = [p for p in (self.fee, self.fee_note) if p]
+        return " — ".join(parts) if parts else None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One item of the dossier (thành phần hồ sơ)."""
+
+    name: str
+    form: str | None = None
+    copies: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Procedure:
+    code: str
+    name: str
+    field: str = ""
+    ministry: str = ""
+    levels: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    agency: str = ""
+    address: str | None = None
+    steps: str = ""
+    ways: tuple[SubmissionWay, ...] = ()
+    documents: tuple[Document, ...] = ()
+    documents_raw: str | None = None
+    conditions: str | None = None
+    legal_basis: str | None = None
+    results: tuple[str, ...] = ()
+    detail_url: str | None = None
+    source: str = ""
+
+    @property
+    def online(self) -> bool:
+        return any(w.way.strip().lower() == ONLINE_WAY.lower() for w in self.ways)
+
+    def processing_time(self) -> ProcessingTime | None:
+        """Best effort over the ways (direct first), then the steps text.
+
+        A unit-less value ("1") takes its unit from the way's description or the steps.
+        """
+        ordered = sorted(self.ways, key=lambda w: w.way != "Trực tiếp")
+        for way in ordered:
+            parsed = parse_processing_time(way.time)
+            if parsed is None:
+                continue
+            if way.time and _BARE_NUMBER.match(way.time):
+                unit = unit_hint(parsed.amount, way.description) or unit_hint(
+                    parsed.amount, self.steps
+                )
+                if unit is not None:
+                    return ProcessingTime(parsed.amount, unit)
+            return parsed
+        return None

@@ -1,0 +1,258 @@
+"""Ranking: query analysis (lexicon, filler, aspects, typos), index scoring, priors, cutoff."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process, utils
+
+from knowledge.aspects import Aspect, find_cues
+from knowledge.index import FloatArray, TermIndex
+from knowledge.lexicon import Lexicon, Word, split_words
+from knowledge.model import Procedure
+from knowledge.normalise import fold
+
+BIGRAM_WEIGHT = 0.6  # a matched phrase confirms its words; it should not double them
+CONTEXT_WEIGHT = 0.5  # words of a sentence that tells the story rather than asks
+MAX_QUERY_CHARS = 2000  # a pasted essay says no more about the procedure than its start
+CORRECTED_WEIGHT = 0.8  # a typo fix is a guess
+TYPO_CUTOFF = 80.0  # rapidfuzz ratio for correcting an unknown word to a known one
+CANDIDATES = 30
+FUZZ_WEIGHT = 0.12  # rapidfuzz similarity of the query to the name, on the shortlist
+# Priors (added to a 0..1 coverage score): where citizens go and what they use most.
+POPULARITY_WEIGHT = 0.06
+LEVEL_PRIOR = {"Cấp xã": 0.03, "Cấp tỉnh": 0.015}
+CITIZEN_PRIOR = 0.02
+CITIZEN_AUDIENCES = ("Công dân Việt Nam", "Người Việt Nam định cư ở nước ngoài")
+# The best record must cover this share of the query's weight (see cutoff()).
+CUTOFF_SHORT = 0.6
+CUTOFF_LONG = 0.12
+SHORT_WORDS = 3
+LONG_WORDS = 14
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!;\n])\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    procedure: Procedure
+    score: float  # 0..100
+
+
+@dataclass(slots=True)
+class QueryAnalysis:
+    """What the ranking sees of a question."""
+
+    words: list[str]
+    content: list[str]
+    aspects: list[Aspect]
+    terms: dict[str, float] = field(default_factory=dict)
+    corrected: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def mass(self) -> float:
+        return sum(self.terms.values())
+
+
+def cutoff(content_words: int) -> float:
+    """Coverage needed to answer: short queries must match almost fully, long ones partly.
+
+    A long FAQ question carries a story around the procedure it names, so a lower share
+    suffices; a two-word chat query that half-matches is more likely something else.
+    """
+    if content_words <= SHORT_WORDS:
+        return CUTOFF_SHORT
+    if content_words >= LONG_WORDS:
+        return CUTOFF_LONG
+    share = (content_words - SHORT_WORDS) / (LONG_WORDS - SHORT_WORDS)
+    return CUTOFF_SHORT - (CUTOFF_SHORT - CUTOFF_LONG) * share
+
+
+class Searcher:
+    def __init__(
+        self,
+        procedures: Sequence[Procedure],
+        lexicon: Lexicon,
+        popularity: Mapping[str, int] | None = None,
+    ) -> None:
+        self.procedures = list(procedures)
+        self.lexicon = lexicon
+        self.index = TermIndex(self.procedures, lexicon)
+        self.names = [fold(p.name) for p in self.procedures]
+        self.prior = self._priors(popularity or {})
+        by_length: dict[int, list[str]] = {}
+        for word in sorted(self.index.vocabulary):
+            by_length.setdefault(len(word), []).append(word)
+        self._by_length = by_length
+        self._correct = lru_cache(maxsize=20_000)(self._correct_word)
+
+    def _priors(self, popularity: Mapping[str, int]) -> FloatArray:
+        prior = np.zeros(len(self.procedures), dtype=np.float32)
+        top = max(popularity.values(), default=1)
+        for i, p in enumerate(self.procedures):
+            value = max((LEVEL_PRIOR.get(level, 0.0) for level in p.levels), default=0.0)
+            if any(a in CITIZEN_AUDIENCES for a in p.audiences):
+                value += CITIZEN_PRIOR
+            rank = popularity.get(p.code)
+            if rank is not None:
+                value += POPULARITY_WEIGHT * (1 - math.log(rank) / math.log(top + 1))
+            prior[i] = value
+        return prior
+
+    # -- query analysis -------------------------------------------------------------------
+    def _correct_word(self, word: str) -> str | None:
+        """A known word close to an unknown one (a typo), or two known words run together."""
+        if word.isdigit() or len(word) < 3:
+            return None
+        vocab = self.index.vocabulary
+        for cut in range(2, len(word) - 1):
+            left, right = word[:cut], word[cut:]
+            if left in vocab and right in vocab and len(left) > 1 and len(right) > 1:
+                return f"{left} {right}"
+        choices = [
+            w for n in (len(word) - 1, len(word), len(word) + 1) for w in self._by_length.get(n, ())
+        ]
+        best = process.extractOne(
+            word, choices, scorer=fuzz.ratio, processor=utils.default_process,
+            score_cutoff=TYPO_CUTOFF,
+        )
+        return best[0] if best else None
+
+    def _sentences(self, query: str) -> list[tuple[list[Word], float]]:
+        """Words of each sentence, expanded by the lexicon, with the sentence's weight.
+
+        A long question tells a story and then asks: the asking sentences (with "?", else
+        the last one) say which procedure is meant; the others weigh less.
+        """
+        parts = [p for p in _SENTENCE_END.split(query[:MAX_QUERY_CHARS]) if p.strip()]
+        asking = [i for i, p in enumerate(parts) if "?" in p]
+        if not asking:
+            asking = [len(parts) - 1]
+        out = []
+        for i, part in enumerate(parts):
+            words = self.lexicon.expand_query(split_words(part))
+            # "thẻ căn cước" + "thẻ" from a rewrite: one word, not two.
+            words = [w for j, w in enumerate(words) if j == 0 or w[1] != words[j - 1][1]]
+            if words:
+                out.append((words, 1.0 if i in asking else CONTEXT_WEIGHT))
+        return out
+
+    def _filler(self, pairs: Sequence[Word]) -> list[bool]:
+        """Which words are filler (stopwords, stop phrases, aspect cues): True = keep."""
+        lex = self.lexicon
+        words = [w[1] for w in pairs]
+        _, is_cue = find_cues(words, lex)
+        keep = [not cue for cue in is_cue]
+        longest = lex.longest_stop_phrase
+        i = 0
+        while i < len(words):
+            for size in range(min(longest, len(words) - i), 1, -1):
+                if tuple(words[i : i + size]) in lex.stop_phrases:
+                    for j in range(i, i + size):
+                        keep[j] = False
+                    i += size
+                    break
+            else:
+                if lex.is_stopword(pairs[i]) or (words[i],) in lex.stop_phrases:
+                    keep[i] = False
+                i += 1
+        # An ambiguous little word ("co" = có/cổ/cơ) next to filler or at the end is filler too.
+        for i in range(len(words) - 1, -1, -1):
+            if keep[i] and pairs[i][0] in lex.stop_weak and (
+                i + 1 == len(words) or not keep[i + 1]
+            ):
+                keep[i] = False
+        return keep
+
+    def analyse(self, query: str) -> QueryAnalysis:
+        analysis = QueryAnalysis(words=[], content=[], aspects=[])
+        runs: list[list[str]] = []
+        run_weights: list[float] = []
+        for pairs, sentence_weight in self._sentences(query):
+            words = [w[1] for w in pairs]
+            analysis.words.extend(words)
+            for aspect in find_cues(words, self.lexicon)[0]:
+                if aspect not in analysis.aspects:
+                    analysis.aspects.append(aspect)
+            runs.append([])
+            run_weights.append(sentence_weight)
+            for word, kept in zip(words, self._filler(pairs), strict=True):
+                if not kept:
+                    if runs[-1]:
+                        runs.append([])
+                        run_weights.append(sentence_weight)
+                    continue
+                fixed = word
+                weight = sentence_weight
+                if word not in self.index.postings:
+                    correction = self._correct(word)
+                    if correction is not None:
+                        analysis.corrected[word] = correction
+                        fixed = correction
+                        weight *= CORRECTED_WEIGHT
+                for part in fixed.split():
+                    runs[-1].append(part)
+                    analysis.content.append(part)
+                    term_weight = self.index.weight(part) * weight
+                    if term_weight > analysis.terms.get(part, 0.0):
+                        analysis.terms[part] = term_weight
+        for run, sentence_weight in zip(runs, run_weights, strict=True):
+            for left, right in zip(run, run[1:], strict=False):
+                gram = f"{left} {right}"
+                # A pair no record has is no evidence either way (its words still count).
+                if gram not in self.index.postings:
+                    continue
+                pair_weight = analysis.terms[left] + analysis.terms[right]
+                weight = min(self.index.weight(gram) * sentence_weight, pair_weight)
+                weight *= BIGRAM_WEIGHT
+                if weight > analysis.terms.get(gram, 0.0):
+                    analysis.terms[gram] = weight
+        return analysis
+
+    # -- ranking --------------------------------------------------------------------------
+    def coverage(self, analysis: QueryAnalysis) -> FloatArray:
+        """Share of the query's weight each record matches (0..~1.25)."""
+        scores = np.zeros(len(self.procedures), dtype=np.float32)
+        mass = analysis.mass
+        if mass <= 0:
+            return scores
+        for term, weight in analysis.terms.items():
+            postings = self.index.postings.get(term)
+            if postings is not None:
+                scores[postings.ids] += postings.impacts * np.float32(weight / mass)
+        return scores
+
+    def search(self, query: str, top: int = 3) -> list[Hit]:
+        analysis = self.analyse(query)
+        if not analysis.terms or top <= 0:
+            return []
+        cover = self.coverage(analysis)
+        ranked = cover + self.prior
+        count = min(CANDIDATES, len(ranked))
+        shortlist = np.argpartition(-ranked, count - 1)[:count]
+        content = " ".join(analysis.content)
+        scored: list[tuple[float, float, int]] = []
+        for doc in shortlist.tolist():
+            cov = float(cover[doc])
+            if cov <= 0:
+                continue
+            similarity = fuzz.token_set_ratio(
+                content, self.names[doc], processor=utils.default_process, score_cutoff=40
+            )
+            final = cov + float(self.prior[doc]) + FUZZ_WEIGHT * similarity / 100
+            scored.append((final, cov, doc))
+        if not scored:
+            return []
+        scored.sort(key=lambda item: (-item[0], self.procedures[item[2]].code))
+        if scored[0][1] < cutoff(len(set(analysis.content))):
+            return []
+        return [
+            Hit(self.procedures[doc], round(100 * min(1.0, cov), 1))
+            for _, cov, doc in scored[:top]
+        ]

@@ -1,0 +1,97 @@
+"""Every citizen-facing string the notifications send, in Vietnamese (one place per language)."""
+
+from __future__ import annotations
+
+# Placeholders: {code} receipt code, {procedure} procedure name, dates as dd/mm/yyyy.
+
+HEADER = "Hồ sơ {code}\nThủ tục: {procedure}"
+UNKNOWN_PROCEDURE = "(chưa rõ tên thủ tục)"
+
+STATUS_RECEIVED = (
+    "Ông/Bà đã được tiếp nhận hồ sơ vào ngày {received}.\n"
+    "Ngày hẹn trả kết quả: {due}.\n"
+    "Tôi sẽ báo ông/bà khi hồ sơ có kết quả hoặc cần bổ sung."
+)
+STATUS_RECEIVED_NO_DUE = (
+    "Ông/Bà đã được tiếp nhận hồ sơ vào ngày {received}.\n"
+    "Tôi sẽ báo ông/bà khi hồ sơ có kết quả hoặc cần bổ sung."
+)
+STATUS_SUPPLEMENT = (
+    "Hồ sơ của ông/bà cần bổ sung.\n"
+    "Nội dung cần bổ sung: {missing}\n"
+    "Ông/Bà vui lòng bổ sung tại {place} hoặc trên Cổng dịch vụ công nếu nộp trực tuyến."
+)
+STATUS_SUPPLEMENT_NO_DETAIL = (
+    "Hồ sơ của ông/bà cần bổ sung.\n"
+    "Ông/Bà vui lòng liên hệ {contact} để biết giấy tờ cần bổ sung."
+)
+STATUS_FINANCIAL = (
+    "Hồ sơ của ông/bà đang chờ thực hiện nghĩa vụ tài chính (nộp thuế, phí, lệ phí).\n"
+    "{detail}"
+    "Sau khi ông/bà nộp xong, hồ sơ sẽ được tiếp tục xử lý."
+)
+STATUS_FINANCIAL_DETAIL = "Chi tiết: {note}\n"
+STATUS_RESULT_READY = (
+    "Hồ sơ của ông/bà đã có kết quả.\n"
+    "Nơi nhận: {place}.\n"
+    "Thời gian: từ {since}, trong giờ hành chính các ngày làm việc.\n"
+    "Ông/Bà vui lòng mang theo giấy tiếp nhận hồ sơ và giấy tờ tùy thân."
+)
+STATUS_REJECTED = (
+    "Rất tiếc, hồ sơ của ông/bà không được giải quyết.\n"
+    "Lý do: {reason}\n"
+    "Ông/Bà cần hỏi thêm, vui lòng liên hệ {contact}."
+)
+STATUS_REJECTED_NO_REASON = (
+    "Rất tiếc, hồ sơ của ông/bà không được giải quyết.\n"
+    "Ông/Bà vui lòng liên hệ {contact} để biết lý do và hướng xử lý."
+)
+STATUS_RETURNED = (
+    "Hồ sơ của ông/bà đã được trả kết quả ngày {at}.\n"
+    "Cảm ơn ông/bà đã sử dụng dịch vụ của {agency}."
+)
+
+DUE_REMINDER = (
+    "Nhắc hẹn: hồ sơ của ông/bà có ngày hẹn trả kết quả là {due}.\n"
+    "Tôi sẽ báo ngay khi hồ sơ có kết quả; ông/bà chưa cần đến trước khi nhận được thông báo."
+)
+
+COLLECT_REMINDER = (
+    "Kết quả hồ sơ của ông/bà đã sẵn sàng từ ngày {since} nhưng chưa được nhận.\n"
+    "Ông/Bà vui lòng đến nhận tại {place}, trong giờ hành chính các ngày làm việc."
+)
+
+# The form "Phiếu xin lỗi và hẹn lại ngày trả kết quả": reason and new date only as recorded.
+APOLOGY_TITLE = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
+APOLOGY_FACTS = (
+    "Hồ sơ: {code}\n"
+    "Thủ tục: {procedure}\n"
+    "Ngày tiếp nhận: {received}\n"
+    "Ngày hẹn trả kết quả: {promised}"
+)
+APOLOGY_SORRY = (
+    "{agency} thành thật xin lỗi ông/bà vì hồ sơ chưa được giải quyết đúng ngày hẹn "
+    "(theo {legal})."
+)
+APOLOGY_REASON = "Lý do: {reason}"
+APOLOGY_NEW_DATE = "Ngày hẹn trả kết quả mới: {new_due}."
+APOLOGY_NEW_DATE_PENDING = (
+    "Cơ quan giải quyết sẽ gửi ông/bà ngày hẹn trả kết quả mới trong thời gian sớm nhất."
+)
+APOLOGY_CONTACT = "Mọi thắc mắc, ông/bà vui lòng liên hệ: {contact}."
+
+SATISFACTION_QUESTION = (
+    "Ông/Bà có hài lòng với việc giải quyết hồ sơ {code} không? "
+    "Xin ông/bà chọn một mức bên dưới, ý kiến của ông/bà giúp chúng tôi phục vụ tốt hơn."
+)
+RATING_LABELS = {
+    "very_satisfied": "Rất hài lòng",
+    "satisfied": "Hài lòng",
+    "unsatisfied": "Không hài lòng",
+}
+RATING_THANKS = "Cảm ơn ông/bà đã đánh giá. Ý kiến của ông/bà đã được ghi nhận."
+RATING_THANKS_UNSATISFIED = (
+    "Cảm ơn ông/bà đã cho biết. Chúng tôi rất tiếc và sẽ xem xét để cải thiện; "
+    "ông/bà có thể liên hệ {contact} để phản ánh cụ thể."
+)
+RATING_UNKNOWN = "Xin lỗi ông/bà, tôi không ghi nhận được đánh giá này. Ông/Bà vui lòng thử lại."

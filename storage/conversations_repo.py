@@ -1,0 +1,42 @@
+"""The SQL conversation store (handlers.conversation.ConversationStore), one row per user."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
+
+from storage.dossiers_repo import _insert
+from storage.models import Conversation
+from storage.types import utcnow
+
+
+class SqlConversationStore:
+    """Each call is its own short transaction: the core commits nothing itself."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = factory
+
+    async def load(self, channel: str, user_id: str) -> str | None:
+        async with self._factory() as session:
+            row = await session.get(Conversation, (channel, user_id))
+            return row.state if row is not None else None
+
+    async def save(self, channel: str, user_id: str, state: str) -> None:
+        async with self._factory() as session, session.begin():
+            stmt = _insert(session, Conversation).values(
+                channel=channel, user_id=user_id, state=state, updated_at=utcnow()
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["channel", "user_id"],
+                set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at},
+            )
+            await session.execute(stmt)
+
+    async def forget(self, channel: str, user_id: str) -> None:
+        async with self._factory() as session, session.begin():
+            await session.execute(
+                delete(Conversation).where(
+                    col(Conversation.channel) == channel, col(Conversation.user_id) == user_id
+                )
+            )

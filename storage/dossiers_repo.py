@@ -1,0 +1,198 @@
+"""Dossier and status-event queries; bulk upserts for imports. Never commits (callers do)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.models import Dossier, StatusEvent
+
+# Columns an import may set; id, created_at stay as first written.
+DOSSIER_COLUMNS = (
+    "receipt_code",
+    "procedure_code",
+    "procedure_name",
+    "applicant_name",
+    "applicant_phone",
+    "received_at",
+    "due_at",
+    "status",
+    "status_at",
+    "submitted_via",
+    "agency",
+    "note",
+    "apology_reason",
+    "new_due_at",
+)
+EVENT_COLUMNS = ("dossier_id", "status", "at", "note", "apology_reason", "new_due_at")
+# Keeps each statement under SQLite's bound-parameter limit (32,766).
+BATCH = 1000
+
+
+def _insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"unsupported database {dialect}")
+
+
+async def get_by_code(session: AsyncSession, receipt_code: str) -> Dossier | None:
+    """The dossier with this canonical receipt code (unique index lookup)."""
+    result = await session.execute(
+        select(Dossier).where(col(Dossier.receipt_code) == receipt_code)
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_by_id(session: AsyncSession, dossier_id: int) -> Dossier | None:
+    return await session.get(Dossier, dossier_id)
+
+
+async def get_many_by_codes(
+    session: AsyncSession, receipt_codes: Collection[str]
+) -> dict[str, Dossier]:
+    found: dict[str, Dossier] = {}
+    codes = list(receipt_codes)
+    for start in range(0, len(codes), BATCH):
+        chunk = codes[start : start + BATCH]
+        result = await session.execute(select(Dossier).where(col(Dossier.receipt_code).in_(chunk)))
+        found.update({d.receipt_code: d for d in result.scalars()})
+    return found
+
+
+async def upsert_dossiers(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]], now: datetime
+) -> dict[str, int]:
+    """Insert new dossiers or overwrite existing ones by receipt code; returns code -> id.
+
+    Each row holds the DOSSIER_COLUMNS; a later row for the same code in one call wins.
+    """
+    latest = {row["receipt_code"]: row for row in rows}
+    ids: dict[str, int] = {}
+    values = [
+        {**{c: row.get(c) for c in DOSSIER_COLUMNS}, "created_at": now, "updated_at": now}
+        for row in latest.values()
+    ]
+    for start in range(0, len(values), BATCH):
+        stmt = _insert(session, Dossier).values(values[start : start + BATCH])
+        updates = {c: stmt.excluded[c] for c in DOSSIER_COLUMNS if c != "receipt_code"}
+        updates["updated_at"] = stmt.excluded["updated_at"]
+        stmt = stmt.on_conflict_do_update(index_elements=["receipt_code"], set_=updates)
+        result = await session.execute(stmt.returning(col(Dossier.id), col(Dossier.receipt_code)))
+        ids.update({code: int(dossier_id or 0) for dossier_id, code in result.all()})
+    return ids
+
+
+async def add_events(session: AsyncSession, events: Sequence[Mapping[str, Any]]) -> int:
+    """Insert status events, skipping any (dossier, status, at) already stored; new count."""
+    added = 0
+    values = [{c: e.get(c) for c in EVENT_COLUMNS} for e in events]
+    for start in range(0, len(values), BATCH):
+        stmt = _insert(session, StatusEvent).values(values[start : start + BATCH])
+        stmt = stmt.on_conflict_do_nothing(index_elements=["dossier_id", "status", "at"])
+        result = await session.execute(stmt.returning(col(StatusEvent.id)))
+        added += len(result.all())
+    return added
+
+
+async def add_event(
+    session: AsyncSession,
+    dossier_id: int,
+    status: str,
+    at: datetime,
+    *,
+    note: str | None = None,
+    apology_reason: str | None = None,
+    new_due_at: datetime | None = None,
+) -> bool:
+    """Record one status event; False when that exact event was already there."""
+    event = {
+        "dossier_id": dossier_id,
+        "status": status,
+        "at": at,
+        "note": note,
+        "apology_reason": apology_reason,
+        "new_due_at": new_due_at,
+    }
+    return await add_events(session, [event]) == 1
+
+
+async def list_events(session: AsyncSession, dossier_id: int) -> list[StatusEvent]:
+    """The dossier's events, oldest first."""
+    result = await session.execute(
+        select(StatusEvent)
+        .where(col(StatusEvent.dossier_id) == dossier_id)
+        .order_by(col(StatusEvent.at), col(StatusEvent.id))
+    )
+    return list(result.scalars())
+
+
+async def find_overdue(
+    session: AsyncSession,
+    now: datetime,
+    open_statuses: Collection[str],
+    *,
+    limit: int = 1000,
+    after_id: int = 0,
+) -> list[Dossier]:
+    """Open dossiers whose due time (or the agency's new due time) has passed, by id.
+
+    Uses the (status, due_at) index; page with ``after_id``.
+    """
+    result = await session.execute(
+        select(Dossier)
+        .where(
+            col(Dossier.status).in_(list(open_statuses)),
+            col(Dossier.due_at) < now,
+            or_(col(Dossier.new_due_at).is_(None), col(Dossier.new_due_at) < now),
+            col(Dossier.id) > after_id,
+        )
+        .order_by(col(Dossier.id))
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+async def find_due_between(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    open_statuses: Collection[str],
+    *,
+    limit: int = 1000,
+    after_id: int = 0,
+) -> list[Dossier]:
+    """Open dossiers due in [start, end) (for reminders); uses the (status, due_at) index."""
+    result = await session.execute(
+        select(Dossier)
+        .where(
+            and_(
+                col(Dossier.status).in_(list(open_statuses)),
+                col(Dossier.due_at) >= start,
+                col(Dossier.due_at) < end,
+                col(Dossier.id) > after_id,
+            )
+        )
+        .order_by(col(Dossier.id))
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+async def find_by_phone(session: AsyncSession, phone: str, *, limit: int = 50) -> list[Dossier]:
+    """Dossiers filed with this (normalised) phone number, newest first."""
+    result = await session.execute(
+        select(Dossier)
+        .where(col(Dossier.applicant_phone) == phone)
+        .order_by(col(Dossier.received_at).desc())
+        .limit(limit)
+    )
+    return list(result.scalars())

@@ -1,0 +1,65 @@
+"""Run the alembic migrations that ship inside this package, from any working directory."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import pkgutil
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from storage.engine import create_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def import_all_tables() -> None:
+    """Import every module of this package so all tables (ours and later helpers') are known."""
+    package = Path(__file__).resolve().parent
+    for info in pkgutil.iter_modules([str(package)]):
+        if info.name not in {"migrate", "migrations"}:
+            importlib.import_module(f"storage.{info.name}")
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    # ConfigParser would read "%" as interpolation; URLs may hold escaped passwords.
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+async def _run(url: str, action: str, revision: str) -> None:
+    cfg = alembic_config(url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+
+            def run(sync_conn: Connection) -> None:
+                cfg.attributes["connection"] = sync_conn
+                getattr(command, action)(cfg, revision)
+
+            await conn.run_sync(run)
+    finally:
+        await engine.dispose()
+
+
+async def upgrade_async(url: str, revision: str = "head") -> None:
+    """Upgrade the database at ``url`` (call from inside a running event loop)."""
+    await _run(url, "upgrade", revision)
+
+
+async def downgrade_async(url: str, revision: str) -> None:
+    await _run(url, "downgrade", revision)
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Upgrade the database at ``url`` to ``revision`` (from synchronous code)."""
+    asyncio.run(upgrade_async(url, revision))
+
+
+def downgrade(url: str, revision: str) -> None:
+    asyncio.run(downgrade_async(url, revision))

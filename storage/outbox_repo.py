@@ -1,0 +1,340 @@
+"""The notification outbox: enqueue once by key, claim with a lease, record results. Never commits.
+
+Claiming uses ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so several dispatchers share the work; on
+SQLite one ``UPDATE ... RETURNING`` is atomic (a single writer at a time). A row left in
+``sending`` past its lease (a dispatcher died) is claimed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.models import Dossier, OutboxMessage, StatusEvent, Subscription
+
+OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+BATCH = 1000  # rows per INSERT, under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    key: str
+    dossier_id: int | None
+    rule: str
+    channel: str
+    recipient: str
+    body: str
+    next_attempt_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    key: str
+    dossier_id: int | None
+    rule: str
+    channel: str
+    recipient: str
+    body: str
+    attempts: int
+    claimed_at: datetime
+
+
+def _insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"unsupported database {dialect}")
+
+
+def _is_postgresql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def enqueue(session: AsyncSession, messages: Sequence[NewMessage], now: datetime) -> int:
+    """Insert messages whose key is new (ON CONFLICT DO NOTHING); returns how many were new."""
+    inserted = 0
+    for start in range(0, len(messages), BATCH):
+        chunk = messages[start : start + BATCH]
+        rows = [
+            {
+                "key": m.key,
+                "dossier_id": m.dossier_id,
+                "rule": m.rule,
+                "channel": m.channel,
+                "recipient": m.recipient,
+                "body": m.body,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": m.next_attempt_at,
+                "created_at": now,
+            }
+            for m in chunk
+        ]
+        stmt = (
+            _insert(session, OUTBOX)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(OUTBOX.c.id)
+        )
+        result = await session.execute(stmt)
+        inserted += len(result.all())
+    return inserted
+
+
+async def claim(
+    session: AsyncSession,
+    worker: str,
+    channels: Collection[str],
+    now: datetime,
+    *,
+    lease: timedelta,
+    limit: int,
+) -> list[Claimed]:
+    """Take up to ``limit`` due rows (and rows whose lease expired) for ``worker``."""
+    c = OUTBOX.c
+    returning = (c.id, c.key, c.dossier_id, c.rule, c.channel, c.recipient, c.body, c.attempts)
+    claimed: list[Claimed] = []
+    # Expired leases first (rare), then pending rows in due order straight off the index.
+    for where in (
+        and_(c.status == "sending", c.claimed_at < now - lease),
+        and_(c.status == "pending", c.next_attempt_at <= now),
+    ):
+        room = limit - len(claimed)
+        if room <= 0:
+            break
+        pick = (
+            select(c.id)
+            .where(where, c.channel.in_(list(channels)))
+            .order_by(c.next_attempt_at)
+            .limit(room)
+        )
+        if _is_postgresql(session):
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (
+            update(OUTBOX)
+            .where(c.id.in_(pick.scalar_subquery()))
+            .values(status="sending", claimed_by=worker, claimed_at=now)
+            .returning(*returning)
+        )
+        result = await session.execute(stmt)
+        claimed += [
+            Claimed(id=r.id, key=r.key, dossier_id=r.dossier_id, rule=r.rule, channel=r.channel,
+                    recipient=r.recipient, body=r.body, attempts=r.attempts, claimed_at=now)
+            for r in result.all()
+        ]
+    return claimed
+
+
+def _mine(row_id: int, worker: str) -> Any:
+    c = OUTBOX.c
+    return and_(c.id == row_id, c.status == "sending", c.claimed_by == worker)
+
+
+async def mark_sent(session: AsyncSession, row_id: int, worker: str, now: datetime) -> bool:
+    """Record a delivery; False when the row is no longer ours (lease lost)."""
+    result = await session.execute(
+        update(OUTBOX)
+        .where(_mine(row_id, worker))
+        .values(status="sent", sent_at=now, attempts=OUTBOX.c.attempts + 1, last_error=None)
+        .returning(OUTBOX.c.id)
+    )
+    return len(result.all()) > 0
+
+
+async def mark_retry(
+    session: AsyncSession,
+    row_id: int,
+    worker: str,
+    *,
+    next_attempt_at: datetime,
+    error: str | None,
+    count_attempt: bool,
+) -> bool:
+    """Back to ``pending`` for a later attempt (a failed try counts; a deferral does not)."""
+    values: dict[str, Any] = {
+        "status": "pending",
+        "next_attempt_at": next_attempt_at,
+        "claimed_by": None,
+        "claimed_at": None,
+    }
+    if count_attempt:
+        values["attempts"] = OUTBOX.c.attempts + 1
+    if error is not None:
+        values["last_error"] = error[:500]
+    result = await session.execute(
+        update(OUTBOX).where(_mine(row_id, worker)).values(**values).returning(OUTBOX.c.id)
+    )
+    return len(result.all()) > 0
+
+
+async def record_failed_attempt(
+    session: AsyncSession, row_id: int, worker: str, error: str
+) -> int | None:
+    """Count a failed try on a row still held in memory; returns the new attempt count."""
+    result = await session.execute(
+        update(OUTBOX)
+        .where(_mine(row_id, worker))
+        .values(attempts=OUTBOX.c.attempts + 1, last_error=error[:500])
+        .returning(OUTBOX.c.attempts)
+    )
+    row = result.first()
+    return None if row is None else int(row[0])
+
+
+async def mark_failed(
+    session: AsyncSession, row_id: int, worker: str, error: str, *, count_attempt: bool = True
+) -> bool:
+    values: dict[str, Any] = {"status": "failed", "last_error": error[:500]}
+    if count_attempt:
+        values["attempts"] = OUTBOX.c.attempts + 1
+    result = await session.execute(
+        update(OUTBOX).where(_mine(row_id, worker)).values(**values).returning(OUTBOX.c.id)
+    )
+    return len(result.all()) > 0
+
+
+async def cancel_for_recipient(
+    session: AsyncSession, channel: str, recipient: str, reason: str, *, worker: str
+) -> int:
+    """Cancel every unsent message to a chat (e.g. it blocked the bot): pending ones and those
+    this worker holds; rows another dispatcher holds fail on their own 403."""
+    c = OUTBOX.c
+    result = await session.execute(
+        update(OUTBOX)
+        .where(
+            c.channel == channel,
+            c.recipient == recipient,
+            or_(c.status == "pending", and_(c.status == "sending", c.claimed_by == worker)),
+        )
+        .values(status="cancelled", last_error=reason)
+        .returning(c.id)
+    )
+    return len(result.all())
+
+
+async def summary(session: AsyncSession) -> list[tuple[str, str, str, int]]:
+    """(status, channel, rule, count) for the staff view."""
+    c = OUTBOX.c
+    result = await session.execute(
+        select(c.status, c.channel, c.rule, func.count())
+        .group_by(c.status, c.channel, c.rule)
+        .order_by(c.status, c.channel, c.rule)
+    )
+    return [(s, ch, r, int(n)) for s, ch, r, n in result.all()]
+
+
+async def failures(session: AsyncSession, limit: int = 50) -> list[OutboxMessage]:
+    result = await session.execute(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.status) == "failed")
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+async def statuses_by_key(session: AsyncSession, keys: Collection[str]) -> dict[str, str]:
+    c = OUTBOX.c
+    result = await session.execute(select(c.key, c.status).where(c.key.in_(list(keys))))
+    return {str(k): str(s) for k, s in result.all()}
+
+
+# --- the rules' scans: only dossiers somebody follows ---------------------------------------
+
+
+def _followed() -> Any:
+    return exists().where(
+        col(Subscription.dossier_id) == col(Dossier.id), col(Subscription.ended_at).is_(None)
+    )
+
+
+async def overdue(
+    session: AsyncSession,
+    open_statuses: Sequence[str],
+    now: datetime,
+    *,
+    followed_only: bool = True,
+    limit: int | None = None,
+) -> list[Dossier]:
+    """Open dossiers whose due time has passed: one range scan of (status, due_at)."""
+    stmt = select(Dossier).where(
+        col(Dossier.status).in_(list(open_statuses)), col(Dossier.due_at) < now
+    )
+    if followed_only:
+        stmt = stmt.where(_followed())
+    stmt = stmt.order_by(col(Dossier.due_at))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    result = await session.execute(stmt)
+    return list(result.scalars())
+
+
+async def due_between(
+    session: AsyncSession, open_statuses: Sequence[str], start: datetime, end: datetime
+) -> list[Dossier]:
+    """Followed open dossiers due (or newly due) within [start, end)."""
+    stmt = select(Dossier).where(
+        col(Dossier.status).in_(list(open_statuses)),
+        or_(
+            and_(col(Dossier.due_at) >= start, col(Dossier.due_at) < end),
+            and_(col(Dossier.new_due_at) >= start, col(Dossier.new_due_at) < end),
+        ),
+        _followed(),
+    )
+    result = await session.execute(stmt)
+    return list(result.scalars())
+
+
+async def in_status_since_before(
+    session: AsyncSession, status: str, before: datetime
+) -> list[Dossier]:
+    """Followed dossiers that reached ``status`` before ``before`` and are still in it."""
+    stmt = select(Dossier).where(
+        col(Dossier.status) == status, col(Dossier.status_at) < before, _followed()
+    )
+    result = await session.execute(stmt)
+    return list(result.scalars())
+
+
+async def events_since(
+    session: AsyncSession, statuses: Collection[str], since: datetime
+) -> list[tuple[StatusEvent, Dossier]]:
+    """Recent status events of followed dossiers, oldest first."""
+    stmt = (
+        select(StatusEvent, Dossier)
+        .join(Dossier, col(Dossier.id) == col(StatusEvent.dossier_id))
+        .where(col(StatusEvent.status).in_(list(statuses)), col(StatusEvent.at) >= since,
+               _followed())
+        .order_by(col(StatusEvent.at), col(StatusEvent.id))
+    )
+    result = await session.execute(stmt)
+    return [(e, d) for e, d in result.all()]
+
+
+async def recipients(
+    session: AsyncSession, dossier_ids: Collection[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """Active subscriptions per dossier: {dossier_id: [(channel, user_id), ...]}."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    ids = list(dossier_ids)
+    for start in range(0, len(ids), BATCH):
+        result = await session.execute(
+            select(col(Subscription.dossier_id), col(Subscription.channel),
+                   col(Subscription.user_id))
+            .where(col(Subscription.dossier_id).in_(ids[start : start + BATCH]),
+                   col(Subscription.ended_at).is_(None))
+            .order_by(col(Subscription.id))
+        )
+        for dossier_id, channel, user_id in result.all():
+            found.setdefault(dossier_id, []).append((channel, user_id))
+    return found

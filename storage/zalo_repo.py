@@ -1,0 +1,271 @@
+"""Zalo's tables: the singleton token pair, webhook delivery keys, and a Zalo user's own data
+(shared phone, the subscriptions it proves, deletion on ``user_withdraw``).
+
+Each store method is one short transaction, like ``SqlConversationStore``: the Zalo adapter has
+no other unit of work to join.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
+
+from storage import contacts_repo, dossiers_repo, subscriptions_repo
+from storage.dossiers_repo import _insert
+from storage.models import (
+    Contact,
+    Conversation,
+    Dossier,
+    OutboxMessage,
+    Rating,
+    Subscription,
+    WebhookEvent,
+    ZaloToken,
+)
+from storage.types import utcnow
+
+TOKEN_ROW = 1
+ASSUMED_LIFETIME = timedelta(hours=25)  # Zalo's access-token lifetime, when none was given
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTokens:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime | None
+    version: int
+
+
+Refresh = Callable[[str], Awaitable[StoredTokens]]
+
+
+class TokenRaceError(RuntimeError):
+    """The version moved under our lock: the lock did not hold (should never happen)."""
+
+
+class SqlZaloTokenStore:
+    """The pair lives in row 1; a refresh holds a write lock on it across replicas:
+    ``SELECT ... FOR UPDATE`` on PostgreSQL, SQLite's single writer lock (taken by a no-op
+    UPDATE first), and a version check on write as a last guard."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = factory
+
+    async def load(self) -> StoredTokens | None:
+        async with self._factory() as session:
+            row = await session.get(ZaloToken, TOKEN_ROW, populate_existing=True)
+            return _stored(row) if row is not None else None
+
+    async def seed(self, pair: StoredTokens) -> StoredTokens:
+        now = utcnow()
+        async with self._factory() as session, session.begin():
+            stmt = _insert(session, ZaloToken).values(
+                id=TOKEN_ROW,
+                access_token=pair.access_token,
+                refresh_token=pair.refresh_token,
+                expires_at=pair.expires_at or now + ASSUMED_LIFETIME,
+                updated_at=now,
+                version=1,
+            )
+            await session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+        stored = await self.load()
+        assert stored is not None
+        return stored
+
+    async def rotate(self, seen_access: str, refresh: Refresh) -> StoredTokens:
+        async with self._factory() as session, session.begin():
+            row = await _lock_row(session)
+            if row is None:
+                raise LookupError("no Zalo token stored")
+            if row.access_token != seen_access:
+                return _stored(row)  # another replica refreshed while we waited for the lock
+            fresh = await refresh(row.refresh_token)
+            result = await session.execute(
+                update(ZaloToken)
+                .where(col(ZaloToken.id) == TOKEN_ROW, col(ZaloToken.version) == row.version)
+                .values(
+                    access_token=fresh.access_token,
+                    refresh_token=fresh.refresh_token,
+                    expires_at=fresh.expires_at or utcnow() + ASSUMED_LIFETIME,
+                    updated_at=utcnow(),
+                    version=row.version + 1,
+                )
+                .returning(col(ZaloToken.version))
+            )
+            if result.first() is None:
+                raise TokenRaceError("zalo_tokens changed under the refresh lock")
+        # Committed: only now may anyone use the new pair.
+        return StoredTokens(fresh.access_token, fresh.refresh_token, fresh.expires_at,
+                            row.version + 1)
+
+
+async def _lock_row(session: AsyncSession) -> ZaloToken | None:
+    if session.get_bind().dialect.name == "sqlite":
+        # The first write of a SQLite transaction takes the database's writer lock.
+        await session.execute(
+            update(ZaloToken)
+            .where(col(ZaloToken.id) == TOKEN_ROW)
+            .values(version=col(ZaloToken.version))
+        )
+        stmt = select(ZaloToken).where(col(ZaloToken.id) == TOKEN_ROW)
+    else:
+        stmt = select(ZaloToken).where(col(ZaloToken.id) == TOKEN_ROW).with_for_update()
+    result = await session.execute(stmt.execution_options(populate_existing=True))
+    return result.scalar_one_or_none()
+
+
+def _stored(row: ZaloToken) -> StoredTokens:
+    return StoredTokens(row.access_token, row.refresh_token, row.expires_at, row.version)
+
+
+class SqlWebhookLedger:
+    """Remembers delivery keys: the first replica to insert a key handles that delivery."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = factory
+
+    async def first_time(self, key: str, source: str) -> bool:
+        async with self._factory() as session, session.begin():
+            stmt = (
+                _insert(session, WebhookEvent)
+                .values(key=key[:255], source=source, received_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(col(WebhookEvent.key))
+            )
+            result = await session.execute(stmt)
+            return result.first() is not None
+
+    async def prune(self, older_than: datetime) -> int:
+        """Drops keys older than Zalo's last retry could be (hours); returns how many."""
+        async with self._factory() as session, session.begin():
+            result = await session.execute(
+                delete(WebhookEvent)
+                .where(col(WebhookEvent.received_at) < older_than)
+                .returning(col(WebhookEvent.key))
+            )
+            return len(result.all())
+
+
+class SubscribeResult(StrEnum):
+    SUBSCRIBED = "subscribed"
+    ALREADY = "already"
+    NO_PHONE = "no_phone"  # the user shared no phone
+    MISMATCH = "mismatch"  # the dossier's phone is not the user's (or no such dossier)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedDossier:
+    id: int
+    receipt_code: str
+    procedure_name: str | None
+    status: str
+    subscribed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ZnsDossier:
+    """What a ZNS template may show about a dossier; its phone is the destination."""
+
+    id: int
+    receipt_code: str
+    phone: str | None
+    procedure_name: str | None
+    received_at: datetime
+    due_at: datetime | None
+    new_due_at: datetime | None
+    apology_reason: str | None
+
+
+class SqlZaloUsers:
+    """A Zalo user's own data. A phone shared through Zalo's form proves possession of it,
+    so the dossiers filed with that phone may be followed without further proof."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession], channel: str = "zalo") -> None:
+        self._factory = factory
+        self._channel = channel
+
+    async def link_phone(self, user_id: str, phone: str) -> list[LinkedDossier]:
+        """Stores the (normalised) phone and returns the dossiers filed with it."""
+        now = utcnow()
+        async with self._factory() as session, session.begin():
+            await contacts_repo.save_contact(session, self._channel, user_id, phone, now)
+            dossiers = await dossiers_repo.find_by_phone(session, phone, limit=20)
+            followed = {
+                d.id for _, d in await subscriptions_repo.list_for_user(
+                    session, self._channel, user_id)
+            }
+        return [
+            LinkedDossier(d.id, d.receipt_code, d.procedure_name, d.status, d.id in followed)
+            for d in dossiers
+            if d.id is not None
+        ]
+
+    async def subscribe(
+        self, user_id: str, dossier_id: int
+    ) -> tuple[SubscribeResult, str | None]:
+        """Follows the dossier when its phone is the one the user shared; (result, code)."""
+        now = utcnow()
+        async with self._factory() as session, session.begin():
+            contact = await contacts_repo.get_contact(session, self._channel, user_id)
+            if contact is None:
+                return SubscribeResult.NO_PHONE, None
+            dossier = await session.get(Dossier, dossier_id)
+            if dossier is None or not dossier.applicant_phone or (
+                dossier.applicant_phone != contact.phone
+            ):
+                return SubscribeResult.MISMATCH, None
+            _, new = await subscriptions_repo.add_subscription(
+                session, dossier_id, self._channel, user_id, now
+            )
+            code = dossier.receipt_code
+        return (SubscribeResult.SUBSCRIBED if new else SubscribeResult.ALREADY), code
+
+    async def zns_facts(self, dossier_id: int) -> ZnsDossier | None:
+        async with self._factory() as session:
+            d = await session.get(Dossier, dossier_id)
+        if d is None or d.id is None:
+            return None
+        return ZnsDossier(d.id, d.receipt_code, d.applicant_phone, d.procedure_name,
+                          d.received_at, d.due_at, d.new_due_at, d.apology_reason)
+
+    async def end_subscriptions(self, user_id: str, reason: str) -> int:
+        async with self._factory() as session, session.begin():
+            return await subscriptions_repo.end_all_for_user(
+                session, self._channel, user_id, reason=reason, now=utcnow()
+            )
+
+    async def forget(self, user_id: str, state_channels: tuple[str, ...]) -> dict[str, int]:
+        """Deletes everything held on the user (``user_withdraw``); returns counts per table."""
+        counts: dict[str, int] = {}
+        async with self._factory() as session, session.begin():
+            for name, stmt in (
+                ("conversations", delete(Conversation).where(
+                    col(Conversation.channel).in_(state_channels),
+                    col(Conversation.user_id) == user_id)),
+                ("subscriptions", delete(Subscription).where(
+                    col(Subscription.channel) == self._channel,
+                    col(Subscription.user_id) == user_id)),
+                ("contacts", delete(Contact).where(
+                    col(Contact.channel) == self._channel, col(Contact.user_id) == user_id)),
+                ("ratings", delete(Rating).where(
+                    col(Rating.channel) == self._channel, col(Rating.user_id) == user_id)),
+            ):
+                result = await session.execute(stmt)
+                counts[name] = int(getattr(result, "rowcount", 0) or 0)
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.channel) == self._channel,
+                    col(OutboxMessage.recipient) == user_id,
+                    col(OutboxMessage.status) == "pending",
+                )
+                .values(status="cancelled", last_error="user_withdraw")
+            )
+            counts["outbox_cancelled"] = int(getattr(result, "rowcount", 0) or 0)
+        return counts

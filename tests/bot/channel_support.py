@@ -1,0 +1,28 @@
+"""Helpers the channel tests share: the signing key they run with and a seeded dossier."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage import dossiers_repo
+from storage.engine import SessionFactory
+
+SIGNING_KEY = "channel-tests-signing-key"
+RECEIPT = "000.00.20.H56-261120-0007"
+
+
+async def seed_dossier(sessions: SessionFactory, code: str = RECEIPT) -> None:
+    now = datetime.now(UTC)
+    row = {
+        "receipt_code": code,
+        "procedure_code": "1.001193",
+        "procedure_name": "Đăng ký khai sinh",
+        "applicant_name": "Nguyễn Văn An",
+        "applicant_phone": "0912345678",
+        "received_at": now - timedelta(days=2),
+        "due_at": now + timedelta(days=5),
+        "status": "processing",
+        "status_at": now - timedelta(days=1),
+    }
+    async with sessions() as session, session.begin():
+        await dossiers_repo.upsert_dossiers(session, [row], now)

@@ -1,0 +1,113 @@
+"""The web chat in headless Chromium: a question answered with buttons, a deep link, the phone
+layout (screenshot saved to tests/_artifacts/webchat_phone.png)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.app import create_app
+from bot.bootstrap import Services
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "_artifacts"
+PHONE = {"width": 390, "height": 844}
+
+
+def _need_chromium() -> None:
+    if shutil.which(CHROMIUM) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is required under CI (bash scripts/setup.sh --browser)")
+        pytest.skip("Debian chromium is not installed (bash scripts/setup.sh --browser)")
+
+
+@pytest.fixture
+async def base_url(services: Services) -> AsyncIterator[str]:
+    runner = web.AppRunner(create_app(services), handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def test_chat_in_a_phone_browser(base_url: str) -> None:
+    _need_chromium()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = await browser.new_context(
+                viewport=PHONE,
+                device_scale_factor=2,
+                is_mobile=True,
+                has_touch=True,
+                locale="vi-VN",
+            )
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            await page.goto(base_url + "/")
+            bot = page.locator(".msg.bot")
+            await bot.first.wait_for()
+            assert "Trợ lý Một cửa" in await bot.first.inner_text()
+
+            # Type a question with the keyboard and send it with Enter.
+            await page.locator("#text").focus()
+            await page.keyboard.type("làm giấy khai sinh cần gì")
+            await page.keyboard.press("Enter")
+            await page.wait_for_function("document.querySelectorAll('.msg.bot').length >= 2")
+            answer = await bot.nth(1).inner_text()
+            assert "khai sinh" in answer.lower()
+            buttons = page.locator(".msg.bot .buttons button")
+            assert await buttons.count() > 0
+
+            ARTIFACTS.mkdir(exist_ok=True)
+            await page.screenshot(path=str(ARTIFACTS / "webchat_phone.png"))
+
+            # Layout facts on the phone: nothing overflows sideways, the input stays visible.
+            overflow = await page.evaluate(
+                "document.documentElement.scrollWidth - window.innerWidth"
+            )
+            assert overflow <= 0
+            box = await page.locator("#text").bounding_box()
+            assert box is not None
+            assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+            assert await page.locator("#log").get_attribute("aria-live") == "polite"
+            assert await page.locator("label[for=text]").count() == 1
+
+            # A button press is a message of its own.
+            count = await bot.count()
+            await buttons.first.press("Enter")
+            await page.wait_for_function(f"document.querySelectorAll('.msg.bot').length > {count}")
+
+            # A printed QR code opens a procedure directly.
+            linked = await context.new_page()
+            await linked.goto(base_url + "/?p=1.001193")
+            await linked.locator(".msg.bot").first.wait_for()
+            assert "khai sinh" in (await linked.locator(".msg.bot").first.inner_text()).lower()
+            assert "?p=" not in linked.url  # a reload does not open it again
+            assert errors == []
+        finally:
+            await browser.close()

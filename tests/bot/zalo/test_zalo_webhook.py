@@ -1,0 +1,184 @@
+"""The webhook's gate: forged, unsigned, stale and replayed deliveries change nothing; a retried
+delivery is answered once, also when retries race (or reach another replica)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from fakes.zalo_api import FakeZaloAPI, ZaloHarness
+from sqlalchemy import func, select
+
+from bot.zalo.signature import expected_mac
+from handlers.conversation import MemoryConversationStore
+from handlers.messages import Incoming, Reply
+from storage.engine import SessionFactory
+from storage.models import WebhookEvent
+from storage.zalo_repo import SqlWebhookLedger
+
+
+class Echo:
+    """A core that answers every message with its text, and remembers what it saw."""
+
+    def __init__(self) -> None:
+        self.seen: list[Incoming] = []
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        self.seen.append(msg)
+        return [Reply(f"echo: {msg.text or msg.payload}")]
+
+
+@pytest.fixture
+async def gate(session_factory: SessionFactory) -> AsyncIterator[tuple[ZaloHarness, Echo]]:
+    echo = Echo()
+    async with FakeZaloAPI() as api, ZaloHarness(
+        api, session_factory, echo, MemoryConversationStore()
+    ) as h:
+        yield h, echo
+
+
+def _text_event(api: FakeZaloAPI, text: str = "xin chào", msg_id: str = "m-1",
+                **kw: object) -> dict[str, object]:
+    return api.delivery("user_send_text", message={"text": text, "msg_id": msg_id}, **kw)
+
+
+async def _ledger_rows(factory: SessionFactory) -> int:
+    async with factory() as session:
+        return int((await session.execute(select(func.count()).select_from(WebhookEvent)))
+                   .scalar_one())
+
+
+async def test_signed_delivery_is_answered(gate: tuple[ZaloHarness, Echo]) -> None:
+    h, echo = gate
+    assert await h.deliver(_text_event(h.api)) == 200
+    await h.settle()
+    assert [m.text for m in echo.seen] == ["xin chào"]
+    assert [c.text for c in h.api.sent("message/cs")] == ["echo: xin chào"]
+
+
+async def test_rejected_deliveries_change_nothing(
+    gate: tuple[ZaloHarness, Echo], session_factory: SessionFactory
+) -> None:
+    h, echo = gate
+    api = h.api
+    body = _text_event(api)
+    raw, headers = api.signed(body)
+    # unsigned (also what the console's test POST looks like): 200, nothing processed
+    assert await h.deliver(body, signed=False) == 200
+    # forged: a made-up mac, and a mac made with the wrong key
+    assert await h.deliver(raw, headers={"X-ZEvent-Signature": "mac=" + "f" * 64}) == 200
+    wrong = expected_mac(api.app_id, raw, body["timestamp"], "guessed")  # type: ignore[arg-type]
+    assert await h.deliver(raw, headers={"X-ZEvent-Signature": f"mac={wrong}"}) == 200
+    # the body altered after signing
+    tampered = raw.replace("xin chào".encode(), "chuyển tiền".encode())
+    assert await h.deliver(tampered, headers=headers) == 200
+    # stale: signed correctly, but 10 minutes old (a replay of a captured delivery)
+    old = _text_event(api, msg_id="m-old", timestamp_ms=int(time.time() * 1000) - 600_000)
+    assert await h.deliver(old) == 200
+    # signed but not JSON we understand
+    assert await h.deliver(b"[1, 2]", headers={"X-ZEvent-Signature": "mac=00"}) == 200
+    await h.settle()
+    assert echo.seen == []
+    assert api.sent() == []
+    assert await _ledger_rows(session_factory) == 0
+    stats = h.channel.webhook.stats
+    assert stats["unsigned"] == 1 and stats["forged"] == 3 and stats["stale"] == 1
+    assert stats["accepted"] == 0
+
+
+async def test_retried_delivery_is_answered_once(
+    gate: tuple[ZaloHarness, Echo], session_factory: SessionFactory
+) -> None:
+    h, echo = gate
+    body = _text_event(h.api, msg_id="m-retry")
+    assert await h.deliver(body) == 200
+    await h.settle()
+    # Zalo retries the same body with num_retry; and a burst of racing retries
+    assert await h.deliver(body, headers={"num_retry": "1"}) == 200
+    statuses = await asyncio.gather(*(h.deliver(body, headers={"num_retry": "2"})
+                                      for _ in range(5)))
+    await h.settle()
+    assert statuses == [200] * 5
+    assert len(echo.seen) == 1
+    assert len(h.api.sent("message/cs")) == 1
+    assert h.channel.webhook.stats["duplicate"] == 6
+    assert await _ledger_rows(session_factory) == 1
+
+
+async def test_events_without_msg_id_dedupe_on_name_user_and_time(
+    gate: tuple[ZaloHarness, Echo]
+) -> None:
+    h, _ = gate
+    follow = h.api.delivery("follow", user_id="u7")
+    assert await h.deliver(follow) == 200
+    assert await h.deliver(follow) == 200
+    later = dict(follow, timestamp=str(int(follow["timestamp"]) + 5))  # type: ignore[call-overload]
+    assert await h.deliver(later) == 200
+    await h.settle()
+    assert len(h.api.sent("message/cs", user_id="u7")) == 2
+
+
+async def test_another_replica_sees_the_same_ledger(session_factory: SessionFactory) -> None:
+    one, two = SqlWebhookLedger(session_factory), SqlWebhookLedger(session_factory)
+    results = await asyncio.gather(*(ledger.first_time("zalo:user_send_text:x", "zalo")
+                                     for ledger in (one, two, one, two)))
+    assert sorted(results) == [False, False, False, True]
+
+
+async def test_receipts_and_echoes_are_never_answered(gate: tuple[ZaloHarness, Echo]) -> None:
+    h, echo = gate
+    for name in ("user_received_message", "user_seen_message", "oa_send_text"):
+        body = h.api.delivery(name, message={"msg_id": f"r-{name}"})
+        assert await h.deliver(body) == 200
+    anon = h.api.delivery("anonymous_send_text",
+                          message={"text": "hi", "msg_id": "a1", "conversation_id": "c1"})
+    assert await h.deliver(anon) == 200
+    await h.settle()
+    assert echo.seen == [] and h.api.sent() == []
+
+
+async def test_ledger_down_asks_zalo_to_retry(gate: tuple[ZaloHarness, Echo]) -> None:
+    h, echo = gate
+
+    class Down:
+        async def first_time(self, key: str, source: str) -> bool:
+            raise ConnectionError("database unreachable")
+
+    h.channel.webhook._ledger = Down()
+    assert await h.deliver(_text_event(h.api, msg_id="m-down")) == 503
+    await h.settle()
+    assert echo.seen == []
+
+
+async def test_slow_handling_does_not_delay_the_200(gate: tuple[ZaloHarness, Echo]) -> None:
+    h, echo = gate
+    release = asyncio.Event()
+    original = echo.handle
+
+    async def slow(msg: Incoming) -> list[Reply]:
+        await release.wait()
+        return await original(msg)
+
+    echo.handle = slow  # type: ignore[method-assign]
+    started = time.perf_counter()
+    assert await h.deliver(_text_event(h.api, msg_id="m-slow")) == 200
+    assert time.perf_counter() - started < 1.0
+    assert h.channel.webhook.pending == 1
+    release.set()
+    await h.settle()
+    assert [c.text for c in h.api.sent()] == ["echo: xin chào"]
+
+
+async def test_shutdown_drains_events_in_flight(session_factory: SessionFactory) -> None:
+    echo = Echo()
+    async with FakeZaloAPI() as api:
+        async with ZaloHarness(api, session_factory, echo, MemoryConversationStore()) as h:
+            api.latency_s = 0.2
+            assert await h.deliver(_text_event(api, msg_id="m-drain")) == 200
+            assert h.channel.webhook.pending == 1
+        # the app's cleanup waited for the reply to go out
+        assert [c.text for c in api.sent()] == ["echo: xin chào"]
+    assert json.loads(json.dumps(api.sent()[0].body))["recipient"]["user_id"] == "u1"

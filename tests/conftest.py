@@ -1,0 +1,94 @@
+"""Shared fixtures: databases on SQLite and PostgreSQL (throwaway, migrated once per run)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from storage.engine import SessionFactory, create_engine
+from storage.engine import session_factory as make_factory
+from storage.migrate import upgrade
+
+PG_ADMIN_DSN = os.environ.get("MOTCUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def create_test_database(kind: str, tmp_dir: Path) -> tuple[str, str | None]:
+    """A fresh empty database: (SQLAlchemy URL, PostgreSQL name to drop later or None)."""
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_dir / f'motcua_{secrets.token_hex(4)}.db'}", None
+    name = f"motcua_test_{secrets.token_hex(6)}"
+    try:
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection problem
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at {PG_ADMIN_DSN} is required under CI: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    host = PG_ADMIN_DSN.split("://", 1)[1].rsplit("/", 1)[0]
+    return f"postgresql+asyncpg://{host}/{name}", name
+
+
+def drop_test_database(name: str | None) -> None:
+    if name is not None:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=DB_KINDS)
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database for the whole run, once on SQLite and once on PostgreSQL."""
+    url, name = create_test_database(request.param, tmp_path_factory.mktemp("db"))
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_test_database(name)
+
+
+@pytest.fixture
+async def session_factory(db_url: str) -> AsyncIterator[SessionFactory]:
+    """Sessions on ``db_url``; every table is emptied after the test."""
+    from sqlalchemy import text
+
+    engine = create_engine(db_url)
+    try:
+        yield make_factory(engine)
+    finally:
+        async with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                rows = await conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                )
+                names = [r[0] for r in rows if r[0] != "alembic_version"]
+                if names:
+                    quoted = ", ".join(f'"{n}"' for n in names)
+                    await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            else:
+                rows = await conn.execute(
+                    text("SELECT name FROM sqlite_master WHERE type = 'table'")
+                )
+                names = [
+                    r[0]
+                    for r in rows
+                    if r[0] != "alembic_version" and not r[0].startswith("sqlite_")
+                ]
+                await conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+                for n in names:
+                    await conn.execute(text(f'DELETE FROM "{n}"'))
+        await engine.dispose()

@@ -1,0 +1,79 @@
+"""Through the conversation core: a typed code, the subscribe button, the phone digits, /hoso,
+and a /start deep link; the state survives between messages in the SQL store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, timezone
+
+from handlers.assistant import Assistant
+from handlers.dossiers.dialog import DossierDialog
+from handlers.dossiers.ratelimit import MemoryCounterStore
+from handlers.dossiers.tokens import make_token
+from handlers.messages import Channel, Incoming
+from handlers.ports import SearchHit
+from knowledge.model import Procedure
+from storage import dossiers_repo
+from storage.conversations_repo import SqlConversationStore
+from storage.engine import SessionFactory
+
+VN = timezone(timedelta(hours=7))
+KEY = b"assistant-test-key"
+CODE = "000.00.20.H56-261120-0042"
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=VN).astimezone(UTC)
+
+
+class NoProcedures:
+    def get(self, code: str) -> Procedure | None:
+        return None
+
+    def search(self, query: str, top: int = 3) -> Sequence[SearchHit]:
+        return []
+
+
+async def make_assistant(factory: SessionFactory) -> Assistant:
+    async with factory() as session, session.begin():
+        row = {
+            "receipt_code": CODE,
+            "procedure_name": "Cấp bản sao trích lục hộ tịch",
+            "applicant_name": "Lê Thị Hoa",
+            "applicant_phone": "+84 988 123 456",
+            "received_at": datetime(2026, 11, 24, 8, 0, tzinfo=VN),
+            "due_at": datetime(2026, 11, 24, 17, 0, tzinfo=VN),
+            "status": "result_ready",
+            "status_at": datetime(2026, 11, 24, 15, 0, tzinfo=VN),
+        }
+        await dossiers_repo.upsert_dossiers(session, [row], NOW)
+    dialog = DossierDialog(
+        factory, signing_key=KEY, counters=MemoryCounterStore(), clock=lambda: NOW
+    )
+    return Assistant(NoProcedures(), SqlConversationStore(factory), dossiers=dialog)
+
+
+async def test_typed_code_then_subscribe_with_digits(session_factory: SessionFactory) -> None:
+    bot = await make_assistant(session_factory)
+    user = Incoming(Channel.ZALO, "z1", text="tra cứu hồ sơ 000.00.20.h56-261120-0042 giúp tôi")
+    first = await bot.handle(user)
+    assert "Đã có kết quả, chờ trả" in first[0].text
+    assert "L* T** H" in first[0].text
+    assert "123 456" not in first[0].text and "3456" not in first[0].text
+    payload = first[0].buttons[0].payload
+    ask = await bot.handle(Incoming(Channel.ZALO, "z1", payload=payload))
+    assert "4 chữ số cuối" in ask[0].text
+    wrong = await bot.handle(Incoming(Channel.ZALO, "z1", text="1234"))
+    assert "chưa khớp" in wrong[0].text
+    ok = await bot.handle(Incoming(Channel.ZALO, "z1", text="3456"))
+    assert "sẽ nhận thông báo" in ok[0].text
+    mine = await bot.handle(Incoming(Channel.ZALO, "z1", text="/hoso"))
+    assert CODE in mine[0].text
+    assert mine[0].buttons[0].payload.startswith("ds:unsub:")
+
+
+async def test_deep_link_subscribes(session_factory: SessionFactory) -> None:
+    bot = await make_assistant(session_factory)
+    start = Incoming(Channel.TELEGRAM, "t1", payload="d_" + make_token(CODE, KEY))
+    replies = await bot.handle(start)
+    assert CODE in replies[0].text
+    assert "sẽ nhận thông báo" in replies[-1].text
+    mine = await bot.handle(Incoming(Channel.TELEGRAM, "t1", text="/hoso"))
+    assert CODE in mine[0].text

@@ -1,0 +1,108 @@
+"""Signed dossier tokens: round trip, and forged / altered / truncated / foreign tokens refused."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from handlers.dossiers.tokens import (
+    MAX_CODE_CHARS,
+    TokenError,
+    compact_code,
+    make_payload,
+    make_token,
+    verify_token,
+)
+
+KEY = b"test-signing-key-0123456789"
+CODE = "000.00.20.H56-210615-0001"
+TELEGRAM_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def test_round_trip_gives_the_compact_code() -> None:
+    token = make_token(CODE, KEY)
+    assert verify_token(token, KEY) == "0000020H562106150001"
+    assert verify_token("d_" + token, KEY) == "0000020H562106150001"
+
+
+def test_any_typed_form_of_the_code_signs_the_same() -> None:
+    assert make_token("000.00.20.h56 210615 0001", KEY) == make_token(CODE, KEY)
+    assert compact_code("000.00.20.h56-210615-0001") == "0000020H562106150001"
+
+
+def test_payload_fits_telegram_start_parameter() -> None:
+    payload = make_payload(CODE, KEY)
+    assert payload.startswith("d_")
+    assert TELEGRAM_PAYLOAD.fullmatch(payload)
+    longest = make_payload("A" * MAX_CODE_CHARS, KEY)
+    assert len(longest) == 64
+    assert TELEGRAM_PAYLOAD.fullmatch(longest)
+
+
+def test_code_too_long_for_a_token_is_refused() -> None:
+    with pytest.raises(TokenError):
+        make_token("A" * (MAX_CODE_CHARS + 1), KEY)
+    with pytest.raises(TokenError):
+        make_token("...---", KEY)
+
+
+def test_wrong_key_is_refused() -> None:
+    token = make_token(CODE, KEY)
+    with pytest.raises(TokenError):
+        verify_token(token, b"another-deployment-key")
+
+
+def test_empty_key_never_signs() -> None:
+    with pytest.raises(TokenError):
+        make_token(CODE, b"")
+
+
+def test_forged_token_for_another_code_is_refused() -> None:
+    token = make_token(CODE, KEY)
+    tag = token[-16:]
+    # Someone keeps a valid tag but changes the sequence number to reach another dossier.
+    forged = "0000020H562106150002" + tag
+    with pytest.raises(TokenError):
+        verify_token(forged, KEY)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "d_",
+        "d_abc",
+        "d_" + "A" * 70,
+        "0000020H56 2106150001xxxxxxxxxxxxxxxx",
+        "d_é" + "A" * 20,
+    ],
+)
+def test_malformed_tokens_are_refused(bad: str) -> None:
+    with pytest.raises(TokenError):
+        verify_token(bad, KEY)
+
+
+def test_every_single_character_change_is_refused() -> None:
+    token = make_token(CODE, KEY)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    rng = random.Random(1234)
+    for position in range(len(token)):
+        for replacement in rng.sample(alphabet, 6):
+            if replacement == token[position]:
+                continue
+            altered = token[:position] + replacement + token[position + 1 :]
+            with pytest.raises(TokenError):
+                verify_token(altered, KEY)
+
+
+def test_truncated_or_extended_tokens_are_refused() -> None:
+    token = make_token(CODE, KEY)
+    for cut in range(1, len(token)):
+        with pytest.raises(TokenError):
+            verify_token(token[:cut], KEY)
+    with pytest.raises(TokenError):
+        verify_token(token + "A", KEY)
+    with pytest.raises(TokenError):
+        verify_token("A" + token, KEY)

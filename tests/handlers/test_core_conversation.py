@@ -1,0 +1,272 @@
+"""The conversation core on the real knowledge base: small talk, aspects, choices, follow-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from handlers import texts_vi as t
+from handlers.assistant import CHOOSE_PROCEDURE, Assistant
+from handlers.conversation import ConversationState, MemoryConversationStore
+from handlers.messages import Channel, Incoming, Reply
+from knowledge.base import KnowledgeBase
+from knowledge.model import Procedure
+
+PORTAL = "https://dichvucong.gov.vn"
+KHAI_SINH = "1.001193"
+
+
+def text(channel: Channel = Channel.WEB, user: str = "u1", body: str = "") -> Incoming:
+    return Incoming(channel=channel, user_id=user, text=body)
+
+
+def press(payload: str, user: str = "u1") -> Incoming:
+    return Incoming(channel=Channel.WEB, user_id=user, payload=payload)
+
+
+def joined(replies: list[Reply]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+async def state_of(store: MemoryConversationStore, user: str = "u1") -> ConversationState:
+    return ConversationState.from_json(await store.load(Channel.WEB, user))
+
+
+# --- small talk ------------------------------------------------------------------------
+
+
+async def test_greetings_in_any_spelling(assistant: Assistant) -> None:
+    for greeting in ("chào", "Chào bạn!", "hi", "alo", "xin chao", "/start"):
+        replies = await assistant.handle(text(body=greeting))
+        assert replies == [Reply(t.GREETING)], greeting
+
+
+async def test_help_explains_procedures_and_dossier_lookup(assistant: Assistant) -> None:
+    for ask in ("/help", "trợ giúp", "huong dan"):
+        out = joined(await assistant.handle(text(body=ask)))
+        assert out == t.HELP
+    assert "mã hồ sơ" in t.HELP and "ví dụ" in t.HELP
+
+
+async def test_thanks_and_goodbye(assistant: Assistant) -> None:
+    assert await assistant.handle(text(body="cảm ơn nhé")) == [Reply(t.THANKS)]
+    assert await assistant.handle(text(body="tks")) == [Reply(t.THANKS)]
+    assert await assistant.handle(text(body="tạm biệt")) == [Reply(t.GOODBYE)]
+
+
+async def test_greeting_with_a_question_answers_the_question(assistant: Assistant) -> None:
+    replies = await assistant.handle(text(body="chào bạn, đăng ký tạm trú mất bao lâu"))
+    out = joined(replies)
+    assert "Đăng ký tạm trú" in out
+    assert "3 ngày làm việc" in out
+
+
+# --- aspects -----------------------------------------------------------------------------
+
+
+async def test_deep_link_opens_the_procedure_overview_with_aspect_buttons(
+    assistant: Assistant, store: MemoryConversationStore, core_kb: KnowledgeBase
+) -> None:
+    replies = await assistant.handle(press("p_1-001193"))
+    procedure = core_kb.get(KHAI_SINH)
+    assert procedure is not None and procedure.detail_url
+    assert len(replies) == 1
+    assert "Đăng ký khai sinh" in replies[0].text
+    assert procedure.detail_url in replies[0].text
+    payloads = {b.payload for b in replies[0].buttons}
+    assert {"pa:1.001193:documents", "pa:1.001193:fee", "pa:1.001193:time"} <= payloads
+    assert (await state_of(store)).last_procedure == KHAI_SINH
+    # the same deep link typed after /start
+    again = await assistant.handle(text(body="/start p_1-001193"))
+    assert again[0].text == replies[0].text
+
+
+async def test_aspect_buttons_answer_each_aspect(assistant: Assistant) -> None:
+    documents = joined(await assistant.handle(press("pa:1.001193:documents")))
+    assert "Giấy chứng sinh" in documents
+    time = joined(await assistant.handle(press("pa:1.001193:time")))
+    assert "1 ngày làm việc" in time
+    fee = joined(await assistant.handle(press("pa:1.001193:fee")))
+    assert "Miễn phí" in fee
+    wedding_fee = joined(await assistant.handle(press("pa:1.000894:fee")))
+    assert "Miễn phí" in wedding_fee and "Ghi chú: Miễn lệ phí" in wedding_fee
+    place = joined(await assistant.handle(press("pa:1.001193:place")))
+    assert "Cấp xã" in place
+    online = joined(await assistant.handle(press("pa:1.001193:online")))
+    assert online.startswith("Có,")
+    for out in (documents, time, fee, place, online):
+        assert "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/" in out
+
+
+async def test_question_with_aspect_answers_that_aspect(assistant: Assistant) -> None:
+    out = joined(await assistant.handle(text(body="lệ phí đăng ký tạm trú")))
+    assert "7.000 đồng" in out and "10.000 đồng" in out
+    assert "Ghi chú" in out
+
+
+async def test_driving_licence_fee_shows_the_note_despite_free(assistant: Assistant) -> None:
+    out = joined(await assistant.handle(press("pa:3.000347:fee")))
+    assert "135.000" in out
+    assert t.FEE_FREE_BUT_NOTE in out
+
+
+async def test_no_diacritics_online_question(assistant: Assistant) -> None:
+    out = joined(await assistant.handle(text(body="dang ky tam tru online duoc khong")))
+    assert "Đăng ký tạm trú" in out
+    assert "nộp trực tuyến được" in out
+
+
+# --- follow-ups ---------------------------------------------------------------------------
+
+
+async def test_follow_ups_refer_to_the_last_procedure(
+    assistant: Assistant, store: MemoryConversationStore
+) -> None:
+    await assistant.handle(press("p_1-001193"))
+    fee = joined(await assistant.handle(text(body="còn lệ phí thì sao?")))
+    assert "thủ tục “Đăng ký khai sinh”" in fee and "Miễn phí" in fee
+    where = joined(await assistant.handle(text(body="nop o dau")))
+    assert where.startswith("Nơi nộp hồ sơ thủ tục “Đăng ký khai sinh”")
+    how_long = joined(await assistant.handle(text(body="mất bao lâu")))
+    assert "1 ngày làm việc" in how_long
+    papers = joined(await assistant.handle(text(body="cần giấy tờ gì")))
+    assert papers.startswith("Hồ sơ cần chuẩn bị cho thủ tục “Đăng ký khai sinh”")
+    assert (await state_of(store)).last_procedure == KHAI_SINH
+
+
+async def test_a_new_procedure_with_an_aspect_is_not_taken_for_a_follow_up(
+    assistant: Assistant, store: MemoryConversationStore
+) -> None:
+    await assistant.handle(press("p_1-001193"))
+    out = joined(await assistant.handle(text(body="lệ phí đăng ký tạm trú bao nhiêu")))
+    # answered, or offered among close candidates, but never the birth registration again
+    assert "Đăng ký tạm trú" in out
+    assert "khai sinh" not in out
+
+
+async def test_aspect_without_any_procedure_asks_which_one(assistant: Assistant) -> None:
+    assert await assistant.handle(text(body="lệ phí bao nhiêu?")) == [Reply(t.ASK_WHICH_PROCEDURE)]
+
+
+# --- abstaining ----------------------------------------------------------------------------
+
+
+async def test_out_of_scope_question_gets_an_honest_answer_with_the_portal(
+    core_kb: KnowledgeBase,
+) -> None:
+    store = MemoryConversationStore()
+    bot = Assistant(ScriptedSearch(core_kb, []), store, portal_url=PORTAL)
+    replies = await bot.handle(text(body="thời tiết ngày mai thế nào"))
+    assert replies == [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=PORTAL))]
+    assert PORTAL in replies[0].text
+    assert (await state_of(store)).last_procedure is None
+    # with a procedure discussed before, an unknown one with an aspect is still not guessed
+    await bot.handle(press("p_1-001193"))
+    replies = await bot.handle(text(body="lệ phí cấp phép xây dựng nhà"))
+    assert replies == [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=PORTAL))]
+
+
+async def test_unknown_deep_link_code(assistant: Assistant) -> None:
+    out = joined(await assistant.handle(press("p_9-999999")))
+    assert "9.999999" in out and PORTAL in out
+
+
+# --- choices ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FakeHit:
+    procedure: Procedure
+    score: float
+
+
+class ScriptedSearch:
+    """The real records, with the scores a test needs (the choice logic, not the ranking)."""
+
+    def __init__(self, kb: KnowledgeBase, ranking: list[tuple[str, float]]) -> None:
+        self._kb = kb
+        self._ranking = ranking
+
+    def get(self, code: str) -> Procedure | None:
+        return self._kb.get(code)
+
+    def search(self, query: str, top: int = 3) -> Sequence[FakeHit]:
+        hits = [FakeHit(p, s) for c, s in self._ranking if (p := self._kb.get(c))]
+        return hits[:top]
+
+
+async def test_close_scores_offer_a_choice_answered_by_button_or_digit(
+    core_kb: KnowledgeBase,
+) -> None:
+    store = MemoryConversationStore()
+    search = ScriptedSearch(core_kb, [("1.001193", 70), ("1.000894", 68), ("1.004194", 40)])
+    bot = Assistant(search, store, portal_url=PORTAL)
+    replies = await bot.handle(text(body="thủ tục gì đó mất bao lâu"))
+    assert [b.payload for b in replies[0].buttons] == ["pc:1.001193", "pc:1.000894"]
+    assert "1. Đăng ký khai sinh" in replies[0].text
+    assert "2. Đăng ký kết hôn" in replies[0].text
+    state = await state_of(store)
+    assert state.pending == CHOOSE_PROCEDURE and state.pending_data == {"aspects": "time"}
+    # by digit: the aspect asked with the question is answered for the chosen procedure
+    chosen = joined(await bot.handle(text(body="2")))
+    assert chosen.startswith("Thời hạn giải quyết thủ tục “Đăng ký kết hôn”")
+    state = await state_of(store)
+    assert state.pending is None and state.choices == []
+    assert state.last_procedure == "1.000894"
+    # by button
+    await bot.handle(text(body="thủ tục gì đó"))
+    by_button = joined(await bot.handle(press("pc:1.001193")))
+    assert by_button.startswith("Thủ tục “Đăng ký khai sinh”")
+
+
+async def test_a_digit_out_of_range_asks_again(core_kb: KnowledgeBase) -> None:
+    search = ScriptedSearch(core_kb, [("1.001193", 70), ("1.000894", 69)])
+    bot = Assistant(search, MemoryConversationStore(), portal_url=PORTAL)
+    await bot.handle(text(body="thủ tục gì đó"))
+    assert await bot.handle(text(body="5")) == [Reply(t.CHOICE_OUT_OF_RANGE.format(count=2))]
+
+
+async def test_a_clear_winner_is_answered_without_a_choice(core_kb: KnowledgeBase) -> None:
+    search = ScriptedSearch(core_kb, [("1.001193", 80), ("1.000894", 60)])
+    bot = Assistant(search, MemoryConversationStore(), portal_url=PORTAL)
+    replies = await bot.handle(text(body="khai sinh"))
+    assert len(replies) == 1 and replies[0].text.startswith("Thủ tục “Đăng ký khai sinh”")
+
+
+async def test_full_matches_answer_the_best_and_offer_the_others(core_kb: KnowledgeBase) -> None:
+    store = MemoryConversationStore()
+    search = ScriptedSearch(core_kb, [("1.000894", 100), ("1.001193", 100), ("1.004194", 50)])
+    bot = Assistant(search, store, portal_url=PORTAL)
+    replies = await bot.handle(text(body="đăng ký kết hôn"))
+    assert replies[0].text.startswith("Thủ tục “Đăng ký kết hôn”")
+    assert [b.payload for b in replies[1].buttons] == ["pc:1.001193"]
+    switched = joined(await bot.handle(text(body="1")))
+    assert switched.startswith("Thủ tục “Đăng ký khai sinh”")
+
+
+async def test_a_new_question_drops_an_unanswered_choice(core_kb: KnowledgeBase) -> None:
+    store = MemoryConversationStore()
+    search = ScriptedSearch(core_kb, [("1.001193", 70), ("1.000894", 69)])
+    bot = Assistant(search, store, portal_url=PORTAL)
+    await bot.handle(text(body="thủ tục gì đó"))
+    await bot.handle(text(body="cảm ơn"))
+    state = await state_of(store)
+    assert state.choices == [] and state.pending is None
+
+
+# --- state per (channel, user) ------------------------------------------------------------
+
+
+async def test_state_is_kept_apart_per_user_and_channel(
+    assistant: Assistant, store: MemoryConversationStore
+) -> None:
+    await assistant.handle(press("p_1-001193", user="alice"))
+    await assistant.handle(Incoming(Channel.TELEGRAM, "bob", payload="p_1-004194"))
+    alice = joined(await assistant.handle(text(user="alice", body="còn lệ phí thì sao?")))
+    assert "Đăng ký khai sinh" in alice
+    bob = joined(await assistant.handle(Incoming(Channel.TELEGRAM, "bob", text="lệ phí?")))
+    assert "Đăng ký tạm trú" in bob
+    # the same user id on another channel is another person
+    other = await assistant.handle(Incoming(Channel.ZALO, "alice", text="còn lệ phí thì sao?"))
+    assert other == [Reply(t.ASK_WHICH_PROCEDURE)]
+    assert (await store.load(Channel.ZALO, "bob")) is None
