@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import os
 import random
 import sqlite3
 import statistics
@@ -39,7 +40,7 @@ from handlers.dossiers.calendar import WorkCalendar  # noqa: E402
 from handlers.dossiers.codes import canonical_code  # noqa: E402
 from handlers.messages import Channel, Incoming  # noqa: E402
 from storage import dossiers_repo  # noqa: E402
-from storage.engine import create_engine, session_factory  # noqa: E402
+from storage.engine import create_engine, read_session_factory, session_factory  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -165,15 +166,18 @@ def _report(name: str, timings: list[float], found: int) -> None:
     total = sum(timings)
     p50 = statistics.median(timings) * 1000
     p99 = timings[int(len(timings) * 0.99) - 1] * 1000
+    load = os.getloadavg()[0]
     print(
         f"  {name}: {len(timings):,} lookups, {len(timings) / total:,.0f} lookups/s, "
-        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (found {found:,}; target p99 <= 5 ms)"
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (found {found:,}; target p99 <= 5 ms; "
+        f"load average {load:.1f} on {os.cpu_count()} CPUs)"
     )
 
 
 async def bench_lookups(url: str, n: int, lookups: int, label: str) -> None:
     engine = create_engine(url)
     factory = session_factory(engine)
+    reads = read_session_factory(engine)
     calendar = WorkCalendar()
     forms = typed_forms(n, lookups)
     now = datetime.now(UTC)
@@ -185,19 +189,22 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str) -> None:
     for raw in forms[:200]:
         async with factory() as session:
             await dossiers_repo.get_by_code(session, canonical_code(raw) or "")
-    timings: list[float] = []
-    found = 0
-    for raw in forms:
-        t0 = time.perf_counter()
-        code = canonical_code(raw)
-        async with factory() as session:
-            dossier = await dossiers_repo.get_by_code(session, code or "")
-        if dossier is not None:
-            found += 1
-            if render_dossier is not None:
-                render_dossier(dossier, now=now, working_days=calendar.working_days_between)
-        timings.append(time.perf_counter() - t0)
-    _report(f"{label} repository + view", timings, found)
+    present: set[str] = set()
+    for kind, sessions in (("session", factory), ("autocommit read session", reads)):
+        timings: list[float] = []
+        found = 0
+        for raw in forms:
+            t0 = time.perf_counter()
+            code = canonical_code(raw)
+            async with sessions() as session:
+                dossier = await dossiers_repo.get_by_code(session, code or "")
+            if dossier is not None:
+                found += 1
+                present.add(dossier.receipt_code)
+                if render_dossier is not None:
+                    render_dossier(dossier, now=now, working_days=calendar.working_days_between)
+            timings.append(time.perf_counter() - t0)
+        _report(f"{label} parse + repository ({kind}) + view", timings, found)
     try:
         from handlers.dossiers.dialog import DossierDialog
     except ImportError:
@@ -212,7 +219,9 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str) -> None:
     )
     timings = []
     found = 0
-    for i, raw in enumerate(forms):
+    # Known codes only: unknown ones trip the dialog's channel-wide guessing brake by design.
+    known = [raw for raw in forms if canonical_code(raw) in present]
+    for i, raw in enumerate(known):
         msg = Incoming(Channel.WEB, f"bench-{i % 1000}", raw)
         t0 = time.perf_counter()
         replies = await dialog.on_receipt_code(msg, raw, ConversationState())
@@ -235,9 +244,9 @@ def write_csv(path: Path, rows: int) -> None:
         writer = csv.writer(handle)
         writer.writerow(header)
         for i in range(rows):
-            day = datetime(2026, 3, 2) + timedelta(days=i // 9000)
+            day = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(days=i // 9000)
             code = f"000.00.99.H56-{day:%y%m%d}-{i % 9000 + 1:04d}"
-            received = day.replace(hour=8 + i % 8).isoformat()
+            received = day.replace(hour=8 + i % 8, tzinfo=None).isoformat()
             writer.writerow([
                 code, "1.004194", "Trần Thị Bình", f"09{rng.randrange(10**8):08d}", received,
                 "" if i % 2 else (day + timedelta(days=5)).strftime("%Y-%m-%d"),
@@ -246,10 +255,9 @@ def write_csv(path: Path, rows: int) -> None:
 
 
 async def bench_import(url: str, csv_path: Path, rows: int, label: str) -> None:
-    from knowledge.loader import load_procedures
-
     from bot.cli.dossiers import _Procedures
     from bot.config import load_settings
+    from knowledge.loader import load_procedures
 
     procs = load_procedures(load_settings().knowledge.paths).procedures
     started = time.perf_counter()
@@ -257,7 +265,8 @@ async def bench_import(url: str, csv_path: Path, rows: int, label: str) -> None:
     elapsed = time.perf_counter() - started
     print(
         f"  {label} CSV import: {rows:,} rows in {elapsed:.1f}s = {rows / elapsed:,.0f} rows/s "
-        f"(accepted {report.accepted:,}, rejected {len(report.rejected):,}; target >= 5,000 rows/s)"
+        f"(accepted {report.accepted:,}, rejected {len(report.rejected):,}; "
+        "target >= 5,000 rows/s on SQLite)"
     )
     if report.rejected:
         print_report(report, as_json=False)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from aiogram import Bot
 
 from bot.config import Settings
+from bot.state_cache import WriteBehindStore
 from bot.telegram.dispatcher import create_bot
 from handlers.assistant import Assistant
 from handlers.conversation import ConversationStore
@@ -43,6 +44,8 @@ class Services:
     demo_codes: list[str] = field(default_factory=list)
 
     async def aclose(self) -> None:
+        if isinstance(self.store, WriteBehindStore):
+            await self.store.aclose()
         if self.telegram is not None:
             await self.telegram.session.close()
         await self.dossiers.aclose()
@@ -89,7 +92,9 @@ async def bootstrap(
             contact=settings.agency.contact, collect_place=settings.agency.collect_place
         ),
     )
-    store = SqlConversationStore(sessions)
+    sql_store = SqlConversationStore(sessions)
+    # One process (no Redis): state in memory, written behind. Several replicas: straight to SQL.
+    store: ConversationStore = sql_store if settings.redis.url else WriteBehindStore(sql_store)
     assistant = Assistant(kb, store, dossiers=dossiers, portal_url=settings.knowledge.portal_url)
     token = settings.telegram.token.get_secret_value()
     telegram = create_bot(token, settings.telegram.api_base) if token else None

@@ -11,7 +11,14 @@ import unicodedata
 from handlers import render
 from handlers import texts_vi as t
 from handlers.conversation import ConversationState, ConversationStore
-from handlers.intents import SmallTalk, digit_choice, is_follow_up, small_talk, strip_greeting
+from handlers.intents import (
+    SmallTalk,
+    digit_choice,
+    is_follow_up,
+    leftover_words,
+    small_talk,
+    strip_greeting,
+)
 from handlers.messages import Incoming, Reply
 from handlers.ports import DossierPort, ProcedureSearch, SearchHit
 from knowledge.aspects import Aspect, detect_aspects
@@ -32,8 +39,10 @@ MAX_CHOICES = 3
 CONFIDENT_SCORE = 95.0
 CHOICE_MARGIN = 4.0
 CHOOSE_PROCEDURE = "choose_procedure"
+FOLLOW_UP_SLACK = 1  # unknown words an aspect question may carry and still be a follow-up
 _PROCEDURE_CODE = re.compile(r"^\s*(\d{1,2}\.\d{4,6})\s*$")
-_PAYLOAD = re.compile(r"^[\w.:\-]{1,128}$")
+_PAYLOAD = re.compile(r"^[\w.:,\-]{1,128}$")
+_PAYLOAD_AS_TEXT = re.compile(r"^(?:p_|d_|pa:|pc:|ds:)[\w.:,\-]{1,120}$")
 _KNOWN_ASPECTS = {a.value for a in Aspect}
 _SPACES = re.compile(r"[^\S\n]+")
 
@@ -95,6 +104,8 @@ class Assistant:
         payload = (msg.payload or "").strip()
         if not payload and text.lower().startswith("/start "):
             payload = text[len("/start ") :].strip()  # a deep link typed or forwarded as text
+        elif not payload and _PAYLOAD_AS_TEXT.match(text):
+            payload = text  # a channel that sends a button's payload back as typed text
         if payload:
             return await self._on_payload(msg, payload, state)
         if msg.image is not None:
@@ -126,9 +137,9 @@ class Assistant:
             return replies if replies is not None else [Reply(t.STALE_BUTTON)]
         if payload.startswith("p_"):
             return self._open(payload[2:].replace("-", "."), [], state)
-        if payload.startswith("pa:"):
-            code, _, aspect = payload[3:].partition(":")
-            return self._open(code, [aspect] if aspect in _KNOWN_ASPECTS else [], state)
+        if payload.startswith("pa:"):  # pa:<code>:<aspect>[,<aspect>...]
+            code, _, asked = payload[3:].partition(":")
+            return self._open(code, [a for a in asked.split(",") if a in _KNOWN_ASPECTS], state)
         if payload.startswith("pc:"):
             aspects = []
             if state.pending == CHOOSE_PROCEDURE:
@@ -142,25 +153,29 @@ class Assistant:
         if text.startswith("/"):
             return await self._on_command(msg, text, state)
         number = digit_choice(text)
-        if number is not None and state.choices:
+        if number is not None:
+            if not state.choices:
+                return [Reply(t.NO_CHOICE_PENDING)]
             if 1 <= number <= len(state.choices):
                 return await self._on_payload(msg, state.choices[number - 1], state)
             return [Reply(t.CHOICE_OUT_OF_RANGE.format(count=len(state.choices)))]
+        offered = _offered_codes(state)
         _forget_choice(state)
-        talk = small_talk(text)
-        if talk is not None:
-            return await self._on_small_talk(msg, talk, state)
         code = _PROCEDURE_CODE.match(text)
         if code and self._kb.get(code.group(1)) is not None:
             return self._open(code.group(1), [], state)
         if self._dossiers is not None:
+            # Before small talk: "hồ sơ của tôi mã 000.00.20.H56-..." is a lookup.
             raw = self._dossiers.find_code(text)
             if raw:
                 return await self._dossiers.on_receipt_code(msg, raw, state)
+        talk = small_talk(text)
+        if talk is not None:
+            return await self._on_small_talk(msg, talk, state)
         question = strip_greeting(text)
         if not fold(question):
             return [Reply(t.NOT_UNDERSTOOD)]
-        return self._procedure_question(question, state)
+        return self._procedure_question(question, state, offered)
 
     async def _on_command(self, msg: Incoming, text: str, state: ConversationState) -> list[Reply]:
         command = text.split(maxsplit=1)[0].split("@", maxsplit=1)[0].lower()
@@ -180,6 +195,8 @@ class Assistant:
             if self._dossiers is None:
                 return [Reply(t.DOSSIERS_UNAVAILABLE)]
             return await self._dossiers.on_my_dossiers(msg, state)
+        if talk is SmallTalk.LOOKUP_HELP:
+            return [Reply(t.LOOKUP_HOW if self._dossiers else t.DOSSIERS_UNAVAILABLE)]
         answers = {
             SmallTalk.GREETING: t.GREETING,
             SmallTalk.THANKS: t.THANKS,
@@ -190,28 +207,40 @@ class Assistant:
 
     # --- procedures ----------------------------------------------------------------------
 
-    def _procedure_question(self, question: str, state: ConversationState) -> list[Reply]:
+    def _procedure_question(
+        self, question: str, state: ConversationState, offered: list[str]
+    ) -> list[Reply]:
+        """``offered``: codes of a choice still open when the question came."""
         aspects = [a.value for a in detect_aspects(question)]
         last = self._kb.get(state.last_procedure) if state.last_procedure else None
         aspect_only = bool(aspects) and is_follow_up(question)
         if aspect_only:
             if last is not None:
                 return self._answer(last, aspects, state)
+            candidates = [p for p in map(self._kb.get, offered) if p is not None]
+            if candidates:
+                # "còn lệ phí?" before choosing: the same choice, now for that aspect.
+                return self._offer_choice(candidates, aspects, state, template=t.CHOOSE_AGAIN)
             return [Reply(t.ASK_WHICH_PROCEDURE)]
         hits = list(self._kb.search(question, top=MAX_CHOICES + 2))
         if not hits:
+            if last is not None and aspects and len(leftover_words(question)) <= FOLLOW_UP_SLACK:
+                # "còn lệ phí cho bé thì sao?": one word beside the aspect that names no
+                # procedure of its own still asks about the one discussed.
+                return self._answer(last, aspects, state)
             return [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=self._portal_url))]
         close = self._close_hits(hits)
         if last is not None and aspects and any(h.procedure.code == last.code for h in close):
             # "lệ phí khai sinh" right after the birth registration: stay with it.
             return self._answer(last, aspects, state)
         if len(close) > 1 and hits[0].score < CONFIDENT_SCORE:
+            state.last_procedure = None  # a new topic: follow-ups wait for the choice
             return self._offer_choice([h.procedure for h in close], aspects, state)
         replies = self._answer(hits[0].procedure, aspects, state)
         others = [h.procedure for h in close[1:]]
         if others:
             # Records that fit as fully as the answer: the ranking chose; let the citizen switch.
-            replies += self._offer_choice(others, aspects, state, template=t.ALTERNATIVES)
+            replies.append(Reply(*render.alternatives(others, aspects)))
         return replies
 
     def _close_hits(self, hits: list[SearchHit]) -> list[SearchHit]:
@@ -288,6 +317,10 @@ def clean_text(raw: str) -> tuple[str, bool]:
         text = text[: space if space > MAX_MESSAGE_CHARS // 2 else MAX_MESSAGE_CHARS]
         cut = True
     return text.strip(), cut
+
+
+def _offered_codes(state: ConversationState) -> list[str]:
+    return [c[3:] for c in state.choices if c.startswith("pc:")]
 
 
 def _forget_choice(state: ConversationState) -> None:

@@ -18,6 +18,7 @@ class SmallTalk(StrEnum):
     GOODBYE = "goodbye"
     HELP = "help"
     MY_DOSSIERS = "my_dossiers"
+    LOOKUP_HELP = "lookup_help"  # wants a dossier's status but gave no code
 
 
 _GREETINGS = {"chao", "hi", "hello", "helo", "alo", "hey", "xin chao", "a lo", "good morning"}
@@ -35,6 +36,11 @@ _HELP = {
     "ban giup duoc gi",
     "lam duoc gi",
 }
+_LOOKUP = (
+    "tra cuu ho so", "kiem tra ho so", "tinh trang ho so", "ho so den dau", "ho so dang o dau",
+    "xem ho so", "tra ho so", "ho so da xong chua", "ho so xong chua", "ho so toi den dau",
+    "tien do ho so", "ho so da co ket qua chua", "tra cuu tinh trang",
+)  # fmt: skip
 _MY_DOSSIERS = ("ho so cua toi", "ho so cua minh", "ho so cua em", "xem ho so cua toi")
 # Words that carry no meaning of their own around a greeting or a thank-you.
 _POLITE = {
@@ -57,7 +63,8 @@ _FOLLOW_UP_PHRASES = sorted(
         "khi nao", "may ngay", "nhu the nao", "van ban", "thu tuc", "tra loi", "dich vu cong",
         "qua app", "nop mang", "qua internet", "tham quyen", "quy trinh", "cach lam",
         "cach thuc", "doi tuong", "nghi dinh", "thong tu", "mang theo", "di dau", "den dau",
-        "tai dau", "cam on", "hien nay",
+        "tai dau", "cam on", "hien nay", "thuc hien", "tien hanh", "la gi", "gom nhung",
+        "bao gom", "can co", "cu the", "nhu nao", "lam sao",
     },
     key=len,
     reverse=True,
@@ -75,6 +82,12 @@ _FOLLOW_UP_WORDS = {
     "vua", "cung", "nhu", "khi", "neu", "ma", "hay", "hoac", "anh", "ong", "ba", "admin",
     "vui", "long", "hu", "luon", "cam", "on", "chao", "internet", "app", "quy", "trinh",
 }  # fmt: skip
+# "Chào bạn, ..." / "alo!": a greeting set off by punctuation before the question.
+_LEADING_GREETING = re.compile(
+    r"^\s*(?:xin\s+)?(?:chào|chao|hi|hello|alo)"
+    r"(?:\s+(?:bạn|ban|ad|admin|em|anh|chị|chi|trợ lý|tro ly|bot))?\s*[,.!:;]+\s*",
+    re.IGNORECASE,
+)
 _DIGIT_CHOICE = re.compile(r"^(?:so|chon|lua chon|thu tuc|cai|phuong an)?\s*(\d{1,2})(?: a)?$")
 
 
@@ -87,6 +100,9 @@ def small_talk(text: str) -> SmallTalk | None:
         return SmallTalk.HELP
     if folded.startswith(_MY_DOSSIERS) and len(folded.split()) <= 8:
         return SmallTalk.MY_DOSSIERS
+    padded = f" {folded} "
+    if len(folded.split()) <= 12 and any(f" {p} " in padded for p in _LOOKUP):
+        return SmallTalk.LOOKUP_HELP
     for phrases, kind in (
         (_THANKS, SmallTalk.THANKS),
         (_GOODBYES, SmallTalk.GOODBYE),
@@ -100,7 +116,7 @@ def small_talk(text: str) -> SmallTalk | None:
 
 def strip_greeting(text: str) -> str:
     """``text`` without a leading greeting ("chào bạn, cho hỏi ..." -> "cho hỏi ...")."""
-    match = re.match(r"^\s*(?:xin\s+)?(?:ch[aà]o|hi|hello|alo)\b[\s,.!]*", text, re.IGNORECASE)
+    match = _LEADING_GREETING.match(text)
     return text[match.end() :] if match else text
 
 
@@ -112,11 +128,16 @@ def digit_choice(text: str) -> int | None:
 
 def is_follow_up(text: str) -> bool:
     """True when the message names no procedure: only aspect words and filler remain."""
+    return not leftover_words(text)
+
+
+def leftover_words(text: str) -> list[str]:
+    """The folded words of ``text`` that are neither aspect words nor filler."""
     padded = f" {fold(text)} "
     for phrase in _FOLLOW_UP_PHRASES:
         while f" {phrase} " in padded:
             padded = padded.replace(f" {phrase} ", " ")
-    return all(word in _FOLLOW_UP_WORDS for word in padded.split())
+    return [word for word in padded.split() if word not in _FOLLOW_UP_WORDS]
 
 
 def _strip_phrases(folded: str, phrases: set[str]) -> tuple[str, bool]:

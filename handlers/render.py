@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from handlers import texts_vi as t
 from handlers.messages import Button
-from knowledge.model import Procedure, SubmissionWay
+from knowledge.model import Document, Procedure, SubmissionWay
 from knowledge.normalise import fold
 from knowledge.processing_time import ProcessingTime, parse_processing_time
 
@@ -22,7 +22,8 @@ _FEE_AMOUNT = re.compile(
     re.IGNORECASE,
 )
 # An amount of money in a fee note ("135.000 đồng", "7.000 đồng/lần"): the note states a fee.
-_NOTE_AMOUNT = re.compile(r"\b\d+(?: \d{3})*\s+(?:dong|d|vnd)\b")  # on folded text
+_NOTE_AMOUNT = re.compile(r"\b\d+(?: \d{3})*\s*(?:dong|d|vnd)\b")  # on folded text
+_NOTE_OPENINGS = ("truong hop", "luu y", "doi voi", "neu ", "ghi chu")
 _NOTE_BULLET = re.compile(r"(?:^|\s)[-+]\s+")
 _COPIES = re.compile(r"^\s*0*(\d+)\s*(.+?)\s*$")
 
@@ -58,9 +59,13 @@ def aspect_buttons(procedure: Procedure, answered: Iterable[str] = ()) -> tuple[
 
 def overview(procedure: Procedure, portal_url: str) -> str:
     lines = [t.OVERVIEW_TITLE.format(name=name_of(procedure), code=procedure.code)]
-    place = " · ".join(p for p in (", ".join(procedure.levels), _clean(procedure.agency)) if p)
-    if place:
+    levels = ", ".join(procedure.levels)
+    agency = _clean(procedure.agency).rstrip(".")
+    if agency:
+        place = t.OVERVIEW_AGENCY_LEVEL.format(agency=agency, levels=levels) if levels else agency
         lines.append(t.OVERVIEW_PLACE.format(place=place))
+    elif levels:
+        lines.append(t.OVERVIEW_LEVEL.format(levels=levels))
     times = _time_groups(procedure)
     if times:
         lines.append(t.OVERVIEW_TIME.format(time=_inline(times)))
@@ -68,6 +73,9 @@ def overview(procedure: Procedure, portal_url: str) -> str:
     if fees:
         lines.append(t.OVERVIEW_FEE.format(fee=_inline_fees(fees)))
     lines.append(t.OVERVIEW_ONLINE_YES if procedure.online else t.OVERVIEW_ONLINE_NO)
+    results = [_shorten(r, 80) for r in procedure.results if r.strip()][:2]
+    if results:
+        lines.append(t.OVERVIEW_RESULT.format(results="; ".join(results)))
     lines.append(source_line(procedure, portal_url))
     return "\n".join(lines) + "\n\n" + t.NEXT_STEP
 
@@ -92,12 +100,32 @@ def choice(
     buttons = []
     for number, procedure in enumerate(procedures, start=1):
         name = name_of(procedure)
-        levels = ""
-        if procedure.levels:
-            levels = t.CHOICE_LEVEL.format(levels=", ".join(procedure.levels))
-        lines.append(t.CHOICE_LINE.format(number=number, name=name + levels))
+        lines.append(t.CHOICE_LINE.format(number=number, name=name + _levels(procedure)))
         buttons.append(Button(f"{number}. {_shorten(name, 40)}", payload=f"pc:{procedure.code}"))
     return template.format(options="\n".join(lines)), tuple(buttons)
+
+
+def alternatives(
+    procedures: Sequence[Procedure], aspects: Sequence[str]
+) -> tuple[str, tuple[Button, ...]]:
+    """Other procedures that fit as well as the one answered, as buttons (not numbered: the
+    answer above has its own buttons). The aspects asked travel in the payload."""
+    lines = []
+    buttons = []
+    for procedure in procedures:
+        name = name_of(procedure)
+        lines.append(t.ALTERNATIVE_LINE.format(name=name + _levels(procedure)))
+        code = procedure.code
+        # Three aspects at most keep the payload within Telegram's 64 bytes of callback data.
+        payload = f"pa:{code}:{','.join(aspects[:3])}" if aspects else f"pc:{code}"
+        buttons.append(Button(_shorten(name, 40), payload=payload))
+    return t.ALTERNATIVES.format(options="\n".join(lines)), tuple(buttons)
+
+
+def _levels(procedure: Procedure) -> str:
+    if not procedure.levels:
+        return ""
+    return t.CHOICE_LEVEL.format(levels=", ".join(procedure.levels))
 
 
 # --- aspects -----------------------------------------------------------------------------
@@ -110,13 +138,18 @@ def _documents(procedure: Procedure, portal_url: str) -> str:
             title = t.DOCUMENTS_TITLE.format(name=name)
             return title + "\n" + _excerpt(procedure.documents_raw, 1500)
         return t.DOCUMENTS_NONE.format(name=name)
+    # The portal lists papers and, as "0 bản chính" items, notes on special cases: papers
+    # first (what to submit before what to show), notes only counted.
+    papers = [d for d in procedure.documents if _is_paper(d)] or list(procedure.documents)
+    papers.sort(key=lambda d: (_group_rank(d), _paper_rank(d)))
+    notes = len(procedure.documents) - len(papers)
+    shown = papers[:MAX_DOCUMENTS]
     lines = [t.DOCUMENTS_TITLE.format(name=name)]
     group: str | None = None
-    shown = procedure.documents[:MAX_DOCUMENTS]
     for doc in shown:
         if doc.group and doc.group != group:
             group = doc.group
-            lines.append(t.DOCUMENT_GROUP.format(group=_clean(doc.group)))
+            lines.append(t.DOCUMENT_GROUP.format(group=_shorten(doc.group, 160).rstrip(":")))
         doc_name = _shorten(_BULLET.sub("", _clean(doc.name)), 250).rstrip(" ;,.")
         line = t.DOCUMENT_LINE.format(name=doc_name)
         copies = _copies(doc.copies)
@@ -125,9 +158,41 @@ def _documents(procedure: Procedure, portal_url: str) -> str:
         if doc.form and doc.form.strip():
             line += t.DOCUMENT_FORM.format(form=_shorten(_clean(doc.form), 80))
         lines.append(line)
-    if len(procedure.documents) > len(shown):
-        lines.append(t.DOCUMENTS_MORE.format(count=len(procedure.documents) - len(shown)))
+    if len(papers) > len(shown):
+        lines.append(t.DOCUMENTS_MORE.format(count=len(papers) - len(shown)))
+    if notes:
+        lines.append(t.DOCUMENTS_NOTES.format(count=notes))
     return "\n".join(lines)
+
+
+def _is_paper(doc: Document) -> bool:
+    """A paper to bring, not a note: it has copies, or no count at all and reads like one."""
+    if _copies(doc.copies):
+        return True
+    if doc.copies and re.match(r"^\s*0+\s", doc.copies):
+        return False
+    return not fold(doc.name).startswith(_NOTE_OPENINGS)
+
+
+def _paper_rank(doc: Document) -> int:
+    """The application form first, papers for special cases ("trường hợp ...") last."""
+    name = fold(doc.name)
+    if name.startswith(("to khai", "don ", "mau ", "phieu")):
+        return 0
+    if "truong hop" in name:
+        return 2
+    return 1
+
+
+def _group_rank(doc: Document) -> int:
+    group = fold(doc.group or "")
+    if not group:
+        return 0  # ungrouped papers first: under a later heading they would seem to belong to it
+    if "nop" in group.split():
+        return 1
+    if group.startswith("luu y"):
+        return 3
+    return 2
 
 
 def _time(procedure: Procedure, portal_url: str) -> str:
@@ -149,11 +214,17 @@ def _fee(procedure: Procedure, portal_url: str) -> str:
     groups = _fee_groups(procedure)
     if not groups:
         return t.FEE_NONE.format(name=name)
-    lines = [t.FEE_TITLE.format(name=name)]
-    for ways, fee, note in groups:
-        lines.append(t.FEE_LINE.format(ways=ways, fee=fee))
+    if len(groups) == 1:
+        _, fee, note = groups[0]
+        lines = [t.FEE_SINGLE.format(name=name, fee=fee)]
         if note:
-            lines.append(t.FEE_NOTE.format(note=_shorten(note, 700)))
+            lines.append(t.FEE_SINGLE_NOTE.format(note=_shorten(note, 700)))
+    else:
+        lines = [t.FEE_TITLE.format(name=name)]
+        for ways, fee, note in groups:
+            lines.append(t.FEE_LINE.format(ways=ways, fee=fee))
+            if note:
+                lines.append(t.FEE_NOTE.format(note=_shorten(note, 700)))
     lines.append(t.FEE_CHECK)
     return "\n".join(lines)
 
@@ -169,9 +240,13 @@ def _place(procedure: Procedure, portal_url: str) -> str:
         lines.append(t.PLACE_LEVEL.format(levels=", ".join(procedure.levels)))
     direct = _way(procedure, "trực tiếp")
     if direct is not None and direct.description and direct.description.strip():
-        lines.append(t.PLACE_DIRECT.format(description=_excerpt(direct.description, 400)))
+        lines.append(
+            t.PLACE_DIRECT.format(description=_excerpt(_BULLET.sub("", direct.description), 400))
+        )
     if len(lines) == 1:
         return t.PLACE_NONE.format(name=name)
+    if not procedure.agency.strip() and not procedure.address and "Cấp xã" in procedure.levels:
+        lines.append(t.PLACE_COMMUNE_HINT)
     if procedure.online:
         lines.append(t.PLACE_ONLINE_TOO)
     return "\n".join(lines)
@@ -186,8 +261,22 @@ def _online(procedure: Procedure, portal_url: str) -> str:
         return t.ONLINE_NO_WAYS.format(name=name)
     lines = [t.ONLINE_YES.format(name=name)]
     online = _way(procedure, "trực tuyến")
-    if online is not None and online.description and online.description.strip():
-        lines.append(t.ONLINE_HOW.format(description=_excerpt(online.description, 500)))
+    if online is not None:
+        terms = []
+        time = _way_time(online, procedure.processing_time())
+        if time:
+            terms.append(t.ONLINE_TIME.format(time=time))
+        note = _clean_note(online.fee_note)
+        fee = format_fee(online.fee, note)
+        if fee:
+            with_note = t.FEE_WITH_NOTE.format(fee=fee, note=_shorten(note, 200)) if note else fee
+            terms.append(t.ONLINE_FEE.format(fee=with_note))
+        if terms:
+            lines += [t.ONLINE_TERMS, *terms]
+        if online.description and online.description.strip():
+            lines.append(
+                t.ONLINE_HOW.format(description=_excerpt(_BULLET.sub("", online.description), 500))
+            )
     lines.append(t.ONLINE_WHERE.format(portal_url=portal_url))
     return "\n".join(lines)
 
@@ -232,19 +321,24 @@ def _time_groups(procedure: Procedure) -> list[tuple[str, str]]:
     inferred = procedure.processing_time()
     values: list[tuple[str, str]] = []
     for way in procedure.ways:
-        raw = (way.time or "").strip()
-        if not raw:
-            continue
-        parsed = parse_processing_time(raw)
-        if parsed is None:
-            values.append((way.way, _clean(raw)))
-        elif _BARE_NUMBER.match(raw):
-            # A unit-less "1": take the unit the record gives elsewhere, and say what it says.
-            best = inferred if inferred and inferred.amount == parsed.amount else parsed
-            values.append((way.way, t.TIME_RAW.format(time=format_time(best), raw=raw)))
-        else:
-            values.append((way.way, format_time(parsed)))
+        value = _way_time(way, inferred)
+        if value:
+            values.append((way.way, value))
     return _merge(values, len(procedure.ways))
+
+
+def _way_time(way: SubmissionWay, inferred: ProcessingTime | None) -> str | None:
+    raw = (way.time or "").strip()
+    if not raw:
+        return None
+    parsed = parse_processing_time(raw)
+    if parsed is None:
+        return _clean(raw)
+    if _BARE_NUMBER.match(raw):
+        # A unit-less "1": take the unit the record gives elsewhere, and say what it says.
+        best = inferred if inferred and inferred.amount == parsed.amount else parsed
+        return t.TIME_RAW.format(time=format_time(best), raw=raw)
+    return format_time(parsed)
 
 
 def format_time(time: ProcessingTime) -> str:
@@ -341,7 +435,7 @@ def _inline_fees(groups: list[tuple[str, str, str | None]]) -> str:
         # Same fee whatever the way; notes that differ only in wording: the first one.
         if not notes:
             return fees[0]
-        return t.FEE_WITH_NOTE.format(fee=fees[0], note=_shorten(notes[0], 160))
+        return t.FEE_WITH_NOTE.format(fee=fees[0], note=_shorten(notes[0], 240))
     text = "; ".join(f"{ways}: {fee}" for ways, fee, _ in groups)
     if notes:
         text += t.FEE_SEE_BUTTON

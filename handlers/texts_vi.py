@@ -10,30 +10,30 @@ GREETING = (
     "• tìm hiểu thủ tục hành chính: cần giấy tờ gì, mất bao lâu, lệ phí bao nhiêu, "
     "nộp ở đâu, có nộp trực tuyến được không;\n"
     "• xem hồ sơ đã nộp đang đến bước nào, theo mã số trên giấy biên nhận.\n\n"
-    'Ông/bà cứ nhắn câu hỏi, ví dụ: "làm giấy khai sinh cần gì".'
+    "Ông/bà cứ nhắn câu hỏi, ví dụ: “làm giấy khai sinh cần gì”."
 )
 HELP = (
     "Trợ lý Một cửa có thể giúp ông/bà:\n\n"
     "1. Hỏi về thủ tục hành chính: nhắn tên thủ tục hoặc câu hỏi, có dấu hay không dấu đều "
     "được, ví dụ:\n"
-    '• "đăng ký kết hôn cần giấy tờ gì"\n'
-    '• "làm hộ chiếu mất bao lâu"\n'
-    '• "lệ phí đăng ký tạm trú"\n'
-    '• "cap doi can cuoc o dau"\n'
-    'Sau đó ông/bà hỏi tiếp được, ví dụ "còn lệ phí thì sao?".\n\n'
+    "• “đăng ký kết hôn cần giấy tờ gì”\n"
+    "• “làm hộ chiếu mất bao lâu”\n"
+    "• “lệ phí đăng ký tạm trú”\n"
+    "• “cap doi can cuoc o dau”\n"
+    "Sau đó ông/bà hỏi tiếp được, ví dụ “còn lệ phí thì sao?”.\n\n"
     "2. Tra cứu hồ sơ đã nộp: nhắn mã hồ sơ in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả "
     "(ví dụ 000.00.20.H56-210615-0001) hoặc gửi ảnh mã QR trên giấy đó.\n"
-    'Nhắn "/hoso" để xem các hồ sơ ông/bà đang theo dõi.'
+    "Nhắn “/hoso” để xem các hồ sơ ông/bà đang theo dõi."
 )
 THANKS = "Dạ, không có gì ạ. Ông/bà cần hỏi thêm thủ tục nào cứ nhắn cho tôi."
 GOODBYE = "Chào ông/bà. Khi cần hỏi về thủ tục hay hồ sơ, ông/bà cứ nhắn cho tôi."
 EMPTY_MESSAGE = (
     "Ông/bà chưa nhập nội dung. Ông/bà hãy nhắn câu hỏi về thủ tục, ví dụ "
-    '"đăng ký kết hôn cần giấy tờ gì", hoặc nhắn "trợ giúp" để xem hướng dẫn.'
+    "“đăng ký kết hôn cần giấy tờ gì”, hoặc nhắn “trợ giúp” để xem hướng dẫn."
 )
 NOT_UNDERSTOOD = (
     "Xin lỗi, tôi chưa hiểu ý ông/bà. Ông/bà vui lòng nhắn bằng chữ tên thủ tục hoặc câu hỏi, "
-    'ví dụ "làm hộ chiếu ở đâu", hoặc nhắn "trợ giúp" để xem hướng dẫn.'
+    "ví dụ “làm hộ chiếu ở đâu”, hoặc nhắn “trợ giúp” để xem hướng dẫn."
 )
 TOO_LONG = (
     "Tin nhắn của ông/bà khá dài nên tôi chỉ đọc phần đầu. Lần sau ông/bà nhắn ngắn gọn "
@@ -51,6 +51,15 @@ DOSSIERS_UNAVAILABLE = (
     "Xin lỗi, chức năng tra cứu hồ sơ hiện chưa được bật. Ông/bà vui lòng liên hệ Bộ phận "
     "Một cửa nơi đã nộp hồ sơ để được hỗ trợ."
 )
+NO_CHOICE_PENDING = (
+    "Xin lỗi, tôi chưa rõ ông/bà chọn gì. Ông/bà vui lòng nhắn câu hỏi về thủ tục, ví dụ "
+    "“đăng ký khai sinh cần gì”."
+)
+LOOKUP_HOW = (
+    "Để xem hồ sơ đang đến bước nào, ông/bà nhắn mã hồ sơ in trên Giấy tiếp nhận hồ sơ và hẹn "
+    "trả kết quả (ví dụ 000.00.20.H56-210615-0001), hoặc gửi ảnh mã QR trên giấy đó.\n"
+    "Nhắn “/hoso” để xem các hồ sơ ông/bà đang theo dõi."
+)
 STALE_BUTTON = "Lựa chọn này đã hết hiệu lực. Ông/bà vui lòng nhắn lại câu hỏi giúp tôi."
 CHOICE_OUT_OF_RANGE = (
     "Ông/bà vui lòng nhắn một số từ 1 đến {count} để chọn thủ tục, hoặc nhắn câu hỏi mới."
@@ -61,7 +70,7 @@ CHOICE_OUT_OF_RANGE = (
 NOT_IN_KNOWLEDGE_BASE = (
     "Xin lỗi, tôi chưa tìm thấy thủ tục phù hợp với câu hỏi này trong dữ liệu của tôi.\n"
     "Ông/bà có thể:\n"
-    '• hỏi lại ngắn gọn bằng tên thủ tục, ví dụ "đăng ký khai sinh", "cấp đổi căn cước";\n'
+    "• hỏi lại ngắn gọn bằng tên thủ tục, ví dụ “đăng ký khai sinh”, “cấp đổi căn cước”;\n"
     "• tra cứu trên Cổng Dịch vụ công quốc gia: {portal_url}"
 )
 PROCEDURE_UNKNOWN_CODE = (
@@ -72,33 +81,37 @@ CHOOSE_PROCEDURE = (
     "Câu hỏi của ông/bà có thể ứng với các thủ tục sau:\n{options}\n\n"
     "Ông/bà bấm nút hoặc nhắn số thứ tự (ví dụ 1) để tôi trả lời đúng thủ tục."
 )
+CHOOSE_AGAIN = (
+    "Ông/bà chọn giúp tôi thủ tục trước nhé:\n{options}\n\n"
+    "Ông/bà bấm nút hoặc nhắn số thứ tự (ví dụ 1)."
+)
 ASK_WHICH_PROCEDURE = (
     "Ông/bà muốn hỏi về thủ tục nào ạ? Ông/bà nhắn kèm tên thủ tục giúp tôi, ví dụ "
     "“lệ phí đăng ký kết hôn” hoặc “làm hộ chiếu mất bao lâu”."
 )
-ALTERNATIVES = (
-    "Nếu ông/bà muốn hỏi thủ tục khác, có thể là:\n{options}\n"
-    "Ông/bà bấm nút hoặc nhắn số thứ tự để xem."
-)
+ALTERNATIVES = "Nếu ông/bà hỏi thủ tục khác, có thể là:\n{options}\nÔng/bà bấm nút để xem."
+ALTERNATIVE_LINE = "• {name}"
 CHOICE_LINE = "{number}. {name}"
 CHOICE_LEVEL = " ({levels})"
 QUOTED_NAME = "thủ tục “{name}”"
 PROCEDURE_PREFIX = "Thủ tục "  # stripped from record names before quoting them
 
 OVERVIEW_TITLE = "Thủ tục “{name}” (mã {code})"
-OVERVIEW_PLACE = "• Thực hiện tại: {place}"
+OVERVIEW_PLACE = "• Cơ quan thực hiện: {place}"
+OVERVIEW_AGENCY_LEVEL = "{agency} ({levels})"
+OVERVIEW_LEVEL = "• Cấp thực hiện: {levels}"
 OVERVIEW_TIME = "• Thời hạn giải quyết: {time}"
 OVERVIEW_FEE = "• Phí, lệ phí: {fee}"
 OVERVIEW_ONLINE_YES = "• Nộp trực tuyến: có"
-OVERVIEW_ONLINE_NO = "• Nộp trực tuyến: chưa có, ông/bà nộp trực tiếp hoặc qua bưu chính"
+OVERVIEW_ONLINE_NO = "• Nộp trực tuyến: chưa có"
+OVERVIEW_RESULT = "• Kết quả: {results}"
 NEXT_STEP = (
     "Ông/bà cần biết thêm gì về thủ tục này? Bấm một nút bên dưới hoặc nhắn câu hỏi, "
-    'ví dụ "cần giấy tờ gì".'
+    "ví dụ “cần giấy tờ gì”."
 )
 SOURCE_LINK = "Thông tin chính thức: {url}"
 SOURCE_NO_LINK = "Tra cứu mã thủ tục {code} trên Cổng Dịch vụ công quốc gia: {portal_url}"
 CUT_SHORT = "… (xem đầy đủ tại trang chính thức)"
-NOT_STATED = "trang chính thức chưa ghi"
 
 ASPECT_BUTTONS = {
     "documents": "Hồ sơ cần gì",
@@ -123,6 +136,10 @@ DOCUMENT_LINE = "• {name}"
 DOCUMENT_COPIES = " ({copies})"
 DOCUMENT_FORM = " (mẫu: {form})"
 DOCUMENTS_MORE = "… và {count} mục khác, xem đầy đủ tại trang chính thức."
+DOCUMENTS_NOTES = (
+    "Trang chính thức còn {count} lưu ý cho các trường hợp riêng (giấy tờ thay thế, nộp "
+    "trực tuyến, bưu chính...)."
+)
 DOCUMENTS_NONE = "Trang chính thức không liệt kê thành phần hồ sơ cho {name}."
 
 TIME_TITLE = "Thời hạn giải quyết {name}:"
@@ -136,10 +153,12 @@ TIME_UNITS = {
     "hours": "{amount} giờ",
     "same_day": "trong ngày",
 }
-TIME_COUNTED_FROM = "Thời hạn tính từ khi cơ quan nhận đủ hồ sơ hợp lệ."
+TIME_COUNTED_FROM = "Thời hạn thường tính từ khi cơ quan nhận đủ hồ sơ hợp lệ."
 
 FEE_TITLE = "Phí, lệ phí của {name}:"
 FEE_LINE = "• {ways}: {fee}"
+FEE_SINGLE = "Phí, lệ phí của {name}: {fee}."
+FEE_SINGLE_NOTE = "Ghi chú: {note}"
 FEE_NOTE = "  Ghi chú: {note}"
 FEE_FREE = "Miễn phí"
 FEE_AMOUNT = "{amount} đồng"
@@ -156,6 +175,10 @@ PLACE_AGENCY = "• Cơ quan thực hiện: {agency}"
 PLACE_ADDRESS = "• Nơi tiếp nhận: {address}"
 PLACE_LEVEL = "• Cấp thực hiện: {levels}"
 PLACE_DIRECT = "• Nộp trực tiếp: {description}"
+PLACE_COMMUNE_HINT = (
+    "Thủ tục cấp xã thường nộp tại Trung tâm Phục vụ hành chính công (Bộ phận Một cửa) "
+    "của xã, phường."
+)
 PLACE_ONLINE_TOO = "Thủ tục này cũng nộp trực tuyến được trên Cổng Dịch vụ công quốc gia."
 PLACE_NONE = (
     "Trang chính thức chưa ghi rõ nơi nộp hồ sơ {name}. Ông/bà vui lòng liên hệ Bộ phận "
@@ -163,11 +186,12 @@ PLACE_NONE = (
 )
 
 ONLINE_YES = "Có, {name} nộp trực tuyến được."
+ONLINE_TERMS = "Khi nộp trực tuyến:"
+ONLINE_TIME = "• Thời hạn giải quyết: {time}"
+ONLINE_FEE = "• Phí, lệ phí: {fee}"
 ONLINE_HOW = "Cách nộp: {description}"
 ONLINE_WHERE = "Ông/bà nộp trên Cổng Dịch vụ công quốc gia: {portal_url}"
-ONLINE_NO = (
-    "Theo dữ liệu của tôi, {name} chưa có hình thức nộp trực tuyến. Ông/bà nộp hồ sơ: {ways}."
-)
+ONLINE_NO = "Theo dữ liệu của tôi, {name} chưa có hình thức nộp trực tuyến. Ông/bà có thể {ways}."
 ONLINE_NO_WAYS = (
     "Theo dữ liệu của tôi, {name} chưa có hình thức nộp trực tuyến. Ông/bà vui lòng xem "
     "cách nộp trên trang chính thức."

@@ -23,25 +23,21 @@ def find_cues(words: Sequence[str], lexicon: Lexicon) -> tuple[list[Aspect], lis
     """Aspects named in folded ``words`` (first mention order) and which words were cues."""
     found: list[Aspect] = []
     is_cue = [False] * len(words)
+    cues = lexicon.cue_index
     longest = lexicon.longest_cue
     i = 0
     while i < len(words):
-        hit = False
         for size in range(min(longest, len(words) - i), 0, -1):
-            phrase = tuple(words[i : i + size])
-            for name, cues in lexicon.aspect_cues.items():
-                if phrase in cues:
-                    aspect = Aspect(name)
-                    if aspect not in found:
-                        found.append(aspect)
-                    for j in range(i, i + size):
-                        is_cue[j] = True
-                    hit = True
-                    break
-            if hit:
+            name = cues.get(tuple(words[i : i + size]))
+            if name is not None:
+                aspect = Aspect(name)
+                if aspect not in found:
+                    found.append(aspect)
+                for j in range(i, i + size):
+                    is_cue[j] = True
                 i += size
                 break
-        if not hit:
+        else:
             i += 1
     return found, is_cue
 

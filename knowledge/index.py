@@ -15,11 +15,15 @@ from knowledge.model import Procedure
 from knowledge.normalise import fold
 
 # How much a term found in a field counts, relative to the name (a term in the name = 1).
-FIELD_WEIGHTS = {"name": 1.0, "field": 0.55, "documents": 0.45, "steps": 0.3}
+FIELD_WEIGHTS = {"name": 1.0, "field": 0.55, "documents": 0.6, "steps": 0.35}
 # BM25 saturation and length normalisation per field.
 K1 = 1.2
-LENGTH_B = {"name": 0.5, "field": 0.3, "documents": 0.3, "steps": 0.3}
+LENGTH_B = {"name": 0.6, "field": 0.3, "documents": 0.3, "steps": 0.3}
 MAX_SAT = 1.25
+# The best field counts fully; the term in other fields of the record adds this share.
+OTHER_FIELDS_SHARE = 0.15
+# How much appearances outside names/fields count in a term's document frequency.
+OTHER_FIELDS_DF_SHARE = 0.1
 STEPS_CHARS = 1500  # the start of the steps text says what the procedure is; the rest is detail
 DOCUMENTS_CHARS = 3000
 
@@ -90,13 +94,20 @@ class TermIndex:
         weights = np.asarray([FIELD_WEIGHTS[f] for f in field_names], dtype=np.float32)
         sat = np.minimum(MAX_SAT, tf * (K1 + 1) / (tf + norm[fld, doc]))
         value = (weights[fld] * sat).astype(np.float32)
+        # Document frequency in names and fields: words every dossier lists ("hộ chiếu" among
+        # identity papers) still tell procedures apart by their names.
+        core_keys = np.unique(term[fld <= 1] * max(1, n) + doc[fld <= 1])
+        core_df = np.bincount(core_keys // max(1, n), minlength=len(term_ids))
         # A term in several fields of one record counts where it weighs most.
         key = term * max(1, n) + doc
         order = np.lexsort((-value, key))
         key, value = key[order], value[order]
         first = np.ones(len(key), dtype=bool)
         first[1:] = key[1:] != key[:-1]
+        group_starts = np.flatnonzero(first)
+        totals = np.add.reduceat(value, group_starts) if len(value) else value
         key, value = key[first], value[first]
+        value = value + np.float32(OTHER_FIELDS_SHARE) * (totals - value)
         term_of = key // max(1, n)
         doc_of = (key % max(1, n)).astype(np.int32)
         bounds = np.flatnonzero(np.diff(term_of)) + 1
@@ -112,8 +123,19 @@ class TermIndex:
                 continue
             name = names[int(term_of[lo])]
             self.postings[name] = Postings(doc_of[lo:hi], value[lo:hi])
-            df = hi - lo
+            df = float(hi - lo)
+            in_core = int(core_df[int(term_of[lo])])
+            if in_core:
+                df = in_core + OTHER_FIELDS_DF_SHARE * (df - in_core)
             self.idf[name] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        # Words that follow a word in names, fields and documents: typo fixes by context.
+        followers: dict[str, set[str]] = {}
+        for name in names:
+            if " " in name:
+                left, right = name.split(" ", 1)
+                if right in vocabulary and len(right) >= 2:
+                    followers.setdefault(left, set()).add(right)
+        self.followers: dict[str, list[str]] = {k: sorted(v) for k, v in followers.items()}
         # Words a typo may be corrected to: those of names, fields and documents.
         self.vocabulary: set[str] = {w for w in vocabulary if len(w) >= 2 and not w.isdigit()}
 

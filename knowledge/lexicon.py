@@ -6,8 +6,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +77,7 @@ class PhraseTable:
         return [w[1] for w in self.rewrite_words([(f, f) for f in folded])]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Lexicon:
     abbreviations: PhraseTable
     colloquial: PhraseTable
@@ -87,15 +86,33 @@ class Lexicon:
     stop_phrases: frozenset[Phrase]  # folded
     stop_weak: frozenset[str]  # plain words that are filler when next to filler or last
     aspect_cues: Mapping[str, frozenset[Phrase]]  # folded
+    out_of_scope: frozenset[Phrase]  # folded topics the records do not cover
 
-    @property
+    @cached_property
+    def cue_index(self) -> dict[Phrase, str]:
+        """Cue phrase -> aspect name (the first aspect listing it wins)."""
+        index: dict[Phrase, str] = {}
+        for name, cues in self.aspect_cues.items():
+            for cue in cues:
+                index.setdefault(cue, name)
+        return index
+
+    @cached_property
     def longest_cue(self) -> int:
-        sizes = [len(p) for cues in self.aspect_cues.values() for p in cues]
-        return max(sizes, default=1)
+        return max((len(p) for p in self.cue_index), default=1)
 
-    @property
+    @cached_property
     def longest_stop_phrase(self) -> int:
         return max((len(p) for p in self.stop_phrases), default=1)
+
+    def mentions_out_of_scope(self, folded: Sequence[str]) -> bool:
+        """Whether the folded words name a topic the records do not cover."""
+        longest = max((len(p) for p in self.out_of_scope), default=0)
+        for size in range(1, longest + 1):
+            for i in range(len(folded) - size + 1):
+                if tuple(folded[i : i + size]) in self.out_of_scope:
+                    return True
+        return False
 
     def is_stopword(self, word: Word) -> bool:
         raw, folded = word
@@ -129,6 +146,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         stop_phrases=_phrases(stop.get("phrases", [])),
         stop_weak=frozenset(fold(str(w)) for w in stop.get("weak", [])),
         aspect_cues={name: _phrases(cues) for name, cues in aspects.items()},
+        out_of_scope=_phrases(data.get("out_of_scope", {}).get("phrases", [])),
     )
 
 
@@ -142,5 +160,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
 
 @cache
 def default_lexicon() -> Lexicon:
-    raw = resources.files("knowledge").joinpath("lexicon.toml").read_bytes()
-    return parse_lexicon(tomllib.loads(raw.decode("utf-8")))
+    # Beside this module (package data); importlib.resources is avoided because a tests/knowledge
+    # folder on sys.path can make "knowledge" look like a namespace package to it.
+    with (Path(__file__).resolve().parent / "lexicon.toml").open("rb") as handle:
+        return parse_lexicon(tomllib.load(handle))

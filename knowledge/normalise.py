@@ -12,11 +12,11 @@ _INVISIBLE_CODES = [
 ]
 _DROP_INVISIBLE: dict[int, str | None] = dict.fromkeys(_INVISIBLE_CODES)
 _INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE_CODES) + "]")
-# Folding: combining marks and invisible characters go away (regexes beat str.translate here).
-_REMOVED_IN_FOLD = re.compile(
-    "[\u0300-\u036f" + "".join(re.escape(chr(c)) for c in _INVISIBLE_CODES) + "]"
+# Folding works on ASCII bytes: after NFD, Vietnamese letters are ASCII plus combining marks,
+# which ``encode("ascii", "ignore")`` drops; bytes.translate then maps punctuation to spaces.
+_ASCII_WORD_TABLE = bytes(
+    c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256)
 )
-_NON_WORD = re.compile(r"[\W_]+")
 _RUN_OF_SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _MOJIBAKE = re.compile("[ÃÄÆ][\u0080-\u00ff]|á»|áº")
 
@@ -25,17 +25,27 @@ def nfc(text: str) -> str:
     """NFC form without invisible/control characters; runs of spaces collapsed, lines kept."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if _INVISIBLE.search(text):
+    if not text.isascii():
+        if _INVISIBLE.search(text):
+            text = text.translate(_DROP_INVISIBLE)
+        text = text.replace("\u00a0", " ")
+    elif text.isprintable():
+        return text.strip() if "  " not in text else _RUN_OF_SPACES.sub(" ", text).strip()
+    elif _INVISIBLE.search(text):
         text = text.translate(_DROP_INVISIBLE)
-    text = text.replace("\u00a0", " ")
-    return _RUN_OF_SPACES.sub(" ", text).strip()
+    if "  " in text or "\t" in text:
+        text = _RUN_OF_SPACES.sub(" ", text)
+    return text.strip()
 
 
 def fold(text: str) -> str:
-    """Lowercase key: NFC/NFD agnostic, diacritics removed, đ→d, punctuation→spaces."""
-    text = _REMOVED_IN_FOLD.sub("", unicodedata.normalize("NFD", text.lower()))
-    text = text.replace("đ", "d").replace("ð", "d")
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    """Lowercase ASCII key: NFC/NFD agnostic, diacritics removed, đ→d, punctuation→spaces.
+
+    Letters outside Latin script have no ASCII form and are dropped.
+    """
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("ð", "d"))
+    data = text.encode("ascii", "ignore").translate(_ASCII_WORD_TABLE)
+    return " ".join(data.decode("ascii").split())
 
 
 def tokens(text: str) -> list[str]:
@@ -43,13 +53,28 @@ def tokens(text: str) -> list[str]:
     return fold(text).split()
 
 
+def _mojibake_bytes(text: str) -> bytes | None:
+    """The bytes that were wrongly decoded as cp1252 / Latin-1, when every character fits."""
+    out = bytearray()
+    for char in text:
+        code = ord(char)
+        if code < 256:
+            out.append(code)
+            continue
+        try:
+            out += char.encode("cp1252")
+        except UnicodeEncodeError:
+            return None
+    return bytes(out)
+
+
 def repair(text: str) -> str:
     """:func:`nfc`, after decoding again UTF-8 that was read as Latin-1/cp1252 (mojibake)."""
-    if _MOJIBAKE.search(text):
-        for codec in ("cp1252", "latin-1"):
+    if not text.isascii() and _MOJIBAKE.search(text):
+        raw = _mojibake_bytes(text)
+        if raw is not None:
             try:
-                text = text.encode(codec).decode("utf-8")
-                break
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                continue
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
     return nfc(text)

@@ -10,7 +10,9 @@ from knowledge.normalise import fold
 
 Unit = Literal["working_days", "days", "hours", "same_day"]
 
-_NUMBER = r"(\d+(?:[.,]\d+)?)"
+# fold() turns punctuation into spaces, so a decimal comma ("1,5") is marked "p" before it.
+_DECIMAL = re.compile(r"(\d)[.,](\d)")
+_NUMBER = r"(\d+(?:p\d+)?)"
 _WITH_UNIT = re.compile(
     _NUMBER + r"\s*(ngay lam viec|ngay lv|ngay|gio lam viec|gio|thang|tuan|nam)\b"
 )
@@ -45,7 +47,11 @@ class ProcessingTime:
 
 
 def _number(raw: str) -> float:
-    return float(raw.replace(",", "."))
+    return float(raw.replace("p", ".").replace(",", "."))
+
+
+def _fold_time(text: str) -> str:
+    return fold(_DECIMAL.sub(r"\1p\2", text))
 
 
 def parse_processing_time(text: str | None) -> ProcessingTime | None:
@@ -56,7 +62,7 @@ def parse_processing_time(text: str | None) -> ProcessingTime | None:
     """
     if not text:
         return None
-    folded = fold(text)
+    folded = _fold_time(text)
     if not folded:
         return None
     match = _WITH_UNIT.search(folded)
@@ -65,7 +71,7 @@ def parse_processing_time(text: str | None) -> ProcessingTime | None:
         return ProcessingTime(_number(match.group(1)) * factor, unit)
     if _SAME_DAY.search(folded):
         return ProcessingTime(0, "same_day")
-    bare = _BARE.match(text.replace(",", "."))
+    bare = _BARE.match(folded)
     if bare:
         return ProcessingTime(_number(bare.group(1)), "working_days")
     return None
@@ -75,7 +81,7 @@ def unit_hint(amount: float, context: str | None) -> Unit | None:
     """The unit that ``context`` (steps, description) gives to the bare number ``amount``."""
     if not context:
         return None
-    folded = fold(context)
+    folded = _fold_time(context)
     for match in _WITH_UNIT.finditer(folded):
         if _number(match.group(1)) == amount:
             factor, unit = _FACTORS[match.group(2)]

@@ -18,24 +18,31 @@ from knowledge.model import Procedure
 from knowledge.normalise import fold
 
 BIGRAM_WEIGHT = 0.6  # a matched phrase confirms its words; it should not double them
+UNSEEN_PAIR_WEIGHT = 0.3
+MAX_SCORED_TERMS = 48
+MIN_SCORED_WEIGHT = 0.12
 CONTEXT_WEIGHT = 0.5  # words of a sentence that tells the story rather than asks
 MAX_QUERY_CHARS = 2000  # a pasted essay says no more about the procedure than its start
 CORRECTED_WEIGHT = 0.8  # a typo fix is a guess
 TYPO_CUTOFF = 80.0  # rapidfuzz ratio for correcting an unknown word to a known one
+PAIR_TYPO_CUTOFF = 75.0  # ... and a known word that makes no known pair with the one before
+PAIR_TYPO_MAX_WORDS = 10
 CANDIDATES = 30
-FUZZ_WEIGHT = 0.12  # rapidfuzz similarity of the query to the name, on the shortlist
+FUZZ_WEIGHT = 0.05  # rapidfuzz similarity of the query to the name, on the shortlist
+NAME_WEIGHT = 0.2  # share of the procedure's name found in the question, on the shortlist
 # Priors (added to a 0..1 coverage score): where citizens go and what they use most.
-POPULARITY_WEIGHT = 0.06
+POPULARITY_WEIGHT = 0.2
 LEVEL_PRIOR = {"Cấp xã": 0.03, "Cấp tỉnh": 0.015}
 CITIZEN_PRIOR = 0.02
 CITIZEN_AUDIENCES = ("Công dân Việt Nam", "Người Việt Nam định cư ở nước ngoài")
-# The best record must cover this share of the query's weight (see cutoff()).
-CUTOFF_SHORT = 0.6
-CUTOFF_LONG = 0.12
-SHORT_WORDS = 3
+# Share of the question's weight that the best records' names/fields must hold (cutoff()).
+CUTOFF_SHORT = 0.42
+CUTOFF_LONG = 0.08
+SHORT_WORDS = 5
 LONG_WORDS = 14
+SCORE_FULL = 1.5  # ranking value shown as 100
 
-
+_PARENTHESES = re.compile(r"\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.?!;\n])\s+")
 
 
@@ -54,6 +61,10 @@ class QueryAnalysis:
     aspects: list[Aspect]
     terms: dict[str, float] = field(default_factory=dict)
     corrected: dict[str, str] = field(default_factory=dict)
+    # Weight of word pairs no record has ("thời tiết"): ignored for ranking, but they make a
+    # short question look less like any procedure.
+    unseen: float = 0.0
+    out_of_scope: bool = False
 
     @property
     def mass(self) -> float:
@@ -61,7 +72,7 @@ class QueryAnalysis:
 
 
 def cutoff(content_words: int) -> float:
-    """Coverage needed to answer: short queries must match almost fully, long ones partly.
+    """Name/field coverage needed to answer: short questions must match mostly, long ones partly.
 
     A long FAQ question carries a story around the procedure it names, so a lower share
     suffices; a two-word chat query that half-matches is more likely something else.
@@ -85,12 +96,47 @@ class Searcher:
         self.lexicon = lexicon
         self.index = TermIndex(self.procedures, lexicon)
         self.names = [fold(p.name) for p in self.procedures]
+        # The name's own words (without "Thủ tục" or a "(thực hiện tại ...)" remark), to see
+        # how much of a procedure the question names: "đăng ký lại kết hôn" has a word that
+        # "đăng ký kết hôn?" lacks.
+        self.name_terms = [self._name_terms(p.name) for p in self.procedures]
+        self.name_weights = []
+        for terms in self.name_terms:
+            weighted = tuple((t, self.index.weight(t)) for t in terms)
+            self.name_weights.append((weighted, sum(w for _, w in weighted)))
+        # Name and field words: what an in-scope question almost always shares with its answer.
+        self.core_terms = [
+            frozenset(self._name_terms(p.name + " " + p.name) + self._name_terms(p.field))
+            for p in self.procedures
+        ]
         self.prior = self._priors(popularity or {})
         by_length: dict[int, list[str]] = {}
         for word in sorted(self.index.vocabulary):
             by_length.setdefault(len(word), []).append(word)
         self._by_length = by_length
         self._correct = lru_cache(maxsize=20_000)(self._correct_word)
+
+    def _name_terms(self, name: str) -> tuple[str, ...]:
+        core = _PARENTHESES.sub(" ", name)
+        words = self.lexicon.expand_record(fold(core).split())
+        if words[:2] == ["thu", "tuc"]:
+            words = words[2:]
+        return tuple(dict.fromkeys(words + [f"{a} {b}" for a, b in zip(words, words[1:])]))
+
+    def name_coverage(self, doc: int, analysis: QueryAnalysis) -> float:
+        """Share of the name's weight that the question contains (0..1)."""
+        terms, total = self.name_weights[doc]
+        if not total:
+            return 0.0
+        asked = analysis.terms
+        return sum(w for t, w in terms if t in asked) / total
+
+    def core_coverage(self, doc: int, analysis: QueryAnalysis) -> float:
+        """Share of the question's weight found in the record's name or field (0..1)."""
+        core = self.core_terms[doc]
+        mass = analysis.mass + analysis.unseen
+        matched = sum(w for t, w in analysis.terms.items() if t in core)
+        return matched / mass if mass else 0.0
 
     def _priors(self, popularity: Mapping[str, int]) -> FloatArray:
         prior = np.zeros(len(self.procedures), dtype=np.float32)
@@ -172,11 +218,16 @@ class Searcher:
 
     def analyse(self, query: str) -> QueryAnalysis:
         analysis = QueryAnalysis(words=[], content=[], aspects=[])
-        runs: list[list[str]] = []
+        # Runs of content words (word, weight factor); a run ends at filler or a sentence end,
+        # and word pairs (bigrams) never cross that end.
+        runs: list[list[tuple[str, float]]] = []
         run_weights: list[float] = []
         for pairs, sentence_weight in self._sentences(query):
             words = [w[1] for w in pairs]
             analysis.words.extend(words)
+            # A topic the records lack, named where the question asks (not in its story).
+            if sentence_weight == 1.0 and self.lexicon.mentions_out_of_scope(words):
+                analysis.out_of_scope = True
             for aspect in find_cues(words, self.lexicon)[0]:
                 if aspect not in analysis.aspects:
                     analysis.aspects.append(aspect)
@@ -189,31 +240,59 @@ class Searcher:
                         run_weights.append(sentence_weight)
                     continue
                 fixed = word
-                weight = sentence_weight
+                factor = 1.0
                 if word not in self.index.postings:
                     correction = self._correct(word)
                     if correction is not None:
                         analysis.corrected[word] = correction
                         fixed = correction
-                        weight *= CORRECTED_WEIGHT
-                for part in fixed.split():
-                    runs[-1].append(part)
-                    analysis.content.append(part)
-                    term_weight = self.index.weight(part) * weight
-                    if term_weight > analysis.terms.get(part, 0.0):
-                        analysis.terms[part] = term_weight
+                        factor = CORRECTED_WEIGHT
+                runs[-1].extend((part, factor) for part in fixed.split())
+        if sum(len(run) for run in runs) <= PAIR_TYPO_MAX_WORDS:  # chat, not a pasted text
+            for run in runs:
+                self._correct_pairs(run, analysis)
         for run, sentence_weight in zip(runs, run_weights, strict=True):
-            for left, right in zip(run, run[1:], strict=False):
+            for part, factor in run:
+                analysis.content.append(part)
+                term_weight = self.index.weight(part) * sentence_weight * factor
+                if term_weight > analysis.terms.get(part, 0.0):
+                    analysis.terms[part] = term_weight
+        for run, sentence_weight in zip(runs, run_weights, strict=True):
+            for (left, _), (right, _) in zip(run, run[1:], strict=False):
                 gram = f"{left} {right}"
-                # A pair no record has is no evidence either way (its words still count).
+                # A pair no record has does not rank anything (its words still count).
                 if gram not in self.index.postings:
+                    if gram not in analysis.terms:
+                        pair = analysis.terms[left] + analysis.terms[right]
+                        analysis.unseen += UNSEEN_PAIR_WEIGHT * pair * sentence_weight
                     continue
-                pair_weight = analysis.terms[left] + analysis.terms[right]
-                weight = min(self.index.weight(gram) * sentence_weight, pair_weight)
-                weight *= BIGRAM_WEIGHT
+                weight = self.index.weight(gram) * sentence_weight * BIGRAM_WEIGHT
                 if weight > analysis.terms.get(gram, 0.0):
                     analysis.terms[gram] = weight
         return analysis
+
+    def _correct_pairs(self, run: list[tuple[str, float]], analysis: QueryAnalysis) -> None:
+        """Fix a typo that is itself a word ("ho chiu" → "ho chieu") by the word before it.
+
+        When no record has the pair, the second word is compared with the words that follow
+        the first one in the records' names, fields and documents.
+        """
+        for i in range(1, len(run)):
+            left, right = run[i - 1][0], run[i][0]
+            if len(right) < 3 or right.isdigit() or f"{left} {right}" in self.index.postings:
+                continue
+            if i + 1 < len(run) and f"{right} {run[i + 1][0]}" in self.index.postings:
+                continue  # the word makes sense with the next one
+            followers = self.index.followers.get(left)
+            if not followers:
+                continue
+            best = process.extractOne(
+                right, followers, scorer=fuzz.ratio, processor=utils.default_process,
+                score_cutoff=PAIR_TYPO_CUTOFF,
+            )
+            if best is not None and best[0] != right:
+                analysis.corrected[right] = best[0]
+                run[i] = (best[0], CORRECTED_WEIGHT)
 
     # -- ranking --------------------------------------------------------------------------
     def coverage(self, analysis: QueryAnalysis) -> FloatArray:
@@ -222,7 +301,12 @@ class Searcher:
         mass = analysis.mass
         if mass <= 0:
             return scores
-        for term, weight in analysis.terms.items():
+        # Near-ubiquitous words hardly move the order but cost the most: the heaviest terms
+        # carry the ranking (all of them still count in ``mass``).
+        ranked = sorted(analysis.terms.items(), key=lambda item: -item[1])[:MAX_SCORED_TERMS]
+        for term, weight in ranked:
+            if weight < MIN_SCORED_WEIGHT:
+                break
             postings = self.index.postings.get(term)
             if postings is not None:
                 scores[postings.ids] += postings.impacts * np.float32(weight / mass)
@@ -245,14 +329,22 @@ class Searcher:
             similarity = fuzz.token_set_ratio(
                 content, self.names[doc], processor=utils.default_process, score_cutoff=40
             )
-            final = cov + float(self.prior[doc]) + FUZZ_WEIGHT * similarity / 100
+            final = (
+                cov
+                + float(self.prior[doc])
+                + FUZZ_WEIGHT * similarity / 100
+                + NAME_WEIGHT * self.name_coverage(doc, analysis)
+            )
             scored.append((final, cov, doc))
         if not scored:
             return []
         scored.sort(key=lambda item: (-item[0], self.procedures[item[2]].code))
-        if scored[0][1] < cutoff(len(set(analysis.content))):
+        if analysis.out_of_scope:
+            return []
+        core = max(self.core_coverage(doc, analysis) for _, _, doc in scored[:3])
+        if core < cutoff(len(set(analysis.content))):
             return []
         return [
-            Hit(self.procedures[doc], round(100 * min(1.0, cov), 1))
-            for _, cov, doc in scored[:top]
+            Hit(self.procedures[doc], round(100 * min(1.0, final / SCORE_FULL), 1))
+            for final, _, doc in scored[:top]
         ]

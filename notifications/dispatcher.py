@@ -140,14 +140,17 @@ class Dispatcher:
 
     # --- one pass -----------------------------------------------------------------------------
 
-    async def run_once(self) -> DispatchStats:
-        """Send everything due now (and whatever short retries it needs); then return."""
-        return await _Run(self).go()
+    async def run_once(self, stop: asyncio.Event | None = None) -> DispatchStats:
+        """Send everything due now (and whatever short retries it needs); then return.
+
+        Setting ``stop`` ends the pass early: sends in flight finish, queued rows go back.
+        """
+        return await _Run(self, stop).go()
 
     async def run_forever(self, stop: asyncio.Event, poll_interval_s: float = 10.0) -> None:
         while not stop.is_set():
             try:
-                stats = await self.run_once()
+                stats = await self.run_once(stop)
                 if stats.claimed:
                     log.info("dispatch: %s", stats.as_dict())
             except Exception:
@@ -164,8 +167,9 @@ class Dispatcher:
 class _Run:
     """The state of one ``run_once`` pass: claimed rows queued per chat, sends in flight."""
 
-    def __init__(self, d: Dispatcher) -> None:
+    def __init__(self, d: Dispatcher, stop: asyncio.Event | None = None) -> None:
         self.d = d
+        self.stop = stop
         self.cfg = d.config
         self.stats = DispatchStats()
         self.queues: dict[ChatKey, deque[repo.Claimed]] = {}
@@ -178,11 +182,14 @@ class _Run:
         # Under a cap, claim only a few seconds' worth: rows are not held long, and replicas
         # share the work instead of one taking it all.
         caps = [c.limits.per_second for c in d.channels.values()]
-        batch = self.cfg.batch_size
+        self.batch, self.window = self.cfg.batch_size, max(self.cfg.window, self.cfg.batch_size)
         if caps and all(cap > 0 for cap in caps):
-            batch = min(batch, max(self.cfg.concurrency, math.ceil(max(caps) * CLAIM_SECONDS)))
-        self.batch = batch
-        self.window = max(self.cfg.window * batch // self.cfg.batch_size, 2 * batch)
+            # Two batches in memory = at most a quarter of the lease's worth of sending.
+            seconds = min(CLAIM_SECONDS, self.cfg.lease.total_seconds() / 8)
+            self.batch = min(
+                self.batch, max(self.cfg.concurrency, math.ceil(max(caps) * seconds))
+            )
+            self.window = 2 * self.batch
 
     def _push(self, chat: ChatKey) -> None:
         state = self.d.channels[chat[0]]
@@ -198,7 +205,7 @@ class _Run:
             state.prune(now)
         inflight: set[asyncio.Task[None]] = set()
         try:
-            while True:
+            while self.stop is None or not self.stop.is_set():
                 if not self.exhausted and self.held <= self.window - self.batch:
                     await self._claim()
                 if not self.heap:
@@ -225,7 +232,17 @@ class _Run:
         finally:
             if inflight:
                 await asyncio.gather(*inflight, return_exceptions=True)
+            await self._release_queued()
         return self.stats
+
+    async def _release_queued(self) -> None:
+        """Rows still queued when a pass stops early go back to pending at once."""
+        ids = [row.id for queue in self.queues.values() for row in queue]
+        self.queues.clear()
+        if not ids:
+            return
+        async with self.d.factory() as session, session.begin():
+            self.stats.released += await repo.release(session, ids, self.cfg.worker_id)
 
     async def _wait(self, inflight: set[asyncio.Task[None]], timeout: float | None) -> None:
         """Until a send finishes (it may free a chat) or ``timeout`` seconds pass."""
@@ -269,6 +286,8 @@ class _Run:
                 self._push(chat)
 
     async def _release(self, row: repo.Claimed, wait_s: float) -> None:
+        if wait_s <= 0:
+            self.exhausted = False  # due again at once: this pass claims it anew
         async with self.d.factory() as session, session.begin():
             await repo.mark_retry(
                 session, row.id, self.cfg.worker_id,
@@ -287,6 +306,11 @@ class _Run:
                 await asyncio.sleep(pause)
             if state.limiter is not None:
                 await state.limiter.acquire()
+            if self.d.clock() - row.claimed_at > self.cfg.lease / 2:
+                # Held too long (slow pacing, long retry): another dispatcher may soon take it
+                # over, so hand it back unsent rather than risk sending it twice.
+                await self._release(row, 0.0)
+                return
             try:
                 result = await self.d.senders[channel].send(recipient, body_to_reply(row.body))
             except Exception as exc:  # a sender should classify; never let one row stop the run

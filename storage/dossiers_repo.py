@@ -68,37 +68,66 @@ async def get_many_by_codes(
     return found
 
 
+async def current_statuses(
+    session: AsyncSession, receipt_codes: Collection[str]
+) -> dict[str, tuple[str, datetime]]:
+    """code -> (status, status_at) for the codes that exist (a light read for imports)."""
+    found: dict[str, tuple[str, datetime]] = {}
+    codes = list(receipt_codes)
+    columns = (col(Dossier.receipt_code), col(Dossier.status), col(Dossier.status_at))
+    for start in range(0, len(codes), BATCH):
+        chunk = codes[start : start + BATCH]
+        result = await session.execute(
+            select(*columns).where(col(Dossier.receipt_code).in_(chunk))
+        )
+        found.update({code: (status, at) for code, status, at in result.all()})
+    return found
+
+
 async def upsert_dossiers(
     session: AsyncSession, rows: Sequence[Mapping[str, Any]], now: datetime
 ) -> dict[str, int]:
     """Insert new dossiers or overwrite existing ones by receipt code; returns code -> id.
 
     Each row holds the DOSSIER_COLUMNS; a later row for the same code in one call wins.
+    One cached statement run with many parameter sets (SQLAlchemy batches it as multi-row
+    INSERT ... RETURNING), which keeps big imports fast.
     """
     latest = {row["receipt_code"]: row for row in rows}
-    ids: dict[str, int] = {}
+    if not latest:
+        return {}
+    table = Dossier.__table__  # type: ignore[attr-defined]
     values = [
         {**{c: row.get(c) for c in DOSSIER_COLUMNS}, "created_at": now, "updated_at": now}
         for row in latest.values()
     ]
+    stmt = _insert(session, table)
+    updates = {c: stmt.excluded[c] for c in DOSSIER_COLUMNS if c != "receipt_code"}
+    updates["updated_at"] = stmt.excluded["updated_at"]
+    stmt = stmt.on_conflict_do_update(index_elements=["receipt_code"], set_=updates)
+    conn = await session.connection()
+    ids: dict[str, int] = {}
     for start in range(0, len(values), BATCH):
-        stmt = _insert(session, Dossier).values(values[start : start + BATCH])
-        updates = {c: stmt.excluded[c] for c in DOSSIER_COLUMNS if c != "receipt_code"}
-        updates["updated_at"] = stmt.excluded["updated_at"]
-        stmt = stmt.on_conflict_do_update(index_elements=["receipt_code"], set_=updates)
-        result = await session.execute(stmt.returning(col(Dossier.id), col(Dossier.receipt_code)))
-        ids.update({code: int(dossier_id or 0) for dossier_id, code in result.all()})
+        result = await conn.execute(
+            stmt.returning(table.c.id, table.c.receipt_code), values[start : start + BATCH]
+        )
+        ids.update({code: int(dossier_id) for dossier_id, code in result.all()})
     return ids
 
 
 async def add_events(session: AsyncSession, events: Sequence[Mapping[str, Any]]) -> int:
     """Insert status events, skipping any (dossier, status, at) already stored; new count."""
-    added = 0
+    if not events:
+        return 0
+    table = StatusEvent.__table__  # type: ignore[attr-defined]
     values = [{c: e.get(c) for c in EVENT_COLUMNS} for e in events]
+    stmt = _insert(session, table).on_conflict_do_nothing(
+        index_elements=["dossier_id", "status", "at"]
+    )
+    conn = await session.connection()
+    added = 0
     for start in range(0, len(values), BATCH):
-        stmt = _insert(session, StatusEvent).values(values[start : start + BATCH])
-        stmt = stmt.on_conflict_do_nothing(index_elements=["dossier_id", "status", "at"])
-        result = await session.execute(stmt.returning(col(StatusEvent.id)))
+        result = await conn.execute(stmt.returning(table.c.id), values[start : start + BATCH])
         added += len(result.all())
     return added
 

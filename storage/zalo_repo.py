@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
@@ -51,8 +51,8 @@ class TokenRaceError(RuntimeError):
 
 class SqlZaloTokenStore:
     """The pair lives in row 1; a refresh holds a write lock on it across replicas:
-    ``SELECT ... FOR UPDATE`` on PostgreSQL, SQLite's single writer lock (taken by a no-op
-    UPDATE first), and a version check on write as a last guard."""
+    ``SELECT ... FOR UPDATE`` on PostgreSQL, SQLite's single writer lock (``BEGIN
+    IMMEDIATE``), and a version check on write as a last guard."""
 
     def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
         self._factory = factory
@@ -85,34 +85,33 @@ class SqlZaloTokenStore:
                 raise LookupError("no Zalo token stored")
             if row.access_token != seen_access:
                 return _stored(row)  # another replica refreshed while we waited for the lock
+            version = row.version
             fresh = await refresh(row.refresh_token)
             result = await session.execute(
                 update(ZaloToken)
-                .where(col(ZaloToken.id) == TOKEN_ROW, col(ZaloToken.version) == row.version)
+                .where(col(ZaloToken.id) == TOKEN_ROW, col(ZaloToken.version) == version)
                 .values(
                     access_token=fresh.access_token,
                     refresh_token=fresh.refresh_token,
                     expires_at=fresh.expires_at or utcnow() + ASSUMED_LIFETIME,
                     updated_at=utcnow(),
-                    version=row.version + 1,
+                    version=version + 1,
                 )
                 .returning(col(ZaloToken.version))
+                .execution_options(synchronize_session=False)
             )
             if result.first() is None:
                 raise TokenRaceError("zalo_tokens changed under the refresh lock")
         # Committed: only now may anyone use the new pair.
         return StoredTokens(fresh.access_token, fresh.refresh_token, fresh.expires_at,
-                            row.version + 1)
+                            version + 1)
 
 
 async def _lock_row(session: AsyncSession) -> ZaloToken | None:
     if session.get_bind().dialect.name == "sqlite":
-        # The first write of a SQLite transaction takes the database's writer lock.
-        await session.execute(
-            update(ZaloToken)
-            .where(col(ZaloToken.id) == TOKEN_ROW)
-            .values(version=col(ZaloToken.version))
-        )
+        # Take SQLite's writer lock before any read: a deferred transaction would read a
+        # snapshot from before the lock was granted and could refresh a second time.
+        await session.execute(text("BEGIN IMMEDIATE"))
         stmt = select(ZaloToken).where(col(ZaloToken.id) == TOKEN_ROW)
     else:
         stmt = select(ZaloToken).where(col(ZaloToken.id) == TOKEN_ROW).with_for_update()
@@ -140,6 +139,21 @@ class SqlWebhookLedger:
             )
             result = await session.execute(stmt)
             return result.first() is not None
+
+    async def first_time_many(self, keys: list[str], source: str) -> set[str]:
+        """The keys (of ``keys``) not seen before, recorded now: one statement for a burst."""
+        rows = [{"key": k[:255], "source": source, "received_at": utcnow()}
+                for k in dict.fromkeys(keys)]
+        if not rows:
+            return set()
+        async with self._factory() as session, session.begin():
+            stmt = (
+                _insert(session, WebhookEvent)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(col(WebhookEvent.key))
+            )
+            return {row[0] for row in (await session.execute(stmt)).all()}
 
     async def prune(self, older_than: datetime) -> int:
         """Drops keys older than Zalo's last retry could be (hours); returns how many."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.base import KnowledgeBase
 from storage.engine import SessionFactory, create_engine
 from storage.engine import session_factory as make_factory
 from storage.migrate import upgrade
@@ -92,3 +93,15 @@ async def session_factory(db_url: str) -> AsyncIterator[SessionFactory]:
                 for n in names:
                     await conn.execute(text(f'DELETE FROM "{n}"'))
         await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The shipped knowledge base (../shared/data/tthc), loaded and indexed once per run."""
+    data = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "tthc"
+    paths = [data / "procedures_dvcqg_2026.jsonl", data / "procedures_bqp.jsonl"]
+    if not all(p.exists() for p in paths):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"knowledge data missing under CI: {data}")
+        pytest.skip(f"knowledge data not found at {data}")
+    return KnowledgeBase.from_files(paths, data / "popularity_citizens_top1000.csv")

@@ -11,12 +11,16 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import Settings
+from bot.links import Links
 from bot.ports import Responder
+from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo.client import ZaloClient
 from bot.zalo.inbox import ZaloInbox
+from bot.zalo.ledger import BatchedLedger
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from handlers.conversation import ConversationStore
+from notifications.ports import Sender
 from storage.engine import SessionFactory
 from storage.zalo_repo import SqlWebhookLedger, SqlZaloTokenStore, SqlZaloUsers, StoredTokens
 
@@ -58,10 +62,26 @@ def build_channel(
     inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), store)
     ledger = SqlWebhookLedger(sessions)
     webhook = ZaloWebhook(
-        app_id=z.app_id, oa_secret_key=z.oa_secret_key.get_secret_value(), ledger=ledger,
+        app_id=z.app_id, oa_secret_key=z.oa_secret_key.get_secret_value(),
+        ledger=BatchedLedger(ledger),
         handler=inbox, window_s=z.replay_window_s,
     )
     return ZaloChannel(http, tokens, client, inbox, webhook, ledger)
+
+
+def build_senders(
+    settings: Settings, sessions: SessionFactory, client: ZaloClient
+) -> dict[str, Sender]:
+    """The outbox senders: Zalo subscribers, and ZNS by phone when templates are configured."""
+    senders: dict[str, Sender] = {
+        "zalo": ZaloSender(client, lookup_url=Links.from_settings(settings).web_url),
+    }
+    if settings.zalo.zns_templates:
+        senders[ZNS_CHANNEL] = ZnsSender(
+            client, SqlZaloUsers(sessions), dict(settings.zalo.zns_templates),
+            contact=settings.agency.contact,
+        )
+    return senders
 
 
 class ZaloServices(Protocol):
@@ -79,6 +99,9 @@ class ZaloServices(Protocol):
     @property
     def store(self) -> ConversationStore: ...
 
+    @property
+    def senders(self) -> dict[str, Sender]: ...
+
 
 def setup_zalo(app: web.Application, services: ZaloServices) -> None:
     """Adds the webhook route; the HTTP session and clients live as long as the app."""
@@ -90,6 +113,9 @@ def setup_zalo(app: web.Application, services: ZaloServices) -> None:
             )
             app[ZALO] = channel
             await channel.ledger.prune(datetime.now(UTC) - LEDGER_KEEP)
+            # Before the notification scheduler starts (its cleanup_ctx comes after this one).
+            services.senders.update(build_senders(services.settings, services.sessions,
+                                                  channel.client))
             yield
             await channel.webhook.drain()
 

@@ -1,13 +1,14 @@
 """``POST /webhooks/zalo``: verify the signature first, dedupe, answer 200 at once, and handle
-the event in a tracked background task.
+the event in the background: a queue served by a fixed number of workers, so that a burst never
+starves the answers to Zalo (time-to-200) and the backlog is bounded.
 
-Status codes. Everything that reaches the handler is answered 200 except a database failure
-(503, so that Zalo retries later). A delivery that is unsigned, forged, stale, malformed or a
-repeat is answered 200 and changes nothing: Zalo's own console test POST carries no valid
-signature and must get 200; a genuine delivery retried after the replay window (Zalo retries for
-up to an hour with the original timestamp) would otherwise be retried until Zalo disables the
-webhook; and a status code tells a forger nothing worth knowing. Rejections are logged (WARNING
-for forged ones, so a wrong OA secret key shows) and counted in ``stats``.
+Status codes. Everything that reaches the handler is answered 200 except a database failure or
+a full backlog (503, so that Zalo retries later). A delivery that is unsigned, forged, stale,
+malformed or a repeat is answered 200 and changes nothing: Zalo's own console test POST carries
+no valid signature and must get 200; a genuine delivery retried after the replay window (Zalo
+retries for up to an hour with the original timestamp) would otherwise be retried until Zalo
+disables the webhook; and a status code tells a forger nothing worth knowing. Rejections are
+logged (WARNING for forged ones, so a wrong OA secret key shows) and counted in ``stats``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from aiohttp import web
 
@@ -46,6 +47,9 @@ class ZaloWebhook:
         ledger: Ledger,
         handler: EventHandler,
         window_s: float = 300,
+        workers: int = 8,
+        backlog: int = 10_000,
+        ack_budget_s: float = 0.02,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
         self._app_id = app_id
@@ -54,7 +58,13 @@ class ZaloWebhook:
         self._handler = handler
         self._window_s = window_s
         self._clock_ms = clock_ms
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._queue: asyncio.Queue[tuple[ZaloEvent, asyncio.Future[bool] | None]] = (
+            asyncio.Queue(maxsize=backlog)
+        )
+        self._ack_budget_s = ack_budget_s
+        self._n_workers = workers
+        self._workers: list[asyncio.Task[None]] = []
+        self._busy = 0
         self.stats: Counter[str] = Counter()
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -79,48 +89,77 @@ class ZaloWebhook:
             self.stats["malformed"] += 1
             log.warning("signed zalo delivery unreadable: %s", exc)
             return _ok()
-        try:
-            first = await self._ledger.first_time(event.env.key, "zalo")
-        except Exception:
-            log.exception("webhook ledger unavailable; asking Zalo to retry")
-            return web.Response(status=503, text="retry")
-        if not first:
-            self.stats["duplicate"] += 1
-            log.info("zalo delivery %s already handled (retry %s)", event.env.name,
-                     request.headers.get("num_retry", "?"))
-            return _ok()
-        self.stats["accepted"] += 1
-        self._spawn(self._handler.handle(event), event.env.name)
+        if self._queue.full():
+            self.stats["overloaded"] += 1
+            log.error("zalo backlog full (%d events): asking Zalo to retry", self._queue.qsize())
+            return web.Response(status=503, text="busy")
+        # The dedupe verdict usually comes within the budget; when the database is slow the
+        # 200 goes out anyway and the worker waits for the verdict before handling the event.
+        verdict = asyncio.ensure_future(self._ledger.first_time(event.env.key, "zalo"))
+        done, _ = await asyncio.wait({verdict}, timeout=self._ack_budget_s)
+        if verdict in done:
+            try:
+                first = verdict.result()
+            except Exception:
+                log.exception("webhook ledger unavailable; asking Zalo to retry")
+                return web.Response(status=503, text="retry")
+            if not self._count(first, event, request.headers.get("num_retry")):
+                return _ok()
+            self._enqueue(event, None)
+        else:
+            self.stats["late_verdict"] += 1
+            self._enqueue(event, verdict)
         return _ok()
 
-    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.create_task(work, name=f"zalo:{name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
+    def _count(self, first: bool, event: ZaloEvent, retry: str | None) -> bool:
+        if first:
+            self.stats["accepted"] += 1
+        else:
+            self.stats["duplicate"] += 1
+            log.info("zalo delivery %s already handled (retry %s)", event.env.name, retry or "?")
+        return first
 
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            self.stats["failed"] += 1
-            log.error("zalo event %s failed", task.get_name(), exc_info=exc)
+    def _enqueue(self, event: ZaloEvent, verdict: asyncio.Future[bool] | None) -> None:
+        self._start_workers()
+        self._queue.put_nowait((event, verdict))
+
+    def _start_workers(self) -> None:
+        if not self._workers:
+            self._workers = [
+                asyncio.create_task(self._work(), name=f"zalo-worker-{i}")
+                for i in range(self._n_workers)
+            ]
+
+    async def _work(self) -> None:
+        while True:
+            event, verdict = await self._queue.get()
+            self._busy += 1
+            try:
+                if verdict is not None and not self._count(await verdict, event, None):
+                    continue
+                await self._handler.handle(event)
+            except Exception:
+                self.stats["failed"] += 1
+                log.exception("zalo event %s failed", event.env.name)
+            finally:
+                self._busy -= 1
+                self._queue.task_done()
 
     @property
     def pending(self) -> int:
-        return len(self._tasks)
+        """Events accepted and not yet handled (queued or in progress)."""
+        return self._queue.qsize() + self._busy
 
     async def drain(self, timeout: float = 10) -> None:
-        """Waits for events in flight (on shutdown); cancels what is left after ``timeout``."""
-        if not self._tasks:
-            return
-        _, late = await asyncio.wait(set(self._tasks), timeout=timeout)
-        for task in late:
+        """Waits for the accepted events (on shutdown); gives up on the rest after ``timeout``."""
+        try:
+            await asyncio.wait_for(self._queue.join(), timeout)
+        except TimeoutError:
+            log.warning("%d zalo events left unhandled at shutdown", self.pending)
+        for task in self._workers:
             task.cancel()
-        if late:
-            log.warning("cancelled %d zalo events at shutdown", len(late))
-            await asyncio.gather(*late, return_exceptions=True)
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
 
 
 def _ok() -> web.Response:

@@ -4,6 +4,7 @@ from bot.toml ``[calendar]``. Office hours are 08:00–12:00 and 13:00–17:00 l
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -25,6 +26,12 @@ def _vn_holidays(year: int) -> tuple[dict[date, str], frozenset[date]]:
     return {d: str(name) for d, name in table.items()}, workdays
 
 
+def _weekdays_through(day: date) -> int:
+    """Monday-to-Friday days from 0001-01-01 (a Monday) through ``day``."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
 class WorkCalendar:
     """Pure date arithmetic; times in and out are timezone-aware (UTC or local)."""
 
@@ -37,6 +44,7 @@ class WorkCalendar:
         self.tz = ZoneInfo(timezone)
         self.extra_days_off = frozenset(extra_days_off)
         self.makeup_working_days = frozenset(makeup_working_days)
+        self._exception_cache: dict[int, tuple[list[date], list[int]]] = {}
 
     # --- days ---------------------------------------------------------------------------
     def holiday_name(self, day: date) -> str | None:
@@ -73,15 +81,37 @@ class WorkCalendar:
         return current
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]; negative when end is before start."""
+        """Working days in (start, end]; negative when end is before start.
+
+        Weekdays are counted in closed form, then the exceptions (holidays on weekdays, worked
+        weekend days) are applied, so a lookup stays fast for dossiers years old.
+        """
         if end < start:
             return -self.working_days_between(end, start)
-        count = 0
-        current = start + timedelta(days=1)
-        while current <= end:
-            count += self.is_working_day(current)
-            current += timedelta(days=1)
+        count = _weekdays_through(end) - _weekdays_through(start)
+        for year in range(start.year, end.year + 1):
+            days, deltas = self._exceptions(year)
+            lo = bisect_right(days, start)
+            hi = bisect_right(days, end)
+            count += sum(deltas[lo:hi])
         return count
+
+    def _exceptions(self, year: int) -> tuple[list[date], list[int]]:
+        """Days of ``year`` whose status differs from the weekday rule: -1 off, +1 worked."""
+        cached = self._exception_cache.get(year)
+        if cached is not None:
+            return cached
+        names, workdays = _vn_holidays(year)
+        candidates = set(names) | set(workdays) | self.extra_days_off | self.makeup_working_days
+        marks = sorted(
+            (day, (1 if self.is_working_day(day) else 0) - (1 if day.weekday() < 5 else 0))
+            for day in candidates
+            if day.year == year
+        )
+        marks = [(day, delta) for day, delta in marks if delta]
+        result = ([d for d, _ in marks], [delta for _, delta in marks])
+        self._exception_cache[year] = result
+        return result
 
     # --- times --------------------------------------------------------------------------
     def local(self, moment: datetime) -> datetime:

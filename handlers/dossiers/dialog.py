@@ -19,6 +19,7 @@ from handlers.dossiers.lookup import (
     Limited,
     Malformed,
     Unknown,
+    channel_failure_windows,
     counter_store,
     lookup_windows,
     user_key,
@@ -53,6 +54,8 @@ MAX_LISTED = 10
 # Nothing more will happen to these dossiers: no point in offering notifications.
 NOTHING_TO_FOLLOW = frozenset({"returned", "rejected", "withdrawn"})
 _DIGITS = re.compile(r"\d")
+_SEPARATORS = re.compile(r"[\s.,;:!*\-–]+")
+SHORT_ANSWER = 16
 
 
 def _utcnow() -> datetime:
@@ -76,6 +79,7 @@ class DossierDialog:
         counters: CounterStore | None = None,
         per_minute: int = 10,
         per_day: int = 60,
+        channel_failures_per_minute: int = 300,
         working_days: WorkingDaysBetween | None = None,
         agency: AgencyInfo | None = None,
         clock: Callable[[], datetime] = _utcnow,
@@ -88,6 +92,12 @@ class DossierDialog:
         self._lookup = DossierLookup(
             sessions,
             RateLimiter(store, lookup_windows(per_minute, per_day), name="lookup", clock=wall),
+            RateLimiter(
+                store,
+                channel_failure_windows(channel_failures_per_minute),
+                name="lookup-fail",
+                clock=wall,
+            ),
         )
         self._phone_user = RateLimiter(store, PHONE_WINDOWS, name="phone", clock=wall)
         self._phone_dossier = RateLimiter(store, PHONE_DOSSIER_WINDOWS, name="phone-d", clock=wall)
@@ -109,8 +119,7 @@ class DossierDialog:
     async def on_receipt_code(
         self, msg: Incoming, raw: str, state: ConversationState
     ) -> list[Reply]:
-        key = user_key(msg.channel, msg.user_id)
-        outcome = await self._lookup.by_typed_code(key, raw)
+        outcome = await self._lookup.by_typed_code(msg.channel, msg.user_id, raw)
         if isinstance(outcome, Limited):
             return [self._limited(outcome.decision)]
         if isinstance(outcome, Malformed):
@@ -125,15 +134,14 @@ class DossierDialog:
         return [Reply(self._render(dossier), buttons)]
 
     async def on_token(self, msg: Incoming, token: str, state: ConversationState) -> list[Reply]:
-        key = user_key(msg.channel, msg.user_id)
-        decision = await self._lookup.allowed(key)
+        decision = await self._lookup.allowed(msg.channel, msg.user_id)
         if not decision.allowed:
             return [self._limited(decision)]
         try:
             compact = verify_token(token, self._key)
         except TokenError:
             log.info("refused a dossier token from %s", msg.channel)
-            await self._lookup.spend_failure(key)
+            await self._lookup.spend_failure(msg.channel, msg.user_id)
             return [Reply(T.DOSSIER_TOKEN_INVALID)]
         canonical = codes.canonical_code(compact)
         if canonical is None:  # signed by us, but not a receipt code: an old or odd format
@@ -178,19 +186,20 @@ class DossierDialog:
             return None
         code = state.pending_data.get("code", "")
         text = (msg.text or "").strip()
-        digits = "".join(_DIGITS.findall(text))
         if not text or not code:
             self._clear(state)
             return None
         if _is_cancel(text):
             self._clear(state)
             return [Reply(T.DOSSIER_PHONE_CANCELLED)]
-        if not digits:
-            self._clear(state)  # the user moved on to something else
-            return None
-        if len(digits) != 4 or len(digits) != len(text.replace(" ", "")):
-            return [Reply(T.DOSSIER_PHONE_DIGITS_FORMAT)]
-        return await self._check_digits(msg, state, code, digits)
+        answer = _SEPARATORS.sub("", text)
+        if answer.isdigit() and len(answer) == 4:
+            return await self._check_digits(msg, state, code, answer)
+        if _DIGITS.search(text) and len(text) <= SHORT_ANSWER:
+            return [Reply(T.DOSSIER_PHONE_DIGITS_FORMAT)]  # a try that went wrong: no attempt
+        # Anything else (a question, "lệ phí 2024 là bao nhiêu") means the user moved on.
+        self._clear(state)
+        return None
 
     async def on_payload(
         self, msg: Incoming, payload: str, state: ConversationState
@@ -231,14 +240,13 @@ class DossierDialog:
         if canonical is None:
             return [Reply(T.DOSSIER_MALFORMED.format(raw=raw[:40], example=codes.EXAMPLE))]
         # A hand-made payload must not become a way round the lookup limit.
-        key = user_key(msg.channel, msg.user_id)
-        decision = await self._lookup.allowed(key)
+        decision = await self._lookup.allowed(msg.channel, msg.user_id)
         if not decision.allowed:
             return [self._limited(decision)]
         async with self._sessions() as session, session.begin():
             dossier = await dossiers_repo.get_by_code(session, canonical)
             if dossier is None or dossier.id is None:
-                await self._lookup.spend_failure(key)
+                await self._lookup.spend_failure(msg.channel, msg.user_id)
                 return [self._unknown(canonical)]
             if await self._is_subscribed(dossier, msg, session=session):
                 return [Reply(T.DOSSIER_ALREADY_SUBSCRIBED.format(code=canonical))]

@@ -4,12 +4,14 @@ changed status adds a status event."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,6 +22,7 @@ from handlers.dossiers.phones import normalise_phone
 from handlers.dossiers.statuses import DossierStatus, parse_status
 from handlers.texts_vi import INGEST_REASONS
 from knowledge.model import Procedure
+from knowledge.processing_time import ProcessingTime
 from storage import dossiers_repo
 from storage.engine import SessionFactory
 
@@ -57,6 +60,9 @@ _VIA = {
 _MAX_LEN = {"applicant_name": 200, "agency": 300, "procedure_code": 32, "procedure_name": 2000}
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 BATCH_ROWS = 2000
+# Marks a row whose status_at was missing: an unchanged status then keeps its stored time, so
+# importing the same file twice adds no event.
+GUESSED_AT = "_status_at_guessed"
 
 
 class ProcedureLookup(Protocol):
@@ -188,6 +194,11 @@ def _day_time(day: date, calendar: WorkCalendar, end_of_day: bool) -> datetime:
     return datetime.combine(day, time(0), tzinfo=calendar.tz)
 
 
+@lru_cache(maxsize=4096)
+def _processing_time(procedure: Procedure) -> ProcessingTime | None:
+    return procedure.processing_time()
+
+
 def parse_code(raw: Mapping[str, Any]) -> str:
     value = raw.get("receipt_code")
     text = "" if value is None else str(value).strip()
@@ -222,6 +233,7 @@ def validate_row(
         raise RowError("missing_received_at", "received_at")
     status = parse_status_field(raw)
     status_at = parse_time(raw.get("status_at"), "status_at", calendar)
+    guessed_at = status_at is None
     if status_at is None:
         status_at = received_at if status == DossierStatus.RECEIVED else now
     phone_raw = _text(raw, "applicant_phone")
@@ -237,7 +249,7 @@ def validate_row(
     due_at = parse_time(raw.get("due_at"), "due_at", calendar, end_of_day=True)
     if due_at is None:
         if procedure is not None:
-            due_at = compute_due(received_at, procedure.processing_time(), calendar)
+            due_at = compute_due(received_at, _processing_time(procedure), calendar)
         if due_at is None:
             raise RowError("due_unknown", "due_at", procedure_code or "trống")
     if due_at < received_at:
@@ -260,6 +272,7 @@ def validate_row(
         "note": _text(raw, "note"),
         "apology_reason": _text(raw, "apology_reason"),
         "new_due_at": new_due_at,
+        GUESSED_AT: guessed_at,
     }
 
 
@@ -283,6 +296,9 @@ class Ingestor:
         """Rows as (line number, mapping or a RowError from reading); returns the report."""
         report = IngestReport()
         batch: list[tuple[int, dict[str, Any]]] = []
+        # The database writes one batch while the next is validated (aiosqlite and asyncpg
+        # do their work off this thread); batches still commit one after another.
+        pending: asyncio.Task[IngestReport] | None = None
         for line, raw in rows:
             if isinstance(raw, RowError):
                 report.rejected.append(rejection(line, raw))
@@ -293,8 +309,13 @@ class Ingestor:
                 code = raw.get("receipt_code") if isinstance(raw, Mapping) else None
                 report.rejected.append(rejection(line, error, str(code) if code else None))
             if len(batch) >= BATCH_ROWS:
-                report.merge(await self._store(batch, now))
+                if pending is not None:
+                    report.merge(await pending)
+                pending = asyncio.create_task(self._store(batch, now))
                 batch = []
+                await asyncio.sleep(0)  # let the write start
+        if pending is not None:
+            report.merge(await pending)
         if batch:
             report.merge(await self._store(batch, now))
         report.rejected.sort(key=lambda r: r.line)
@@ -304,11 +325,19 @@ class Ingestor:
         report = IngestReport()
         async with self.factory() as session, session.begin():
             codes = {values["receipt_code"] for _, values in batch}
-            existing = await dossiers_repo.get_many_by_codes(session, codes)
+            existing = await dossiers_repo.current_statuses(session, codes)
             merged: dict[str, dict[str, Any]] = {}
-            for _, values in batch:
-                code = values["receipt_code"]
+            history: list[dict[str, Any]] = []
+            for _, given in batch:
+                code = given["receipt_code"]
                 current = merged.get(code) or _as_values(existing.get(code))
+                values = given
+                if (
+                    current is not None
+                    and given[GUESSED_AT]
+                    and current["status"] == given["status"]
+                ):
+                    values = {**given, "status_at": current["status_at"]}
                 row = values
                 if current is not None and current["status_at"] > values["status_at"]:
                     # An older status arriving late becomes history, not the current status.
@@ -318,9 +347,10 @@ class Ingestor:
                         "status_at": current["status_at"],
                     }
                 merged[code] = row
+                history.append(values)
                 report.accepted_codes.append(code)
             ids = await dossiers_repo.upsert_dossiers(session, list(merged.values()), now)
-            events = [_event(values, ids[values["receipt_code"]]) for _, values in batch]
+            events = [_event(values, ids[values["receipt_code"]]) for values in history]
             report.events_added = await dossiers_repo.add_events(session, events)
         report.accepted = len(batch)
         report.created = sum(1 for code in merged if code not in existing)
@@ -334,7 +364,8 @@ class Ingestor:
         try:
             code = parse_code({"receipt_code": receipt_code})
             status = parse_status_field(raw)
-            at = parse_time(raw.get("at"), "at", self.calendar) or now
+            given_at = parse_time(raw.get("at"), "at", self.calendar)
+            at = given_at or now
             new_due_at = parse_time(
                 raw.get("new_due_at"), "new_due_at", self.calendar, end_of_day=True
             )
@@ -346,6 +377,8 @@ class Ingestor:
             dossier = await dossiers_repo.get_by_code(session, code)
             if dossier is None or dossier.id is None:
                 return False, rejection(1, RowError("unknown_dossier", "receipt_code", code), code)
+            if given_at is None and dossier.status == status.value:
+                return False, None  # a replay without a time: nothing new to record
             added = await dossiers_repo.add_event(
                 session,
                 dossier.id,
@@ -368,10 +401,10 @@ class Ingestor:
         return added, None
 
 
-def _as_values(dossier: Any) -> dict[str, Any] | None:
-    if dossier is None:
+def _as_values(current: tuple[str, datetime] | None) -> dict[str, Any] | None:
+    if current is None:
         return None
-    return {"status": dossier.status, "status_at": dossier.status_at}
+    return {"status": current[0], "status_at": current[1]}
 
 
 def _event(values: Mapping[str, Any], dossier_id: int) -> dict[str, Any]:
@@ -386,9 +419,19 @@ def _event(values: Mapping[str, Any], dossier_id: int) -> dict[str, Any]:
 
 
 # --- readers: file rows with line numbers ------------------------------------------------
+def _delimiter(header: str) -> str:
+    # Spreadsheets in a Vietnamese locale often save with ";" (the comma is the decimal mark).
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
 def read_csv(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle, restkey="__extra__")
+        delimiter = _delimiter(handle.readline())
+        handle.seek(0)
+        if handle.read(1) != "\ufeff":
+            handle.seek(0)
+        reader = csv.DictReader(handle, restkey="__extra__", delimiter=delimiter)
         for raw in reader:
             line = reader.line_num
             if "__extra__" in raw or any(v is None for v in raw.values()):
@@ -413,9 +456,24 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]
             yield line, data
 
 
-def read_file(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
-    """Rows of a .csv or .jsonl/.json-lines file."""
-    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
-        return read_jsonl(path)
-    return read_csv(path)
+def read_json(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+    """A .json file holding one object or a list of them ("line" is the 1-based position);
+    a file that is not one JSON document is read as JSON lines."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except ValueError:
+        yield from read_jsonl(path)
+        return
+    items = data if isinstance(data, list) else [data]
+    for number, item in enumerate(items, start=1):
+        yield number, item if isinstance(item, dict) else RowError("not_an_object")
 
+
+def read_file(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+    """Rows of a .csv, .jsonl (one object per line) or .json (an array) file."""
+    suffix = path.suffix.lower()
+    if suffix in {".jsonl", ".ndjson"}:
+        return read_jsonl(path)
+    if suffix == ".json":
+        return read_json(path)
+    return read_csv(path)

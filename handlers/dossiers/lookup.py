@@ -53,6 +53,10 @@ def lookup_windows(per_minute: int, per_day: int) -> Sequence[Window]:
     return (Window(per_minute, 60), Window(per_day, 86400))
 
 
+def channel_failure_windows(per_minute: int) -> Sequence[Window]:
+    return (Window(per_minute, 60),)
+
+
 def counter_store(redis_url: str = "") -> CounterStore:
     """Redis when a URL is configured (replicas share the counts), else this process's memory."""
     return RedisCounterStore.from_url(redis_url) if redis_url else MemoryCounterStore()
@@ -63,29 +67,51 @@ def user_key(channel: str, user_id: str) -> str:
 
 
 class DossierLookup:
-    """Parses the code, checks the user's allowance, reads the dossier, spends by outcome."""
+    """Parses the code, checks the user's allowance, reads the dossier, spends by outcome.
 
-    def __init__(self, sessions: SessionFactory, limiter: RateLimiter) -> None:
+    Besides each user's allowance, failures (unknown codes, forged tokens) are counted per
+    channel: a guesser who makes up new user ids (the web chat has no accounts) still meets
+    a ceiling, after which typed-code lookups on that channel pause for the rest of the minute.
+    """
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        limiter: RateLimiter,
+        channel_failures: RateLimiter | None = None,
+    ) -> None:
         self._sessions = sessions
         self._limiter = limiter
+        self._channel_failures = channel_failures
 
-    async def allowed(self, key: str) -> Decision:
-        return await self._limiter.check(key)
+    async def allowed(self, channel: str, user_id: str) -> Decision:
+        decision = await self._limiter.check(user_key(channel, user_id))
+        if decision.allowed and self._channel_failures is not None:
+            return await self._channel_failures.check(channel)
+        return decision
 
-    async def spend_failure(self, key: str) -> None:
+    async def spend(self, channel: str, user_id: str, cost: int) -> None:
+        await self._limiter.spend(user_key(channel, user_id), cost)
+
+    async def spend_failure(self, channel: str, user_id: str) -> None:
         """A forged token or an unknown code: counted like a guessed code."""
-        await self._limiter.spend(key, UNKNOWN_COST)
+        await self.spend(channel, user_id, UNKNOWN_COST)
+        if self._channel_failures is not None:
+            await self._channel_failures.spend(channel)
 
-    async def by_typed_code(self, key: str, raw: str) -> Outcome:
-        decision = await self._limiter.check(key)
+    async def by_typed_code(self, channel: str, user_id: str, raw: str) -> Outcome:
+        decision = await self.allowed(channel, user_id)
         if not decision.allowed:
             return Limited(decision)
         parsed = codes.parse_receipt_code(raw)
         if isinstance(parsed, codes.MalformedCode):
-            await self._limiter.spend(key, MALFORMED_COST)
+            await self.spend(channel, user_id, MALFORMED_COST)
             return Malformed(parsed.reason, raw)
         outcome = await self.by_canonical(parsed.canonical)
-        await self._limiter.spend(key, FOUND_COST if isinstance(outcome, Found) else UNKNOWN_COST)
+        if isinstance(outcome, Found):
+            await self.spend(channel, user_id, FOUND_COST)
+        else:
+            await self.spend_failure(channel, user_id)
         return outcome
 
     async def by_canonical(self, canonical: str) -> Found | Unknown:

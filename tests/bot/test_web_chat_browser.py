@@ -76,12 +76,13 @@ async def test_chat_in_a_phone_browser(base_url: str) -> None:
             await page.locator("#text").focus()
             await page.keyboard.type("làm giấy khai sinh cần gì")
             await page.keyboard.press("Enter")
-            await page.wait_for_function("document.querySelectorAll('.msg.bot').length >= 2")
+            await bot.nth(1).wait_for()  # (the page's CSP forbids wait_for_function's eval)
             answer = await bot.nth(1).inner_text()
             assert "khai sinh" in answer.lower()
             buttons = page.locator(".msg.bot .buttons button")
             assert await buttons.count() > 0
 
+            await page.wait_for_timeout(600)  # let the smooth scroll to the answer finish
             ARTIFACTS.mkdir(exist_ok=True)
             await page.screenshot(path=str(ARTIFACTS / "webchat_phone.png"))
 
@@ -90,6 +91,12 @@ async def test_chat_in_a_phone_browser(base_url: str) -> None:
                 "document.documentElement.scrollWidth - window.innerWidth"
             )
             assert overflow <= 0
+            page_scroll = await page.evaluate(
+                "document.documentElement.scrollHeight - window.innerHeight"
+            )
+            assert page_scroll <= 0  # only the message log scrolls; header and input stay
+            title = await page.locator("h1").bounding_box()
+            assert title is not None and title["y"] >= 0
             box = await page.locator("#text").bounding_box()
             assert box is not None
             assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
@@ -100,7 +107,7 @@ async def test_chat_in_a_phone_browser(base_url: str) -> None:
             # A button press is a message of its own.
             count = await bot.count()
             await buttons.first.press("Enter")
-            await page.wait_for_function(f"document.querySelectorAll('.msg.bot').length > {count}")
+            await bot.nth(count).wait_for()
 
             # A printed QR code opens a procedure directly.
             linked = await context.new_page()

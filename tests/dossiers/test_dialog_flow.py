@@ -377,3 +377,45 @@ async def test_enumeration_refused_with_redis_counters_shared_by_replicas(
             await client.delete(*keys)
         for s in stores:
             await s.aclose()
+
+
+async def test_digits_with_spaces_count_and_questions_with_numbers_do_not(
+    dialog: DossierDialog, session_factory: SessionFactory
+) -> None:
+    state = ConversationState()
+    await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    moved_on = await dialog.on_pending(msg(text="lệ phí đăng ký năm 2024 bao nhiêu"), state)
+    assert moved_on is None and state.pending is None
+    await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    ok = await dialog.on_pending(msg(text="56 78."), state)
+    assert ok is not None and "sẽ nhận thông báo" in ok[0].text
+
+
+async def test_guessers_rotating_user_ids_meet_the_channel_ceiling(
+    session_factory: SessionFactory, dialog: DossierDialog, clock: Clock
+) -> None:
+    capped = DossierDialog(
+        session_factory,
+        signing_key=KEY,
+        counters=MemoryCounterStore(clock=lambda: clock().timestamp()),
+        channel_failures_per_minute=20,
+        clock=clock,
+    )
+    web = [Incoming(Channel.WEB, f"fresh-{n}", text="x") for n in range(40)]
+    texts = []
+    for n, user in enumerate(web):
+        replies = await capped.on_receipt_code(
+            user, f"000.00.20.H56-261120-{400 + n:04d}", ConversationState()
+        )
+        texts.append(replies[0].text)
+    assert sum("chưa tìm thấy" in t for t in texts) == 20
+    assert all("thử lại sau" in t for t in texts[20:])
+    # A real code on that channel is refused for the rest of the minute; other channels work.
+    newcomer = Incoming(Channel.WEB, "newcomer", text="x")
+    refused = await capped.on_receipt_code(newcomer, CODE, ConversationState())
+    assert "thử lại sau" in refused[0].text
+    telegram = await capped.on_receipt_code(msg("tg"), CODE, ConversationState())
+    assert "N*** V** A" in telegram[0].text
+    clock.now += timedelta(minutes=1)
+    later = await capped.on_receipt_code(newcomer, CODE, ConversationState())
+    assert "N*** V** A" in later[0].text

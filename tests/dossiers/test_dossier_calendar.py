@@ -128,3 +128,18 @@ def test_working_days_left() -> None:
     assert CAL.working_days_left(now, _vn(2026, 3, 4, 17)) == 2
     assert CAL.working_days_left(now, now + timedelta(hours=3)) == 0
     assert CAL.working_days_left(now, _vn(2026, 2, 27, 17)) == -1
+
+
+def test_working_days_between_matches_day_by_day_count() -> None:
+    cal = WorkCalendar(
+        extra_days_off=[date(2026, 12, 31)], makeup_working_days=[date(2026, 12, 26)]
+    )
+    start = date(2025, 12, 20)
+    for span in range(0, 800, 7):
+        for offset in range(7):
+            end = start + timedelta(days=span + offset)
+            slow = sum(
+                cal.is_working_day(start + timedelta(days=k))
+                for k in range(1, (end - start).days + 1)
+            )
+            assert cal.working_days_between(start, end) == slow

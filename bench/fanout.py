@@ -1,0 +1,330 @@
+"""Notification fan-out benchmark: the dispatcher against the fake Bot API on loopback.
+
+100,000 pending notifications to 20,000 chats in PostgreSQL, sent through the real dispatcher and
+the Telegram sender (aiogram) to tests/fakes/bot_api.py running in its own process:
+  1. capped at 30 msg/s for a short run: achieved rate vs the cap (target >= 95 %);
+  2. uncapped (global cap off, 1 msg/s per chat kept) for the rest: throughput (>= 2,000 msg/s);
+  then, over every request the fake received: per-chat violations (0), duplicates (0), losses (0);
+  3. the overdue scan over 1,000,000 dossiers (target <= 2 s).
+
+    .venv/bin/python bench/fanout.py                     # full size
+    .venv/bin/python bench/fanout.py --messages 20000 --chats 4000 --capped-seconds 10 \
+        --scan-dossiers 100000                          # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import secrets
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import asyncpg  # noqa: E402
+
+from bot.senders.telegram import TelegramSender, create_push_bot  # noqa: E402
+from handlers.messages import Reply  # noqa: E402
+from notifications.dispatcher import (  # noqa: E402
+    ChannelLimits,
+    Dispatcher,
+    DispatcherConfig,
+    reply_to_body,
+)
+from notifications.rules import OPEN_STATUSES  # noqa: E402
+from storage import outbox_repo  # noqa: E402
+from storage.engine import create_engine, session_factory  # noqa: E402
+from storage.migrate import upgrade_async  # noqa: E402
+
+PG_ADMIN = os.environ.get("MOTCUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+TOKEN = "123456:BENCH-token"
+
+
+# --- the fake Bot API in its own process ---------------------------------------------------------
+
+
+async def serve_fake(out_path: str) -> None:
+    """Child mode: run the fake, print its port, dump what it received on SIGTERM."""
+    from fakes.bot_api import FakeBotAPI
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    async with FakeBotAPI(token=TOKEN) as api:
+        print(api.port, flush=True)
+        await stop.wait()
+        records = [
+            (r.chat_id, str(r.params.get("text", "")), r.at, r.fault)
+            for r in api.requests
+            if r.method == "sendMessage"
+        ]
+    Path(out_path).write_text(json.dumps(records, ensure_ascii=False))
+
+
+async def start_fake(out_path: str) -> tuple[asyncio.subprocess.Process, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve-fake", out_path, stdout=asyncio.subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    port = int((await proc.stdout.readline()).decode().strip())
+    return proc, f"http://127.0.0.1:{port}"
+
+
+# --- database -----------------------------------------------------------------------------------
+
+
+async def create_db(name: str) -> str:
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    host = PG_ADMIN.split("://", 1)[1].rsplit("/", 1)[0]
+    url = f"postgresql+asyncpg://{host}/{name}"
+    await upgrade_async(url)
+    return url
+
+
+async def drop_db(name: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def enqueue(url: str, messages: int, chats: int) -> None:
+    engine = create_engine(url)
+    factory = session_factory(engine)
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    # Round-robin over the chats, as a rule fanning out to many subscribers does.
+    rows = [
+        outbox_repo.NewMessage(
+            key=f"0:bench:{i}:telegram:{10_000 + i % chats}", dossier_id=None, rule="bench",
+            channel="telegram", recipient=str(10_000 + i % chats),
+            body=reply_to_body(Reply(f"Thông báo số {i}: hồ sơ của ông/bà đã có kết quả.")),
+            next_attempt_at=now,
+        )
+        for i in range(messages)
+    ]
+    for start in range(0, len(rows), 10_000):
+        async with factory() as session, session.begin():
+            await outbox_repo.enqueue(session, rows[start : start + 10_000], now)
+    await engine.dispose()
+    print(f"enqueued {messages:,} messages to {chats:,} chats "
+          f"in {time.perf_counter() - started:.1f} s")
+
+
+async def dispatch(
+    url: str, api_base: str, *, cap: float, seconds: float | None, concurrency: int
+) -> tuple[int, float]:
+    """One dispatcher pass (stopped after ``seconds`` when given): (sent, elapsed seconds)."""
+    engine = create_engine(url)
+    sender = TelegramSender(create_push_bot(TOKEN, api_base, timeout=30))
+    dispatcher = Dispatcher(
+        session_factory(engine), {"telegram": sender},
+        {"telegram": ChannelLimits(per_second=cap, per_chat_interval_s=1.0)},
+        DispatcherConfig(worker_id=f"bench-{secrets.token_hex(2)}", concurrency=concurrency,
+                         lease=timedelta(seconds=120), batch_size=1000, window=8000),
+    )
+    stop = asyncio.Event()
+    timer = asyncio.get_running_loop().call_later(seconds, stop.set) if seconds else None
+    started = time.perf_counter()
+    try:
+        stats = await dispatcher.run_once(stop)
+    finally:
+        if timer is not None:
+            timer.cancel()
+        await sender.aclose()
+        await engine.dispose()
+    elapsed = time.perf_counter() - started
+    print(f"  dispatcher stats: {stats.as_dict()}")
+    return stats.sent, elapsed
+
+
+def check_delivery(
+    records: list[tuple[int, str, float, str | None]], messages: int
+) -> dict[str, Any]:
+    ok = [(chat, text, at) for chat, text, at, fault in records if fault is None]
+    counts = Counter(text for _, text, _ in ok)
+    expected = {f"Thông báo số {i}: hồ sơ của ông/bà đã có kết quả." for i in range(messages)}
+    by_chat: dict[int, list[float]] = defaultdict(list)
+    for chat, _, at in ok:
+        by_chat[chat].append(at)
+    violations = 0
+    min_gap = float("inf")
+    for times in by_chat.values():
+        times.sort()
+        for a, b in itertools.pairwise(times):
+            min_gap = min(min_gap, b - a)
+            violations += (b - a) < 1.0
+    return {
+        "received": len(ok),
+        "duplicates": sum(c - 1 for c in counts.values() if c > 1),
+        "losses": len(expected - set(counts)),
+        "per_chat_violations": violations,
+        "min_gap_same_chat_s": round(min_gap, 3),
+    }
+
+
+# --- the overdue scan -------------------------------------------------------------------------
+
+
+async def seed_dossiers(url: str, n: int) -> None:
+    """n dossiers: ~2 % open and overdue, the rest closed or not yet due; 10 % followed."""
+    dsn = url.replace("postgresql+asyncpg", "postgresql")
+    conn = await asyncpg.connect(dsn)
+    started = time.perf_counter()
+    try:
+        await conn.execute(
+            """
+            INSERT INTO dossiers (receipt_code, procedure_name, received_at, due_at, status,
+                                  status_at, created_at, updated_at)
+            SELECT 'B-' || g, 'Thủ tục ' || (g % 500),
+                   now() - ((g % 90) || ' days')::interval,
+                   now() + (((g * 7919) % 1200 - 1000) || ' hours')::interval,
+                   CASE WHEN g % 50 = 0 THEN 'processing'
+                        WHEN g % 50 < 10 THEN 'returned'
+                        WHEN g % 50 < 14 THEN 'result_ready'
+                        WHEN g % 50 < 15 THEN 'rejected'
+                        ELSE 'returned' END,
+                   now() - ((g % 60) || ' days')::interval, now(), now()
+            FROM generate_series(1, $1) AS g
+            """,
+            n,
+        )
+        # Open dossiers not overdue: a share of them with due dates ahead.
+        await conn.execute(
+            "UPDATE dossiers SET status = 'received', due_at = now() + interval '5 days' "
+            "WHERE id % 50 = 25"
+        )
+        await conn.execute(
+            """
+            INSERT INTO subscriptions (dossier_id, channel, user_id, created_at)
+            SELECT id, 'telegram', (100000 + id)::text, now() FROM dossiers WHERE id % 10 = 0
+            """
+        )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    print(f"seeded {n:,} dossiers in {time.perf_counter() - started:.1f} s")
+
+
+async def time_scan(url: str, runs: int = 5) -> dict[str, Any]:
+    engine = create_engine(url)
+    factory = session_factory(engine)
+    times: list[float] = []
+    found = 0
+    try:
+        for _ in range(runs):
+            now = datetime.now(UTC)
+            started = time.perf_counter()
+            async with factory() as session:
+                rows = await outbox_repo.overdue(session, OPEN_STATUSES, now)
+            times.append(time.perf_counter() - started)
+            found = len(rows)
+        started = time.perf_counter()
+        async with factory() as session:
+            everyone = await outbox_repo.overdue(session, OPEN_STATUSES, datetime.now(UTC),
+                                                 followed_only=False)
+        all_time = time.perf_counter() - started
+        dsn = url.replace("postgresql+asyncpg", "postgresql")
+        conn = await asyncpg.connect(dsn)
+        try:
+            plan = await conn.fetch(
+                "EXPLAIN SELECT d.* FROM dossiers d WHERE d.status = ANY($1::text[]) "
+                "AND d.due_at < now() AND EXISTS (SELECT 1 FROM subscriptions s "
+                "WHERE s.dossier_id = d.id AND s.ended_at IS NULL) ORDER BY d.due_at",
+                list(OPEN_STATUSES),
+            )
+            total = await conn.fetchval("SELECT count(*) FROM dossiers")
+        finally:
+            await conn.close()
+    finally:
+        await engine.dispose()
+    return {
+        "dossiers": total,
+        "overdue_followed": found,
+        "scan_s_median": round(statistics.median(times), 3),
+        "scan_s_max": round(max(times), 3),
+        "overdue_all": len(everyone),
+        "scan_all_s": round(all_time, 3),
+        "plan": [r[0] for r in plan],
+    }
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+async def main(args: argparse.Namespace) -> int:
+    name = f"motcua_bench_fanout_{secrets.token_hex(3)}"
+    url = await create_db(name)
+    out = Path(tempfile.mkdtemp()) / "fake_requests.json"
+    try:
+        print(f"== fan-out: {args.messages:,} notifications to {args.chats:,} chats "
+              f"(PostgreSQL, fake Bot API on loopback in its own process)")
+        await enqueue(url, args.messages, args.chats)
+        fake, api_base = await start_fake(str(out))
+        try:
+            print(f"-- capped run: {args.cap:g} msg/s for {args.capped_seconds:g} s")
+            sent_c, el_c = await dispatch(url, api_base, cap=args.cap, seconds=args.capped_seconds,
+                                          concurrency=4)
+            capped_rate = sent_c / el_c
+            await asyncio.sleep(1.1)  # the per-chat spacing is per process: let it lapse
+            print(f"-- uncapped run (per-chat 1 msg/s kept), concurrency {args.concurrency}")
+            sent_u, el_u = await dispatch(url, api_base, cap=0, seconds=None,
+                                          concurrency=args.concurrency)
+            uncapped_rate = sent_u / el_u
+        finally:
+            fake.send_signal(signal.SIGTERM)
+            await fake.wait()
+        records = json.loads(out.read_text())
+        check = check_delivery([tuple(r) for r in records], args.messages)  # type: ignore[misc]
+        print()
+        print(f"capped:   {sent_c:,} sent in {el_c:.1f} s = {capped_rate:.2f} msg/s "
+              f"= {100 * capped_rate / args.cap:.1f} % of the {args.cap:g}/s cap "
+              f"(target >= 95 %)")
+        print(f"uncapped: {sent_u:,} sent in {el_u:.1f} s = {uncapped_rate:,.0f} msg/s "
+              f"(target >= 2,000 msg/s)")
+        print(f"delivery: {check} (targets: violations 0, duplicates 0, losses 0)")
+        if args.scan_dossiers:
+            print(f"\n== overdue scan over {args.scan_dossiers:,} dossiers (PostgreSQL)")
+            await seed_dossiers(url, args.scan_dossiers)
+            scan = await time_scan(url)
+            plan = scan.pop("plan")
+            print(f"scan: {scan} (target <= 2 s)")
+            print("plan:\n  " + "\n  ".join(plan))
+    finally:
+        with contextlib.suppress(Exception):
+            await drop_db(name)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--serve-fake":
+        asyncio.run(serve_fake(sys.argv[2]))
+        raise SystemExit(0)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--chats", type=int, default=20_000)
+    parser.add_argument("--cap", type=float, default=30.0)
+    parser.add_argument("--capped-seconds", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--scan-dossiers", type=int, default=1_000_000)
+    raise SystemExit(asyncio.run(main(parser.parse_args())))

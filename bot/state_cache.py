@@ -1,0 +1,125 @@
+"""Conversation state held in memory and written to the database just after (one replica only).
+
+The SQL store costs two transactions per message; in the embedded single-process setup the
+same process is the only reader, so reads can come from memory and writes can be coalesced per
+user and flushed in the background. With several replicas (Redis configured) bootstrap uses the
+SQL store directly, so every replica sees every change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+
+from handlers.conversation import ConversationStore
+
+logger = logging.getLogger(__name__)
+
+Key = tuple[str, str]
+
+
+class WriteBehindStore:
+    """A ConversationStore over another one: memory first, database within ``interval`` s."""
+
+    def __init__(
+        self, inner: ConversationStore, *, interval: float = 0.2, capacity: int = 100_000
+    ) -> None:
+        self._inner = inner
+        self._interval = interval
+        self._capacity = capacity
+        self._cache: OrderedDict[Key, str | None] = OrderedDict()
+        self._dirty: dict[Key, str] = {}
+        self._flusher: asyncio.Task[None] | None = None
+        self._closed = False
+        self._writing = False
+
+    async def load(self, channel: str, user_id: str) -> str | None:
+        key = (channel, user_id)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        state = await self._inner.load(channel, user_id)
+        if key not in self._cache:  # a save may have landed while the database answered
+            self._remember(key, state)
+        return self._cache[key]
+
+    async def save(self, channel: str, user_id: str, state: str) -> None:
+        key = (channel, user_id)
+        if self._cache.get(key) == state and key not in self._dirty:
+            self._cache.move_to_end(key)
+            return  # unchanged: nothing to write
+        self._remember(key, state)
+        if self._closed:
+            await self._inner.save(channel, user_id, state)
+            return
+        self._dirty[key] = state
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon(), name="state-flush")
+
+    async def forget(self, channel: str, user_id: str) -> None:
+        key = (channel, user_id)
+        self._dirty.pop(key, None)
+        self._cache.pop(key, None)
+        await self._inner.forget(channel, user_id)
+
+    def _remember(self, key: Key, state: str | None) -> None:
+        self._cache[key] = state
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._capacity:
+            old, _ = self._cache.popitem(last=False)
+            if old in self._dirty:  # never drop an unwritten state: keep it until flushed
+                self._cache[old] = self._dirty[old]
+                break
+
+    async def _flush_soon(self) -> None:
+        # Keeps going while saves arrive during a flush, or the database is failing.
+        while True:
+            await asyncio.sleep(self._interval)
+            self._writing = True
+            try:
+                await self.flush()
+            finally:
+                self._writing = False
+            if not self._dirty or self._closed:
+                return
+
+    async def flush(self) -> None:
+        """Writes every state saved since the last flush (in one batch when the store can)."""
+        save_many = getattr(self._inner, "save_many", None)
+        if save_many is not None and self._dirty:
+            batch = dict(self._dirty)
+            try:
+                await save_many([(c, u, state) for (c, u), state in batch.items()])
+            except Exception:  # the database is down: keep them for the next flush
+                logger.exception("conversation states not written; will retry")
+                return
+            for key, state in batch.items():
+                if self._dirty.get(key) == state:
+                    del self._dirty[key]
+            return
+        while self._dirty:
+            key, state = next(iter(self._dirty.items()))
+            try:
+                await self._inner.save(key[0], key[1], state)
+            except Exception:  # the database is down: keep it for the next flush
+                logger.exception("conversation state not written; will retry")
+                return
+            if self._dirty.get(key) == state:  # unless it changed again meanwhile
+                del self._dirty[key]
+
+    @property
+    def pending(self) -> int:
+        return len(self._dirty)
+
+    async def aclose(self) -> None:
+        """Waits for the background writer (never cut mid-write) and writes what is left."""
+        self._closed = True
+        flusher = self._flusher
+        if flusher is not None and not flusher.done():
+            if not self._writing:
+                flusher.cancel()  # only asleep: nothing is cut
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await flusher
+        await self.flush()

@@ -1,0 +1,224 @@
+"""Pushes to Zalo: consultation text, the closed-window fallback to a transaction card, the
+night-time block, rate limits, users who blocked the OA, ZNS by phone, through the dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
+
+import aiohttp
+import pytest
+from fakes.zalo_api import FakeZaloAPI
+from sqlalchemy import select
+
+from bot.senders.zalo import (
+    ZaloSender,
+    ZnsSender,
+    seconds_until_morning,
+    tracking_id,
+)
+from bot.zalo.client import ZaloClient
+from bot.zalo.events import ZnsDelivery, parse
+from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
+from handlers.messages import Button, Reply
+from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig, reply_to_body
+from notifications.ports import Outcome
+from storage import dossiers_repo, outbox_repo, subscriptions_repo
+from storage.engine import SessionFactory
+from storage.models import OutboxMessage, Subscription
+from storage.zalo_repo import SqlZaloUsers, StoredTokens, ZnsDossier
+
+VN = timezone(timedelta(hours=7))
+DAY = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
+NIGHT = datetime(2026, 11, 25, 23, 30, tzinfo=VN)
+CODE = "000.00.20.H56-261120-0007"
+NOTICE = Reply(f"Hồ sơ {CODE} (Đăng ký khai sinh): Đã có kết quả, chờ trả. Mời ông/bà đến nhận.",
+               (Button("Xem hồ sơ", "ds:view:1"),))
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[tuple[FakeZaloAPI, ZaloClient]]:
+    async with FakeZaloAPI() as api, aiohttp.ClientSession() as http:
+        oauth = OAuthClient(http, oauth_base=api.base_url, app_id=api.app_id,
+                            app_secret_key=api.app_secret_key)
+        tokens = TokenManager(MemoryTokenStore(), oauth.refresh,
+                              initial=StoredTokens("AT-1", "RT-1", None, 0))
+        yield api, ZaloClient(http, tokens, api_base=api.base_url, zns_base=api.base_url)
+
+
+def _sender(client: ZaloClient, at: datetime = DAY) -> ZaloSender:
+    return ZaloSender(client, lookup_url="https://motcua.example.gov.vn/tra-cuu",
+                      clock=lambda: at)
+
+
+async def test_a_notice_goes_out_as_consultation_text(
+    zalo: tuple[FakeZaloAPI, ZaloClient],
+) -> None:
+    api, client = zalo
+    assert (await _sender(client).send("u1", NOTICE)).outcome is Outcome.SENT
+    (call,) = api.sent("message/cs")
+    assert call.user_id == "u1" and CODE in call.text
+    assert call.buttons == [{"title": "Xem hồ sơ", "type": "oa.query.show",
+                             "payload": "ds:view:1"}]
+
+
+async def test_closed_window_falls_back_to_a_transaction_card(
+    zalo: tuple[FakeZaloAPI, ZaloClient],
+) -> None:
+    api, client = zalo
+    api.fail("message/cs", -230)
+    assert (await _sender(client).send("u1", NOTICE)).outcome is Outcome.SENT
+    assert api.sent("message/cs") == []
+    (card,) = api.sent("message/transaction")
+    payload = card.body["message"]["attachment"]["payload"]
+    assert payload["template_type"].startswith("transaction_")
+    table = next(e for e in payload["elements"] if e["type"] == "table")["content"]
+    assert table[0] == {"key": "Mã hồ sơ", "value": CODE}
+    status = next(r for r in table if r["key"] == "Trạng thái")
+    assert status["value"] == "Đã có kết quả, chờ trả" and status["style"] in {
+        "green", "blue", "yellow", "red", "grey"}
+    assert [r for r in table if "style" in r] == [status]  # only that row is coloured
+    assert all(len(r["key"]) <= 35 and len(r["value"]) <= 100 for r in table)
+    assert payload["buttons"][0]["type"] == "oa.open.url"
+    # a user who never interacted, and whose card is refused too: permanent, not retried
+    api.fail("message/cs", -232)
+    api.fail("message/transaction", -232)
+    assert (await _sender(client).send("u2", NOTICE)).outcome is Outcome.PERMANENT
+
+
+async def test_night_time_block_defers_to_the_morning(
+    zalo: tuple[FakeZaloAPI, ZaloClient],
+) -> None:
+    api, client = zalo
+    result = await _sender(client, NIGHT).send("u1", NOTICE)
+    assert result.outcome is Outcome.RETRY_AFTER
+    assert result.retry_after == pytest.approx(6.5 * 3600)
+    assert api.calls == []  # not even tried
+    # Zalo's own clock disagrees (-234): deferred as well, never dropped
+    api.fail("message/cs", -234)
+    late = await _sender(client, datetime(2026, 11, 25, 21, 59, tzinfo=VN)).send("u1", NOTICE)
+    assert late.outcome is Outcome.RETRY_AFTER and late.retry_after > 0
+    assert seconds_until_morning(datetime(2026, 11, 26, 5, 0, tzinfo=VN)) == 3600
+    assert seconds_until_morning(DAY) == 0
+
+
+async def test_rate_limits_are_honoured(zalo: tuple[FakeZaloAPI, ZaloClient]) -> None:
+    api, client = zalo
+    api.fail("message/cs", -32)
+    limited = await _sender(client).send("u1", NOTICE)
+    assert limited.outcome is Outcome.RETRY_AFTER and limited.retry_after >= 60
+    # X-RateLimit-Remain reached 0: wait without asking
+    api.rate_limit = 2
+    assert (await _sender(client).send("u1", NOTICE)).outcome is Outcome.SENT
+    assert client.rate_remain == 0
+    calls = len(api.calls)
+    held = await _sender(client).send("u1", NOTICE)
+    assert held.outcome is Outcome.RETRY_AFTER and len(api.calls) == calls
+
+
+@pytest.mark.parametrize(("code", "outcome"), [
+    (-217, Outcome.BLOCKED), (-227, Outcome.BLOCKED), (-244, Outcome.BLOCKED),
+    (-201, Outcome.PERMANENT), (-240, Outcome.PERMANENT), (-999, Outcome.TRANSIENT),
+])
+async def test_each_error_maps_to_an_outcome(
+    zalo: tuple[FakeZaloAPI, ZaloClient], code: int, outcome: Outcome
+) -> None:
+    api, client = zalo
+    api.fail("message/cs", code)
+    assert (await _sender(client).send("u1", NOTICE)).outcome is outcome
+
+
+async def test_token_expiry_during_a_push_is_refreshed_once(
+    zalo: tuple[FakeZaloAPI, ZaloClient],
+) -> None:
+    api, client = zalo
+    api.expire_token()
+    assert (await _sender(client).send("u1", NOTICE)).outcome is Outcome.SENT
+    assert [c.endpoint for c in api.calls] == ["message/cs", "oauth", "message/cs"]
+
+
+class _Dossiers:
+    def __init__(self, phone: str | None = "0912345678") -> None:
+        self.phone = phone
+
+    async def zns_facts(self, dossier_id: int) -> ZnsDossier | None:
+        return ZnsDossier(dossier_id, CODE, self.phone, "Đăng ký khai sinh",
+                          datetime(2026, 11, 10, 9, tzinfo=VN),
+                          datetime(2026, 11, 20, 17, tzinfo=VN), None, None)
+
+
+async def test_overdue_apology_by_zns_to_the_dossier_phone(
+    zalo: tuple[FakeZaloAPI, ZaloClient],
+) -> None:
+    api, client = zalo
+    zns = ZnsSender(client, _Dossiers(), {"overdue_apology": "T-118"},
+                    contact="1900 0000", clock=lambda: DAY)
+    assert zns.channel == "zns" and zns.can_send("overdue_apology")
+    assert not zns.can_send("status")
+    assert (await zns.send("overdue_apology:7", Reply("xin lỗi"))).outcome is Outcome.SENT
+    (call,) = api.sent("zns")
+    assert call.body["phone"] == "84912345678" and call.body["template_id"] == "T-118"
+    assert call.body["template_data"]["receipt_code"] == CODE
+    assert call.body["template_data"]["due_date"] == "20/11/2026"
+    facts = await _Dossiers().zns_facts(7)
+    assert facts is not None
+    assert call.body["tracking_id"] == tracking_id("overdue_apology", facts)
+    assert len(call.body["tracking_id"]) <= 48
+    # no template for the rule, or no phone: permanent; ZNS night block: deferred
+    assert (await zns.send("status:7", Reply("x"))).outcome is Outcome.PERMANENT
+    nophone = ZnsSender(client, _Dossiers(None), {"overdue_apology": "T-118"}, clock=lambda: DAY)
+    assert (await nophone.send("overdue_apology:7", Reply("x"))).outcome is Outcome.PERMANENT
+    api.fail("zns", -133)
+    assert (await zns.send("overdue_apology:7", Reply("x"))).outcome is Outcome.RETRY_AFTER
+    api.fail("zns", -118)
+    assert (await zns.send("overdue_apology:7", Reply("x"))).outcome is Outcome.PERMANENT
+
+
+def test_zns_delivery_receipt_is_read() -> None:
+    body = (b'{"app_id":"1","event_name":"user_received_message","timestamp":"1700000000000",'
+            b'"sender":{"id":"oa"},"recipient":{"id":"u"},'
+            b'"message":{"msg_id":"z9","tracking_id":"7:overdue_apology:2026-11-20:zns",'
+            b'"delivery_time":"1700000000500"}}')
+    event = parse(body)
+    assert isinstance(event, ZnsDelivery)
+    assert event.tracking_id == "7:overdue_apology:2026-11-20:zns"
+
+
+async def test_dispatcher_sends_and_ends_blocked_subscriptions(
+    zalo: tuple[FakeZaloAPI, ZaloClient], session_factory: SessionFactory
+) -> None:
+    """The outbox dispatcher drives the Zalo sender: one message out, a blocked user's
+    subscription ended and their other pending message cancelled."""
+    api, client = zalo
+    now = datetime.now(UTC)
+    async with session_factory() as session, session.begin():
+        ids = await dossiers_repo.upsert_dossiers(session, [{
+            "receipt_code": CODE, "procedure_code": None, "procedure_name": "Đăng ký khai sinh",
+            "applicant_name": None, "applicant_phone": "0912345678", "received_at": now,
+            "due_at": None, "status": "result_ready", "status_at": now, "submitted_via": None,
+            "agency": None, "note": None, "apology_reason": None, "new_due_at": None}], now)
+        did = ids[CODE]
+        for user in ("ok", "gone"):
+            await subscriptions_repo.add_subscription(session, did, "zalo", user, now)
+        await outbox_repo.enqueue(session, [
+            outbox_repo.NewMessage(f"{did}:status:{n}:zalo:{user}", did, "status", "zalo", user,
+                                   reply_to_body(NOTICE), now - timedelta(seconds=1))
+            for user in ("ok", "gone") for n in (1, 2)
+        ], now)
+    api.fail("message/cs", -217, user_id="gone", times=None)
+    dispatcher = Dispatcher(session_factory, {"zalo": _sender(client)},
+                            {"zalo": ChannelLimits(4000 / 60, 0.0)},
+                            DispatcherConfig(worker_id="t"))
+    stats = await dispatcher.run_once()
+    assert stats.sent == 2 and stats.blocked == 1
+    assert len(api.sent("message/cs", user_id="ok")) == 2
+    assert api.sent("message/cs", user_id="gone") == []
+    async with session_factory() as session:
+        subs = {s.user_id: s.ended_at for s in (await session.execute(
+            select(Subscription))).scalars()}
+        statuses = sorted((r.recipient, r.status) for r in (await session.execute(
+            select(OutboxMessage))).scalars())
+    assert subs["ok"] is None and subs["gone"] is not None
+    assert statuses == [("gone", "cancelled"), ("gone", "failed"), ("ok", "sent"),
+                        ("ok", "sent")]
+    assert await SqlZaloUsers(session_factory).zns_facts(did) is not None

@@ -1,0 +1,77 @@
+"""Small talk, digits and follow-up detection on the words citizens actually type."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.intents import SmallTalk, digit_choice, is_follow_up, small_talk, strip_greeting
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("chào", SmallTalk.GREETING),
+        ("Chào bạn!", SmallTalk.GREETING),
+        ("xin chào trợ lý", SmallTalk.GREETING),
+        ("ALO", SmallTalk.GREETING),
+        ("hi ad", SmallTalk.GREETING),
+        ("cảm ơn nhé", SmallTalk.THANKS),
+        ("cam on ban nhieu", SmallTalk.THANKS),
+        ("ok tks", SmallTalk.THANKS),
+        ("bye", SmallTalk.GOODBYE),
+        ("trợ giúp", SmallTalk.HELP),
+        ("Hồ sơ của tôi", SmallTalk.MY_DOSSIERS),
+        ("chào, cho hỏi làm khai sinh", None),
+        ("cảm ơn, còn lệ phí thì sao", None),
+        ("chào mừng", None),
+        ("", None),
+    ],
+)
+def test_small_talk(text: str, kind: SmallTalk | None) -> None:
+    assert small_talk(text) == kind
+
+
+def test_strip_greeting_keeps_the_question() -> None:
+    assert strip_greeting("Chào bạn, cho hỏi làm khai sinh") == "cho hỏi làm khai sinh"
+    assert strip_greeting("xin chào! đăng ký kết hôn") == "đăng ký kết hôn"
+    assert strip_greeting("chào mừng") == "chào mừng"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("1", 1), ("2.", 2), ("số 3", 3), ("chọn 2 ạ", 2), (" 1 ", 1), ("12a", None), ("1 2", None)],
+)
+def test_digit_choice(text: str, number: int | None) -> None:
+    assert digit_choice(text) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "còn lệ phí thì sao?",
+        "con le phi thi sao",
+        "nộp ở đâu",
+        "mất bao lâu",
+        "cần giấy tờ gì",
+        "nop online dc ko",
+        "thủ tục này cần những gì ạ",
+        "cac buoc thuc hien the nao",
+        "có nộp trực tuyến được không",
+    ],
+)
+def test_aspect_only_messages_are_follow_ups(text: str) -> None:
+    assert is_follow_up(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lệ phí sổ đỏ",
+        "làm hộ chiếu mất bao lâu",
+        "lệ phí đăng ký kết hôn",
+        "đăng ký tạm trú ở đâu",
+        "cap doi can cuoc mat bao lau",
+    ],
+)
+def test_a_named_procedure_is_not_a_follow_up(text: str) -> None:
+    assert not is_follow_up(text)

@@ -1,0 +1,85 @@
+"""The curated lexicon: abbreviations, everyday words, teen-code, filler, aspects."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.aspects import Aspect, detect_aspects
+from knowledge.base import KnowledgeBase
+from knowledge.lexicon import default_lexicon, split_words
+
+
+def expand(text: str) -> str:
+    return " ".join(w[1] for w in default_lexicon().expand_query(split_words(text)))
+
+
+@pytest.mark.parametrize(
+    ("query", "contains"),
+    [
+        ("dk tam tru", "dang ky tam tru"),
+        ("đk kết hôn", "dang ky ket hon"),
+        ("làm lại cccd", "the can cuoc"),
+        ("cmnd", "the can cuoc"),
+        ("bhxh 1 lần", "bao hiem xa hoi mot lan"),
+        ("the bhyt", "bao hiem y te"),
+        ("gplx", "giay phep lai xe"),
+        ("đổi bằng lái", "giay phep lai xe"),
+        ("làm sổ đỏ", "giay chung nhan quyen su dung dat"),
+        ("so hong", "giay chung nhan quyen su dung dat"),
+        ("giấy báo tử", "khai tu"),
+        ("giay doc than", "xac nhan tinh trang hon nhan"),
+        ("nhập hộ khẩu", "dang ky thuong tru"),
+        ("công chứng bản sao", "chung thuc ban sao"),
+        ("passport", "ho chieu"),
+        ("ls tư pháp", "ly lich tu phap"),
+        ("ntn", "nhu the nao"),
+        ("ko", "khong"),
+    ],
+)
+def test_everyday_words_become_the_portals_terms(query: str, contains: str) -> None:
+    assert contains in expand(query)
+
+
+def test_longest_phrase_wins_and_notaries_stay_notaries() -> None:
+    assert "van phong cong chung" in expand("văn phòng công chứng")
+    assert "chung thuc" not in expand("văn phòng công chứng")
+
+
+def test_filler_is_dropped_but_content_words_that_fold_alike_are_kept(
+    kb: KnowledgeBase,
+) -> None:
+    with_marks = kb.analyse("Cho tôi hỏi bạn ơi, chứng thực bản sao thế nào?")
+    assert "ban" in with_marks.content  # bản (copy), not bạn (you)
+    assert "toi" not in with_marks.content
+    plain = kb.analyse("chung thuc ban sao tu ban chinh")
+    assert {"chung", "thuc", "ban", "sao", "chinh"} <= set(plain.content)
+    assert "co" in kb.analyse("thanh lap cong ty co phan").content  # cổ phần
+    assert "co" not in kb.analyse("dang ky ket hon co mat tien khong").content
+
+
+@pytest.mark.parametrize(
+    ("text", "aspects"),
+    [
+        ("đăng ký kết hôn cần giấy tờ gì", [Aspect.DOCUMENTS]),
+        ("dang ky ket hon mat bao lau", [Aspect.TIME]),
+        ("lệ phí làm hộ chiếu bao nhiêu", [Aspect.FEE]),
+        ("lam ho chieu lan dau o dau", [Aspect.PLACE]),
+        ("dang ky tam tru online duoc khong", [Aspect.ONLINE]),
+        ("Hồ sơ gồm những gì, lệ phí bn?", [Aspect.DOCUMENTS, Aspect.FEE]),
+        ("trình tự thực hiện thủ tục xóa đăng ký tàu cá", [Aspect.STEPS]),
+        ("điều kiện cấp hộ chiếu", [Aspect.CONDITIONS]),
+        ("căn cứ pháp lý của thủ tục khai tử", [Aspect.LEGAL]),
+        ("đăng ký khai sinh", []),
+        ("", []),
+    ],
+)
+def test_detect_aspects(text: str, aspects: list[Aspect]) -> None:
+    assert detect_aspects(text) == aspects
+
+
+def test_aspect_words_do_not_drive_the_ranking(kb: KnowledgeBase) -> None:
+    plain = kb.search("đăng ký kết hôn")
+    for asked in ("đăng ký kết hôn cần giấy tờ gì", "đăng ký kết hôn lệ phí bao nhiêu",
+                  "đăng ký kết hôn nộp ở đâu", "đăng ký kết hôn mất bao lâu"):
+        hits = kb.search(asked)
+        assert hits and hits[0].procedure.code == plain[0].procedure.code, asked

@@ -1,0 +1,133 @@
+"""Search as citizens type: diacritics or not, typos, abbreviations, long questions, abstaining."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.evaluation import evaluate, load_queries
+
+DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jsonl"
+EXTRA = Path(__file__).resolve().parent / "data" / "extra_queries.jsonl"
+
+
+def top_code(kb: KnowledgeBase, query: str) -> str | None:
+    hits = kb.search(query)
+    return hits[0].procedure.code if hits else None
+
+
+@pytest.mark.parametrize(
+    ("with_marks", "without"),
+    [
+        ("đăng ký kết hôn", "dang ky ket hon"),
+        ("làm hộ chiếu lần đầu ở đâu", "lam ho chieu lan dau o dau"),
+        ("chứng thực bản sao từ bản chính", "chung thuc ban sao tu ban chinh"),
+        ("khai báo tạm vắng", "khai bao tam vang"),
+        ("cấp đổi thẻ căn cước", "cap doi the can cuoc"),
+    ],
+)
+def test_diacritics_do_not_change_the_answer(
+    kb: KnowledgeBase, with_marks: str, without: str
+) -> None:
+    assert top_code(kb, with_marks) is not None
+    assert top_code(kb, with_marks) == top_code(kb, without)
+
+
+@pytest.mark.parametrize(
+    ("typo", "clean"),
+    [
+        ("dang ky khai sinhh", "dang ky khai sinh"),
+        ("dang ky ket hin", "dang ky ket hon"),
+        ("ho chiu lan dau", "ho chieu lan dau"),
+        ("xac nhan tinh trang hon nhn", "xac nhan tinh trang hon nhan"),
+        ("dang ky thuongtru", "dang ky thuong tru"),
+    ],
+)
+def test_typos_still_find_the_procedure(kb: KnowledgeBase, typo: str, clean: str) -> None:
+    expected = top_code(kb, clean)
+    assert expected is not None
+    assert expected in [h.procedure.code for h in kb.search(typo)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("dk tam tru", {"1.004194"}),
+        ("nhap ho khau cho con", {"1.004222"}),
+        ("bhxh mot lan", {"1.001613"}),
+        ("doi bang lai xe may", {"3.000347"}),
+        ("xin giay doc than", {"1.004873"}),
+        ("làm giấy báo tử cho ông", {"1.000656"}),
+        ("ls tu phap", {"3.000333"}),
+        ("lam passport", {"1.001456", "1.001471"}),
+    ],
+)
+def test_colloquial_queries(kb: KnowledgeBase, query: str, expected: set[str]) -> None:
+    assert top_code(kb, query) in expected
+
+
+def test_a_citizen_asking_about_birth_gets_the_commune_procedure(kb: KnowledgeBase) -> None:
+    hit = kb.search("làm giấy khai sinh cho con")[0].procedure
+    assert "Cấp xã" in hit.levels
+    assert "Công dân Việt Nam" in hit.audiences
+
+
+def test_long_question_finds_its_procedure(kb: KnowledgeBase) -> None:
+    question = (
+        "Tôi và chồng đã đăng ký kết hôn được hai năm. Nay con tôi mới sinh ở bệnh viện huyện, "
+        "tôi muốn hỏi làm giấy khai sinh cho cháu thì cần những giấy tờ gì?"
+    )
+    codes = [h.procedure.code for h in kb.search(question)]
+    assert codes and codes[0] in {"1.001193", "2.000986", "2.001023"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "hi", "xin chào", "cảm ơn nhé", "ok", "???", "", "   ", "🙂🙂🙂",
+        "thoi tiet ngay mai the nao", "toi muon dat ve may bay", "giá vàng hôm nay",
+        "trợ cấp thất nghiệp", "đăng ký cho con vào lớp 1", "SELECT * FROM dossiers; --",
+    ],
+)
+def test_out_of_scope_gets_no_procedure(kb: KnowledgeBase, query: str) -> None:
+    assert kb.search(query) == []
+
+
+def test_hostile_input_is_answered_quickly_and_safely(kb: KnowledgeBase) -> None:
+    huge = "đăng ký khai sinh " + "a\u0000\u202e🙂 " * 25_000
+    hits = kb.search(huge)
+    assert all(0 <= h.score <= 100 for h in hits)
+    assert kb.search("x", top=0) == []
+
+
+def test_scores_are_ordered_and_bounded(kb: KnowledgeBase) -> None:
+    hits = kb.search("cấp hộ chiếu phổ thông", top=5)
+    assert len(hits) == 5
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s <= 100 for s in scores)
+    assert len({h.procedure.code for h in hits}) == 5
+
+
+# Retrieval on the shared dev set and on this folder's own queries (same kinds, written
+# separately): a regression below the issue's targets fails here; speed is in bench/search.py.
+TOP1, TOP3, ABSTAIN = 0.70, 0.85, 0.9
+
+
+def test_dev_set_retrieval_meets_the_targets(kb: KnowledgeBase) -> None:
+    if not DEV.exists():
+        pytest.skip(f"{DEV} not found")
+    report = evaluate(load_queries(DEV), lambda q: [h.procedure.code for h in kb.search(q, 10)])
+    assert report["top1"] >= TOP1, report
+    assert report["top3"] >= TOP3, report
+    assert report["abstain_rate"] >= ABSTAIN, report
+
+
+def test_own_queries_retrieval_meets_the_targets(kb: KnowledgeBase) -> None:
+    report = evaluate(load_queries(EXTRA), lambda q: [h.procedure.code for h in kb.search(q, 10)])
+    assert report["n_out_of_scope"] >= 10
+    assert report["top1"] >= TOP1, report
+    assert report["top3"] >= TOP3, report
+    assert report["abstain_rate"] >= ABSTAIN, report
