@@ -41,6 +41,7 @@ from aiohttp import web  # noqa: E402
 from bot.zalo.signature import sign  # noqa: E402
 
 APP_ID, OA_KEY, APP_KEY = "4305452148839810431", "bench-oa-secret", "bench-app-secret"
+RUN = f"{random.getrandbits(32):08x}"  # msg_ids unique to this run (a reused database)
 QUESTIONS = [
     "làm giấy khai sinh cần gì", "dang ky ket hon", "cấp lại căn cước công dân",
     "lệ phí đổi bằng lái xe", "xin giấy xác nhận tình trạng hôn nhân", "đăng ký thường trú",
@@ -123,25 +124,25 @@ async def start_bot(
     return proc
 
 
-def delivery(i: int) -> tuple[bytes, dict[str, str]]:
+def delivery(i: int, run: str = "") -> tuple[bytes, dict[str, str]]:
     body = {
         "app_id": APP_ID, "event_name": "user_send_text", "sender": {"id": f"9{i % 500:05d}"},
         "recipient": {"id": "oa"}, "timestamp": str(int(time.time() * 1000)),
-        "message": {"text": random.choice(QUESTIONS), "msg_id": f"bench-{i}"},
+        "message": {"text": random.choice(QUESTIONS), "msg_id": f"bench-{run or RUN}-{i}"},
     }
     raw = json.dumps(body, ensure_ascii=False).encode()
     return raw, {"X-ZEvent-Signature": sign(APP_ID, raw, OA_KEY),
                  "Content-Type": "application/json"}
 
 
-async def load(url: str, rate: float, seconds: float) -> dict[str, Any]:
+async def load(url: str, rate: float, seconds: float, run: str = "") -> dict[str, Any]:
     timings: list[float] = []
     statuses: dict[int, int] = {}
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
 
         async def one(i: int) -> None:
-            raw, headers = delivery(i)
+            raw, headers = delivery(i, run)
             started = time.perf_counter()
             try:
                 async with http.post(url, data=raw, headers=headers) as resp:
@@ -228,7 +229,7 @@ async def main(args: argparse.Namespace) -> None:
         proc = await start_bot(port, api.base_url, db_url, tmp / "server.json")
         try:
             url = f"http://127.0.0.1:{port}/webhooks/zalo"
-            await load(url, 20, 1)  # warm up: first queries, connections
+            await load(url, 20, 1, run=RUN + "w")  # warm up: first queries, connections
             warm = len(api.sent("message/cs"))
             bot = psutil.Process(proc.pid)
             cpu0, load0 = bot.cpu_times(), os.getloadavg()[0]
@@ -259,7 +260,7 @@ async def main(args: argparse.Namespace) -> None:
     stats = report["stats"]
     print(f"  webhook: {stats.get('accepted', 0)} new, {stats.get('duplicate', 0)} duplicates; "
           f"{stats.get('late_verdict', 0)} answered before the dedupe insert returned "
-          f"(20 ms budget)")
+          f"(10 ms budget)")
     print(f"  target p99 <= 50 ms (client side): {'met' if pct(t, 0.99) <= 50 else 'NOT met'}")
     busy = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / result["elapsed_s"]
     print(f"  bot process CPU during the load: {busy:.0%} of one core; machine load average "

@@ -52,7 +52,7 @@ def create_app(services: Services) -> web.Application:
     settings = services.settings
     app = web.Application(client_max_size=MAX_BODY)
     app[SERVICES] = services
-    WebChat(services.assistant).register(app)
+    WebChat(services.assistant, per_ip_per_minute=settings.web.per_ip_per_minute).register(app)
     _setup_api(app, services)
     if settings.zalo.enabled:
         _setup_zalo(app, services)

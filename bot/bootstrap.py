@@ -110,7 +110,7 @@ async def _load_demo(services: Services) -> list[str]:
     """Demo dossiers for a first look; logs a few receipt codes to try."""
     from handlers.dossiers.demo import load_demo
 
-    codes = await load_demo(services.sessions, services.calendar)
+    codes = await load_demo(services.sessions, services.calendar, services.kb)
     for code in codes[:5]:
         logger.info("demo dossier to try: %s", code)
     return list(codes)

@@ -34,6 +34,7 @@ class WebSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = ""
+    per_ip_per_minute: int = 120  # web chat messages per client address; 0 turns it off
 
 
 class TelegramSettings(BaseModel):

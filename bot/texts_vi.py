@@ -53,3 +53,7 @@ WEB_PAGE = {
     "footer": "Thông tin lấy từ Cơ sở dữ liệu quốc gia về thủ tục hành chính.",
 }
 CLI_EMPTY_QUESTION = 'Ông/Bà chưa nhập câu hỏi, ví dụ: motcua ask "làm giấy khai sinh cần gì".'
+REPORT_BAD_PERIOD = "Ngày cuối (--to) phải sau hoặc bằng ngày đầu (--from)."
+REPORT_UNAVAILABLE = (
+    "Bản này chưa có phần truy vấn số liệu (storage/report_repo.py), nên chưa lập được báo cáo."
+)

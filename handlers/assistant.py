@@ -43,6 +43,7 @@ FOLLOW_UP_SLACK = 1  # unknown words an aspect question may carry and still be a
 _PROCEDURE_CODE = re.compile(r"^\s*(\d{1,2}\.\d{4,6})\s*$")
 _PAYLOAD = re.compile(r"^[\w.:,\-]{1,128}$")
 _PAYLOAD_AS_TEXT = re.compile(r"^(?:p_|d_|pa:|pc:|ds:)[\w.:,\-]{1,120}$")
+_KNOWN_PAYLOADS = ("p_", "d_", "pa:", "pc:", "ds:")
 _KNOWN_ASPECTS = {a.value for a in Aspect}
 _SPACES = re.compile(r"[^\S\n]+")
 
@@ -104,6 +105,8 @@ class Assistant:
         payload = (msg.payload or "").strip()
         if not payload and text.lower().startswith("/start "):
             payload = text[len("/start ") :].strip()  # a deep link typed or forwarded as text
+            if not payload.startswith(_KNOWN_PAYLOADS):
+                return await self._on_command(msg, "/start", state)  # a link we never made
         elif not payload and _PAYLOAD_AS_TEXT.match(text):
             payload = text  # a channel that sends a button's payload back as typed text
         if payload:

@@ -38,7 +38,7 @@ _HELP = {
 }
 _LOOKUP = (
     "tra cuu ho so", "kiem tra ho so", "tinh trang ho so", "ho so den dau", "ho so dang o dau",
-    "xem ho so", "tra ho so", "ho so da xong chua", "ho so xong chua", "ho so toi den dau",
+    "tra ho so", "ho so da xong chua", "ho so xong chua", "ho so toi den dau",
     "tien do ho so", "ho so da co ket qua chua", "tra cuu tinh trang",
 )  # fmt: skip
 _MY_DOSSIERS = ("ho so cua toi", "ho so cua minh", "ho so cua em", "xem ho so cua toi")

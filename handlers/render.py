@@ -175,11 +175,13 @@ def _is_paper(doc: Document) -> bool:
 
 
 def _paper_rank(doc: Document) -> int:
-    """The application form first, papers for special cases ("trường hợp ...") last."""
+    """The application form first, then the usual papers, a proxy's mandate, special cases."""
     name = fold(doc.name)
     if name.startswith(("to khai", "don ", "mau ", "phieu")):
         return 0
-    if "truong hop" in name:
+    if name.startswith(("truong hop", "neu ", "doi voi")):
+        return 3
+    if "uy quyen" in name or "trong truong hop" in name:
         return 2
     return 1
 

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from knowledge.lexicon import Lexicon, default_lexicon, split_words
 
+MAX_TEXT = 2000  # the aspects of a pasted essay are in its first lines, if anywhere
+
 
 class Aspect(StrEnum):
     DOCUMENTS = "documents"
@@ -45,5 +47,5 @@ def find_cues(words: Sequence[str], lexicon: Lexicon) -> tuple[list[Aspect], lis
 def detect_aspects(text: str, lexicon: Lexicon | None = None) -> list[Aspect]:
     """Aspects ``text`` asks about, in order of first mention ("lệ phí bao nhiêu" -> [fee])."""
     lex = lexicon or default_lexicon()
-    words = [w[1] for w in lex.expand_query(split_words(text))]
+    words = [w[1] for w in lex.expand_query(split_words(text[:MAX_TEXT]))]
     return find_cues(words, lex)[0]

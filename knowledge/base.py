@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from knowledge.lexicon import Lexicon, default_lexicon
@@ -39,7 +39,7 @@ class KnowledgeBase:
     def __len__(self) -> int:
         return len(self._procedures)
 
-    def __iter__(self) -> Iterable[Procedure]:
+    def __iter__(self) -> Iterator[Procedure]:
         return iter(self._procedures)
 
     def get(self, code: str) -> Procedure | None:

@@ -74,9 +74,7 @@ def evaluate(queries: Sequence[EvalQuery], retrieve: Retriever) -> dict[str, Any
             top1 += rank == 0
             top3 += rank < 3
         if rank != 0:
-            misses.append(
-                {"query": item.query, "expected": list(item.expected), "got": codes[:3]}
-            )
+            misses.append({"query": item.query, "expected": list(item.expected), "got": codes[:3]})
     n = len(answerable)
     return {
         "n": len(queries),

@@ -21,7 +21,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 def split_words(text: str) -> list[Word]:
     """(as written, folded) for each word of ``text``; words that fold to nothing are dropped."""
-    out = []
+    out: list[Word] = []
     for raw in _WORD.findall(nfc(text).lower()):
         folded = fold(raw)
         if folded:
@@ -87,6 +87,7 @@ class Lexicon:
     stop_weak: frozenset[str]  # plain words that are filler when next to filler or last
     aspect_cues: Mapping[str, frozenset[Phrase]]  # folded
     out_of_scope: frozenset[Phrase]  # folded topics the records do not cover
+    variants: frozenset[Phrase] = frozenset()  # folded words that make a variant procedure
 
     @cached_property
     def cue_index(self) -> dict[Phrase, str]:
@@ -107,12 +108,11 @@ class Lexicon:
 
     def mentions_out_of_scope(self, folded: Sequence[str]) -> bool:
         """Whether the folded words name a topic the records do not cover."""
-        longest = max((len(p) for p in self.out_of_scope), default=0)
-        for size in range(1, longest + 1):
-            for i in range(len(folded) - size + 1):
-                if tuple(folded[i : i + size]) in self.out_of_scope:
-                    return True
-        return False
+        return bool(find_phrases(folded, self.out_of_scope))
+
+    def variant_phrases(self, folded: Sequence[str]) -> frozenset[Phrase]:
+        """The variant words ("cấp lại", "lưu động", ...) among folded words."""
+        return find_phrases(folded, self.variants)
 
     def is_stopword(self, word: Word) -> bool:
         raw, folded = word
@@ -127,6 +127,18 @@ class Lexicon:
     def expand_record(self, folded: Sequence[str]) -> list[str]:
         """Abbreviations in a record's folded text spelled out, as queries have them."""
         return self.abbreviations.rewrite(folded)
+
+
+def find_phrases(folded: Sequence[str], phrases: frozenset[Phrase]) -> frozenset[Phrase]:
+    """Which of ``phrases`` occur in the folded words."""
+    longest = max((len(p) for p in phrases), default=0)
+    found = set()
+    for size in range(1, longest + 1):
+        for i in range(len(folded) - size + 1):
+            phrase = tuple(folded[i : i + size])
+            if phrase in phrases:
+                found.add(phrase)
+    return frozenset(found)
 
 
 def _phrases(items: Any) -> frozenset[Phrase]:
@@ -147,6 +159,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         stop_weak=frozenset(fold(str(w)) for w in stop.get("weak", [])),
         aspect_cues={name: _phrases(cues) for name, cues in aspects.items()},
         out_of_scope=_phrases(data.get("out_of_scope", {}).get("phrases", [])),
+        variants=_phrases(data.get("variants", {}).get("phrases", [])),
     )
 
 

@@ -106,9 +106,8 @@ def _documents(value: Any) -> tuple[Document, ...]:
     if not isinstance(value, list):
         return ()
     docs = []
-    for item in value:
-        if isinstance(item, str):
-            item = {"ten_giay_to": item}
+    for raw in value:
+        item = {"ten_giay_to": raw} if isinstance(raw, str) else raw
         if not isinstance(item, dict):
             continue
         name = _text(item.get("ten_giay_to"))

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 
 # Zero-width and control characters (newline and tab excepted) carry nothing a reader sees.
 _INVISIBLE_CODES = [
-    *range(0x00, 0x09), *range(0x0B, 0x20), 0x7F,
-    *range(0x200B, 0x2010), *range(0x2028, 0x2030), *range(0x2060, 0x2070), 0xFEFF,
+    *range(0x00, 0x09),
+    *range(0x0B, 0x20),
+    0x7F,
+    *range(0x200B, 0x2010),
+    *range(0x2028, 0x2030),
+    *range(0x2060, 0x2070),
+    0xFEFF,
 ]
 _DROP_INVISIBLE: dict[int, str | None] = dict.fromkeys(_INVISIBLE_CODES)
 _INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE_CODES) + "]")
 # Folding works on ASCII bytes: after NFD, Vietnamese letters are ASCII plus combining marks,
 # which ``encode("ascii", "ignore")`` drops; bytes.translate then maps punctuation to spaces.
-_ASCII_WORD_TABLE = bytes(
-    c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256)
-)
+_ASCII_WORD_TABLE = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
 _RUN_OF_SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _MOJIBAKE = re.compile("[ÃÄÆ][\u0080-\u00ff]|á»|áº")
 
@@ -73,8 +77,6 @@ def repair(text: str) -> str:
     if not text.isascii() and _MOJIBAKE.search(text):
         raw = _mojibake_bytes(text)
         if raw is not None:
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
     return nfc(text)

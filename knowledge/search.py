@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from knowledge.aspects import Aspect, find_cues
-from knowledge.index import FloatArray, TermIndex
+from knowledge.index import FloatArray, TermIndex, name_head
 from knowledge.lexicon import Lexicon, Word, split_words
 from knowledge.model import Procedure
 from knowledge.normalise import fold
@@ -29,7 +29,8 @@ PAIR_TYPO_CUTOFF = 75.0  # ... and a known word that makes no known pair with th
 PAIR_TYPO_MAX_WORDS = 10
 CANDIDATES = 30
 FUZZ_WEIGHT = 0.05  # rapidfuzz similarity of the query to the name, on the shortlist
-NAME_WEIGHT = 0.2  # share of the procedure's name found in the question, on the shortlist
+VARIANT_PENALTY = 0.05  # per variant word ("cấp lại", "lưu động") the question does not say
+NAME_WEIGHT = 0.3  # share of the procedure name (its head) found in the question, on the shortlist
 # Priors (added to a 0..1 coverage score): where citizens go and what they use most.
 POPULARITY_WEIGHT = 0.2
 LEVEL_PRIOR = {"Cấp xã": 0.03, "Cấp tỉnh": 0.015}
@@ -39,10 +40,9 @@ CITIZEN_AUDIENCES = ("Công dân Việt Nam", "Người Việt Nam định cư �
 CUTOFF_SHORT = 0.42
 CUTOFF_LONG = 0.08
 SHORT_WORDS = 5
-LONG_WORDS = 14
-SCORE_FULL = 1.5  # ranking value shown as 100
+LONG_WORDS = 10
+SCORE_FULL = 2.0  # ranking value shown as 100
 
-_PARENTHESES = re.compile(r"\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.?!;\n])\s+")
 
 
@@ -99,15 +99,18 @@ class Searcher:
         # The name's own words (without "Thủ tục" or a "(thực hiện tại ...)" remark), to see
         # how much of a procedure the question names: "đăng ký lại kết hôn" has a word that
         # "đăng ký kết hôn?" lacks.
-        self.name_terms = [self._name_terms(p.name) for p in self.procedures]
+        self.name_terms = [self._terms(p.name, head=True) for p in self.procedures]
+        self.variants = [
+            lexicon.variant_phrases(lexicon.expand_record(fold(p.name).split()))
+            for p in self.procedures
+        ]
         self.name_weights = []
         for terms in self.name_terms:
             weighted = tuple((t, self.index.weight(t)) for t in terms)
             self.name_weights.append((weighted, sum(w for _, w in weighted)))
         # Name and field words: what an in-scope question almost always shares with its answer.
         self.core_terms = [
-            frozenset(self._name_terms(p.name + " " + p.name) + self._name_terms(p.field))
-            for p in self.procedures
+            frozenset(self._terms(p.name) + self._terms(p.field)) for p in self.procedures
         ]
         self.prior = self._priors(popularity or {})
         by_length: dict[int, list[str]] = {}
@@ -116,12 +119,14 @@ class Searcher:
         self._by_length = by_length
         self._correct = lru_cache(maxsize=20_000)(self._correct_word)
 
-    def _name_terms(self, name: str) -> tuple[str, ...]:
-        core = _PARENTHESES.sub(" ", name)
-        words = self.lexicon.expand_record(fold(core).split())
-        if words[:2] == ["thu", "tuc"]:
-            words = words[2:]
-        return tuple(dict.fromkeys(words + [f"{a} {b}" for a, b in zip(words, words[1:])]))
+    def _terms(self, text: str, *, head: bool = False) -> tuple[str, ...]:
+        """Folded unigrams and bigrams of a name or field; ``head``: see index.name_head."""
+        if head:
+            words = name_head(text, self.lexicon)
+        else:
+            words = self.lexicon.expand_record(fold(text).split())
+        pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        return tuple(dict.fromkeys(words + pairs))
 
     def name_coverage(self, doc: int, analysis: QueryAnalysis) -> float:
         """Share of the name's weight that the question contains (0..1)."""
@@ -152,20 +157,24 @@ class Searcher:
         return prior
 
     # -- query analysis -------------------------------------------------------------------
-    def _correct_word(self, word: str) -> str | None:
-        """A known word close to an unknown one (a typo), or two known words run together."""
+    def _correct_word(self, word: str, *, fuzzy: bool = True) -> str | None:
+        """Two known words run together, or (``fuzzy``) a known word close to an unknown one."""
         if word.isdigit() or len(word) < 3:
             return None
         vocab = self.index.vocabulary
         for cut in range(2, len(word) - 1):
             left, right = word[:cut], word[cut:]
-            if left in vocab and right in vocab and len(left) > 1 and len(right) > 1:
+            if left in vocab and right in vocab:
                 return f"{left} {right}"
-        choices = [
-            w for n in (len(word) - 1, len(word), len(word) + 1) for w in self._by_length.get(n, ())
-        ]
+        if not fuzzy:
+            return None
+        sizes = (len(word) - 1, len(word), len(word) + 1)
+        choices = [w for n in sizes for w in self._by_length.get(n, ())]
         best = process.extractOne(
-            word, choices, scorer=fuzz.ratio, processor=utils.default_process,
+            word,
+            choices,
+            scorer=fuzz.ratio,
+            processor=utils.default_process,
             score_cutoff=TYPO_CUTOFF,
         )
         return best[0] if best else None
@@ -210,8 +219,10 @@ class Searcher:
                 i += 1
         # An ambiguous little word ("co" = có/cổ/cơ) next to filler or at the end is filler too.
         for i in range(len(words) - 1, -1, -1):
-            if keep[i] and pairs[i][0] in lex.stop_weak and (
-                i + 1 == len(words) or not keep[i + 1]
+            if (
+                keep[i]
+                and pairs[i][0] in lex.stop_weak
+                and (i + 1 == len(words) or not keep[i + 1])
             ):
                 keep[i] = False
         return keep
@@ -233,7 +244,7 @@ class Searcher:
                     analysis.aspects.append(aspect)
             runs.append([])
             run_weights.append(sentence_weight)
-            for word, kept in zip(words, self._filler(pairs), strict=True):
+            for (raw, word), kept in zip(pairs, self._filler(pairs), strict=True):
                 if not kept:
                     if runs[-1]:
                         runs.append([])
@@ -241,8 +252,10 @@ class Searcher:
                     continue
                 fixed = word
                 factor = 1.0
+                # Fuzzy fixes only for words typed without marks: "gái" is a word, just not
+                # one of ours; "quyềnchiếm" is two words run together either way.
                 if word not in self.index.postings:
-                    correction = self._correct(word)
+                    correction = self._correct(word, fuzzy=raw == word)
                     if correction is not None:
                         analysis.corrected[word] = correction
                         fixed = correction
@@ -287,7 +300,10 @@ class Searcher:
             if not followers:
                 continue
             best = process.extractOne(
-                right, followers, scorer=fuzz.ratio, processor=utils.default_process,
+                right,
+                followers,
+                scorer=fuzz.ratio,
+                processor=utils.default_process,
                 score_cutoff=PAIR_TYPO_CUTOFF,
             )
             if best is not None and best[0] != right:
@@ -321,6 +337,7 @@ class Searcher:
         count = min(CANDIDATES, len(ranked))
         shortlist = np.argpartition(-ranked, count - 1)[:count]
         content = " ".join(analysis.content)
+        asked_variants = self.lexicon.variant_phrases(analysis.words)
         scored: list[tuple[float, float, int]] = []
         for doc in shortlist.tolist():
             cov = float(cover[doc])
@@ -329,11 +346,13 @@ class Searcher:
             similarity = fuzz.token_set_ratio(
                 content, self.names[doc], processor=utils.default_process, score_cutoff=40
             )
+            unasked = len(self.variants[doc] - asked_variants)
             final = (
                 cov
                 + float(self.prior[doc])
                 + FUZZ_WEIGHT * similarity / 100
                 + NAME_WEIGHT * self.name_coverage(doc, analysis)
+                - VARIANT_PENALTY * min(2, unasked)
             )
             scored.append((final, cov, doc))
         if not scored:

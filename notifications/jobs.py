@@ -78,7 +78,8 @@ class RuleJobs:
                         dossier_id=dossier_id, rule=notice.rule, channel=channel,
                         recipient=user_id, body=body, next_attempt_at=at,
                     )
-                    for channel, user_id in who.get(dossier_id, [])
+                    for channel, user_id, since in who.get(dossier_id, [])
+                    if notice.after is None or since <= notice.after
                 ]
             return await repo.enqueue(session, rows, now)
 

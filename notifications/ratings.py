@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 
 from handlers.messages import Incoming, Reply
 from notifications import texts_vi as t
@@ -40,3 +41,24 @@ async def handle_rating(
     if value == RATING_VALUES["unsatisfied"]:
         return [Reply(t.RATING_THANKS_UNSATISFIED.format(contact=contact))]
     return [Reply(t.RATING_THANKS)]
+
+
+class _Responder(Protocol):
+    async def handle(self, msg: Incoming) -> list[Reply]: ...
+
+
+class RatingResponder:
+    """Wraps the assistant: "rate:" button presses are stored here, everything else passes on.
+
+    The core (handlers) cannot import notifications, so the channels wrap the assistant:
+    ``RatingResponder(assistant, sessions, contact=settings.agency.contact)``.
+    """
+
+    def __init__(self, inner: _Responder, factory: SessionFactory, *, contact: str) -> None:
+        self.inner = inner
+        self.factory = factory
+        self.contact = contact
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        replies = await handle_rating(self.factory, msg, contact=self.contact)
+        return replies if replies is not None else await self.inner.handle(msg)

@@ -73,6 +73,8 @@ class Notice:
     text: str
     buttons: tuple[Button, ...] = ()
     delay: timedelta = timedelta(0)
+    # News from before a chat subscribed is not pushed to it (it saw the status when it did).
+    after: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +156,7 @@ def status_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice |
     else:  # returned
         body = t.STATUS_RETURNED.format(at=fmt_date(ev.at, tz),
                                         agency=d.agency or ctx.agency_name)
-    return Notice(RULE_STATUS, f"{ev.status}-{ev.id}", f"{_header(d)}\n\n{body}")
+    return Notice(RULE_STATUS, f"{ev.status}-{ev.id}", f"{_header(d)}\n\n{body}", after=ev.at)
 
 
 def satisfaction_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice | None:
@@ -167,7 +169,7 @@ def satisfaction_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> No
     # A minute later, so it arrives after the "returned" message to the same chat.
     return Notice(RULE_SATISFACTION, str(ev.id),
                   t.SATISFACTION_QUESTION.format(code=d.receipt_code), buttons,
-                  delay=timedelta(minutes=1))
+                  delay=timedelta(minutes=1), after=ev.at)
 
 
 def effective_due(d: DossierFacts) -> datetime | None:

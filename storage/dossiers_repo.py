@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -30,6 +30,12 @@ DOSSIER_COLUMNS = (
     "apology_reason",
     "new_due_at",
 )
+KEEP_WHEN_EMPTY = frozenset(DOSSIER_COLUMNS) - {
+    "receipt_code",
+    "received_at",
+    "status",
+    "status_at",
+}
 EVENT_COLUMNS = ("dossier_id", "status", "at", "note", "apology_reason", "new_due_at")
 # Keeps each statement under SQLite's bound-parameter limit (32,766).
 BATCH = 1000
@@ -89,7 +95,8 @@ async def upsert_dossiers(
 ) -> dict[str, int]:
     """Insert new dossiers or overwrite existing ones by receipt code; returns code -> id.
 
-    Each row holds the DOSSIER_COLUMNS; a later row for the same code in one call wins.
+    Each row holds the DOSSIER_COLUMNS; a later row for the same code in one call wins; a
+    None in an update keeps the stored value (KEEP_WHEN_EMPTY).
     One cached statement run with many parameter sets (SQLAlchemy batches it as multi-row
     INSERT ... RETURNING), which keeps big imports fast.
     """
@@ -102,7 +109,14 @@ async def upsert_dossiers(
         for row in latest.values()
     ]
     stmt = _insert(session, table)
-    updates = {c: stmt.excluded[c] for c in DOSSIER_COLUMNS if c != "receipt_code"}
+    # An empty field in an update means "not given": the stored value stays (nothing is lost).
+    updates = {
+        c: func.coalesce(stmt.excluded[c], table.c[c])
+        if c in KEEP_WHEN_EMPTY
+        else stmt.excluded[c]
+        for c in DOSSIER_COLUMNS
+        if c != "receipt_code"
+    }
     updates["updated_at"] = stmt.excluded["updated_at"]
     stmt = stmt.on_conflict_do_update(index_elements=["receipt_code"], set_=updates)
     conn = await session.connection()

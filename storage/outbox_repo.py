@@ -159,6 +159,26 @@ async def mark_sent(session: AsyncSession, row_id: int, worker: str, now: dateti
     return len(result.all()) > 0
 
 
+async def mark_sent_many(
+    session: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime
+) -> set[int]:
+    """``mark_sent`` for several rows in one statement (group commit); returns the ids marked."""
+    if _is_postgresql(session):
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    c = OUTBOX.c
+    marked: set[int] = set()
+    for start in range(0, len(row_ids), BATCH):
+        result = await session.execute(
+            update(OUTBOX)
+            .where(c.id.in_(list(row_ids[start : start + BATCH])), c.status == "sending",
+                   c.claimed_by == worker)
+            .values(status="sent", sent_at=now, attempts=c.attempts + 1, last_error=None)
+            .returning(c.id)
+        )
+        marked.update(int(r[0]) for r in result.all())
+    return marked
+
+
 async def mark_retry(
     session: AsyncSession,
     row_id: int,
@@ -347,18 +367,18 @@ async def events_since(
 
 async def recipients(
     session: AsyncSession, dossier_ids: Collection[int]
-) -> dict[int, list[tuple[str, str]]]:
-    """Active subscriptions per dossier: {dossier_id: [(channel, user_id), ...]}."""
-    found: dict[int, list[tuple[str, str]]] = {}
+) -> dict[int, list[tuple[str, str, datetime]]]:
+    """Active subscriptions per dossier: {dossier_id: [(channel, user_id, since), ...]}."""
+    found: dict[int, list[tuple[str, str, datetime]]] = {}
     ids = list(dossier_ids)
     for start in range(0, len(ids), BATCH):
         result = await session.execute(
             select(col(Subscription.dossier_id), col(Subscription.channel),
-                   col(Subscription.user_id))
+                   col(Subscription.user_id), col(Subscription.created_at))
             .where(col(Subscription.dossier_id).in_(ids[start : start + BATCH]),
                    col(Subscription.ended_at).is_(None))
             .order_by(col(Subscription.id))
         )
-        for dossier_id, channel, user_id in result.all():
-            found.setdefault(dossier_id, []).append((channel, user_id))
+        for dossier_id, channel, user_id, since in result.all():
+            found.setdefault(dossier_id, []).append((channel, user_id, since))
     return found

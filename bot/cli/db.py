@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bot.config import load_settings
 from storage.migrate import upgrade
 
 
+def _where(url: str) -> str:
+    # Never print the credentials of a PostgreSQL URL.
+    return url.rsplit("@", maxsplit=1)[-1]
+
+
 def _upgrade(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     url = settings.database_url()
-    upgrade(url, args.revision)
-    # Never print credentials of a PostgreSQL URL.
-    print(f"Database upgraded to {args.revision}: {url.split('@')[-1]}")
+    try:
+        upgrade(url, args.revision)
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, not a traceback
+        print(f"Cannot upgrade the database at {_where(url)}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Database upgraded to {args.revision}: {_where(url)}")
     return 0
 
 

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,19 @@ PROGRESS_FROM_LINES = 5000  # smaller files finish before a bar would be worth s
 
 
 class _Procedures:
-    """Procedures by code, enough to compute due dates (no search index needed)."""
+    """Procedures by code, enough to compute due dates (no search index needed); the files
+    are read on the first row that needs them."""
 
-    def __init__(self, procedures: list[Procedure]) -> None:
-        self._by_code = {p.code: p for p in procedures}
+    def __init__(
+        self, procedures: Sequence[Procedure] | None = None, paths: Sequence[Path] = ()
+    ) -> None:
+        self._by_code = {p.code: p for p in procedures} if procedures is not None else None
+        self._paths = list(paths)
 
     def get(self, code: str) -> Procedure | None:
+        if self._by_code is None:
+            result = load_procedures(self._paths)
+            self._by_code = {p.code: p for p in result.procedures}
         return self._by_code.get(code)
 
 
@@ -96,17 +103,21 @@ def _import(args: argparse.Namespace) -> int:
         print(f"Không đọc được tệp {path}", file=sys.stderr)
         return 1
     settings = load_settings(args.config)
-    result = load_procedures(settings.knowledge.paths)
-    kb = _Procedures(result.procedures) if result.procedures else None
-    report = asyncio.run(
-        import_file(
-            path,
-            settings.database_url(),
-            calendar_from(settings),
-            kb,
-            progress=not args.no_progress,
+    kb = _Procedures(paths=settings.knowledge.paths)
+    url = settings.database_url()
+    try:
+        report = asyncio.run(
+            import_file(path, url, calendar_from(settings), kb, progress=not args.no_progress)
         )
-    )
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"Không đọc được tệp {path}: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - database unreachable, etc.: a message, not a trace
+        print(
+            f"Không nhập được vào cơ sở dữ liệu {url.rsplit('@', maxsplit=1)[-1]}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
     print_report(report, as_json=args.json)
     return 0
 

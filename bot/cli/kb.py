@@ -21,7 +21,9 @@ def _search(args: argparse.Namespace) -> int:
     kb = _load_kb(args)
     hits = kb.search(args.query, top=args.top)
     if args.json:
-        rows = [{"code": h.procedure.code, "name": h.procedure.name, "score": h.score} for h in hits]
+        rows = [
+            {"code": h.procedure.code, "name": h.procedure.name, "score": h.score} for h in hits
+        ]
         print(json.dumps(rows, ensure_ascii=False))
         return 0
     if not hits:

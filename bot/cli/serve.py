@@ -39,15 +39,14 @@ async def make_app(settings: Settings, *, demo: bool = False) -> web.Application
         await services.aclose()
 
     app.on_cleanup.append(close_services)
-    url = f"http://{settings.web.host}:{settings.web.port}/"
-    logger.info("web chat: %s", url)
-    if demo and services.demo_codes:
-        logger.info("demo: try %s", ", ".join(services.demo_codes[:3]))
+    logger.info("web chat: http://%s:%d/", settings.web.host, settings.web.port)
     return app
 
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    # Every job run is logged at INFO by APScheduler: the notifications log what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     web.run_app(
         make_app(settings, demo=args.demo),
         host=settings.web.host,

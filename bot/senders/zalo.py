@@ -166,23 +166,32 @@ def _status_line(text: str) -> str:
     return DOSSIER_STATUS_UNKNOWN
 
 
+def _vn_date(iso: str) -> str:
+    """``2026-11-20`` → ``20/11/2026``; empty when not a date."""
+    parts = iso.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[2]}/{parts[1]}/{parts[0]}"
+    return ""
+
+
 class ZnsDossiers(Protocol):
     """storage.zalo_repo.SqlZaloUsers."""
 
     async def zns_facts(self, dossier_id: int) -> ZnsDossier | None: ...
 
 
-def tracking_id(rule: str, dossier: ZnsDossier) -> str:
-    """Our idempotency key for the occurrence (≤ 48 characters, as ZNS requires)."""
-    due = dossier.due_at.date().isoformat() if dossier.due_at else "-"
-    key = f"{dossier.id}:{rule}:{due}:zns"
+def tracking_id(dossier_id: int, rule: str, occurrence: str) -> str:
+    """Our idempotency key "dossier:rule:occurrence" (the outbox key's head), ≤ 48 characters
+    as ZNS requires (hashed when longer)."""
+    key = f"{dossier_id}:{rule}:{occurrence}"
     return key if len(key) <= 48 else "k" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
 class ZnsSender:
     """``notifications.ports.Sender`` for channel ``zns``; the recipient is ``<rule>:<dossier
-    id>``, the phone comes from the dossier, the template id per rule from settings
-    (``[zalo] zns_templates``) and the template data from the dossier's facts."""
+    id>:<occurrence>`` (see bot.zalo.zns_jobs), the phone comes from the dossier, the template
+    id per rule from settings (``[zalo] zns_templates``), the template data from the dossier's
+    facts (``promised_date`` is the occurrence: the date that was missed)."""
 
     def __init__(
         self,
@@ -207,7 +216,7 @@ class ZnsSender:
         return bool(self._templates.get(rule))
 
     async def send(self, recipient: str, reply: Reply) -> SendResult:
-        rule, _, raw_id = recipient.rpartition(":")
+        rule, raw_id, occurrence = (recipient.split(":", 2) + ["", ""])[:3]
         template = self._templates.get(rule)
         if not template or not raw_id.isdigit():
             return SendResult(Outcome.PERMANENT, error=f"no ZNS template for {rule!r}")
@@ -220,15 +229,15 @@ class ZnsSender:
             return blocked
         phone = "84" + dossier.phone[1:] if dossier.phone.startswith("0") else dossier.phone
         try:
-            await self._client.send_zns(phone, template, self._data(dossier),
-                                        tracking_id(rule, dossier))
+            await self._client.send_zns(phone, template, self._data(dossier, occurrence),
+                                        tracking_id(dossier.id, rule, occurrence))
         except ZaloApiError as exc:
             result = classify(exc, now)
             log.info("ZNS %s to %s: %s", rule, mask_phone(dossier.phone), result.outcome)
             return result
         return SENT
 
-    def _data(self, d: ZnsDossier) -> dict[str, str]:
+    def _data(self, d: ZnsDossier, occurrence: str) -> dict[str, str]:
         def day(moment: datetime | None) -> str:
             return moment.astimezone(VN).strftime("%d/%m/%Y") if moment else ""
 
@@ -237,6 +246,7 @@ class ZnsSender:
             "procedure_name": (d.procedure_name or "")[:100],
             "received_date": day(d.received_at),
             "due_date": day(d.due_at),
+            "promised_date": _vn_date(occurrence) or day(d.due_at),
             "new_due_date": day(d.new_due_at),
             "reason": (d.apology_reason or "")[:100],
             "contact": self._contact[:100],

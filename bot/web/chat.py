@@ -16,6 +16,7 @@ from aiohttp.typedefs import Handler
 
 from bot import texts_vi
 from bot.ports import Responder
+from bot.web.limits import PerAddressLimit
 from handlers.messages import Button, Channel, Incoming, Reply
 from handlers.split import split_text
 
@@ -103,9 +104,10 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 class WebChat:
     """Routes of the web chat over one Responder (channel "web", user id = the session id)."""
 
-    def __init__(self, assistant: Responder) -> None:
+    def __init__(self, assistant: Responder, *, per_ip_per_minute: int = 0) -> None:
         self._assistant = assistant
         self._page = _page()
+        self._limit = PerAddressLimit(per_ip_per_minute)
 
     def register(self, app: web.Application) -> None:
         app.router.add_get("/", self.index)
@@ -119,7 +121,12 @@ class WebChat:
             text=self._page, content_type="text/html", headers={"Cache-Control": "no-cache"}
         )
 
-    async def _answer(self, msg: Incoming) -> web.Response:
+    async def _answer(self, request: web.Request, msg: Incoming) -> web.Response:
+        if not await self._limit.allow(request.remote or "?"):
+            response = self._answer_text(texts_vi.WEB_BUSY)
+            response.set_status(429)
+            response.headers["Retry-After"] = "30"
+            return response
         try:
             replies = await self._assistant.handle(msg)
         except Exception:  # the citizen still gets an answer; the details go to the log
@@ -152,7 +159,7 @@ class WebChat:
         if parsed.text == "":
             return self._bad()
         msg = Incoming(Channel.WEB, parsed.session, text=parsed.text, payload=parsed.payload)
-        return await self._answer(msg)
+        return await self._answer(request, msg)
 
     async def image(self, request: web.Request) -> web.Response:
         if (request.content_length or 0) > MAX_IMAGE + MAX_BODY:
@@ -179,7 +186,7 @@ class WebChat:
                 image = bytes(data)
         if session is None or not _SESSION.fullmatch(session) or not image:
             return self._bad()
-        return await self._answer(Incoming(Channel.WEB, session, image=image))
+        return await self._answer(request, Incoming(Channel.WEB, session, image=image))
 
     @staticmethod
     def _answer_text(text: str) -> web.Response:

@@ -85,6 +85,9 @@ class ZaloInbox:
         self._users = users
         self._store = store
         self._locks: dict[str, asyncio.Lock] = {}
+        # Users whose numbered list this process stored: a later answer without a list clears
+        # it, so that a digit never picks from an old list (the TTL covers other replicas).
+        self._listed: set[str] = set()
 
     async def handle(self, event: ZaloEvent) -> None:
         """One event; a user's events are handled in order (one at a time per user here)."""
@@ -219,6 +222,10 @@ class ZaloInbox:
         if choices:
             await self._store.save(CHOICES_CHANNEL, user_id,
                                    json.dumps({"choices": choices, "at": time.time()}))
+            self._listed.add(user_id)
+        elif user_id in self._listed:
+            await self._store.forget(CHOICES_CHANNEL, user_id)
+            self._listed.discard(user_id)
         await self._send_raw(user_id, messages)
 
     async def _send_raw(self, user_id: str, messages: Sequence[dict[str, Any]]) -> None:

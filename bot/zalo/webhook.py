@@ -49,7 +49,7 @@ class ZaloWebhook:
         window_s: float = 300,
         workers: int = 8,
         backlog: int = 10_000,
-        ack_budget_s: float = 0.02,
+        ack_budget_s: float = 0.01,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
         self._app_id = app_id

@@ -23,6 +23,7 @@ EXAMPLE = "000.00.20.H56-210615-0001"
 
 # Free text: runs of tokens made of code characters (what a person might type as a code).
 _TOKEN_STRIP = ".,;:!?()[]{}\"'“”«»"
+_SEGMENT_BREAK = re.compile(r"[:;,!?()\[\]{}\"“”«»\n]+")
 _CODE_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_/]*$")
 _PROCEDURE_CODE = re.compile(r"^\d\.\d{6}(\.[A-Za-z0-9]+)?$")
 _AGENCY_HINT = re.compile(r"[A-Z]\d{2}")
@@ -121,18 +122,19 @@ def _looks_like_attempt(run: str) -> bool:
 def find_code(text: str) -> str | None:
     """The first stretch of ``text`` that looks like an attempt at a receipt code, well-formed
     or not ("000.00.20.h56 210615 0001", "0000020H562106150001"); None when there is none."""
-    runs: list[list[str]] = [[]]
-    for word in (text or "").split():
-        token = word.strip(_TOKEN_STRIP)
-        if token and _CODE_TOKEN.match(token) and any(ch.isdigit() for ch in token):
-            if _PROCEDURE_CODE.match(token):
+    runs: list[list[str]] = []
+    for segment in _SEGMENT_BREAK.split(text or ""):
+        runs.append([])
+        for word in segment.split():
+            token = word.strip(_TOKEN_STRIP)
+            if not (token and _CODE_TOKEN.match(token) and any(ch.isdigit() for ch in token)):
                 runs.append([])
-                continue
-            runs[-1].append(token)
-            if word != token and word.rstrip(_TOKEN_STRIP) != word:
-                runs.append([])  # punctuation after a token ends the run
-        else:
-            runs.append([])
+            elif _PROCEDURE_CODE.match(token):
+                runs.append([])
+            else:
+                runs[-1].append(token)
+                if word.rstrip(_TOKEN_STRIP) != word:
+                    runs.append([])  # punctuation after a token ends the run
     for run in runs:
         # Try the longest stretch first, then shrink from the ends (words around the code).
         for size in range(len(run), 0, -1):

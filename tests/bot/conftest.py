@@ -11,13 +11,7 @@ from channel_support import SIGNING_KEY
 from bot.bootstrap import Services, bootstrap
 from bot.config import Settings, load_settings
 from knowledge.base import KnowledgeBase
-
-
-@pytest.fixture(scope="session")
-def channel_kb() -> KnowledgeBase:
-    """The full knowledge base of bot.toml, loaded once for the channel tests."""
-    settings = load_settings()
-    return KnowledgeBase.from_files(settings.knowledge.paths, settings.knowledge.popularity)
+from storage.engine import SessionFactory
 
 
 @pytest.fixture
@@ -32,9 +26,28 @@ def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Se
 
 
 @pytest.fixture
-async def services(settings_env: Settings, channel_kb: KnowledgeBase) -> AsyncIterator[Services]:
+async def services(settings_env: Settings, kb: KnowledgeBase) -> AsyncIterator[Services]:
     """Services on a fresh database, without Telegram and without the notification scheduler."""
-    built = await bootstrap(settings_env, kb=channel_kb)
+    built = await bootstrap(settings_env, kb=kb)
+    built.notifications = False
+    try:
+        yield built
+    finally:
+        await built.aclose()
+
+
+@pytest.fixture
+async def db_services(
+    db_url: str,
+    session_factory: SessionFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    kb: KnowledgeBase,
+) -> AsyncIterator[Services]:
+    """Services on the shared test databases (SQLite and PostgreSQL; emptied after each test)."""
+    monkeypatch.setenv("MOTCUA_DATABASE__URL", db_url)
+    monkeypatch.setenv("MOTCUA_SECURITY__SIGNING_KEY", SIGNING_KEY)
+    monkeypatch.delenv("MOTCUA_TELEGRAM__TOKEN", raising=False)
+    built = await bootstrap(load_settings(), kb=kb)
     built.notifications = False
     try:
         yield built

@@ -88,9 +88,9 @@ def _qr_png(text: str) -> bytes:
 
 @pytest.mark.usefixtures("settings_env")
 async def test_a_whole_conversation(
-    monkeypatch: pytest.MonkeyPatch, channel_kb: KnowledgeBase
+    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
 ) -> None:
-    async with running_bot(monkeypatch, channel_kb) as bot:
+    async with running_bot(monkeypatch, kb) as bot:
         await seed_dossier(bot.services.sessions)
         api = bot.api
 
@@ -141,9 +141,9 @@ async def test_a_whole_conversation(
 
 @pytest.mark.usefixtures("settings_env")
 async def test_hostile_and_odd_messages_get_polite_answers(
-    monkeypatch: pytest.MonkeyPatch, channel_kb: KnowledgeBase
+    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
 ) -> None:
-    async with running_bot(monkeypatch, channel_kb) as bot:
+    async with running_bot(monkeypatch, kb) as bot:
         huge = await bot.say("a" * 3000)
         assert "dài quá" in _texts(huge)
         markup = await bot.say("<b>làm hộ chiếu</b> & <script>alert(1)</script>")
@@ -171,9 +171,9 @@ async def test_hostile_and_odd_messages_get_polite_answers(
 
 @pytest.mark.usefixtures("settings_env")
 async def test_429_is_retried_after_retry_after(
-    monkeypatch: pytest.MonkeyPatch, channel_kb: KnowledgeBase
+    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
 ) -> None:
-    async with running_bot(monkeypatch, channel_kb) as bot:
+    async with running_bot(monkeypatch, kb) as bot:
         bot.api.fail("sendMessage", "retry_after", retry_after=1, chat_id=CHAT)
         answer = await bot.say("/help")
         assert answer
@@ -184,9 +184,9 @@ async def test_429_is_retried_after_retry_after(
 
 @pytest.mark.usefixtures("settings_env")
 async def test_500_and_getupdates_failures_are_survived(
-    monkeypatch: pytest.MonkeyPatch, channel_kb: KnowledgeBase
+    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
 ) -> None:
-    async with running_bot(monkeypatch, channel_kb) as bot:
+    async with running_bot(monkeypatch, kb) as bot:
         bot.api.fail("sendMessage", "server_error", times=2)
         assert await bot.say("/help")
         faults = [c.fault for c in bot.api.calls("sendMessage")]
@@ -197,9 +197,9 @@ async def test_500_and_getupdates_failures_are_survived(
 
 @pytest.mark.usefixtures("settings_env")
 async def test_blocked_chat_stops_sending_and_others_go_on(
-    monkeypatch: pytest.MonkeyPatch, channel_kb: KnowledgeBase
+    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
 ) -> None:
-    async with running_bot(monkeypatch, channel_kb) as bot:
+    async with running_bot(monkeypatch, kb) as bot:
         blocked = 2002
         bot.api.fail("sendMessage", "blocked", times=None, chat_id=blocked)
         bot.api.fail("sendChatAction", "blocked", times=None, chat_id=blocked)
@@ -214,9 +214,9 @@ async def test_blocked_chat_stops_sending_and_others_go_on(
 
 @pytest.mark.usefixtures("settings_env")
 async def test_timeout_is_retried(
-    monkeypatch: pytest.MonkeyPatch, channel_kb: KnowledgeBase
+    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
 ) -> None:
-    async with running_bot(monkeypatch, channel_kb, timeout=1.0) as bot:
+    async with running_bot(monkeypatch, kb, timeout=1.0) as bot:
         bot.api.fail("sendMessage", "slow", delay=3.0, chat_id=CHAT)
         assert await bot.say("/help")
         calls = bot.api.calls("sendMessage", chat_id=CHAT)

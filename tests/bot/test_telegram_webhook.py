@@ -17,13 +17,13 @@ HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 @pytest.mark.usefixtures("settings_env")
 async def test_webhook_registered_and_secret_checked(
-    monkeypatch: pytest.MonkeyPatch, channel_kb: KnowledgeBase
+    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
 ) -> None:
     async with FakeBotAPI() as api:
         monkeypatch.setenv("MOTCUA_TELEGRAM__TOKEN", api.token)
         monkeypatch.setenv("MOTCUA_TELEGRAM__API_BASE", api.base_url)
         monkeypatch.setenv("MOTCUA_WEB__PUBLIC_URL", "https://motcua.example.gov.vn/")
-        services = await bootstrap(load_settings(), kb=channel_kb)
+        services = await bootstrap(load_settings(), kb=kb)
         services.notifications = False
         try:
             app = create_app(services)

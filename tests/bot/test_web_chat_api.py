@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 import segno
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from channel_support import RECEIPT, SIGNING_KEY, seed_dossier
 
 from bot.app import create_app
 from bot.bootstrap import Services
-from bot.web.chat import MAX_BODY, parse_chat
+from bot.web.chat import MAX_BODY, WebChat, parse_chat
 from handlers.dossiers.tokens import make_payload
+from handlers.messages import Incoming, Reply
 
 SESSION = "s" * 8 + "A1b2C3d4e5F6"
 
@@ -132,3 +134,21 @@ async def test_long_and_odd_text_still_gets_an_answer(client: TestClient[Any, An
 def test_parse_chat_strips_control_characters() -> None:
     parsed = parse_chat({"session": SESSION, "text": "a\x00b\x1fc"})
     assert parsed.text == "a b c"
+
+
+class Echo:
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        return [Reply(f"echo {msg.text}")]
+
+
+async def test_one_address_cannot_rotate_sessions_past_its_limit() -> None:
+    app = web.Application()
+    WebChat(Echo(), per_ip_per_minute=3).register(app)
+    async with TestClient(TestServer(app)) as limited:
+        statuses = []
+        for i in range(5):  # a fresh session id every time, as an enumerator would
+            body = {"session": f"rotating-session-{i:04d}", "text": "hi"}
+            statuses.append((await limited.post("/api/chat", json=body)).status)
+        assert statuses == [200, 200, 200, 429, 429]
+        refused = await limited.post("/api/chat", json={"session": SESSION, "text": "hi"})
+        assert "chờ" in text_of((await refused.json())["replies"])

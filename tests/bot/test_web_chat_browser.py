@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from channel_support import RECEIPT, SIGNING_KEY, seed_dossier
 
 from bot.app import create_app
 from bot.bootstrap import Services
+from handlers.dossiers.tokens import make_token
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +52,7 @@ async def base_url(services: Services) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-async def test_chat_in_a_phone_browser(base_url: str) -> None:
+async def test_chat_in_a_phone_browser(base_url: str, services: Services) -> None:
     _need_chromium()
     from playwright.async_api import async_playwright
 
@@ -85,6 +87,9 @@ async def test_chat_in_a_phone_browser(base_url: str) -> None:
             await page.wait_for_timeout(600)  # let the smooth scroll to the answer finish
             ARTIFACTS.mkdir(exist_ok=True)
             await page.screenshot(path=str(ARTIFACTS / "webchat_phone.png"))
+            await buttons.last.scroll_into_view_if_needed()
+            await page.wait_for_timeout(400)
+            await page.screenshot(path=str(ARTIFACTS / "webchat_phone_buttons.png"))
 
             # Layout facts on the phone: nothing overflows sideways, the input stays visible.
             overflow = await page.evaluate(
@@ -115,6 +120,14 @@ async def test_chat_in_a_phone_browser(base_url: str) -> None:
             await linked.locator(".msg.bot").first.wait_for()
             assert "khai sinh" in (await linked.locator(".msg.bot").first.inner_text()).lower()
             assert "?p=" not in linked.url  # a reload does not open it again
+
+            # ... and a receipt's QR code opens the dossier.
+            await seed_dossier(services.sessions)
+            token = make_token(RECEIPT, SIGNING_KEY.encode())
+            dossier = await context.new_page()
+            await dossier.goto(f"{base_url}/?d={token}")
+            await dossier.locator(".msg.bot").first.wait_for()
+            assert RECEIPT in await dossier.locator(".msg.bot").first.inner_text()
             assert errors == []
         finally:
             await browser.close()

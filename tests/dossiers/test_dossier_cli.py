@@ -92,3 +92,16 @@ def test_import_json_array_and_missing_file(
     assert [(r["line"], r["reason"]) for r in report["rejected"]] == [(2, "not_an_object")]
     assert asyncio.run(_status(sqlite_url, row["receipt_code"])) == "returned"
     assert _run(["dossiers", "import", str(tmp_path / "nope.csv")]) == 1
+
+
+def test_unreachable_database_gives_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MOTCUA_DATABASE__URL", "postgresql+asyncpg://u:secret@127.0.0.1:1/x")
+    path = tmp_path / "in.csv"
+    path.write_text("receipt_code,status\n", encoding="utf-8")
+    assert _run(["db", "upgrade"]) == 1
+    assert _run(["dossiers", "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "127.0.0.1:1/x" in err
+    assert "secret" not in err

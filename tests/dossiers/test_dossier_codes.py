@@ -73,6 +73,9 @@ def test_malformed_codes_say_why(typed: str, problem: CodeProblem) -> None:
         ("Mã: 000.00.20.H56-210615-0001.", "000.00.20.H56-210615-0001"),
         ("ho so 0000020H562106150001 cua toi", "0000020H562106150001"),
         ("ma hs 000.00.20.H56-2106-0001 sai a", "000.00.20.H56-2106-0001"),  # malformed attempt
+        ("mã:000.00.20.h56-210615-0001, cảm ơn", "000.00.20.h56-210615-0001"),
+        ("(000.00.20.H56-210615-0001)", "000.00.20.H56-210615-0001"),
+        ("biên nhận H56.210615.0001 nhé", "H56.210615.0001"),
     ],
 )
 def test_find_code_spots_attempts_in_free_text(text: str, found: str) -> None:
@@ -85,6 +88,7 @@ def test_find_code_spots_attempts_in_free_text(text: str, found: str) -> None:
         "thủ tục 1.001193 cần giấy tờ gì",
         "số điện thoại của tôi là 0912345678",
         "nộp ngày 15/06/2021 lúc 8 giờ",
+        "CCCD 001203004567, sinh năm 1990",
         "đăng ký khai sinh cho con",
         "",
     ],

@@ -299,6 +299,11 @@ class FakeBotAPI:
     def pending_updates(self) -> int:
         return len(self._updates)
 
+    def take_updates(self) -> list[dict[str, Any]]:
+        """Removes and returns the queued updates (to feed them to a dispatcher directly)."""
+        taken, self._updates = self._updates, []
+        return taken
+
     # --- the HTTP side -----------------------------------------------------------------------
 
     def _wake(self) -> None:

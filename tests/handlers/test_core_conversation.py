@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pytest
+
 from handlers import texts_vi as t
 from handlers.assistant import CHOOSE_PROCEDURE, Assistant
 from handlers.conversation import ConversationState, MemoryConversationStore
@@ -13,6 +15,18 @@ from knowledge.base import KnowledgeBase
 from knowledge.model import Procedure
 
 PORTAL = "https://dichvucong.gov.vn"
+
+
+@pytest.fixture
+def store() -> MemoryConversationStore:
+    return MemoryConversationStore()
+
+
+@pytest.fixture
+def assistant(kb: KnowledgeBase, store: MemoryConversationStore) -> Assistant:
+    return Assistant(kb, store, portal_url=PORTAL)
+
+
 KHAI_SINH = "1.001193"
 
 
@@ -86,10 +100,10 @@ async def test_greeting_with_a_question_answers_the_question(
 
 
 async def test_deep_link_opens_the_procedure_overview_with_aspect_buttons(
-    assistant: Assistant, store: MemoryConversationStore, core_kb: KnowledgeBase
+    assistant: Assistant, store: MemoryConversationStore, kb: KnowledgeBase
 ) -> None:
     replies = await assistant.handle(press("p_1-001193"))
-    procedure = core_kb.get(KHAI_SINH)
+    procedure = kb.get(KHAI_SINH)
     assert procedure is not None and procedure.detail_url
     assert len(replies) == 1
     assert "Đăng ký khai sinh" in replies[0].text
@@ -192,10 +206,10 @@ async def test_aspect_without_any_procedure_asks_which_one(assistant: Assistant)
 
 
 async def test_out_of_scope_question_gets_an_honest_answer_with_the_portal(
-    core_kb: KnowledgeBase,
+    kb: KnowledgeBase,
 ) -> None:
     store = MemoryConversationStore()
-    bot = Assistant(ScriptedSearch(core_kb, []), store, portal_url=PORTAL)
+    bot = Assistant(ScriptedSearch(kb, []), store, portal_url=PORTAL)
     replies = await bot.handle(text(body="thời tiết ngày mai thế nào"))
     assert replies == [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=PORTAL))]
     assert PORTAL in replies[0].text
@@ -239,10 +253,10 @@ class ScriptedSearch:
 
 
 async def test_close_scores_offer_a_choice_answered_by_button_or_digit(
-    core_kb: KnowledgeBase,
+    kb: KnowledgeBase,
 ) -> None:
     store = MemoryConversationStore()
-    search = ScriptedSearch(core_kb, [("1.001193", 70), ("1.000894", 68), ("1.004194", 40)])
+    search = ScriptedSearch(kb, [("1.001193", 70), ("1.000894", 68), ("1.004194", 40)])
     bot = Assistant(search, store, portal_url=PORTAL)
     replies = await bot.handle(text(body="thủ tục gì đó mất bao lâu"))
     assert [b.payload for b in replies[0].buttons] == ["pc:1.001193", "pc:1.000894"]
@@ -262,23 +276,23 @@ async def test_close_scores_offer_a_choice_answered_by_button_or_digit(
     assert by_button.startswith("Thủ tục “Đăng ký khai sinh”")
 
 
-async def test_a_digit_out_of_range_asks_again(core_kb: KnowledgeBase) -> None:
-    search = ScriptedSearch(core_kb, [("1.001193", 70), ("1.000894", 69)])
+async def test_a_digit_out_of_range_asks_again(kb: KnowledgeBase) -> None:
+    search = ScriptedSearch(kb, [("1.001193", 70), ("1.000894", 69)])
     bot = Assistant(search, MemoryConversationStore(), portal_url=PORTAL)
     await bot.handle(text(body="thủ tục gì đó"))
     assert await bot.handle(text(body="5")) == [Reply(t.CHOICE_OUT_OF_RANGE.format(count=2))]
 
 
-async def test_a_clear_winner_is_answered_without_a_choice(core_kb: KnowledgeBase) -> None:
-    search = ScriptedSearch(core_kb, [("1.001193", 80), ("1.000894", 60)])
+async def test_a_clear_winner_is_answered_without_a_choice(kb: KnowledgeBase) -> None:
+    search = ScriptedSearch(kb, [("1.001193", 80), ("1.000894", 60)])
     bot = Assistant(search, MemoryConversationStore(), portal_url=PORTAL)
     replies = await bot.handle(text(body="khai sinh"))
     assert len(replies) == 1 and replies[0].text.startswith("Thủ tục “Đăng ký khai sinh”")
 
 
-async def test_full_matches_answer_the_best_and_offer_the_others(core_kb: KnowledgeBase) -> None:
+async def test_full_matches_answer_the_best_and_offer_the_others(kb: KnowledgeBase) -> None:
     store = MemoryConversationStore()
-    search = ScriptedSearch(core_kb, [("1.000894", 100), ("1.001193", 100), ("1.004194", 50)])
+    search = ScriptedSearch(kb, [("1.000894", 100), ("1.001193", 100), ("1.004194", 50)])
     bot = Assistant(search, store, portal_url=PORTAL)
     replies = await bot.handle(text(body="đăng ký kết hôn"))
     assert replies[0].text.startswith("Thủ tục “Đăng ký kết hôn”")
@@ -298,9 +312,9 @@ async def test_full_matches_answer_the_best_and_offer_the_others(core_kb: Knowle
     assert "Thời hạn giải quyết" in answered and "Phí, lệ phí" in answered
 
 
-async def test_a_new_question_drops_an_unanswered_choice(core_kb: KnowledgeBase) -> None:
+async def test_a_new_question_drops_an_unanswered_choice(kb: KnowledgeBase) -> None:
     store = MemoryConversationStore()
-    search = ScriptedSearch(core_kb, [("1.001193", 70), ("1.000894", 69)])
+    search = ScriptedSearch(kb, [("1.001193", 70), ("1.000894", 69)])
     bot = Assistant(search, store, portal_url=PORTAL)
     await bot.handle(text(body="thủ tục gì đó"))
     await bot.handle(text(body="cảm ơn"))
@@ -327,10 +341,10 @@ async def test_state_is_kept_apart_per_user_and_channel(
 
 
 async def test_an_aspect_before_choosing_asks_the_choice_again_for_it(
-    core_kb: KnowledgeBase,
+    kb: KnowledgeBase,
 ) -> None:
     store = MemoryConversationStore()
-    search = ScriptedSearch(core_kb, [("1.001193", 70), ("1.000894", 68)])
+    search = ScriptedSearch(kb, [("1.001193", 70), ("1.000894", 68)])
     bot = Assistant(search, store, portal_url=PORTAL)
     await bot.handle(press("p_1-004194"))  # an earlier topic must not capture the follow-up
     await bot.handle(text(body="thủ tục gì đó"))

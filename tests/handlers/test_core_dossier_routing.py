@@ -16,6 +16,18 @@ from handlers.ports import DossierPort
 from knowledge.base import KnowledgeBase
 
 PORTAL = "https://dichvucong.gov.vn"
+
+
+@pytest.fixture
+def store() -> MemoryConversationStore:
+    return MemoryConversationStore()
+
+
+@pytest.fixture
+def assistant(kb: KnowledgeBase, store: MemoryConversationStore) -> Assistant:
+    return Assistant(kb, store, portal_url=PORTAL)
+
+
 CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}[- ]?\d{6}[- ]?\d{4}")
 
 
@@ -74,9 +86,9 @@ def dossiers() -> RecordingDossiers:
 
 
 @pytest.fixture
-def bot(core_kb: KnowledgeBase, dossiers: RecordingDossiers) -> Assistant:
+def bot(kb: KnowledgeBase, dossiers: RecordingDossiers) -> Assistant:
     port: DossierPort = dossiers  # the fake satisfies the Protocol (mypy checks this line)
-    return Assistant(core_kb, MemoryConversationStore(), dossiers=port, portal_url=PORTAL)
+    return Assistant(kb, MemoryConversationStore(), dossiers=port, portal_url=PORTAL)
 
 
 def msg(

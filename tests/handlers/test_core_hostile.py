@@ -15,6 +15,16 @@ from knowledge.base import KnowledgeBase
 PORTAL = "https://dichvucong.gov.vn"
 
 
+@pytest.fixture
+def store() -> MemoryConversationStore:
+    return MemoryConversationStore()
+
+
+@pytest.fixture
+def assistant(kb: KnowledgeBase, store: MemoryConversationStore) -> Assistant:
+    return Assistant(kb, store, portal_url=PORTAL)
+
+
 def said(body: str | None, payload: str | None = None) -> Incoming:
     return Incoming(channel=Channel.WEB, user_id="h1", text=body, payload=payload)
 
@@ -92,12 +102,16 @@ async def test_odd_payloads_are_answered(assistant: Assistant, payload: str) -> 
     _polite(await assistant.handle(said(None, payload=payload)))
 
 
+async def test_a_start_link_we_never_made_is_a_greeting(assistant: Assistant) -> None:
+    assert await assistant.handle(said("/start ref_facebook_ad")) == [Reply(t.GREETING)]
+
+
 async def test_a_corrupt_stored_state_is_replaced(
-    core_kb: KnowledgeBase,
+    kb: KnowledgeBase,
 ) -> None:
     store = MemoryConversationStore()
     await store.save(Channel.WEB, "h1", "{not json")
-    bot = Assistant(core_kb, store, portal_url=PORTAL)
+    bot = Assistant(kb, store, portal_url=PORTAL)
     assert await bot.handle(said("chào")) == [Reply(t.GREETING)]
     assert ConversationState.from_json(await store.load(Channel.WEB, "h1")) == ConversationState()
 
@@ -114,9 +128,9 @@ class BrokenStore:
 
 
 async def test_a_failing_store_still_gets_an_answer(
-    core_kb: KnowledgeBase, caplog: pytest.LogCaptureFixture
+    kb: KnowledgeBase, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bot = Assistant(core_kb, BrokenStore(), portal_url=PORTAL)
+    bot = Assistant(kb, BrokenStore(), portal_url=PORTAL)
     with caplog.at_level(logging.ERROR):
         replies = await bot.handle(said(None, payload="p_1-001193"))
     assert "Đăng ký khai sinh" in replies[0].text

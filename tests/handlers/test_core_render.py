@@ -142,9 +142,9 @@ def test_overview_buttons_cover_the_aspects_not_yet_answered() -> None:
     assert render.name_of(p) == "Đổi giấy phép lái xe"
 
 
-def test_every_record_renders_every_aspect_with_its_link(core_kb: KnowledgeBase) -> None:
+def test_every_record_renders_every_aspect_with_its_link(kb: KnowledgeBase) -> None:
     """The shipped data, quirks and all: no aspect of any record breaks the rendering."""
-    procedures = list(core_kb)
+    procedures = list(kb)
     assert len(procedures) > 2000
     aspects = list(render.BUTTON_ASPECTS) + ["legal"]
     for p in procedures:
@@ -156,9 +156,9 @@ def test_every_record_renders_every_aspect_with_its_link(core_kb: KnowledgeBase)
             assert "None" not in text
 
 
-def test_payloads_fit_telegram_callback_data(core_kb: KnowledgeBase) -> None:
+def test_payloads_fit_telegram_callback_data(kb: KnowledgeBase) -> None:
     aspects = list(render.BUTTON_ASPECTS) + ["legal"]
-    for p in core_kb:
+    for p in kb:
         buttons = render.aspect_buttons(p)
         buttons += render.choice([p])[1] + render.alternatives([p], aspects)[1]
         for b in buttons:
@@ -175,3 +175,18 @@ def test_online_answer_gives_the_online_time_and_fee_with_its_note() -> None:
     assert text.startswith("Có, thủ tục “Đổi giấy phép lái xe” nộp trực tuyến được.")
     assert "3 ngày làm việc" in text and "7.000 đồng (ghi chú: thu 7.000 đồng)" in text
     assert "10.000" not in text and "5 ngày" not in text
+
+
+def test_documents_put_the_form_first_and_special_cases_last() -> None:
+    nop = "Giấy tờ phải nộp"
+    docs = (
+        Document("- Trường hợp trẻ em bị bỏ rơi thì phải có biên bản", "", "1 bản chính", nop),
+        Document("Văn bản ủy quyền trong trường hợp ủy quyền", None, "1 bản chính", nop),
+        Document("Giấy chứng sinh", None, "1 bản chính", nop),
+        Document("Lưu ý chung về hồ sơ", None, "0 bản chính", "Lưu ý"),
+        Document("Tờ khai đăng ký khai sinh theo mẫu", None, "1 bản chính", None),
+    )
+    text = render.answer(_procedure(documents=docs), ["documents"], PORTAL)
+    order = [text.index(s) for s in ("Tờ khai", "Giấy chứng sinh", "ủy quyền", "bỏ rơi")]
+    assert order == sorted(order)
+    assert "Lưu ý chung" not in text and "còn 1 lưu ý" in text

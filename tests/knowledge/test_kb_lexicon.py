@@ -79,7 +79,11 @@ def test_detect_aspects(text: str, aspects: list[Aspect]) -> None:
 
 def test_aspect_words_do_not_drive_the_ranking(kb: KnowledgeBase) -> None:
     plain = kb.search("đăng ký kết hôn")
-    for asked in ("đăng ký kết hôn cần giấy tờ gì", "đăng ký kết hôn lệ phí bao nhiêu",
-                  "đăng ký kết hôn nộp ở đâu", "đăng ký kết hôn mất bao lâu"):
+    for asked in (
+        "đăng ký kết hôn cần giấy tờ gì",
+        "đăng ký kết hôn lệ phí bao nhiêu",
+        "đăng ký kết hôn nộp ở đâu",
+        "đăng ký kết hôn mất bao lâu",
+    ):
         hits = kb.search(asked)
         assert hits and hits[0].procedure.code == plain[0].procedure.code, asked

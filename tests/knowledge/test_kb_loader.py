@@ -19,14 +19,28 @@ DVCQG: dict[str, Any] = {
     "co_quan_thuc_hien": "UBND cấp xã",
     "trinh_tu_thuc_hien": "Bước 1: nộp hồ sơ. Giải quyết trong 1 ngày làm việc.",
     "cach_thuc_thuc_hien": [
-        {"hinh_thuc": "Trực tiếp", "thoi_han": "1", "phi_le_phi": "Miễn phí",
-         "ghi_chu_phi": "Lệ phí cấp bản sao: 8.000 đồng/bản", "mo_ta": None},
-        {"hinh_thuc": "Trực tuyến", "thoi_han": "1", "phi_le_phi": "Miễn phí",
-         "ghi_chu_phi": None, "mo_ta": None},
+        {
+            "hinh_thuc": "Trực tiếp",
+            "thoi_han": "1",
+            "phi_le_phi": "Miễn phí",
+            "ghi_chu_phi": "Lệ phí cấp bản sao: 8.000 đồng/bản",
+            "mo_ta": None,
+        },
+        {
+            "hinh_thuc": "Trực tuyến",
+            "thoi_han": "1",
+            "phi_le_phi": "Miễn phí",
+            "ghi_chu_phi": None,
+            "mo_ta": None,
+        },
     ],
     "thanh_phan_ho_so": [
-        {"nhom": "Giấy tờ phải nộp", "ten_giay_to": "Tờ khai đăng ký khai sinh",
-         "mau_don": "TK.doc", "so_luong": "Bản chính: 1"},
+        {
+            "nhom": "Giấy tờ phải nộp",
+            "ten_giay_to": "Tờ khai đăng ký khai sinh",
+            "mau_don": "TK.doc",
+            "so_luong": "Bản chính: 1",
+        },
     ],
     "yeu_cau_dieu_kien": None,
     "can_cu_phap_ly": "Luật Hộ tịch 2014",
@@ -40,19 +54,29 @@ BQP: dict[str, Any] = {
     "bo_nganh": "Bộ Quốc phòng",
     "cap_thuc_hien": ["Cấp Bộ"],
     "linh_vuc": "Ứng phó sự cố tràn dầu",
-    "doi_tuong_thuc_hien": "Công dân Việt Nam, Tổ chức (không bao gồm doanh nghiệp, HTX), Hợp tác xã",
+    "doi_tuong_thuc_hien": (
+        "Công dân Việt Nam, Tổ chức (không bao gồm doanh nghiệp, HTX), Hợp tác xã"
+    ),
     "trinh_tu_thuc_hien": "Bước 1: gửi hồ sơ.",
     "cach_thuc_thuc_hien": [
-        {"hinh_thuc": "Trực tiếp", "thoi_han": "30 Ngày làm việc", "phi_le_phi": "Phí : 0 Đồng",
-         "mo_ta": None},
+        {
+            "hinh_thuc": "Trực tiếp",
+            "thoi_han": "30 Ngày làm việc",
+            "phi_le_phi": "Phí : 0 Đồng",
+            "mo_ta": None,
+        },
     ],
     "thanh_phan_ho_so": [
         {"ten_giay_to": "Văn bản đề nghị", "mau_don": None, "so_ban_chinh": 1, "so_ban_sao": 2},
     ],
     "ket_qua_thuc_hien": "Quyết định phê duyệt kế hoạch.",
     "can_cu_phap_ly": [
-        {"so_ky_hieu": "12", "trich_yeu": "Quyết định số 12/2021/QĐ-TTg",
-         "ngay_ban_hanh": "24-03-2021", "co_quan_ban_hanh": "Thủ tướng Chính phủ"},
+        {
+            "so_ky_hieu": "12",
+            "trich_yeu": "Quyết định số 12/2021/QĐ-TTg",
+            "ngay_ban_hanh": "24-03-2021",
+            "co_quan_ban_hanh": "Thủ tướng Chính phủ",
+        },
     ],
     "source_file": "ChiTietTTHC_1.013124.doc",
 }
@@ -75,7 +99,9 @@ def test_both_shapes_load_into_one_model(tmp_path: Path) -> None:
     assert birth.detail_url and birth.detail_url.startswith("https://dichvucong.gov.vn")
     assert birth.online
     assert oil.audiences == (
-        "Công dân Việt Nam", "Tổ chức (không bao gồm doanh nghiệp, HTX)", "Hợp tác xã",
+        "Công dân Việt Nam",
+        "Tổ chức (không bao gồm doanh nghiệp, HTX)",
+        "Hợp tác xã",
     )
     assert oil.documents[0].copies == "1 bản chính, 2 bản sao"
     assert oil.results == ("Quyết định phê duyệt kế hoạch.",)
@@ -133,8 +159,11 @@ def test_garbled_text_is_repaired_or_reported_never_fatal(tmp_path: Path) -> Non
     mojibake = dict(DVCQG, ten_thu_tuc="Thủ tục đăng ký khai sinh".encode().decode("latin-1"))
     broken = dict(DVCQG, ma_thu_tuc="1.000003", trinh_tu_thuc_hien="Bước 1: n\ufffd\ufffdp")
     weird_types = dict(
-        DVCQG, ma_thu_tuc="1.000004", cach_thuc_thuc_hien="không phải danh sách",
-        thanh_phan_ho_so=[None, 3, {"mau_don": "x"}], cap_thuc_hien=None,
+        DVCQG,
+        ma_thu_tuc="1.000004",
+        cach_thuc_thuc_hien="không phải danh sách",
+        thanh_phan_ho_so=[None, 3, {"mau_don": "x"}],
+        cap_thuc_hien=None,
     )
     path = write_jsonl(
         tmp_path / "g.jsonl",

@@ -31,12 +31,15 @@ def test_parse_processing_time(text: str | None, expected: ProcessingTime | None
 
 def test_unit_less_time_takes_its_unit_from_the_description_or_steps() -> None:
     in_description = Procedure(
-        code="x.1", name="A",
+        code="x.1",
+        name="A",
         ways=(SubmissionWay("Trực tiếp", time="3", description="Trong 03 giờ làm việc"),),
     )
     assert in_description.processing_time() == ProcessingTime(3, "hours")
     in_steps = Procedure(
-        code="x.2", name="B", steps="Giải quyết trong 1 ngày kể từ khi nhận đủ hồ sơ.",
+        code="x.2",
+        name="B",
+        steps="Giải quyết trong 1 ngày kể từ khi nhận đủ hồ sơ.",
         ways=(SubmissionWay("Trực tiếp", time="1"),),
     )
     assert in_steps.processing_time() == ProcessingTime(1, "days")
@@ -46,9 +49,12 @@ def test_unit_less_time_takes_its_unit_from_the_description_or_steps() -> None:
 
 def test_direct_submission_time_is_preferred() -> None:
     procedure = Procedure(
-        code="x.4", name="D",
-        ways=(SubmissionWay("Trực tuyến", time="10 Ngày làm việc"),
-              SubmissionWay("Trực tiếp", time="15 Ngày làm việc")),
+        code="x.4",
+        name="D",
+        ways=(
+            SubmissionWay("Trực tuyến", time="10 Ngày làm việc"),
+            SubmissionWay("Trực tiếp", time="15 Ngày làm việc"),
+        ),
     )
     assert procedure.processing_time() == ProcessingTime(15, "working_days")
     assert procedure.online

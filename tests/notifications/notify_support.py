@@ -31,7 +31,7 @@ async def add_dossier(
         assert d.id is not None
         for chat in chats or []:
             session.add(Subscription(dossier_id=d.id, channel=channel, user_id=chat,
-                                     created_at=NOW - timedelta(days=9)))
+                                     created_at=d.received_at))
         return d.id
 
 

@@ -136,3 +136,17 @@ async def test_staff_list_of_dossiers_waiting_for_apology_details(
     await add_dossier(f, "W-4", due_at=NOW - timedelta(days=2), status="result_ready")
     waiting = await jobs(f).waiting_for_apology_details()
     assert sorted(d.receipt_code for d in waiting) == ["W-1", "W-3"]
+
+
+async def test_news_older_than_the_subscription_is_not_pushed(
+    session_factory: SessionFactory,
+) -> None:
+    from storage.subscriptions_repo import add_subscription
+
+    d = await add_dossier(session_factory, "N-1", chats=["1"])  # subscribed 9 days ago
+    await add_event(session_factory, d, "supplement_required", NOW - timedelta(hours=5), "Ảnh")
+    async with session_factory() as s, s.begin():
+        await add_subscription(s, d, "telegram", "2", NOW - timedelta(hours=1))
+    assert await jobs(session_factory).status_changes() == 1
+    (row,) = await outbox_rows(session_factory)
+    assert row["recipient"] == "1"

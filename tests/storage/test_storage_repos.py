@@ -38,13 +38,17 @@ async def test_upsert_inserts_then_updates_by_code(session_factory: SessionFacto
     assert set(ids) == {"A-1", "A-2"}
     async with session_factory() as session, session.begin():
         again = await dossiers_repo.upsert_dossiers(
-            session, [_row("A-1", status="processing")], NOW + timedelta(hours=1)
+            session,
+            [_row("A-1", status="processing", applicant_phone=None, note="Đang thẩm định")],
+            NOW + timedelta(hours=1),
         )
     assert again["A-1"] == ids["A-1"]
     async with session_factory() as session:
         dossier = await dossiers_repo.get_by_code(session, "A-1")
         assert dossier is not None
         assert dossier.status == "processing"
+        assert dossier.note == "Đang thẩm định"
+        assert dossier.applicant_phone == "0912345678"  # an empty field keeps what was stored
         assert dossier.created_at == NOW
         assert dossier.updated_at == NOW + timedelta(hours=1)
         assert dossier.received_at.tzinfo is not None

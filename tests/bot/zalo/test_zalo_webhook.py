@@ -216,3 +216,31 @@ async def test_zalo_senders_join_the_notification_senders(
     h, _ = gate
     assert isinstance(h.services.senders["zalo"], ZaloSender)
     assert "zns" not in h.services.senders  # no ZNS template configured
+
+
+async def test_a_digit_picks_from_the_latest_numbered_list_only(
+    session_factory: SessionFactory,
+) -> None:
+    from handlers.messages import Button
+
+    class Menu(Echo):
+        async def handle(self, msg: Incoming) -> list[Reply]:
+            self.seen.append(msg)
+            if msg.text == "menu":
+                return [Reply("Chọn:", tuple(Button(f"Mục {i}", f"pa:x:{i}") for i in range(6)))]
+            return [Reply("ok")]
+
+    menu = Menu()
+    async with FakeZaloAPI() as api, ZaloHarness(
+        api, session_factory, menu, MemoryConversationStore()
+    ) as h:
+        for n, text in enumerate(("menu", "2", "9", "xin chào", "2")):
+            body = api.delivery("user_send_text", message={"text": text, "msg_id": f"d{n}"})
+            assert await h.deliver(body) == 200
+            await h.settle()
+    seen = [(m.text, m.payload) for m in menu.seen]
+    # "2" after the list is its second item; "9" is out of range; after a plain answer the
+    # old list is gone and "2" is just text for the core
+    assert seen == [("menu", None), (None, "pa:x:1"), ("9", None), ("xin chào", None),
+                    ("2", None)]
+    assert "1. Mục 0" in api.sent()[0].text and api.sent()[0].buttons == []

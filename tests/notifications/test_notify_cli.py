@@ -1,0 +1,77 @@
+"""``motcua notify run-once`` and ``motcua notify status`` as a staff member runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fakes.bot_api import FakeBotAPI
+from notify_support import add_dossier, add_event, outbox_rows
+
+from storage.engine import SessionFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIM = (
+    "import argparse, sys\n"
+    "from bot.cli import notify\n"
+    "p = argparse.ArgumentParser()\n"
+    "p.add_argument('--config', default=None)\n"
+    "notify.register(p.add_subparsers(required=True))\n"
+    "a = p.parse_args(sys.argv[1:])\n"
+    "raise SystemExit(a.func(a))\n"
+)
+
+
+async def motcua(db_url: str, api: FakeBotAPI, *args: str) -> str:
+    env = {
+        **os.environ,
+        "MOTCUA_DATABASE__URL": db_url,
+        "MOTCUA_TELEGRAM__TOKEN": api.token,
+        "MOTCUA_TELEGRAM__API_BASE": api.base_url,
+        "MOTCUA_NOTIFICATIONS__QUIET_HOURS": "off",
+        "MOTCUA_NOTIFICATIONS__TELEGRAM_PER_CHAT_INTERVAL_S": "0.2",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SHIM, "notify", *args, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode == 0, err.decode()
+    return out.decode()
+
+
+async def test_run_once_sends_every_rule_then_status_reports(
+    session_factory: SessionFactory, db_url: str, fake_api: FakeBotAPI
+) -> None:
+    now = datetime.now(UTC)
+    late = await add_dossier(session_factory, "C-1", chats=["900"], due_at=now - timedelta(days=1),
+                             received_at=now - timedelta(days=12))
+    await add_event(session_factory, late, "supplement_required", now - timedelta(hours=1),
+                    "Bản sao giấy chứng sinh")
+    fake_api.fail("sendMessage", "bad_request", chat_id=901, times=None)
+    await add_dossier(session_factory, "C-2", chats=["901"], due_at=now - timedelta(days=1))
+
+    result = json.loads(await motcua(db_url, fake_api, "run-once", "--json"))
+    assert result["enqueued"]["overdue_apology"] == 2 and result["enqueued"]["status"] == 1
+    assert result["dispatch"]["sent"] == 2 and result["dispatch"]["failed"] == 1
+    texts = [str(p["text"]) for p in fake_api.sent("sendMessage", 900)]
+    assert any("PHIẾU XIN LỖI" in x for x in texts)
+    assert any("Bản sao giấy chứng sinh" in x for x in texts)
+    again = json.loads(await motcua(db_url, fake_api, "run-once", "--json"))
+    assert sum(again["enqueued"].values()) == 0 and again["dispatch"]["sent"] == 0
+    assert len(fake_api.sent("sendMessage", 900)) == 2
+
+    report = json.loads(await motcua(db_url, fake_api, "status", "--json"))
+    counts = {(r["status"], r["rule"]): r["count"] for r in report["outbox"]}
+    assert counts == {("sent", "overdue_apology"): 1, ("sent", "status"): 1,
+                      ("failed", "overdue_apology"): 1}
+    (failure,) = report["failures"]
+    assert failure["key"].endswith(":telegram:901") and "Bad Request" in failure["error"]
+    assert {d["receipt_code"] for d in report["waiting_for_apology_details"]} == {"C-1", "C-2"}
+    text = await motcua(db_url, fake_api, "status")
+    assert "C-1" in text and "failed" in text
+    assert len(await outbox_rows(session_factory)) == 3
