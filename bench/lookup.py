@@ -40,7 +40,7 @@ from handlers.dossiers.calendar import WorkCalendar  # noqa: E402
 from handlers.dossiers.codes import canonical_code  # noqa: E402
 from handlers.messages import Channel, Incoming  # noqa: E402
 from storage import dossiers_repo  # noqa: E402
-from storage.engine import create_engine, read_session_factory, session_factory  # noqa: E402
+from storage.engine import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -177,7 +177,6 @@ def _report(name: str, timings: list[float], found: int) -> None:
 async def bench_lookups(url: str, n: int, lookups: int, label: str) -> None:
     engine = create_engine(url)
     factory = session_factory(engine)
-    reads = read_session_factory(engine)
     calendar = WorkCalendar()
     forms = typed_forms(n, lookups)
     now = datetime.now(UTC)
@@ -190,21 +189,20 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str) -> None:
         async with factory() as session:
             await dossiers_repo.get_by_code(session, canonical_code(raw) or "")
     present: set[str] = set()
-    for kind, sessions in (("session", factory), ("autocommit read session", reads)):
-        timings: list[float] = []
-        found = 0
-        for raw in forms:
-            t0 = time.perf_counter()
-            code = canonical_code(raw)
-            async with sessions() as session:
-                dossier = await dossiers_repo.get_by_code(session, code or "")
-            if dossier is not None:
-                found += 1
-                present.add(dossier.receipt_code)
-                if render_dossier is not None:
-                    render_dossier(dossier, now=now, working_days=calendar.working_days_between)
-            timings.append(time.perf_counter() - t0)
-        _report(f"{label} parse + repository ({kind}) + view", timings, found)
+    timings: list[float] = []
+    found = 0
+    for raw in forms:
+        t0 = time.perf_counter()
+        code = canonical_code(raw)
+        async with factory() as session:
+            dossier = await dossiers_repo.get_by_code(session, code or "")
+        if dossier is not None:
+            found += 1
+            present.add(dossier.receipt_code)
+            if render_dossier is not None:
+                render_dossier(dossier, now=now, working_days=calendar.working_days_between)
+        timings.append(time.perf_counter() - t0)
+    _report(f"{label} parse + repository + view", timings, found)
     try:
         from handlers.dossiers.dialog import DossierDialog
     except ImportError:

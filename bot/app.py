@@ -16,7 +16,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.bootstrap import Services
-from bot.telegram.dispatcher import build_dispatcher
+from bot.telegram.dispatcher import build_dispatcher, set_commands
 from bot.web.chat import WebChat
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ async def _poll_forever(telegram: Telegram) -> None:
     while True:
         try:
             await telegram.bot.delete_webhook(drop_pending_updates=False)
+            await set_commands(telegram.bot)
             await telegram.dispatcher.start_polling(
                 telegram.bot, handle_signals=False, close_bot_session=False
             )
@@ -127,6 +128,7 @@ async def _telegram_webhook(app: web.Application) -> AsyncIterator[None]:
             secret_token=webhook_secret(services),
             allowed_updates=telegram.dispatcher.resolve_used_update_types(),
         )
+        await set_commands(telegram.bot)
         logger.info("telegram: webhook at %s", url)
     except Exception as exc:  # the web chat keeps working; Telegram retries on its side
         logger.error("telegram: could not set the webhook: %s", exc)

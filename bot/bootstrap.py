@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from aiogram import Bot
 
 from bot.config import Settings
+from bot.one_at_a_time import OneAtATime
+from bot.ports import Responder
 from bot.state_cache import WriteBehindStore
 from bot.telegram.dispatcher import create_bot
 from handlers.assistant import Assistant
@@ -37,7 +39,7 @@ class Services:
     store: ConversationStore
     calendar: WorkCalendar
     dossiers: DossierDialog
-    assistant: Assistant
+    assistant: Responder  # the Assistant, one message at a time per user
     telegram: Bot | None = None  # the Bot API client, when a token is set
     notifications: bool = True  # run the notification scheduler inside ``motcua serve``
     senders: dict[str, Sender] = field(default_factory=dict)  # beyond Telegram's (e.g. Zalo)
@@ -93,9 +95,13 @@ async def bootstrap(
         ),
     )
     sql_store = SqlConversationStore(sessions)
-    # One process (no Redis): state in memory, written behind. Several replicas: straight to SQL.
-    store: ConversationStore = sql_store if settings.redis.url else WriteBehindStore(sql_store)
-    assistant = Assistant(kb, store, dossiers=dossiers, portal_url=settings.knowledge.portal_url)
+    # The embedded setup (SQLite, no Redis) is one process: state in memory, written behind.
+    # PostgreSQL or Redis means replicas may share users: every message reads and writes SQL.
+    embedded = url.startswith("sqlite") and not settings.redis.url
+    store: ConversationStore = WriteBehindStore(sql_store) if embedded else sql_store
+    assistant = OneAtATime(
+        Assistant(kb, store, dossiers=dossiers, portal_url=settings.knowledge.portal_url)
+    )
     token = settings.telegram.token.get_secret_value()
     telegram = create_bot(token, settings.telegram.api_base) if token else None
     services = Services(

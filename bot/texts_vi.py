@@ -26,6 +26,13 @@ SORRY_ERROR = (
 )
 NUMBERED_HINT = "Ông/Bà gõ số thứ tự để chọn."
 
+# --- Telegram ---------------------------------------------------------------------------------
+COMMANDS = {
+    "start": "Bắt đầu trò chuyện với Trợ lý Một cửa",
+    "hoso": "Các hồ sơ ông/bà đang theo dõi",
+    "help": "Hướng dẫn hỏi thủ tục và tra cứu hồ sơ",
+}
+
 # --- web chat ---------------------------------------------------------------------------------
 WEB_BAD_REQUEST = "Yêu cầu không hợp lệ. Ông/Bà vui lòng tải lại trang."
 WEB_BUSY = "Ông/Bà gửi nhanh quá. Xin vui lòng chờ một chút rồi gửi lại."

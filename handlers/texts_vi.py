@@ -346,6 +346,7 @@ INGEST_REASONS: dict[str, str] = {
     "missing_receipt_code": "Thiếu mã hồ sơ (receipt_code).",
     "malformed_receipt_code": "Mã hồ sơ không đúng dạng {example}: {value}.",
     "missing_received_at": "Thiếu ngày giờ tiếp nhận (received_at).",
+    "received_in_future": "Ngày tiếp nhận ở tương lai: {value}.",
     "bad_datetime": "Ngày giờ không hợp lệ ở trường {field}: {value} (cần dạng ISO 8601).",
     "missing_status": "Thiếu trạng thái (status).",
     "unknown_status": "Trạng thái không hợp lệ: {value} (dùng tên chuẩn hoặc mã số 1–10).",

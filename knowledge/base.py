@@ -15,6 +15,8 @@ __all__ = ["Hit", "KnowledgeBase"]
 
 
 class KnowledgeBase:
+    """Procedures loaded once and indexed for search; read-only afterwards (safe to share)."""
+
     def __init__(
         self,
         procedures: Sequence[Procedure],

@@ -64,7 +64,7 @@ def record_fields(procedure: Procedure, lexicon: Lexicon) -> dict[str, list[str]
         docs += " " + procedure.documents_raw
     return {
         "name": lexicon.expand_record(fold(procedure.name).split()),
-        "field": lexicon.expand_record(fold(procedure.field).split()),
+        "field": lexicon.expand_record(fold(f"{procedure.field} {procedure.agency}").split()),
         "documents": lexicon.expand_record(fold(docs[:DOCUMENTS_CHARS]).split()),
         "steps": fold(procedure.steps[:STEPS_CHARS]).split(),
     }

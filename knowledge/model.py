@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.processing_time import ProcessingTime, parse_processing_time, unit_hint
+from knowledge.processing_time import (
+    ProcessingTime,
+    parse_processing_time,
+    time_in_steps,
+    unit_hint,
+)
 
 ONLINE_WAY = "Trực tuyến"
 _BARE_NUMBER = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
@@ -64,7 +69,7 @@ class Procedure:
         return any(w.way.strip().lower() == ONLINE_WAY.lower() for w in self.ways)
 
     def processing_time(self) -> ProcessingTime | None:
-        """Best effort over the ways (direct first), then the steps text.
+        """Best effort over the ways (direct first), then a deadline stated in the steps.
 
         A unit-less value ("1") takes its unit from the way's description or the steps.
         """
@@ -80,4 +85,4 @@ class Procedure:
                 if unit is not None:
                     return ProcessingTime(parsed.amount, unit)
             return parsed
-        return None
+        return time_in_steps(self.steps)

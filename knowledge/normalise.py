@@ -52,6 +52,16 @@ def fold(text: str) -> str:
     return " ".join(data.decode("ascii").split())
 
 
+def marks_key(word: str) -> str:
+    """A word's letters and its marks wherever they sit: "hoá" and "hóa" (two spelling
+    conventions) are one key, "buồn" and "buôn" are two."""
+    nfd = unicodedata.normalize("NFD", word.lower())
+    marks = sorted(c for c in nfd if unicodedata.combining(c))
+    if "đ" in nfd:
+        marks.append("đ")
+    return fold(word) + "|" + "".join(marks)
+
+
 def tokens(text: str) -> list[str]:
     """Folded word tokens."""
     return fold(text).split()

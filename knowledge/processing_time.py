@@ -77,6 +77,24 @@ def parse_processing_time(text: str | None) -> ProcessingTime | None:
     return None
 
 
+_IN_STEPS = re.compile(
+    r"\b(?:thoi han|trong vong|trong thoi gian|trong thoi han)\b[^.]{0,60}?"
+    + _NUMBER
+    + r"\s*(ngay lam viec|ngay lv|ngay|gio lam viec|gio|thang|tuan|nam)\b"
+)
+
+
+def time_in_steps(steps: str | None) -> ProcessingTime | None:
+    """A duration the steps text states as a deadline ("trong thời hạn 05 ngày làm việc")."""
+    if not steps:
+        return None
+    match = _IN_STEPS.search(_fold_time(steps[:6000]))
+    if not match:
+        return None
+    factor, unit = _FACTORS[match.group(2)]
+    return ProcessingTime(_number(match.group(1)) * factor, unit)
+
+
 def unit_hint(amount: float, context: str | None) -> Unit | None:
     """The unit that ``context`` (steps, description) gives to the bare number ``amount``."""
     if not context:

@@ -15,7 +15,7 @@ from knowledge.aspects import Aspect, find_cues
 from knowledge.index import FloatArray, TermIndex, name_head
 from knowledge.lexicon import Lexicon, Word, split_words
 from knowledge.model import Procedure
-from knowledge.normalise import fold
+from knowledge.normalise import fold, marks_key
 
 BIGRAM_WEIGHT = 0.6  # a matched phrase confirms its words; it should not double them
 UNSEEN_PAIR_WEIGHT = 0.3
@@ -24,11 +24,13 @@ MIN_SCORED_WEIGHT = 0.12
 CONTEXT_WEIGHT = 0.5  # words of a sentence that tells the story rather than asks
 MAX_QUERY_CHARS = 2000  # a pasted essay says no more about the procedure than its start
 CORRECTED_WEIGHT = 0.8  # a typo fix is a guess
-TYPO_CUTOFF = 80.0  # rapidfuzz ratio for correcting an unknown word to a known one
+TYPO_CUTOFF = 75.0  # rapidfuzz ratio for correcting an unknown word to a known one
 PAIR_TYPO_CUTOFF = 75.0  # ... and a known word that makes no known pair with the one before
 PAIR_TYPO_MAX_WORDS = 10
+OUT_OF_SCOPE_MAX_WORDS = 12
 CANDIDATES = 30
 FUZZ_WEIGHT = 0.05  # rapidfuzz similarity of the query to the name, on the shortlist
+MAX_VARIANTS_PENALISED = 2
 VARIANT_PENALTY = 0.05  # per variant word ("cấp lại", "lưu động") the question does not say
 NAME_WEIGHT = 0.3  # share of the procedure name (its head) found in the question, on the shortlist
 # Priors (added to a 0..1 coverage score): where citizens go and what they use most.
@@ -65,6 +67,8 @@ class QueryAnalysis:
     # short question look less like any procedure.
     unseen: float = 0.0
     out_of_scope: bool = False
+    # Folded content word -> the form written with diacritics (words typed with marks only).
+    marked: dict[str, str] = field(default_factory=dict)
 
     @property
     def mass(self) -> float:
@@ -86,6 +90,10 @@ def cutoff(content_words: int) -> float:
 
 
 class Searcher:
+    """Coverage of the question's weighted terms (index), reranked on a shortlist by how much
+    of each name the question says, rapidfuzz similarity, variants and priors; then a cutoff.
+    """
+
     def __init__(
         self,
         procedures: Sequence[Procedure],
@@ -109,6 +117,10 @@ class Searcher:
             weighted = tuple((t, self.index.weight(t)) for t in terms)
             self.name_weights.append((weighted, sum(w for _, w in weighted)))
         # Name and field words: what an in-scope question almost always shares with its answer.
+        self.core_raw_words = [
+            frozenset(marks_key(w) for w, _ in split_words(f"{p.name} {p.field}"))
+            for p in self.procedures
+        ]
         self.core_terms = [
             frozenset(self._terms(p.name) + self._terms(p.field)) for p in self.procedures
         ]
@@ -137,10 +149,24 @@ class Searcher:
         return sum(w for t, w in terms if t in asked) / total
 
     def core_coverage(self, doc: int, analysis: QueryAnalysis) -> float:
-        """Share of the question's weight found in the record's name or field (0..1)."""
+        """Share of the question's weight found in the record's name or field (0..1).
+
+        A word the citizen wrote with its marks must be there with the same marks: "buồn" is
+        not "buôn", "tiền" is not "tiện" (folding alone would match them).
+        """
         core = self.core_terms[doc]
+        marked = analysis.marked
+        raw_words = self.core_raw_words[doc] if marked else frozenset()
         mass = analysis.mass + analysis.unseen
-        matched = sum(w for t, w in analysis.terms.items() if t in core)
+        matched = 0.0
+        for term, weight in analysis.terms.items():
+            if term not in core:
+                continue
+            if marked and any(
+                part in marked and marked[part] not in raw_words for part in term.split(" ")
+            ):
+                continue
+            matched += weight
         return matched / mass if mass else 0.0
 
     def _priors(self, popularity: Mapping[str, int]) -> FloatArray:
@@ -229,6 +255,7 @@ class Searcher:
 
     def analyse(self, query: str) -> QueryAnalysis:
         analysis = QueryAnalysis(words=[], content=[], aspects=[])
+        asks_out_of_scope = False
         # Runs of content words (word, weight factor); a run ends at filler or a sentence end,
         # and word pairs (bigrams) never cross that end.
         runs: list[list[tuple[str, float]]] = []
@@ -238,7 +265,7 @@ class Searcher:
             analysis.words.extend(words)
             # A topic the records lack, named where the question asks (not in its story).
             if sentence_weight == 1.0 and self.lexicon.mentions_out_of_scope(words):
-                analysis.out_of_scope = True
+                asks_out_of_scope = True
             for aspect in find_cues(words, self.lexicon)[0]:
                 if aspect not in analysis.aspects:
                     analysis.aspects.append(aspect)
@@ -252,6 +279,8 @@ class Searcher:
                     continue
                 fixed = word
                 factor = 1.0
+                if raw != word:
+                    analysis.marked[word] = marks_key(raw)
                 # Fuzzy fixes only for words typed without marks: "gái" is a word, just not
                 # one of ours; "quyềnchiếm" is two words run together either way.
                 if word not in self.index.postings:
@@ -261,7 +290,11 @@ class Searcher:
                         fixed = correction
                         factor = CORRECTED_WEIGHT
                 runs[-1].extend((part, factor) for part in fixed.split())
-        if sum(len(run) for run in runs) <= PAIR_TYPO_MAX_WORDS:  # chat, not a pasted text
+        # A long question mentions many things in passing ("việc làm", "bệnh viện"): only a
+        # chat-length one is judged out of scope by its topic alone.
+        content_words = sum(len(run) for run in runs)
+        analysis.out_of_scope = asks_out_of_scope and content_words <= OUT_OF_SCOPE_MAX_WORDS
+        if content_words <= PAIR_TYPO_MAX_WORDS:  # chat, not a pasted text
             for run in runs:
                 self._correct_pairs(run, analysis)
         for run, sentence_weight in zip(runs, run_weights, strict=True):
@@ -329,8 +362,11 @@ class Searcher:
         return scores
 
     def search(self, query: str, top: int = 3) -> list[Hit]:
+        """Up to ``top`` hits, best first, or none when the question is out of scope."""
+        if top <= 0:
+            return []
         analysis = self.analyse(query)
-        if not analysis.terms or top <= 0:
+        if not analysis.terms or analysis.out_of_scope:
             return []
         cover = self.coverage(analysis)
         ranked = cover + self.prior
@@ -352,18 +388,16 @@ class Searcher:
                 + float(self.prior[doc])
                 + FUZZ_WEIGHT * similarity / 100
                 + NAME_WEIGHT * self.name_coverage(doc, analysis)
-                - VARIANT_PENALTY * min(2, unasked)
+                - VARIANT_PENALTY * min(MAX_VARIANTS_PENALISED, unasked)
             )
             scored.append((final, cov, doc))
         if not scored:
             return []
         scored.sort(key=lambda item: (-item[0], self.procedures[item[2]].code))
-        if analysis.out_of_scope:
-            return []
         core = max(self.core_coverage(doc, analysis) for _, _, doc in scored[:3])
         if core < cutoff(len(set(analysis.content))):
             return []
         return [
-            Hit(self.procedures[doc], round(100 * min(1.0, final / SCORE_FULL), 1))
+            Hit(self.procedures[doc], round(100 * min(1.0, max(0.0, final) / SCORE_FULL), 1))
             for final, _, doc in scored[:top]
         ]

@@ -106,10 +106,12 @@ class _ChannelState:
 
     def __init__(self, limits: ChannelLimits) -> None:
         self.limits = limits
-        # Capacity 1 leaking at the rate: a steady pace with no burst at the start.
-        self.limiter = (
-            AsyncLimiter(1, 1 / limits.per_second) if limits.per_second > 0 else None
-        )
+        # A bucket of a tenth of a second's worth (at least 1) leaking at the rate: a steady
+        # pace whose timer lateness is caught up instead of lost, and never a long burst.
+        self.limiter: AsyncLimiter | None = None
+        if limits.per_second > 0:
+            burst = max(1, round(limits.per_second / 10))
+            self.limiter = AsyncLimiter(burst, burst / limits.per_second)
         self.next_allowed: dict[str, float] = {}
         self.paused_until = 0.0
 

@@ -17,6 +17,7 @@ from notifications.rules import DossierFacts, EventFacts, Notice, RuleContext
 from storage import outbox_repo as repo
 from storage.engine import SessionFactory
 from storage.models import Dossier, StatusEvent
+from storage.outbox_repo import DossierSnapshot
 
 Clock = Callable[[], datetime]
 
@@ -25,7 +26,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def facts(d: Dossier) -> DossierFacts:
+def facts(d: Dossier | DossierSnapshot) -> DossierFacts:
     assert d.id is not None
     return DossierFacts(
         id=d.id, receipt_code=d.receipt_code, procedure_name=d.procedure_name,
@@ -131,7 +132,7 @@ class RuleJobs:
 
     def _apply(
         self,
-        found: Sequence[Dossier],
+        found: Sequence[DossierSnapshot],
         rule: Callable[[DossierFacts, datetime, RuleContext], Notice | None],
         now: datetime,
     ) -> list[tuple[int, Notice]]:

@@ -51,14 +51,6 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for single reads (a lookup by code): autocommit, so no BEGIN/ROLLBACK round
-    trips around the one SELECT. Never write through these."""
-    return async_sessionmaker(
-        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-    )
-
-
 async def ping(factory: async_sessionmaker[AsyncSession]) -> bool:
     """True when the database answers a trivial query (for /healthz)."""
     try:

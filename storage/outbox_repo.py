@@ -296,6 +296,35 @@ async def statuses_by_key(session: AsyncSession, keys: Collection[str]) -> dict[
 # --- the rules' scans: only dossiers somebody follows ---------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class DossierSnapshot:
+    """The dossier columns the rules read; plain rows, not ORM objects, so big scans stay fast."""
+
+    id: int
+    receipt_code: str
+    procedure_name: str | None
+    received_at: datetime
+    due_at: datetime | None
+    status: str
+    status_at: datetime
+    agency: str | None
+    note: str | None
+    apology_reason: str | None
+    new_due_at: datetime | None
+
+
+_SNAPSHOT = tuple(getattr(Dossier, name) for name in DossierSnapshot.__slots__)
+
+
+def _snapshot_select() -> Any:
+    return select(*(col(c) for c in _SNAPSHOT))
+
+
+async def _snapshots(session: AsyncSession, stmt: Any) -> list[DossierSnapshot]:
+    result = await session.execute(stmt)
+    return [DossierSnapshot(*row) for row in result.all()]
+
+
 def _followed() -> Any:
     return exists().where(
         col(Subscription.dossier_id) == col(Dossier.id), col(Subscription.ended_at).is_(None)
@@ -309,9 +338,9 @@ async def overdue(
     *,
     followed_only: bool = True,
     limit: int | None = None,
-) -> list[Dossier]:
+) -> list[DossierSnapshot]:
     """Open dossiers whose due time has passed: one range scan of (status, due_at)."""
-    stmt = select(Dossier).where(
+    stmt = _snapshot_select().where(
         col(Dossier.status).in_(list(open_statuses)), col(Dossier.due_at) < now
     )
     if followed_only:
@@ -319,15 +348,14 @@ async def overdue(
     stmt = stmt.order_by(col(Dossier.due_at))
     if limit is not None:
         stmt = stmt.limit(limit)
-    result = await session.execute(stmt)
-    return list(result.scalars())
+    return await _snapshots(session, stmt)
 
 
 async def due_between(
     session: AsyncSession, open_statuses: Sequence[str], start: datetime, end: datetime
-) -> list[Dossier]:
+) -> list[DossierSnapshot]:
     """Followed open dossiers due (or newly due) within [start, end)."""
-    stmt = select(Dossier).where(
+    stmt = _snapshot_select().where(
         col(Dossier.status).in_(list(open_statuses)),
         or_(
             and_(col(Dossier.due_at) >= start, col(Dossier.due_at) < end),
@@ -335,19 +363,17 @@ async def due_between(
         ),
         _followed(),
     )
-    result = await session.execute(stmt)
-    return list(result.scalars())
+    return await _snapshots(session, stmt)
 
 
 async def in_status_since_before(
     session: AsyncSession, status: str, before: datetime
-) -> list[Dossier]:
+) -> list[DossierSnapshot]:
     """Followed dossiers that reached ``status`` before ``before`` and are still in it."""
-    stmt = select(Dossier).where(
+    stmt = _snapshot_select().where(
         col(Dossier.status) == status, col(Dossier.status_at) < before, _followed()
     )
-    result = await session.execute(stmt)
-    return list(result.scalars())
+    return await _snapshots(session, stmt)
 
 
 async def events_since(

@@ -103,8 +103,7 @@ class SqlZaloTokenStore:
             if result.first() is None:
                 raise TokenRaceError("zalo_tokens changed under the refresh lock")
         # Committed: only now may anyone use the new pair.
-        return StoredTokens(fresh.access_token, fresh.refresh_token, fresh.expires_at,
-                            version + 1)
+        return StoredTokens(fresh.access_token, fresh.refresh_token, fresh.expires_at, version + 1)
 
 
 async def _lock_row(session: AsyncSession) -> ZaloToken | None:
@@ -142,8 +141,10 @@ class SqlWebhookLedger:
 
     async def first_time_many(self, keys: list[str], source: str) -> set[str]:
         """The keys (of ``keys``) not seen before, recorded now: one statement for a burst."""
-        rows = [{"key": k[:255], "source": source, "received_at": utcnow()}
-                for k in dict.fromkeys(keys)]
+        rows = [
+            {"key": k[:255], "source": source, "received_at": utcnow()}
+            for k in dict.fromkeys(keys)
+        ]
         if not rows:
             return set()
         async with self._factory() as session, session.begin():
@@ -196,6 +197,32 @@ class ZnsDossier:
     apology_reason: str | None
 
 
+async def overdue_unfollowed_with_phone(
+    session: AsyncSession, open_statuses: list[str], now: datetime, *, limit: int = 1000
+) -> list[Dossier]:
+    """Open, overdue dossiers that nobody follows and whose applicant left a phone: the
+    citizens only ZNS can reach."""
+    followed = (
+        select(col(Subscription.id))
+        .where(
+            col(Subscription.dossier_id) == col(Dossier.id), col(Subscription.ended_at).is_(None)
+        )
+        .exists()
+    )
+    result = await session.execute(
+        select(Dossier)
+        .where(
+            col(Dossier.status).in_(open_statuses),
+            col(Dossier.due_at) < now,
+            col(Dossier.applicant_phone).is_not(None),
+            ~followed,
+        )
+        .order_by(col(Dossier.due_at))
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
 class SqlZaloUsers:
     """A Zalo user's own data. A phone shared through Zalo's form proves possession of it,
     so the dossiers filed with that phone may be followed without further proof."""
@@ -211,8 +238,8 @@ class SqlZaloUsers:
             await contacts_repo.save_contact(session, self._channel, user_id, phone, now)
             dossiers = await dossiers_repo.find_by_phone(session, phone, limit=20)
             followed = {
-                d.id for _, d in await subscriptions_repo.list_for_user(
-                    session, self._channel, user_id)
+                d.id
+                for _, d in await subscriptions_repo.list_for_user(session, self._channel, user_id)
             }
         return [
             LinkedDossier(d.id, d.receipt_code, d.procedure_name, d.status, d.id in followed)
@@ -220,9 +247,7 @@ class SqlZaloUsers:
             if d.id is not None
         ]
 
-    async def subscribe(
-        self, user_id: str, dossier_id: int
-    ) -> tuple[SubscribeResult, str | None]:
+    async def subscribe(self, user_id: str, dossier_id: int) -> tuple[SubscribeResult, str | None]:
         """Follows the dossier when its phone is the one the user shared; (result, code)."""
         now = utcnow()
         async with self._factory() as session, session.begin():
@@ -230,8 +255,10 @@ class SqlZaloUsers:
             if contact is None:
                 return SubscribeResult.NO_PHONE, None
             dossier = await session.get(Dossier, dossier_id)
-            if dossier is None or not dossier.applicant_phone or (
-                dossier.applicant_phone != contact.phone
+            if (
+                dossier is None
+                or not dossier.applicant_phone
+                or (dossier.applicant_phone != contact.phone)
             ):
                 return SubscribeResult.MISMATCH, None
             _, new = await subscriptions_repo.add_subscription(
@@ -245,8 +272,16 @@ class SqlZaloUsers:
             d = await session.get(Dossier, dossier_id)
         if d is None or d.id is None:
             return None
-        return ZnsDossier(d.id, d.receipt_code, d.applicant_phone, d.procedure_name,
-                          d.received_at, d.due_at, d.new_due_at, d.apology_reason)
+        return ZnsDossier(
+            d.id,
+            d.receipt_code,
+            d.applicant_phone,
+            d.procedure_name,
+            d.received_at,
+            d.due_at,
+            d.new_due_at,
+            d.apology_reason,
+        )
 
     async def end_subscriptions(self, user_id: str, reason: str) -> int:
         async with self._factory() as session, session.begin():
@@ -259,16 +294,32 @@ class SqlZaloUsers:
         counts: dict[str, int] = {}
         async with self._factory() as session, session.begin():
             for name, stmt in (
-                ("conversations", delete(Conversation).where(
-                    col(Conversation.channel).in_(state_channels),
-                    col(Conversation.user_id) == user_id)),
-                ("subscriptions", delete(Subscription).where(
-                    col(Subscription.channel) == self._channel,
-                    col(Subscription.user_id) == user_id)),
-                ("contacts", delete(Contact).where(
-                    col(Contact.channel) == self._channel, col(Contact.user_id) == user_id)),
-                ("ratings", delete(Rating).where(
-                    col(Rating.channel) == self._channel, col(Rating.user_id) == user_id)),
+                (
+                    "conversations",
+                    delete(Conversation).where(
+                        col(Conversation.channel).in_(state_channels),
+                        col(Conversation.user_id) == user_id,
+                    ),
+                ),
+                (
+                    "subscriptions",
+                    delete(Subscription).where(
+                        col(Subscription.channel) == self._channel,
+                        col(Subscription.user_id) == user_id,
+                    ),
+                ),
+                (
+                    "contacts",
+                    delete(Contact).where(
+                        col(Contact.channel) == self._channel, col(Contact.user_id) == user_id
+                    ),
+                ),
+                (
+                    "ratings",
+                    delete(Rating).where(
+                        col(Rating.channel) == self._channel, col(Rating.user_id) == user_id
+                    ),
+                ),
             ):
                 result = await session.execute(stmt)
                 counts[name] = int(getattr(result, "rowcount", 0) or 0)

@@ -10,6 +10,7 @@ import pytest
 from db_support import DB_KINDS, create_test_database, drop_test_database
 
 from knowledge.base import KnowledgeBase
+from storage.engine import Engine as AsyncEngine
 from storage.engine import SessionFactory, create_engine
 from storage.engine import session_factory as make_factory
 from storage.migrate import upgrade
@@ -28,36 +29,37 @@ def db_url(
         drop_test_database(name)
 
 
-@pytest.fixture
-async def session_factory(db_url: str) -> AsyncIterator[SessionFactory]:
-    """Sessions on ``db_url``; every table is emptied after the test."""
+async def _empty_tables(engine: AsyncEngine) -> None:
     from sqlalchemy import text
 
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            rows = await conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+            names = [r[0] for r in rows if r[0] != "alembic_version"]
+            if names:
+                quoted = ", ".join(f'"{n}"' for n in names)
+                await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            rows = await conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+            names = [
+                r[0] for r in rows if r[0] != "alembic_version" and not r[0].startswith("sqlite_")
+            ]
+            await conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+            for n in names:
+                await conn.execute(text(f'DELETE FROM "{n}"'))
+
+
+@pytest.fixture
+async def session_factory(db_url: str) -> AsyncIterator[SessionFactory]:
+    """Sessions on ``db_url``; every table is empty when the test starts and after it."""
     engine = create_engine(db_url)
     try:
+        await _empty_tables(engine)
         yield make_factory(engine)
     finally:
-        async with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
-                rows = await conn.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-                )
-                names = [r[0] for r in rows if r[0] != "alembic_version"]
-                if names:
-                    quoted = ", ".join(f'"{n}"' for n in names)
-                    await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-            else:
-                rows = await conn.execute(
-                    text("SELECT name FROM sqlite_master WHERE type = 'table'")
-                )
-                names = [
-                    r[0]
-                    for r in rows
-                    if r[0] != "alembic_version" and not r[0].startswith("sqlite_")
-                ]
-                await conn.execute(text("PRAGMA defer_foreign_keys = ON"))
-                for n in names:
-                    await conn.execute(text(f'DELETE FROM "{n}"'))
+        await _empty_tables(engine)
         await engine.dispose()
 
 

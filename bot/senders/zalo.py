@@ -47,15 +47,16 @@ def seconds_until_morning(now: datetime) -> float:
 def seconds_until_tomorrow(now: datetime) -> float:
     """Until 06:00 tomorrow, Vietnam time (a spent daily ZNS quota)."""
     local = now.astimezone(VN)
-    morning = (local + timedelta(days=1)).replace(hour=NIGHT_END.hour, minute=0, second=0,
-                                                  microsecond=0)
+    morning = (local + timedelta(days=1)).replace(
+        hour=NIGHT_END.hour, minute=0, second=0, microsecond=0
+    )
     return (morning - local).total_seconds()
 
 
 class ZaloOutbound(Protocol):
     """The part of bot.zalo.client.ZaloClient the senders use."""
 
-    rate_remain: int | None
+    def rate_wait(self, window_s: float = 60.0) -> float: ...
 
     async def send_message(
         self, user_id: str, message: dict[str, Any], *, kind: str = "cs"
@@ -121,8 +122,9 @@ class ZaloSender:
         blocked = _night(now)
         if blocked is not None:
             return blocked
-        if self._client.rate_remain == 0:
-            return SendResult(Outcome.RETRY_AFTER, RATE_WINDOW_S, "X-RateLimit-Remain is 0")
+        wait = self._client.rate_wait(RATE_WINDOW_S)
+        if wait > 0:
+            return SendResult(Outcome.RETRY_AFTER, wait, "X-RateLimit-Remain is 0")
         messages = render(reply).messages
         try:
             for message in messages:
@@ -229,8 +231,12 @@ class ZnsSender:
             return blocked
         phone = "84" + dossier.phone[1:] if dossier.phone.startswith("0") else dossier.phone
         try:
-            await self._client.send_zns(phone, template, self._data(dossier, occurrence),
-                                        tracking_id(dossier.id, rule, occurrence))
+            await self._client.send_zns(
+                phone,
+                template,
+                self._data(dossier, occurrence),
+                tracking_id(dossier.id, rule, occurrence),
+            )
         except ZaloApiError as exc:
             result = classify(exc, now)
             log.info("ZNS %s to %s: %s", rule, mask_phone(dossier.phone), result.outcome)

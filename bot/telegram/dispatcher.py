@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, F
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
+from aiogram.enums import ChatType, ParseMode
+from aiogram.types import BotCommand
 
+from bot import texts_vi
 from bot.ports import Responder
 from bot.telegram import buttons, chat, commands, errors
 from bot.telegram.render import CallbackIds
@@ -18,6 +20,8 @@ from bot.telegram.retry import RetryMiddleware
 def build_dispatcher(assistant: Responder, callback_ids: CallbackIds | None = None) -> Dispatcher:
     """A Dispatcher with the services as workflow data (handlers get them as arguments)."""
     dp = Dispatcher(assistant=assistant, callback_ids=callback_ids or CallbackIds())
+    # Citizens talk to the assistant one to one; in a group it would answer everyone's chatter.
+    dp.message.filter(F.chat.type == ChatType.PRIVATE)
     # Commands before plain text; the catch-all of ``chat`` comes last.
     dp.include_routers(
         errors.create_router(),
@@ -42,4 +46,11 @@ def create_bot(
         token,
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+async def set_commands(bot: Bot) -> None:
+    """The command menu Telegram shows beside the input field."""
+    await bot.set_my_commands(
+        [BotCommand(command=name, description=text) for name, text in texts_vi.COMMANDS.items()]
     )

@@ -8,6 +8,7 @@ refreshed once and the call retried; every other error is raised as :class:`Zalo
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,7 @@ class ZaloClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self.rate_limit: int | None = None
         self.rate_remain: int | None = None
+        self.rate_seen_at = 0.0  # time.monotonic() of the last X-RateLimit-Remain
 
     # --- OA messages by user id -----------------------------------------------------------
 
@@ -138,6 +140,13 @@ class ZaloClient:
             value = headers.get(name)
             if value is not None and str(value).strip().isdigit():
                 setattr(self, attr, int(value))
+                self.rate_seen_at = time.monotonic()
+
+    def rate_wait(self, window_s: float = 60.0) -> float:
+        """Seconds to hold sends: Zalo said no request remains, less than a window ago."""
+        if self.rate_remain != 0:
+            return 0.0
+        return max(0.0, window_s - (time.monotonic() - self.rate_seen_at))
 
 
 def _retry_after(headers: Any) -> float:

@@ -85,6 +85,7 @@ class ZaloInbox:
         self._users = users
         self._store = store
         self._locks: dict[str, asyncio.Lock] = {}
+        self._holders: dict[str, int] = {}  # events of a user in hand; the lock goes at zero
         # Users whose numbered list this process stored: a later answer without a list clears
         # it, so that a digit never picks from an old list (the TTL covers other replicas).
         self._listed: set[str] = set()
@@ -96,12 +97,14 @@ class ZaloInbox:
             await self._handle(event)
             return
         lock = self._locks.setdefault(user, asyncio.Lock())
+        self._holders[user] = self._holders.get(user, 0) + 1
         try:
             async with lock:
                 await self._handle(event)
         finally:
-            if not lock.locked() and not getattr(lock, "_waiters", None):
-                self._locks.pop(user, None)
+            self._holders[user] -= 1
+            if not self._holders[user]:
+                del self._holders[user], self._locks[user]
 
     async def _handle(self, event: ZaloEvent) -> None:
         match event:
@@ -112,17 +115,21 @@ class ZaloInbox:
             case UserOther():
                 await self._send(event.user_id, [Reply(T.UNSUPPORTED)])
             case Follow():
-                await self._send(event.user_id, [Reply(T.WELCOME, (Button(
-                    T.LINK_PHONE_BUTTON, LINK_PHONE),))])
+                await self._send(
+                    event.user_id, [Reply(T.WELCOME, (Button(T.LINK_PHONE_BUTTON, LINK_PHONE),))]
+                )
             case Unfollow():
                 log.info("zalo user %s unfollowed", user_ref(event.user_id))
             case SubmitInfo():
                 await self._on_phone(event)
             case Withdraw():
-                counts = await self._users.forget(event.user_id, (Channel.ZALO.value,
-                                                                  CHOICES_CHANNEL))
-                log.info("zalo user %s withdrew consent: deleted %s", user_ref(event.user_id),
-                         counts)
+                self._listed.discard(event.user_id)
+                counts = await self._users.forget(
+                    event.user_id, (Channel.ZALO.value, CHOICES_CHANNEL)
+                )
+                log.info(
+                    "zalo user %s withdrew consent: deleted %s", user_ref(event.user_id), counts
+                )
             case AnonymousText():
                 log.info("anonymous Zalo message ignored (no user id to answer)")
             case ZnsDelivery():
@@ -136,16 +143,18 @@ class ZaloInbox:
             await self._send(event.user_id, [Reply(T.EMPTY_TEXT)])
             return
         chosen = await self._choice(event.user_id, text) if text.isdigit() else None
-        payload = chosen or (text if text == LINK_PHONE or text.startswith(FOLLOW_PREFIX)
-                             else None)
+        payload = chosen or (
+            text if text == LINK_PHONE or text.startswith(FOLLOW_PREFIX) else None
+        )
         if payload == LINK_PHONE:
             await self._send_raw(event.user_id, [request_info_form()])
             return
         if payload is not None and payload.startswith(FOLLOW_PREFIX):
             await self._on_follow_dossier(event.user_id, payload)
             return
-        msg = (Incoming(Channel.ZALO, event.user_id, payload=chosen) if chosen
-               else to_incoming(event))
+        msg = (
+            Incoming(Channel.ZALO, event.user_id, payload=chosen) if chosen else to_incoming(event)
+        )
         await self._send(event.user_id, await self._responder.handle(msg))
 
     async def _on_image(self, event: UserImage) -> None:
@@ -162,25 +171,30 @@ class ZaloInbox:
             await self._send(event.user_id, [Reply(T.PHONE_MISSING)])
             return
         dossiers = await self._users.link_phone(event.user_id, phone)
-        log.info("zalo user %s shared a phone; %d dossiers match", user_ref(event.user_id),
-                 len(dossiers))
+        log.info(
+            "zalo user %s shared a phone; %d dossiers match",
+            user_ref(event.user_id),
+            len(dossiers),
+        )
         if not dossiers:
             await self._send(event.user_id, [Reply(T.PHONE_NO_DOSSIER)])
             return
         open_ = [d for d in dossiers if not d.subscribed]
         if not open_:
-            await self._send(event.user_id, [Reply(T.PHONE_ALL_FOLLOWED.format(
-                count=len(dossiers)))])
+            await self._send(
+                event.user_id, [Reply(T.PHONE_ALL_FOLLOWED.format(count=len(dossiers)))]
+            )
             return
         buttons = tuple(
             Button(T.FOLLOW_BUTTON.format(code=d.receipt_code), f"{FOLLOW_PREFIX}{d.id}")
             for d in open_
         )
-        await self._send(event.user_id, [Reply(T.PHONE_DOSSIERS.format(count=len(dossiers)),
-                                               buttons)])
+        await self._send(
+            event.user_id, [Reply(T.PHONE_DOSSIERS.format(count=len(dossiers)), buttons)]
+        )
 
     async def _on_follow_dossier(self, user_id: str, payload: str) -> None:
-        raw = payload[len(FOLLOW_PREFIX):]
+        raw = payload[len(FOLLOW_PREFIX) :]
         if not raw.isdigit():
             await self._send(user_id, [Reply(T.SUBSCRIBE_REFUSED)])
             return
@@ -189,8 +203,9 @@ class ZaloInbox:
             text = T.SUBSCRIBED if result is SubscribeResult.SUBSCRIBED else T.ALREADY_SUBSCRIBED
             await self._send(user_id, [Reply(text.format(code=code or ""))])
         elif result is SubscribeResult.NO_PHONE:
-            await self._send(user_id, [Reply(T.PHONE_MISSING, (Button(
-                T.LINK_PHONE_BUTTON, LINK_PHONE),))])
+            await self._send(
+                user_id, [Reply(T.PHONE_MISSING, (Button(T.LINK_PHONE_BUTTON, LINK_PHONE),))]
+            )
         else:
             await self._send(user_id, [Reply(T.SUBSCRIBE_REFUSED)])
 
@@ -220,8 +235,9 @@ class ZaloInbox:
             messages.extend(rendered.messages)
             choices = rendered.choices or choices
         if choices:
-            await self._store.save(CHOICES_CHANNEL, user_id,
-                                   json.dumps({"choices": choices, "at": time.time()}))
+            await self._store.save(
+                CHOICES_CHANNEL, user_id, json.dumps({"choices": choices, "at": time.time()})
+            )
             self._listed.add(user_id)
         elif user_id in self._listed:
             await self._store.forget(CHOICES_CHANNEL, user_id)
@@ -234,6 +250,7 @@ class ZaloInbox:
                 await self._client.send_message(user_id, message)
             except ZaloApiError as exc:
                 # An answer is worth nothing late: log and drop the rest of this answer.
-                log.warning("reply to zalo user %s not sent: %s (%s)", user_ref(user_id), exc,
-                            exc.action)
+                log.warning(
+                    "reply to zalo user %s not sent: %s (%s)", user_ref(user_id), exc, exc.action
+                )
                 return

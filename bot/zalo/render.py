@@ -98,8 +98,13 @@ def status_card(
     rows: list[dict[str, str]] = [{"key": T.CARD_CODE, "value": receipt_code[:100]}]
     if procedure_name:
         rows.append({"key": T.CARD_PROCEDURE, "value": _cut(procedure_name, 100)})
-    rows.append({"key": T.CARD_STATUS, "value": status_label[:100],
-                 "style": STATUS_COLOURS.get(status, "grey")})
+    rows.append(
+        {
+            "key": T.CARD_STATUS,
+            "value": status_label[:100],
+            "style": STATUS_COLOURS.get(status, "grey"),
+        }
+    )
     if due:
         rows.append({"key": T.CARD_DUE, "value": due[:100]})
     elements: list[dict[str, Any]] = [

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
@@ -13,19 +17,24 @@ from aiohttp import web
 from bot.config import Settings
 from bot.links import Links
 from bot.ports import Responder
+from bot.senders.setup import rule_context
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo.client import ZaloClient
 from bot.zalo.inbox import ZaloInbox
 from bot.zalo.ledger import BatchedLedger
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
+from bot.zalo.zns_jobs import ZnsApologies
 from handlers.conversation import ConversationStore
 from notifications.ports import Sender
+from notifications.quiet import QuietHours
+from notifications.rules import RULE_OVERDUE_APOLOGY
 from storage.engine import SessionFactory
 from storage.zalo_repo import SqlWebhookLedger, SqlZaloTokenStore, SqlZaloUsers, StoredTokens
 
 PATH = "/webhooks/zalo"
-LEDGER_KEEP = timedelta(days=2)  # Zalo's last retry comes about two hours after the first try
+LEDGER_KEEP = timedelta(days=2)
+PRUNE_EVERY_S = 6 * 3600  # Zalo's last retry comes about two hours after the first try
 
 
 @dataclass
@@ -41,6 +50,7 @@ class ZaloChannel:
 
 
 ZALO = web.AppKey("zalo", ZaloChannel)
+log = logging.getLogger(__name__)
 
 
 def build_channel(
@@ -52,19 +62,24 @@ def build_channel(
 ) -> ZaloChannel:
     z = settings.zalo
     oauth = OAuthClient(
-        http, oauth_base=z.oauth_base, app_id=z.app_id,
+        http,
+        oauth_base=z.oauth_base,
+        app_id=z.app_id,
         app_secret_key=z.app_secret_key.get_secret_value(),
     )
-    first = StoredTokens(z.access_token.get_secret_value(), z.refresh_token.get_secret_value(),
-                      None, 0)
+    first = StoredTokens(
+        z.access_token.get_secret_value(), z.refresh_token.get_secret_value(), None, 0
+    )
     tokens = TokenManager(SqlZaloTokenStore(sessions), oauth.refresh, initial=first)
     client = ZaloClient(http, tokens, api_base=z.api_base, zns_base=z.zns_base)
     inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), store)
     ledger = SqlWebhookLedger(sessions)
     webhook = ZaloWebhook(
-        app_id=z.app_id, oa_secret_key=z.oa_secret_key.get_secret_value(),
+        app_id=z.app_id,
+        oa_secret_key=z.oa_secret_key.get_secret_value(),
         ledger=BatchedLedger(ledger),
-        handler=inbox, window_s=z.replay_window_s,
+        handler=inbox,
+        window_s=z.replay_window_s,
     )
     return ZaloChannel(http, tokens, client, inbox, webhook, ledger)
 
@@ -78,10 +93,36 @@ def build_senders(
     }
     if settings.zalo.zns_templates:
         senders[ZNS_CHANNEL] = ZnsSender(
-            client, SqlZaloUsers(sessions), dict(settings.zalo.zns_templates),
+            client,
+            SqlZaloUsers(sessions),
+            dict(settings.zalo.zns_templates),
             contact=settings.agency.contact,
         )
     return senders
+
+
+async def _prune_forever(ledger: SqlWebhookLedger, stop: asyncio.Event) -> None:
+    """Forgets delivery keys older than any retry could be, now and every few hours."""
+    while not stop.is_set():
+        try:
+            await ledger.prune(datetime.now(UTC) - LEDGER_KEEP)
+        except Exception:
+            log.exception("could not prune webhook_events")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), PRUNE_EVERY_S)
+
+
+def _zns_apologies(services: ZaloServices) -> ZnsApologies | None:
+    """The ZNS apology scan, when a template for it is configured and pushes are on."""
+    settings = services.settings
+    if not services.notifications or not settings.zalo.zns_templates.get(RULE_OVERDUE_APOLOGY):
+        return None
+    tz = ZoneInfo(settings.calendar.timezone)
+    return ZnsApologies(
+        services.sessions,
+        rule_context(settings),
+        quiet=QuietHours.parse(settings.notifications.quiet_hours, tz),
+    )
 
 
 class ZaloServices(Protocol):
@@ -102,6 +143,9 @@ class ZaloServices(Protocol):
     @property
     def senders(self) -> dict[str, Sender]: ...
 
+    @property
+    def notifications(self) -> bool: ...
+
 
 def setup_zalo(app: web.Application, services: ZaloServices) -> None:
     """Adds the webhook route; the HTTP session and clients live as long as the app."""
@@ -112,11 +156,23 @@ def setup_zalo(app: web.Application, services: ZaloServices) -> None:
                 services.settings, services.sessions, services.assistant, services.store, http
             )
             app[ZALO] = channel
-            await channel.ledger.prune(datetime.now(UTC) - LEDGER_KEEP)
             # Before the notification scheduler starts (its cleanup_ctx comes after this one).
-            services.senders.update(build_senders(services.settings, services.sessions,
-                                                  channel.client))
+            services.senders.update(
+                build_senders(services.settings, services.sessions, channel.client)
+            )
+            stop = asyncio.Event()
+            jobs = [asyncio.create_task(_prune_forever(channel.ledger, stop), name="zalo-prune")]
+            apologies = _zns_apologies(services)
+            if apologies is not None:
+                interval = services.settings.notifications.rules_interval_s
+                jobs.append(
+                    asyncio.create_task(
+                        apologies.run_forever(stop, interval), name="zns-apologies"
+                    )
+                )
             yield
+            stop.set()
+            await asyncio.gather(*jobs, return_exceptions=True)
             await channel.webhook.drain()
 
     async def handle(request: web.Request) -> web.Response:

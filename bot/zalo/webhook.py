@@ -49,7 +49,7 @@ class ZaloWebhook:
         window_s: float = 300,
         workers: int = 8,
         backlog: int = 10_000,
-        ack_budget_s: float = 0.01,
+        ack_budget_s: float = 0.005,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
         self._app_id = app_id
@@ -58,8 +58,8 @@ class ZaloWebhook:
         self._handler = handler
         self._window_s = window_s
         self._clock_ms = clock_ms
-        self._queue: asyncio.Queue[tuple[ZaloEvent, asyncio.Future[bool] | None]] = (
-            asyncio.Queue(maxsize=backlog)
+        self._queue: asyncio.Queue[tuple[ZaloEvent, asyncio.Future[bool] | None]] = asyncio.Queue(
+            maxsize=backlog
         )
         self._ack_budget_s = ack_budget_s
         self._n_workers = workers
@@ -80,8 +80,7 @@ class ZaloWebhook:
         if not checked.ok:
             self.stats[checked.verdict.value] += 1
             level = logging.WARNING if checked.verdict is Verdict.FORGED else logging.INFO
-            log.log(level, "zalo delivery not processed: %s (%d bytes)", checked.verdict,
-                    len(raw))
+            log.log(level, "zalo delivery not processed: %s (%d bytes)", checked.verdict, len(raw))
             return _ok()
         try:
             event = parse(raw)

@@ -21,6 +21,7 @@ from notifications.quiet import QuietHours
 from notifications.rules import RuleContext
 from storage import outbox_repo
 from storage.engine import SessionFactory
+from storage.zalo_repo import overdue_unfollowed_with_phone
 
 log = logging.getLogger(__name__)
 
@@ -47,27 +48,26 @@ class ZnsApologies:
         """Enqueues what is due now; returns how many rows were new (idempotent)."""
         now = self._clock()
         async with self._factory() as session, session.begin():
-            found = await outbox_repo.overdue(
-                session, rules.OPEN_STATUSES, now, followed_only=False
-            )
-            unfollowed = [d for d in found if d.applicant_phone and d.id is not None]
-            followed = await outbox_repo.recipients(session, [d.id for d in unfollowed
-                                                              if d.id is not None])
+            found = await overdue_unfollowed_with_phone(session, list(rules.OPEN_STATUSES), now)
             at = self._quiet.next_allowed(now) if self._quiet is not None else now
             messages = []
-            for d in unfollowed:
+            for d in found:
                 assert d.id is not None
-                if followed.get(d.id):
-                    continue
                 notice = rules.overdue_apology(facts(d), now, self._ctx)
                 if notice is None:
                     continue
                 recipient = zns_recipient(notice.rule, d.id, notice.occurrence)
-                messages.append(outbox_repo.NewMessage(
-                    key=outbox_key(d.id, notice, ZNS_CHANNEL, recipient), dossier_id=d.id,
-                    rule=notice.rule, channel=ZNS_CHANNEL, recipient=recipient,
-                    body=reply_to_body(Reply(notice.text)), next_attempt_at=at,
-                ))
+                messages.append(
+                    outbox_repo.NewMessage(
+                        key=outbox_key(d.id, notice, ZNS_CHANNEL, recipient),
+                        dossier_id=d.id,
+                        rule=notice.rule,
+                        channel=ZNS_CHANNEL,
+                        recipient=recipient,
+                        body=reply_to_body(Reply(notice.text)),
+                        next_attempt_at=at,
+                    )
+                )
             new = await outbox_repo.enqueue(session, messages, now) if messages else 0
         if new:
             log.info("ZNS apologies enqueued: %d", new)

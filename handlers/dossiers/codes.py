@@ -127,9 +127,8 @@ def find_code(text: str) -> str | None:
         runs.append([])
         for word in segment.split():
             token = word.strip(_TOKEN_STRIP)
-            if not (token and _CODE_TOKEN.match(token) and any(ch.isdigit() for ch in token)):
-                runs.append([])
-            elif _PROCEDURE_CODE.match(token):
+            codelike = token and _CODE_TOKEN.match(token) and any(ch.isdigit() for ch in token)
+            if not codelike or _PROCEDURE_CODE.match(token):
                 runs.append([])
             else:
                 runs[-1].append(token)

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -60,6 +60,7 @@ _VIA = {
 _MAX_LEN = {"applicant_name": 200, "agency": 300, "procedure_code": 32, "procedure_name": 2000}
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 BATCH_ROWS = 2000
+FUTURE_SLACK = timedelta(days=1)  # clocks and time zones differ a little between systems
 # Marks a row whose status_at was missing: an unchanged status then keeps its stored time, so
 # importing the same file twice adds no event.
 GUESSED_AT = "_status_at_guessed"
@@ -231,6 +232,8 @@ def validate_row(
     received_at = parse_time(raw.get("received_at"), "received_at", calendar)
     if received_at is None:
         raise RowError("missing_received_at", "received_at")
+    if received_at > now + FUTURE_SLACK:
+        raise RowError("received_in_future", "received_at", raw.get("received_at"))
     status = parse_status_field(raw)
     status_at = parse_time(raw.get("status_at"), "status_at", calendar)
     guessed_at = status_at is None

@@ -9,6 +9,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -108,3 +109,15 @@ async def test_wrong_token_is_unauthorized() -> None:
                 await bot.get_me()
         finally:
             await bot.session.close()
+
+
+async def test_message_limit_counts_visible_characters() -> None:
+    async with FakeBotAPI() as api:
+        bot = _bot(api)
+        try:
+            await bot.send_message(1, "&amp;" * 4000, parse_mode="HTML")  # 4000 visible
+            with pytest.raises(TelegramBadRequest, match="too long"):
+                await bot.send_message(1, "a" * 4097)
+        finally:
+            await bot.session.close()
+    assert len(api.sent(chat_id=1)) == 1

@@ -90,3 +90,12 @@ async def test_photo_and_image_document_reach_the_core_as_bytes(api: FakeBotAPI)
     await _feed(api, core, [photo, document])
     assert [m.image for m in core.seen] == [b"large-photo-bytes", b"document-image"]
     assert core.seen[0].text == "mã QR"
+
+
+async def test_group_chatter_is_ignored(api: FakeBotAPI) -> None:
+    core = Scripted()
+    group = api.message_update(-100, text="làm giấy khai sinh cần gì")
+    group["message"]["chat"] = {"id": -100, "type": "group", "title": "Tổ dân phố"}
+    await _feed(api, core, [group])
+    assert core.seen == []
+    assert api.sent(chat_id=-100) == []

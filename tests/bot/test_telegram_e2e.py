@@ -87,15 +87,15 @@ def _qr_png(text: str) -> bytes:
 
 
 @pytest.mark.usefixtures("settings_env")
-async def test_a_whole_conversation(
-    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
-) -> None:
+async def test_a_whole_conversation(monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase) -> None:
     async with running_bot(monkeypatch, kb) as bot:
         await seed_dossier(bot.services.sessions)
         api = bot.api
 
         greeting = await bot.say("/start")
         assert "Trợ lý Một cửa" in _texts(greeting)
+        commands = api.calls("setMyCommands")[0].params["commands"]
+        assert [c["command"] for c in commands] == ["start", "hoso", "help"]
         assert greeting[0]["parse_mode"] == "HTML"
 
         answer = await bot.say("làm giấy khai sinh cần gì")
@@ -213,9 +213,7 @@ async def test_blocked_chat_stops_sending_and_others_go_on(
 
 
 @pytest.mark.usefixtures("settings_env")
-async def test_timeout_is_retried(
-    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
-) -> None:
+async def test_timeout_is_retried(monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase) -> None:
     async with running_bot(monkeypatch, kb, timeout=1.0) as bot:
         bot.api.fail("sendMessage", "slow", delay=3.0, chat_id=CHAT)
         assert await bot.say("/help")

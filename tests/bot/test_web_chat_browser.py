@@ -3,12 +3,14 @@ layout (screenshot saved to tests/_artifacts/webchat_phone.png)."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import segno
 from aiohttp import web
 from channel_support import RECEIPT, SIGNING_KEY, seed_dossier
 
@@ -128,6 +130,16 @@ async def test_chat_in_a_phone_browser(base_url: str, services: Services) -> Non
             await dossier.goto(f"{base_url}/?d={token}")
             await dossier.locator(".msg.bot").first.wait_for()
             assert RECEIPT in await dossier.locator(".msg.bot").first.inner_text()
+
+            # A photo of the QR code, chosen with the photo button, is read the same way.
+            png = io.BytesIO()
+            segno.make_qr(f"d_{token}").save(png, kind="png", scale=8)
+            count = await dossier.locator(".msg.bot").count()
+            await dossier.locator("#photo").set_input_files(
+                files=[{"name": "qr.png", "mimeType": "image/png", "buffer": png.getvalue()}]
+            )
+            await dossier.locator(".msg.bot").nth(count).wait_for()
+            assert RECEIPT in await dossier.locator(".msg.bot").nth(count).inner_text()
             assert errors == []
         finally:
             await browser.close()

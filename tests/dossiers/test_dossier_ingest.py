@@ -118,6 +118,7 @@ async def test_bad_rows_are_rejected_with_reasons_and_good_ones_kept(
         RowError("malformed_row"),
         _row(receipt_code="000.00.20.H56-260302-0006", due_at="2026-03-01"),
         _row(receipt_code="000.00.20.H56-260302-0007", status="10", due_at="2026-03-20"),
+        _row(receipt_code="000.00.20.H56-260302-0008", received_at="2027-03-02T09:00"),
     )
     report = await ingestor.ingest_rows(rows, NOW)
     reasons = {r.line: r.reason for r in report.rejected}
@@ -130,6 +131,7 @@ async def test_bad_rows_are_rejected_with_reasons_and_good_ones_kept(
         8: "due_unknown",
         9: "malformed_row",
         10: "due_before_received",
+        12: "received_in_future",
     }
     assert all(r.message for r in report.rejected)
     assert report.accepted == 2

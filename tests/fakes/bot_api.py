@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +32,12 @@ _JSON_PARAMS = {
     "reply_parameters",
     "caption_entities",
     "media",
+    "commands",
+    "scope",
 }
+
+
+_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
@@ -364,6 +371,8 @@ class FakeBotAPI:
                 return self._error(404, "Not Found: method not found")
             result = await handler(params)
             if isinstance(result, web.Response):
+                if result.status >= 400:  # refused like Telegram would: not "sent"
+                    record.fault = "bad_request"
                 return result
             return web.json_response({"ok": True, "result": result})
         finally:
@@ -450,6 +459,8 @@ class FakeBotAPI:
         text = params.get("text") or ""
         if not text:
             return self._error(400, "Bad Request: message text is empty")
+        if params.get("parse_mode") == "HTML":  # the limit counts text after entity parsing
+            text = html.unescape(_TAG.sub("", text))
         if len(text) > 4096:
             return self._error(400, "Bad Request: message is too long")
         return self._message(params, text=text)

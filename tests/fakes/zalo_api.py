@@ -106,8 +106,9 @@ class FakeZaloAPI:
 
     # --- control ---------------------------------------------------------------------------
 
-    def fail(self, endpoint: str, error: int, *, times: int | None = 1,
-             user_id: str | None = None) -> None:
+    def fail(
+        self, endpoint: str, error: int, *, times: int | None = 1, user_id: str | None = None
+    ) -> None:
         self.faults.append(Fault(endpoint, error, times, user_id))
 
     def expire_token(self) -> None:
@@ -116,14 +117,17 @@ class FakeZaloAPI:
 
     def sent(self, endpoint: str | None = None, user_id: str | None = None) -> list[Call]:
         return [
-            c for c in self.calls
-            if c.error == 0 and c.endpoint != "oauth"
+            c
+            for c in self.calls
+            if c.error == 0
+            and c.endpoint != "oauth"
             and (endpoint is None or c.endpoint == endpoint)
             and (user_id is None or c.user_id == user_id)
         ]
 
-    async def wait_for(self, count: int, endpoint: str | None = None,
-                       timeout: float = 5) -> list[Call]:
+    async def wait_for(
+        self, count: int, endpoint: str | None = None, timeout: float = 5
+    ) -> list[Call]:
         """Waits until ``count`` successful sends (to ``endpoint``) were recorded."""
         deadline = time.monotonic() + timeout
         while len(self.sent(endpoint)) < count:
@@ -142,14 +146,21 @@ class FakeZaloAPI:
         self.images[name] = data
         return f"{self.base_url}/img/{name}"
 
-    def delivery(self, event_name: str, *, user_id: str = "u1", timestamp_ms: int | None = None,
-                 **extra: Any) -> dict[str, Any]:
+    def delivery(
+        self,
+        event_name: str,
+        *,
+        user_id: str = "u1",
+        timestamp_ms: int | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
         """A webhook body shaped like Zalo's."""
         body: dict[str, Any] = {
             "app_id": self.app_id,
             "event_name": event_name,
-            "timestamp": str(timestamp_ms if timestamp_ms is not None
-                             else int(time.time() * 1000)),
+            "timestamp": str(
+                timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
+            ),
             "user_id_by_app": "app-" + user_id,
         }
         if event_name in ("follow", "unfollow"):
@@ -163,8 +174,10 @@ class FakeZaloAPI:
 
     def signed(self, body: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
         raw = json.dumps(body, ensure_ascii=False).encode()
-        return raw, {"X-ZEvent-Signature": sign(self.app_id, raw, self.oa_secret_key),
-                     "Content-Type": "application/json"}
+        return raw, {
+            "X-ZEvent-Signature": sign(self.app_id, raw, self.oa_secret_key),
+            "Content-Type": "application/json",
+        }
 
     # --- endpoints -------------------------------------------------------------------------
 
@@ -189,20 +202,26 @@ class FakeZaloAPI:
 
     def _headers(self) -> dict[str, str]:
         used = sum(1 for c in self.calls if c.endpoint != "oauth")
-        return {"X-RateLimit-Limit": str(self.rate_limit),
-                "X-RateLimit-Remain": str(max(self.rate_limit - used, 0))}
+        return {
+            "X-RateLimit-Limit": str(self.rate_limit),
+            "X-RateLimit-Remain": str(max(self.rate_limit - used, 0)),
+        }
 
     async def _message(self, request: web.Request) -> web.Response:
         kind = request.match_info["kind"]
         body = await request.json()
         call = await self._record(f"message/{kind}", request, body)
         if call.error:
-            return web.json_response({"error": call.error, "message": "fault"},
-                                     headers=self._headers())
+            return web.json_response(
+                {"error": call.error, "message": "fault"}, headers=self._headers()
+            )
         self._arrived.set()
         return web.json_response(
-            {"error": 0, "message": "Success",
-             "data": {"message_id": f"m{next(self._counter)}", "user_id": call.user_id}},
+            {
+                "error": 0,
+                "message": "Success",
+                "data": {"message_id": f"m{next(self._counter)}", "user_id": call.user_id},
+            },
             headers=self._headers(),
         )
 
@@ -212,17 +231,28 @@ class FakeZaloAPI:
         if call.error:
             return web.json_response({"error": call.error, "message": "fault"})
         self._arrived.set()
-        return web.json_response({"error": 0, "message": "Success", "data": {
-            "msg_id": f"z{next(self._counter)}", "sent_time": str(int(time.time() * 1000)),
-            "quota": {"dailyQuota": "500", "remainingQuota": "499"}}})
+        return web.json_response(
+            {
+                "error": 0,
+                "message": "Success",
+                "data": {
+                    "msg_id": f"z{next(self._counter)}",
+                    "sent_time": str(int(time.time() * 1000)),
+                    "quota": {"dailyQuota": "500", "remainingQuota": "499"},
+                },
+            }
+        )
 
     async def _oauth(self, request: web.Request) -> web.Response:
         form = await request.post()
         call = Call("oauth", dict(form), request.headers.get("secret_key", ""))
         self.calls.append(call)
         token = str(form.get("refresh_token", ""))
-        if (call.access_token != self.app_secret_key or form.get("app_id") != self.app_id
-                or form.get("grant_type") != "refresh_token"):
+        if (
+            call.access_token != self.app_secret_key
+            or form.get("app_id") != self.app_id
+            or form.get("grant_type") != "refresh_token"
+        ):
             call.error = -14002
             return web.json_response({"error": -14002, "error_name": "Invalid app"})
         if token != self.refresh_token or token in self.used_refresh_tokens:
@@ -231,8 +261,13 @@ class FakeZaloAPI:
         self.used_refresh_tokens.add(token)  # single use
         n = next(self._counter)
         self.access_token, self.refresh_token = f"AT-{n}", f"RT-{n}"
-        return web.json_response({"access_token": self.access_token,
-                                  "refresh_token": self.refresh_token, "expires_in": "90000"})
+        return web.json_response(
+            {
+                "access_token": self.access_token,
+                "refresh_token": self.refresh_token,
+                "expires_in": "90000",
+            }
+        )
 
     async def _image(self, request: web.Request) -> web.Response:
         data = self.images.get(request.match_info["name"])
@@ -248,6 +283,7 @@ class _Services:
     assistant: Any
     store: Any
     senders: dict[str, Any] = field(default_factory=dict)
+    notifications: bool = False
 
 
 class ZaloHarness:
@@ -261,12 +297,18 @@ class ZaloHarness:
         from bot.config import Settings, ZaloSettings
 
         self.api = api
-        self.settings = Settings(zalo=ZaloSettings(
-            app_id=api.app_id, oa_secret_key=api.oa_secret_key,  # type: ignore[arg-type]
-            app_secret_key=api.app_secret_key, access_token=api.access_token,  # type: ignore[arg-type]
-            refresh_token=api.refresh_token,  # type: ignore[arg-type]
-            api_base=api.base_url, oauth_base=api.base_url, zns_base=api.base_url,
-        ))
+        self.settings = Settings(
+            zalo=ZaloSettings(
+                app_id=api.app_id,
+                oa_secret_key=api.oa_secret_key,  # type: ignore[arg-type]
+                app_secret_key=api.app_secret_key,
+                access_token=api.access_token,  # type: ignore[arg-type]
+                refresh_token=api.refresh_token,  # type: ignore[arg-type]
+                api_base=api.base_url,
+                oauth_base=api.base_url,
+                zns_base=api.base_url,
+            )
+        )
         self.services = _Services(self.settings, sessions, responder, store)
         self.client: Any = None
 
@@ -290,8 +332,13 @@ class ZaloHarness:
 
         return self.client.server.app[ZALO]
 
-    async def deliver(self, body: dict[str, Any] | bytes, *, signed: bool = True,
-                      headers: dict[str, str] | None = None) -> int:
+    async def deliver(
+        self,
+        body: dict[str, Any] | bytes,
+        *,
+        signed: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> int:
         if isinstance(body, bytes):
             raw, extra = body, {"Content-Type": "application/json"}
         elif signed:
@@ -299,8 +346,9 @@ class ZaloHarness:
         else:
             raw = json.dumps(body).encode()
             extra = {"Content-Type": "application/json"}
-        resp = await self.client.post("/webhooks/zalo", data=raw,
-                                      headers={**extra, **(headers or {})})
+        resp = await self.client.post(
+            "/webhooks/zalo", data=raw, headers={**extra, **(headers or {})}
+        )
         await resp.read()
         return int(resp.status)
 

@@ -65,3 +65,14 @@ def test_shipped_birth_registration_has_a_time(kb: KnowledgeBase) -> None:
     assert birth is not None
     time = birth.processing_time()
     assert time is not None and time.amount >= 0
+
+
+def test_a_deadline_in_the_steps_is_used_when_no_way_has_a_time() -> None:
+    procedure = Procedure(
+        code="x.5",
+        name="E",
+        steps="Bước 2: Trong thời hạn 05 ngày làm việc kể từ ngày nhận hồ sơ, cơ quan trả lời.",
+        ways=(SubmissionWay("Trực tiếp"),),
+    )
+    assert procedure.processing_time() == ProcessingTime(5, "working_days")
+    assert Procedure(code="x.6", name="F", steps="Bước 1: nộp hồ sơ.").processing_time() is None

@@ -128,8 +128,8 @@ def test_scores_are_ordered_and_bounded(kb: KnowledgeBase) -> None:
 # not there yet (its FAQ questions are linked to procedures their words barely name), so these
 # floors sit just under what the search reaches today: a regression fails, progress can raise
 # them. Speed is measured in bench/search.py, not here.
-DEV_FLOORS = {"top1": 0.62, "top3": 0.77, "abstain_rate": 0.9}
-OWN_FLOORS = {"top1": 0.88, "top3": 0.95, "abstain_rate": 0.9}
+DEV_FLOORS = {"top1": 0.65, "top3": 0.8, "abstain_rate": 0.9}
+OWN_FLOORS = {"top1": 0.9, "top3": 0.95, "abstain_rate": 0.9}
 
 
 def retrieval(kb: KnowledgeBase, path: Path) -> dict[str, Any]:

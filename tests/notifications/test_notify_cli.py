@@ -15,15 +15,6 @@ from notify_support import add_dossier, add_event, outbox_rows
 from storage.engine import SessionFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIM = (
-    "import argparse, sys\n"
-    "from bot.cli import notify\n"
-    "p = argparse.ArgumentParser()\n"
-    "p.add_argument('--config', default=None)\n"
-    "notify.register(p.add_subparsers(required=True))\n"
-    "a = p.parse_args(sys.argv[1:])\n"
-    "raise SystemExit(a.func(a))\n"
-)
 
 
 async def motcua(db_url: str, api: FakeBotAPI, *args: str) -> str:
@@ -36,7 +27,7 @@ async def motcua(db_url: str, api: FakeBotAPI, *args: str) -> str:
         "MOTCUA_NOTIFICATIONS__TELEGRAM_PER_CHAT_INTERVAL_S": "0.2",
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", SHIM, "notify", *args, cwd=ROOT, env=env,
+        sys.executable, "-m", "bot", "notify", *args, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), timeout=120)

@@ -22,16 +22,6 @@ from storage.engine import SessionFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCURRENCY = 4
-# Only the notify command group, so the test does not depend on every other command module.
-SHIM = (
-    "import argparse, sys\n"
-    "from bot.cli import notify\n"
-    "p = argparse.ArgumentParser()\n"
-    "p.add_argument('--config', default=None)\n"
-    "notify.register(p.add_subparsers(required=True))\n"
-    "a = p.parse_args(sys.argv[1:])\n"
-    "raise SystemExit(a.func(a))\n"
-)
 
 
 def env(db_url: str, api: FakeBotAPI, per_second: int) -> dict[str, str]:
@@ -51,7 +41,7 @@ async def start(
     db_url: str, api: FakeBotAPI, worker: str, per_second: int
 ) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-c", SHIM, "notify", "run-once", "--json", "--worker-id", worker,
+        sys.executable, "-m", "bot", "notify", "run-once", "--json", "--worker-id", worker,
         cwd=ROOT, env=env(db_url, api, per_second),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
@@ -100,9 +90,10 @@ async def test_three_dispatchers_never_send_a_message_twice(
 ) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("replicas share PostgreSQL (SKIP LOCKED); SQLite is single-process")
-    n = 240
+    # Enough work (12 s for one process alone) that all three are running before it is done.
+    n = 480
     await enqueue_plain(session_factory, n, when=datetime.now(UTC))
-    procs = [await start(db_url, fake_api, f"replica{i}", per_second=60) for i in range(3)]
+    procs = [await start(db_url, fake_api, f"replica{i}", per_second=40) for i in range(3)]
     results = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), 120)
     for proc, (_, err) in zip(procs, results, strict=True):
         assert proc.returncode == 0, err.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,3 +76,9 @@ async def test_models_match_migrations(blank_db_url: str) -> None:
     finally:
         await engine.dispose()
     assert differences == []
+
+
+async def test_concurrent_upgrades_do_not_collide(blank_db_url: str) -> None:
+    # Two replicas starting at once (SQLite serialises writers; PostgreSQL takes a lock).
+    await asyncio.gather(upgrade_async(blank_db_url), upgrade_async(blank_db_url))
+    assert "dossiers" in await _tables(blank_db_url)

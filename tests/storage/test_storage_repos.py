@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from handlers.conversation import ConversationState
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
 from storage.conversations_repo import SqlConversationStore
-from storage.engine import SessionFactory, ping, read_session_factory
+from storage.engine import SessionFactory, ping
 from storage.models import Dossier
 
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
@@ -152,18 +152,3 @@ async def test_conversation_store_round_trip(session_factory: SessionFactory) ->
 
 async def test_ping(session_factory: SessionFactory) -> None:
     assert await ping(session_factory)
-
-
-async def test_autocommit_read_sessions_see_committed_rows(
-    session_factory: SessionFactory,
-) -> None:
-    async with session_factory() as session, session.begin():
-        await dossiers_repo.upsert_dossiers(session, [_row("F-1")], NOW)
-    bind = session_factory.kw["bind"]
-    reads = read_session_factory(bind)
-    async with reads() as session:
-        found = await dossiers_repo.get_by_code(session, "F-1")
-        missing = await dossiers_repo.get_by_code(session, "F-2")
-    assert found is not None
-    assert found.receipt_code == "F-1"
-    assert missing is None

@@ -86,9 +86,14 @@ async def world(
 
 async def _say(h: ZaloHarness, text: str) -> list[Call]:
     """The user types ``text`` (or a button sends it); returns the messages sent in answer."""
-    return await _deliver(h, h.api.delivery(
-        "user_send_text", user_id=USER,
-        message={"text": text, "msg_id": f"msg-{len(h.api.calls)}-{text}"}))
+    return await _deliver(
+        h,
+        h.api.delivery(
+            "user_send_text",
+            user_id=USER,
+            message={"text": text, "msg_id": f"msg-{len(h.api.calls)}-{text}"},
+        ),
+    )
 
 
 async def _deliver(h: ZaloHarness, body: dict[str, object]) -> list[Call]:
@@ -154,23 +159,40 @@ async def test_whole_conversation(world: ZaloHarness, session_factory: SessionFa
     # a photo of the receipt's QR code
     png = io.BytesIO()
     segno.make(f"https://t.me/motcua_bot?start={make_payload(CODE, KEY)}").save(
-        png, kind="png", scale=6)
+        png, kind="png", scale=6
+    )
     url = api.add_image(png.getvalue())
-    photo = await _deliver(h, api.delivery("user_send_image", user_id=USER, message={
-        "msg_id": "photo-1", "attachments": [{"type": "image", "payload": {"url": url}}]}))
+    photo = await _deliver(
+        h,
+        api.delivery(
+            "user_send_image",
+            user_id=USER,
+            message={
+                "msg_id": "photo-1",
+                "attachments": [{"type": "image", "payload": {"url": url}}],
+            },
+        ),
+    )
     assert CODE in _text(photo)
     assert await _count(session_factory, Subscription, channel="zalo", user_id=USER) == 1
 
     # a sticker gets the polite "I read text and QR photos"
-    sticker = await _deliver(h, api.delivery("user_send_sticker", user_id=USER,
-                                             message={"msg_id": "st-1"}))
+    sticker = await _deliver(
+        h, api.delivery("user_send_sticker", user_id=USER, message={"msg_id": "st-1"})
+    )
     assert "ảnh chụp mã QR" in _text(sticker)
 
     # the phone button sends the request_user_info form; the answer links the dossiers
     (form,) = await _say(h, "zl:phone")
     assert form.template_type == "request_user_info"
-    (offer,) = await _deliver(h, api.delivery("user_submit_info", user_id=USER, info={
-        "name": "Nguyễn Văn An", "phone": "84912345678", "address": "", "city": ""}))
+    (offer,) = await _deliver(
+        h,
+        api.delivery(
+            "user_submit_info",
+            user_id=USER,
+            info={"name": "Nguyễn Văn An", "phone": "84912345678", "address": "", "city": ""},
+        ),
+    )
     assert "2 hồ sơ" in offer.text
     assert len(offer.buttons) == 1  # the one already followed is not offered again
     follow_payload = offer.buttons[0]["payload"]
@@ -182,8 +204,7 @@ async def test_whole_conversation(world: ZaloHarness, session_factory: SessionFa
     assert await _count(session_factory, Subscription, channel="zalo", user_id=USER) == 2
 
     # a status push to the subscriber through the outbox sender
-    sender = ZaloSender(h.channel.client,
-                        clock=lambda: datetime(2026, 11, 25, 10, 0, tzinfo=VN))
+    sender = ZaloSender(h.channel.client, clock=lambda: datetime(2026, 11, 25, 10, 0, tzinfo=VN))
     result = await sender.send(USER, Reply(f"Hồ sơ {CODE}: Đã có kết quả, chờ trả"))
     assert result.outcome is Outcome.SENT
     assert "Đã có kết quả" in api.sent("message/cs")[-1].text

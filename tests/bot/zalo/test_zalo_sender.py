@@ -32,23 +32,26 @@ VN = timezone(timedelta(hours=7))
 DAY = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
 NIGHT = datetime(2026, 11, 25, 23, 30, tzinfo=VN)
 CODE = "000.00.20.H56-261120-0007"
-NOTICE = Reply(f"Hồ sơ {CODE} (Đăng ký khai sinh): Đã có kết quả, chờ trả. Mời ông/bà đến nhận.",
-               (Button("Xem hồ sơ", "ds:view:1"),))
+NOTICE = Reply(
+    f"Hồ sơ {CODE} (Đăng ký khai sinh): Đã có kết quả, chờ trả. Mời ông/bà đến nhận.",
+    (Button("Xem hồ sơ", "ds:view:1"),),
+)
 
 
 @pytest.fixture
 async def zalo() -> AsyncIterator[tuple[FakeZaloAPI, ZaloClient]]:
     async with FakeZaloAPI() as api, aiohttp.ClientSession() as http:
-        oauth = OAuthClient(http, oauth_base=api.base_url, app_id=api.app_id,
-                            app_secret_key=api.app_secret_key)
-        tokens = TokenManager(MemoryTokenStore(), oauth.refresh,
-                              initial=StoredTokens("AT-1", "RT-1", None, 0))
+        oauth = OAuthClient(
+            http, oauth_base=api.base_url, app_id=api.app_id, app_secret_key=api.app_secret_key
+        )
+        tokens = TokenManager(
+            MemoryTokenStore(), oauth.refresh, initial=StoredTokens("AT-1", "RT-1", None, 0)
+        )
         yield api, ZaloClient(http, tokens, api_base=api.base_url, zns_base=api.base_url)
 
 
 def _sender(client: ZaloClient, at: datetime = DAY) -> ZaloSender:
-    return ZaloSender(client, lookup_url="https://motcua.example.gov.vn/tra-cuu",
-                      clock=lambda: at)
+    return ZaloSender(client, lookup_url="https://motcua.example.gov.vn/tra-cuu", clock=lambda: at)
 
 
 async def test_a_notice_goes_out_as_consultation_text(
@@ -58,8 +61,9 @@ async def test_a_notice_goes_out_as_consultation_text(
     assert (await _sender(client).send("u1", NOTICE)).outcome is Outcome.SENT
     (call,) = api.sent("message/cs")
     assert call.user_id == "u1" and CODE in call.text
-    assert call.buttons == [{"title": "Xem hồ sơ", "type": "oa.query.show",
-                             "payload": "ds:view:1"}]
+    assert call.buttons == [
+        {"title": "Xem hồ sơ", "type": "oa.query.show", "payload": "ds:view:1"}
+    ]
 
 
 async def test_closed_window_falls_back_to_a_transaction_card(
@@ -76,7 +80,12 @@ async def test_closed_window_falls_back_to_a_transaction_card(
     assert table[0] == {"key": "Mã hồ sơ", "value": CODE}
     status = next(r for r in table if r["key"] == "Trạng thái")
     assert status["value"] == "Đã có kết quả, chờ trả" and status["style"] in {
-        "green", "blue", "yellow", "red", "grey"}
+        "green",
+        "blue",
+        "yellow",
+        "red",
+        "grey",
+    }
     assert [r for r in table if "style" in r] == [status]  # only that row is coloured
     assert all(len(r["key"]) <= 35 and len(r["value"]) <= 100 for r in table)
     assert payload["buttons"][0]["type"] == "oa.open.url"
@@ -114,12 +123,24 @@ async def test_rate_limits_are_honoured(zalo: tuple[FakeZaloAPI, ZaloClient]) ->
     calls = len(api.calls)
     held = await _sender(client).send("u1", NOTICE)
     assert held.outcome is Outcome.RETRY_AFTER and len(api.calls) == calls
+    assert 55 < held.retry_after <= 60
+    # a minute later the window has passed: try again
+    client.rate_seen_at -= 61
+    api.rate_limit = 4000
+    assert (await _sender(client).send("u1", NOTICE)).outcome is Outcome.SENT
 
 
-@pytest.mark.parametrize(("code", "outcome"), [
-    (-217, Outcome.BLOCKED), (-227, Outcome.BLOCKED), (-244, Outcome.BLOCKED),
-    (-201, Outcome.PERMANENT), (-240, Outcome.PERMANENT), (-999, Outcome.TRANSIENT),
-])
+@pytest.mark.parametrize(
+    ("code", "outcome"),
+    [
+        (-217, Outcome.BLOCKED),
+        (-227, Outcome.BLOCKED),
+        (-244, Outcome.BLOCKED),
+        (-201, Outcome.PERMANENT),
+        (-240, Outcome.PERMANENT),
+        (-999, Outcome.TRANSIENT),
+    ],
+)
 async def test_each_error_maps_to_an_outcome(
     zalo: tuple[FakeZaloAPI, ZaloClient], code: int, outcome: Outcome
 ) -> None:
@@ -142,43 +163,52 @@ class _Dossiers:
         self.phone = phone
 
     async def zns_facts(self, dossier_id: int) -> ZnsDossier | None:
-        return ZnsDossier(dossier_id, CODE, self.phone, "Đăng ký khai sinh",
-                          datetime(2026, 11, 10, 9, tzinfo=VN),
-                          datetime(2026, 11, 20, 17, tzinfo=VN), None, None)
+        return ZnsDossier(
+            dossier_id,
+            CODE,
+            self.phone,
+            "Đăng ký khai sinh",
+            datetime(2026, 11, 10, 9, tzinfo=VN),
+            datetime(2026, 11, 20, 17, tzinfo=VN),
+            None,
+            None,
+        )
 
 
 async def test_overdue_apology_by_zns_to_the_dossier_phone(
     zalo: tuple[FakeZaloAPI, ZaloClient],
 ) -> None:
     api, client = zalo
-    zns = ZnsSender(client, _Dossiers(), {"overdue_apology": "T-118"},
-                    contact="1900 0000", clock=lambda: DAY)
+    zns = ZnsSender(
+        client, _Dossiers(), {"overdue_apology": "T-118"}, contact="1900 0000", clock=lambda: DAY
+    )
     assert zns.channel == "zns" and zns.can_send("overdue_apology")
     assert not zns.can_send("status")
-    assert (await zns.send("overdue_apology:7", Reply("xin lỗi"))).outcome is Outcome.SENT
+    to = "overdue_apology:7:2026-11-20"
+    assert (await zns.send(to, Reply("xin lỗi"))).outcome is Outcome.SENT
     (call,) = api.sent("zns")
     assert call.body["phone"] == "84912345678" and call.body["template_id"] == "T-118"
     assert call.body["template_data"]["receipt_code"] == CODE
-    assert call.body["template_data"]["due_date"] == "20/11/2026"
-    facts = await _Dossiers().zns_facts(7)
-    assert facts is not None
-    assert call.body["tracking_id"] == tracking_id("overdue_apology", facts)
-    assert len(call.body["tracking_id"]) <= 48
+    assert call.body["template_data"]["promised_date"] == "20/11/2026"
+    assert call.body["tracking_id"] == "7:overdue_apology:2026-11-20"
+    assert len(tracking_id(10**12, "x" * 40, "2026-11-20")) <= 48
     # no template for the rule, or no phone: permanent; ZNS night block: deferred
-    assert (await zns.send("status:7", Reply("x"))).outcome is Outcome.PERMANENT
+    assert (await zns.send("status:7:x", Reply("x"))).outcome is Outcome.PERMANENT
     nophone = ZnsSender(client, _Dossiers(None), {"overdue_apology": "T-118"}, clock=lambda: DAY)
-    assert (await nophone.send("overdue_apology:7", Reply("x"))).outcome is Outcome.PERMANENT
+    assert (await nophone.send(to, Reply("x"))).outcome is Outcome.PERMANENT
     api.fail("zns", -133)
-    assert (await zns.send("overdue_apology:7", Reply("x"))).outcome is Outcome.RETRY_AFTER
+    assert (await zns.send(to, Reply("x"))).outcome is Outcome.RETRY_AFTER
     api.fail("zns", -118)
-    assert (await zns.send("overdue_apology:7", Reply("x"))).outcome is Outcome.PERMANENT
+    assert (await zns.send(to, Reply("x"))).outcome is Outcome.PERMANENT
 
 
 def test_zns_delivery_receipt_is_read() -> None:
-    body = (b'{"app_id":"1","event_name":"user_received_message","timestamp":"1700000000000",'
-            b'"sender":{"id":"oa"},"recipient":{"id":"u"},'
-            b'"message":{"msg_id":"z9","tracking_id":"7:overdue_apology:2026-11-20:zns",'
-            b'"delivery_time":"1700000000500"}}')
+    body = (
+        b'{"app_id":"1","event_name":"user_received_message","timestamp":"1700000000000",'
+        b'"sender":{"id":"oa"},"recipient":{"id":"u"},'
+        b'"message":{"msg_id":"z9","tracking_id":"7:overdue_apology:2026-11-20:zns",'
+        b'"delivery_time":"1700000000500"}}'
+    )
     event = parse(body)
     assert isinstance(event, ZnsDelivery)
     assert event.tracking_id == "7:overdue_apology:2026-11-20:zns"
@@ -192,33 +222,126 @@ async def test_dispatcher_sends_and_ends_blocked_subscriptions(
     api, client = zalo
     now = datetime.now(UTC)
     async with session_factory() as session, session.begin():
-        ids = await dossiers_repo.upsert_dossiers(session, [{
-            "receipt_code": CODE, "procedure_code": None, "procedure_name": "Đăng ký khai sinh",
-            "applicant_name": None, "applicant_phone": "0912345678", "received_at": now,
-            "due_at": None, "status": "result_ready", "status_at": now, "submitted_via": None,
-            "agency": None, "note": None, "apology_reason": None, "new_due_at": None}], now)
+        ids = await dossiers_repo.upsert_dossiers(
+            session,
+            [
+                {
+                    "receipt_code": CODE,
+                    "procedure_code": None,
+                    "procedure_name": "Đăng ký khai sinh",
+                    "applicant_name": None,
+                    "applicant_phone": "0912345678",
+                    "received_at": now,
+                    "due_at": None,
+                    "status": "result_ready",
+                    "status_at": now,
+                    "submitted_via": None,
+                    "agency": None,
+                    "note": None,
+                    "apology_reason": None,
+                    "new_due_at": None,
+                }
+            ],
+            now,
+        )
         did = ids[CODE]
         for user in ("ok", "gone"):
             await subscriptions_repo.add_subscription(session, did, "zalo", user, now)
-        await outbox_repo.enqueue(session, [
-            outbox_repo.NewMessage(f"{did}:status:{n}:zalo:{user}", did, "status", "zalo", user,
-                                   reply_to_body(NOTICE), now - timedelta(seconds=1))
-            for user in ("ok", "gone") for n in (1, 2)
-        ], now)
+        await outbox_repo.enqueue(
+            session,
+            [
+                outbox_repo.NewMessage(
+                    f"{did}:status:{n}:zalo:{user}",
+                    did,
+                    "status",
+                    "zalo",
+                    user,
+                    reply_to_body(NOTICE),
+                    now - timedelta(seconds=1),
+                )
+                for user in ("ok", "gone")
+                for n in (1, 2)
+            ],
+            now,
+        )
     api.fail("message/cs", -217, user_id="gone", times=None)
-    dispatcher = Dispatcher(session_factory, {"zalo": _sender(client)},
-                            {"zalo": ChannelLimits(4000 / 60, 0.0)},
-                            DispatcherConfig(worker_id="t"))
+    dispatcher = Dispatcher(
+        session_factory,
+        {"zalo": _sender(client)},
+        {"zalo": ChannelLimits(4000 / 60, 0.0)},
+        DispatcherConfig(worker_id="t"),
+    )
     stats = await dispatcher.run_once()
     assert stats.sent == 2 and stats.blocked == 1
     assert len(api.sent("message/cs", user_id="ok")) == 2
     assert api.sent("message/cs", user_id="gone") == []
     async with session_factory() as session:
-        subs = {s.user_id: s.ended_at for s in (await session.execute(
-            select(Subscription))).scalars()}
-        statuses = sorted((r.recipient, r.status) for r in (await session.execute(
-            select(OutboxMessage))).scalars())
+        subs = {
+            s.user_id: s.ended_at for s in (await session.execute(select(Subscription))).scalars()
+        }
+        statuses = sorted(
+            (r.recipient, r.status)
+            for r in (await session.execute(select(OutboxMessage))).scalars()
+        )
     assert subs["ok"] is None and subs["gone"] is not None
-    assert statuses == [("gone", "cancelled"), ("gone", "failed"), ("ok", "sent"),
-                        ("ok", "sent")]
+    assert statuses == [("gone", "cancelled"), ("gone", "failed"), ("ok", "sent"), ("ok", "sent")]
     assert await SqlZaloUsers(session_factory).zns_facts(did) is not None
+
+
+async def test_overdue_apology_reaches_an_unfollowed_dossier_by_zns(
+    zalo: tuple[FakeZaloAPI, ZaloClient], session_factory: SessionFactory
+) -> None:
+    """The ZNS scan enqueues the apology once per missed date for a dossier nobody follows;
+    the dispatcher sends it by ZNS to the applicant's phone."""
+    from bot.config import Settings
+    from bot.senders.setup import rule_context
+    from bot.zalo.zns_jobs import ZnsApologies
+
+    api, client = zalo
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
+    row = {
+        "procedure_code": None,
+        "procedure_name": "Đăng ký khai sinh",
+        "applicant_name": None,
+        "received_at": now - timedelta(days=20),
+        "due_at": now - timedelta(days=2),
+        "status": "processing",
+        "status_at": now - timedelta(days=19),
+        "submitted_via": None,
+        "agency": None,
+        "note": None,
+        "apology_reason": None,
+        "new_due_at": None,
+    }
+    async with session_factory() as session, session.begin():
+        ids = await dossiers_repo.upsert_dossiers(
+            session,
+            [
+                {**row, "receipt_code": CODE, "applicant_phone": "0912345678"},
+                {
+                    **row,
+                    "receipt_code": "000.00.20.H56-261120-0008",
+                    "applicant_phone": "0900000001",
+                },
+                {**row, "receipt_code": "000.00.20.H56-261120-0009", "applicant_phone": None},
+            ],
+            now,
+        )
+        # the second one has a Telegram follower: the notification rules cover it
+        await subscriptions_repo.add_subscription(
+            session, ids["000.00.20.H56-261120-0008"], "telegram", "42", now
+        )
+    jobs = ZnsApologies(session_factory, rule_context(Settings()), clock=lambda: now)
+    assert await jobs.run() == 1
+    assert await jobs.run() == 0  # idempotent
+    zns = ZnsSender(
+        client, SqlZaloUsers(session_factory), {"overdue_apology": "T-118"}, clock=lambda: now
+    )
+    dispatcher = Dispatcher(
+        session_factory, {"zns": zns}, config=DispatcherConfig(worker_id="t"), clock=lambda: now
+    )
+    assert (await dispatcher.run_once()).sent == 1
+    (call,) = api.sent("zns")
+    assert call.body["phone"] == "84912345678"
+    assert call.body["tracking_id"] == f"{ids[CODE]}:overdue_apology:2026-11-23"
+    assert call.body["template_data"]["promised_date"] == "23/11/2026"

@@ -24,10 +24,12 @@ class Echo:
         return [Reply(f"echo: {msg.text}")]
 
 
-def _manager(api: FakeZaloAPI, http: aiohttp.ClientSession, store: object,
-             **kw: object) -> TokenManager:
-    oauth = OAuthClient(http, oauth_base=api.base_url, app_id=api.app_id,
-                        app_secret_key=api.app_secret_key)
+def _manager(
+    api: FakeZaloAPI, http: aiohttp.ClientSession, store: object, **kw: object
+) -> TokenManager:
+    oauth = OAuthClient(
+        http, oauth_base=api.base_url, app_id=api.app_id, app_secret_key=api.app_secret_key
+    )
     first = StoredTokens("AT-1", "RT-1", None, 0)
     return TokenManager(store, oauth.refresh, initial=first, **kw)  # type: ignore[arg-type]
 
@@ -37,9 +39,10 @@ def _oauth_calls(api: FakeZaloAPI) -> int:
 
 
 async def test_token_expires_mid_conversation(session_factory: SessionFactory) -> None:
-    async with FakeZaloAPI() as api, ZaloHarness(
-        api, session_factory, Echo(), MemoryConversationStore()
-    ) as h:
+    async with (
+        FakeZaloAPI() as api,
+        ZaloHarness(api, session_factory, Echo(), MemoryConversationStore()) as h,
+    ):
         body = api.delivery("user_send_text", message={"text": "một", "msg_id": "t1"})
         assert await h.deliver(body) == 200
         await h.settle()
@@ -52,8 +55,7 @@ async def test_token_expires_mid_conversation(session_factory: SessionFactory) -
         stored = await SqlZaloTokenStore(session_factory).load()
         assert stored is not None
         # the new pair was committed (version 2) and is the one in use
-        assert (stored.access_token, stored.refresh_token) == (api.access_token,
-                                                               api.refresh_token)
+        assert (stored.access_token, stored.refresh_token) == (api.access_token, api.refresh_token)
         assert stored.version == 2
         assert api.sent("message/cs")[-1].access_token == stored.access_token
         assert stored.expires_at is not None and stored.expires_at > datetime.now(UTC)
@@ -104,8 +106,9 @@ async def test_a_refused_refresh_keeps_the_stored_pair(session_factory: SessionF
 async def test_refreshes_before_expiry(session_factory: SessionFactory) -> None:
     async with FakeZaloAPI() as api, aiohttp.ClientSession() as http:
         now = datetime.now(UTC)
-        manager = _manager(api, http, SqlZaloTokenStore(session_factory),
-                           clock=lambda: now + timedelta(hours=26))
+        manager = _manager(
+            api, http, SqlZaloTokenStore(session_factory), clock=lambda: now + timedelta(hours=26)
+        )
         assert await manager.access_token() == api.access_token != "AT-1"
         assert _oauth_calls(api) == 1
 

@@ -34,21 +34,24 @@ class Echo:
 @pytest.fixture
 async def gate(session_factory: SessionFactory) -> AsyncIterator[tuple[ZaloHarness, Echo]]:
     echo = Echo()
-    async with FakeZaloAPI() as api, ZaloHarness(
-        api, session_factory, echo, MemoryConversationStore()
-    ) as h:
+    async with (
+        FakeZaloAPI() as api,
+        ZaloHarness(api, session_factory, echo, MemoryConversationStore()) as h,
+    ):
         yield h, echo
 
 
-def _text_event(api: FakeZaloAPI, text: str = "xin chào", msg_id: str = "m-1",
-                **kw: object) -> dict[str, object]:
+def _text_event(
+    api: FakeZaloAPI, text: str = "xin chào", msg_id: str = "m-1", **kw: object
+) -> dict[str, object]:
     return api.delivery("user_send_text", message={"text": text, "msg_id": msg_id}, **kw)
 
 
 async def _ledger_rows(factory: SessionFactory) -> int:
     async with factory() as session:
-        return int((await session.execute(select(func.count()).select_from(WebhookEvent)))
-                   .scalar_one())
+        return int(
+            (await session.execute(select(func.count()).select_from(WebhookEvent))).scalar_one()
+        )
 
 
 async def test_signed_delivery_is_answered(gate: tuple[ZaloHarness, Echo]) -> None:
@@ -98,8 +101,9 @@ async def test_retried_delivery_is_answered_once(
     await h.settle()
     # Zalo retries the same body with num_retry; and a burst of racing retries
     assert await h.deliver(body, headers={"num_retry": "1"}) == 200
-    statuses = await asyncio.gather(*(h.deliver(body, headers={"num_retry": "2"})
-                                      for _ in range(5)))
+    statuses = await asyncio.gather(
+        *(h.deliver(body, headers={"num_retry": "2"}) for _ in range(5))
+    )
     await h.settle()
     assert statuses == [200] * 5
     assert len(echo.seen) == 1
@@ -109,7 +113,7 @@ async def test_retried_delivery_is_answered_once(
 
 
 async def test_events_without_msg_id_dedupe_on_name_user_and_time(
-    gate: tuple[ZaloHarness, Echo]
+    gate: tuple[ZaloHarness, Echo],
 ) -> None:
     h, _ = gate
     follow = h.api.delivery("follow", user_id="u7")
@@ -123,8 +127,9 @@ async def test_events_without_msg_id_dedupe_on_name_user_and_time(
 
 async def test_another_replica_sees_the_same_ledger(session_factory: SessionFactory) -> None:
     one, two = SqlWebhookLedger(session_factory), SqlWebhookLedger(session_factory)
-    results = await asyncio.gather(*(ledger.first_time("zalo:user_send_text:x", "zalo")
-                                     for ledger in (one, two, one, two)))
+    results = await asyncio.gather(
+        *(ledger.first_time("zalo:user_send_text:x", "zalo") for ledger in (one, two, one, two))
+    )
     assert sorted(results) == [False, False, False, True]
 
 
@@ -133,8 +138,9 @@ async def test_receipts_and_echoes_are_never_answered(gate: tuple[ZaloHarness, E
     for name in ("user_received_message", "user_seen_message", "oa_send_text"):
         body = h.api.delivery(name, message={"msg_id": f"r-{name}"})
         assert await h.deliver(body) == 200
-    anon = h.api.delivery("anonymous_send_text",
-                          message={"text": "hi", "msg_id": "a1", "conversation_id": "c1"})
+    anon = h.api.delivery(
+        "anonymous_send_text", message={"text": "hi", "msg_id": "a1", "conversation_id": "c1"}
+    )
     assert await h.deliver(anon) == 200
     await h.settle()
     assert echo.seen == [] and h.api.sent() == []
@@ -231,9 +237,10 @@ async def test_a_digit_picks_from_the_latest_numbered_list_only(
             return [Reply("ok")]
 
     menu = Menu()
-    async with FakeZaloAPI() as api, ZaloHarness(
-        api, session_factory, menu, MemoryConversationStore()
-    ) as h:
+    async with (
+        FakeZaloAPI() as api,
+        ZaloHarness(api, session_factory, menu, MemoryConversationStore()) as h,
+    ):
         for n, text in enumerate(("menu", "2", "9", "xin chào", "2")):
             body = api.delivery("user_send_text", message={"text": text, "msg_id": f"d{n}"})
             assert await h.deliver(body) == 200
@@ -241,6 +248,35 @@ async def test_a_digit_picks_from_the_latest_numbered_list_only(
     seen = [(m.text, m.payload) for m in menu.seen]
     # "2" after the list is its second item; "9" is out of range; after a plain answer the
     # old list is gone and "2" is just text for the core
-    assert seen == [("menu", None), (None, "pa:x:1"), ("9", None), ("xin chào", None),
-                    ("2", None)]
+    assert seen == [("menu", None), (None, "pa:x:1"), ("9", None), ("xin chào", None), ("2", None)]
     assert "1. Mục 0" in api.sent()[0].text and api.sent()[0].buttons == []
+
+
+async def test_batched_ledger_groups_a_burst_into_few_inserts(
+    session_factory: SessionFactory,
+) -> None:
+    from bot.zalo.ledger import BatchedLedger
+
+    sql = SqlWebhookLedger(session_factory)
+    calls: list[int] = []
+
+    class Counting:
+        async def first_time_many(self, keys: list[str], source: str) -> set[str]:
+            calls.append(len(keys))
+            return await sql.first_time_many(keys, source)
+
+    ledger = BatchedLedger(Counting())
+    keys = [f"k{i % 50}" for i in range(200)]  # every key four times
+    results = await asyncio.gather(*(ledger.first_time(k, "zalo") for k in keys))
+    assert sum(results) == 50
+    assert {k for k, first in zip(keys, results, strict=True) if first} == set(keys)
+    assert len(calls) <= 3 and sum(calls) == 200
+    assert await _ledger_rows(session_factory) == 50
+
+    class Broken:
+        async def first_time_many(self, keys: list[str], source: str) -> set[str]:
+            raise ConnectionError("down")
+
+    broken = BatchedLedger(Broken())
+    outcome = await asyncio.gather(broken.first_time("x", "zalo"), return_exceptions=True)
+    assert isinstance(outcome[0], ConnectionError)

@@ -1,0 +1,76 @@
+"""The scheduler hook: explicit job ids, idempotent start; the rating wrapper around the core."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from fakes.bot_api import FakeBotAPI
+from notify_support import add_dossier, outbox_rows
+
+from bot.config import load_settings
+from bot.senders.setup import build_service, start_notifications
+from bot.senders.telegram import create_push_bot
+from handlers.messages import Channel, Incoming, Reply
+from notifications import texts_vi as t
+from notifications.ratings import RatingResponder
+from notifications.runner import DISPATCH_JOB_ID, RULE_JOB_IDS, start_scheduler
+from storage.engine import SessionFactory
+
+
+async def test_jobs_have_explicit_ids_and_starting_twice_adds_none(
+    session_factory: SessionFactory,
+) -> None:
+    service = build_service(load_settings(), session_factory, {})
+    scheduler = start_scheduler(service, rules_interval_s=3600, dispatch_interval_s=3600)
+    try:
+        ids = {job.id for job in scheduler.get_jobs()}
+        assert ids == {*RULE_JOB_IDS.values(), DISPATCH_JOB_ID}
+        start_scheduler(service, scheduler=scheduler)
+        assert sorted(job.id for job in scheduler.get_jobs()) == sorted(ids)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_serve_hook_runs_the_rules_and_sends(
+    session_factory: SessionFactory, fake_api: FakeBotAPI
+) -> None:
+    settings = load_settings(
+        notifications={"quiet_hours": "off", "poll_interval_s": 0.2, "rules_interval_s": 0.2},
+        telegram={"token": fake_api.token, "api_base": fake_api.base_url},
+    )
+    await add_dossier(session_factory, "S-1", chats=["321"],
+                      due_at=datetime.now(UTC) - timedelta(hours=2))
+    bot = create_push_bot(fake_api.token, fake_api.base_url)
+    scheduler = start_notifications(settings, session_factory, telegram_bot=bot)
+    try:
+        await fake_api.wait_for("sendMessage", 1, chat_id=321, timeout=30)
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0.5)
+        await bot.session.close()
+    (params,) = fake_api.sent("sendMessage", 321)
+    assert "PHIẾU XIN LỖI" in str(params["text"])
+    assert [r["status"] for r in await outbox_rows(session_factory)] == ["sent"]
+
+
+class Echo:
+    def __init__(self) -> None:
+        self.seen: list[Incoming] = []
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        self.seen.append(msg)
+        return [Reply("core")]
+
+
+async def test_rating_wrapper_stores_rate_payloads_and_passes_the_rest(
+    session_factory: SessionFactory,
+) -> None:
+    d = await add_dossier(session_factory, "R-9", chats=["55"], status="returned")
+    core = Echo()
+    responder = RatingResponder(core, session_factory, contact="0200")
+    press = Incoming(Channel.TELEGRAM, "55", payload=f"rate:{d}:very_satisfied")
+    assert [r.text for r in await responder.handle(press)] == [t.RATING_THANKS]
+    hello = Incoming(Channel.TELEGRAM, "55", text="xin chào")
+    assert [r.text for r in await responder.handle(hello)] == ["core"]
+    assert core.seen == [hello]
