@@ -114,7 +114,11 @@ class IngestApi:
             (i, item if isinstance(item, dict) else RowError("not_an_object"))
             for i, item in enumerate(items, start=1)
         ]
-        report = await self.ingestor.ingest_rows(rows, datetime.now(UTC))
+        try:
+            report = await self.ingestor.ingest_rows(rows, datetime.now(UTC))
+        except Exception:  # the database failed: the sender keeps the data and retries
+            logger.exception("api import failed")
+            return _error(503, "unavailable")
         logger.info("api import: %d accepted, %d rejected", report.accepted, len(report.rejected))
         status = 422 if report.accepted == 0 and report.rejected else 200
         return web.json_response(report.as_dict(), status=status, dumps=_dumps)
@@ -129,7 +133,11 @@ class IngestApi:
         if not isinstance(data, dict):
             return _error(400, "not_an_object")
         code = request.match_info["receipt_code"]
-        added, rejection = await self.ingestor.ingest_event(code, data, datetime.now(UTC))
+        try:
+            added, rejection = await self.ingestor.ingest_event(code, data, datetime.now(UTC))
+        except Exception:
+            logger.exception("api event failed")
+            return _error(503, "unavailable")
         if rejection is not None:
             status = 404 if rejection.reason == "unknown_dossier" else 422
             body = {"added": False, "error": rejection.reason, **rejection.as_dict()}

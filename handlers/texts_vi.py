@@ -367,4 +367,5 @@ INGEST_REASONS: dict[str, str] = {
     "too_many_rows": "Quá nhiều hồ sơ trong một yêu cầu (tối đa {value}).",
     "unauthorized": "Thiếu hoặc sai mã truy cập (Authorization: Bearer ...).",
     "api_disabled": "API tiếp nhận dữ liệu chưa được bật.",
+    "unavailable": "Hệ thống tạm thời không lưu được dữ liệu. Vui lòng gửi lại sau ít phút.",
 }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,15 +58,39 @@ def bigrams(words: Sequence[str]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-def record_fields(procedure: Procedure, lexicon: Lexicon) -> dict[str, list[str]]:
+class Folder:
+    """Folded words of short texts (names, fields, document names), abbreviations spelled
+    out, remembered: the same document names and agencies recur across thousands of records."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def words(self, text: str) -> tuple[str, ...]:
+        found = self._cache.get(text)
+        if found is None:
+            found = tuple(self.lexicon.expand_record(fold(text).split()))
+            if len(text) <= 400:
+                self._cache[text] = found
+        return found
+
+
+def record_fields(procedure: Procedure, folder: Folder) -> dict[str, list[str]]:
     """Folded words of each indexed field, abbreviations spelled out."""
-    docs = " ".join([d.name for d in procedure.documents] + list(procedure.results))
+    docs: list[str] = []
+    left = DOCUMENTS_CHARS
+    items = [d.name for d in procedure.documents] + list(procedure.results)
     if procedure.documents_raw:
-        docs += " " + procedure.documents_raw
+        items.append(procedure.documents_raw)
+    for item in items:
+        if left <= 0:
+            break
+        docs.extend(folder.words(item if len(item) <= left else item[:left]))
+        left -= len(item) + 1
     return {
-        "name": lexicon.expand_record(fold(procedure.name).split()),
-        "field": lexicon.expand_record(fold(f"{procedure.field} {procedure.agency}").split()),
-        "documents": lexicon.expand_record(fold(docs[:DOCUMENTS_CHARS]).split()),
+        "name": list(folder.words(procedure.name)),
+        "field": [*folder.words(procedure.field), *folder.words(procedure.agency)],
+        "documents": docs,
         "steps": fold(procedure.steps[:STEPS_CHARS]).split(),
     }
 
@@ -89,17 +114,17 @@ class _Rows:
     vocabulary: set[str]  # words of names, fields and documents
 
 
-def _collect(procedures: Sequence[Procedure], lexicon: Lexicon) -> _Rows:
-    term_ids: dict[str, int] = {}
+def _collect(procedures: Sequence[Procedure], folder: Folder) -> _Rows:
+    # Term ids handed out in first-seen order by the dict's own default factory (C speed).
+    term_ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     rows_term: list[int] = []
-    rows_doc: list[int] = []
     rows_tf: list[int] = []
-    rows_field: list[int] = []
+    sizes: list[int] = []
     field_names = list(FIELD_WEIGHTS)
     lengths = np.zeros((len(field_names), len(procedures)), dtype=np.float32)
     vocabulary: set[str] = set()
     for doc_id, procedure in enumerate(procedures):
-        fields = record_fields(procedure, lexicon)
+        fields = record_fields(procedure, folder)
         for f, fname in enumerate(field_names):
             words = fields[fname]
             lengths[f, doc_id] = len(words)
@@ -107,15 +132,17 @@ def _collect(procedures: Sequence[Procedure], lexicon: Lexicon) -> _Rows:
             if fname != "steps":  # steps are long: their words count alone
                 vocabulary.update(words)
                 counter.update(bigrams(words))
-            rows_term.extend([term_ids.setdefault(term, len(term_ids)) for term in counter])
+            rows_term.extend(map(term_ids.__getitem__, counter))
             rows_tf.extend(counter.values())
-            rows_doc.extend([doc_id] * len(counter))
-            rows_field.extend([f] * len(counter))
+            sizes.append(len(counter))
+    # One (field, record) cell per entry of ``sizes``, in record-major order.
+    cells = np.asarray(sizes, dtype=np.int64)
+    cell_ids = np.arange(len(sizes), dtype=np.int64)
     return _Rows(
         term=np.asarray(rows_term, dtype=np.int64),
-        doc=np.asarray(rows_doc, dtype=np.int64),
+        doc=np.repeat(cell_ids // len(field_names), cells),
         tf=np.asarray(rows_tf, dtype=np.float32),
-        field=np.asarray(rows_field, dtype=np.int64),
+        field=np.repeat(cell_ids % len(field_names), cells),
         lengths=lengths,
         terms=list(term_ids),
         vocabulary=vocabulary,
@@ -137,44 +164,52 @@ def _impacts(rows: _Rows) -> FloatArray:
 class TermIndex:
     """term -> (doc ids, impact in 0..MAX_SAT); ``idf`` weighs query terms."""
 
-    def __init__(self, procedures: Sequence[Procedure], lexicon: Lexicon) -> None:
+    def __init__(
+        self, procedures: Sequence[Procedure], lexicon: Lexicon, folder: Folder | None = None
+    ) -> None:
         n = max(1, len(procedures))
-        rows = _collect(procedures, lexicon)
+        rows = _collect(procedures, folder or Folder(lexicon))
         value = _impacts(rows)
-        # Document frequency in names and fields: words every dossier lists ("hộ chiếu" among
-        # identity papers) still tell procedures apart by their names.
-        in_core = rows.field <= 1
-        core_keys = np.unique(rows.term[in_core] * n + rows.doc[in_core])
-        core_df = np.bincount(core_keys // n, minlength=len(rows.terms))
         # A term in several fields of one record counts where it weighs most, plus a share of
         # the others.
         key = rows.term * n + rows.doc
-        order = np.lexsort((-value, key))
+        order = np.argsort(key, kind="stable")
         key, value = key[order], value[order]
         first = np.ones(len(key), dtype=bool)
         first[1:] = key[1:] != key[:-1]
-        totals = np.add.reduceat(value, np.flatnonzero(first)) if len(value) else value
-        key, value = key[first], value[first]
-        value = value + np.float32(OTHER_FIELDS_SHARE) * (totals - value)
+        starts_at = np.flatnonzero(first)
+        if len(value):
+            totals = np.add.reduceat(value, starts_at)
+            best = np.maximum.reduceat(value, starts_at)
+            # Document frequency in names and fields: words every dossier lists ("hộ chiếu"
+            # among identity papers) still tell procedures apart by their names.
+            in_core = np.maximum.reduceat((rows.field[order] <= 1).astype(np.int8), starts_at)
+        else:
+            totals = best = value
+            in_core = np.zeros(0, dtype=np.int8)
+        key = key[first]
+        value = best + np.float32(OTHER_FIELDS_SHARE) * (totals - best)
+        core_df = np.bincount((key // n)[in_core.astype(bool)], minlength=len(rows.terms))
         term_of = key // n
         doc_of = (key % n).astype(np.int32)
         bounds = np.flatnonzero(np.diff(term_of)) + 1
-        starts = np.concatenate(([0], bounds)).astype(np.int64).tolist()
-        ends = np.concatenate((bounds, [len(key)])).astype(np.int64).tolist()
+        starts = np.concatenate(([0], bounds)).astype(np.int64)
+        ends = np.concatenate((bounds, [len(key)])).astype(np.int64)
+        if not len(key):
+            starts = ends = np.zeros(0, dtype=np.int64)
+        term_ids = term_of[starts]
+        df = (ends - starts).astype(np.float64)
+        core = core_df[term_ids].astype(np.float64)
+        df = np.where(core > 0, core + OTHER_FIELDS_DF_SHARE * (df - core), df)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        names = [rows.terms[t] for t in term_ids.tolist()]
         self.size = len(procedures)
-        self.postings: dict[str, Postings] = {}
-        self.idf: dict[str, float] = {}
         self.idf_max = math.log(1 + (n + 0.5) / 0.5)
-        for lo, hi in zip(starts, ends, strict=True):
-            if hi <= lo:
-                continue
-            term_id = int(term_of[lo])
-            name = rows.terms[term_id]
-            self.postings[name] = Postings(doc_of[lo:hi], value[lo:hi])
-            df = float(hi - lo)
-            if core_df[term_id]:
-                df = core_df[term_id] + OTHER_FIELDS_DF_SHARE * (df - core_df[term_id])
-            self.idf[name] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        self.idf: dict[str, float] = dict(zip(names, idf.tolist(), strict=True))
+        self.postings: dict[str, Postings] = {
+            name: Postings(doc_of[lo:hi], value[lo:hi])
+            for name, lo, hi in zip(names, starts.tolist(), ends.tolist(), strict=True)
+        }
         # Words that follow a word in names, fields and documents: typo fixes by context.
         followers: dict[str, set[str]] = {}
         for name in rows.terms:

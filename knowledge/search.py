@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from knowledge.aspects import Aspect, find_cues
-from knowledge.index import FloatArray, TermIndex, name_head
+from knowledge.index import Folder, FloatArray, TermIndex, name_head
 from knowledge.lexicon import Lexicon, Word, split_words
 from knowledge.model import Procedure
 from knowledge.normalise import fold, marks_key
@@ -33,6 +33,15 @@ FUZZ_WEIGHT = 0.05  # rapidfuzz similarity of the query to the name, on the shor
 MAX_VARIANTS_PENALISED = 2
 VARIANT_PENALTY = 0.05  # per variant word ("cấp lại", "lưu động") the question does not say
 NAME_WEIGHT = 0.3  # share of the procedure name (its head) found in the question, on the shortlist
+# Re-ranking of the shortlist: a weighted sum of these features (Searcher.candidates).
+RERANK_FEATURES = (
+    "coverage",  # share of the question's weight the record matches (index)
+    "prior",  # level, audience and popularity
+    "similarity",  # rapidfuzz token_set_ratio of the question's content words and the name
+    "name",  # share of the name's head the question says
+    "variants",  # minus the variant words ("cấp lại") of the name the question does not say
+)
+RERANK_WEIGHTS = np.asarray([1.0, 1.0, FUZZ_WEIGHT, NAME_WEIGHT, VARIANT_PENALTY])
 # Priors (added to a 0..1 coverage score): where citizens go and what they use most.
 POPULARITY_WEIGHT = 0.2
 LEVEL_PRIOR = {"Cấp xã": 0.03, "Cấp tỉnh": 0.015}
@@ -102,28 +111,27 @@ class Searcher:
     ) -> None:
         self.procedures = list(procedures)
         self.lexicon = lexicon
-        self.index = TermIndex(self.procedures, lexicon)
+        self.folder = Folder(lexicon)
+        self.index = TermIndex(self.procedures, lexicon, self.folder)
         self.names = [fold(p.name) for p in self.procedures]
         # The name's own words (without "Thủ tục" or a "(thực hiện tại ...)" remark), to see
         # how much of a procedure the question names: "đăng ký lại kết hôn" has a word that
         # "đăng ký kết hôn?" lacks.
         self.name_terms = [self._terms(p.name, head=True) for p in self.procedures]
         self.variants = [
-            lexicon.variant_phrases(lexicon.expand_record(fold(p.name).split()))
-            for p in self.procedures
+            lexicon.variant_phrases(self.folder.words(p.name)) for p in self.procedures
         ]
+        weight = self.index.weight
         self.name_weights = []
         for terms in self.name_terms:
-            weighted = tuple((t, self.index.weight(t)) for t in terms)
+            weighted = tuple((t, weight(t)) for t in terms)
             self.name_weights.append((weighted, sum(w for _, w in weighted)))
         # Name and field words: what an in-scope question almost always shares with its answer.
-        self.core_raw_words = [
-            frozenset(marks_key(w) for w, _ in split_words(f"{p.name} {p.field}"))
-            for p in self.procedures
-        ]
         self.core_terms = [
             frozenset(self._terms(p.name) + self._terms(p.field)) for p in self.procedures
         ]
+        # Name and field words as written (marks kept), built for a record when first needed.
+        self._core_raw_words: dict[int, frozenset[str]] = {}
         self.prior = self._priors(popularity or {})
         by_length: dict[int, list[str]] = {}
         for word in sorted(self.index.vocabulary):
@@ -133,10 +141,7 @@ class Searcher:
 
     def _terms(self, text: str, *, head: bool = False) -> tuple[str, ...]:
         """Folded unigrams and bigrams of a name or field; ``head``: see index.name_head."""
-        if head:
-            words = name_head(text, self.lexicon)
-        else:
-            words = self.lexicon.expand_record(fold(text).split())
+        words = name_head(text, self.lexicon) if head else list(self.folder.words(text))
         pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
         return tuple(dict.fromkeys(words + pairs))
 
@@ -148,6 +153,14 @@ class Searcher:
         asked = analysis.terms
         return sum(w for t, w in terms if t in asked) / total
 
+    def core_raw_words(self, doc: int) -> frozenset[str]:
+        found = self._core_raw_words.get(doc)
+        if found is None:
+            p = self.procedures[doc]
+            found = frozenset(marks_key(w) for w, _ in split_words(f"{p.name} {p.field}"))
+            self._core_raw_words[doc] = found
+        return found
+
     def core_coverage(self, doc: int, analysis: QueryAnalysis) -> float:
         """Share of the question's weight found in the record's name or field (0..1).
 
@@ -156,7 +169,7 @@ class Searcher:
         """
         core = self.core_terms[doc]
         marked = analysis.marked
-        raw_words = self.core_raw_words[doc] if marked else frozenset()
+        raw_words = self.core_raw_words(doc) if marked else frozenset()
         mass = analysis.mass + analysis.unseen
         matched = 0.0
         for term, weight in analysis.terms.items():
@@ -361,20 +374,18 @@ class Searcher:
                 scores[postings.ids] += postings.impacts * np.float32(weight / mass)
         return scores
 
-    def search(self, query: str, top: int = 3) -> list[Hit]:
-        """Up to ``top`` hits, best first, or none when the question is out of scope."""
-        if top <= 0:
-            return []
-        analysis = self.analyse(query)
-        if not analysis.terms or analysis.out_of_scope:
-            return []
+    def candidates(self, analysis: QueryAnalysis) -> list[tuple[int, FloatArray]]:
+        """The shortlist by coverage and priors, each record with its re-ranking features
+        (see RERANK_FEATURES); the final score is their dot product with RERANK_WEIGHTS."""
         cover = self.coverage(analysis)
         ranked = cover + self.prior
         count = min(CANDIDATES, len(ranked))
+        if count <= 0:
+            return []
         shortlist = np.argpartition(-ranked, count - 1)[:count]
         content = " ".join(analysis.content)
         asked_variants = self.lexicon.variant_phrases(analysis.words)
-        scored: list[tuple[float, float, int]] = []
+        out: list[tuple[int, FloatArray]] = []
         for doc in shortlist.tolist():
             cov = float(cover[doc])
             if cov <= 0:
@@ -383,21 +394,37 @@ class Searcher:
                 content, self.names[doc], processor=utils.default_process, score_cutoff=40
             )
             unasked = len(self.variants[doc] - asked_variants)
-            final = (
-                cov
-                + float(self.prior[doc])
-                + FUZZ_WEIGHT * similarity / 100
-                + NAME_WEIGHT * self.name_coverage(doc, analysis)
-                - VARIANT_PENALTY * min(MAX_VARIANTS_PENALISED, unasked)
+            features = np.asarray(
+                [
+                    cov,
+                    float(self.prior[doc]),
+                    similarity / 100,
+                    self.name_coverage(doc, analysis),
+                    -min(MAX_VARIANTS_PENALISED, unasked),
+                ],
+                dtype=np.float32,
             )
-            scored.append((final, cov, doc))
+            out.append((doc, features))
+        return out
+
+    def search(self, query: str, top: int = 3) -> list[Hit]:
+        """Up to ``top`` hits, best first, or none when the question is out of scope."""
+        if top <= 0:
+            return []
+        analysis = self.analyse(query)
+        if not analysis.terms or analysis.out_of_scope:
+            return []
+        scored = [
+            (float(np.dot(RERANK_WEIGHTS, features)), doc)
+            for doc, features in self.candidates(analysis)
+        ]
         if not scored:
             return []
-        scored.sort(key=lambda item: (-item[0], self.procedures[item[2]].code))
-        core = max(self.core_coverage(doc, analysis) for _, _, doc in scored[:3])
+        scored.sort(key=lambda item: (-item[0], self.procedures[item[1]].code))
+        core = max(self.core_coverage(doc, analysis) for _, doc in scored[:3])
         if core < cutoff(len(set(analysis.content))):
             return []
         return [
             Hit(self.procedures[doc], round(100 * min(1.0, max(0.0, final) / SCORE_FULL), 1))
-            for final, _, doc in scored[:top]
+            for final, doc in scored[:top]
         ]

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 CLAIM_SECONDS = 2.0  # under a rate cap, claim about this many seconds of sending at a time
+MAX_CHANNEL_PAUSE_S = 60.0
 ChatKey = tuple[str, str]
 
 
@@ -345,6 +346,10 @@ class _Run:
         try:
             pause = state.paused_until - time.monotonic()
             if pause > 0:
+                held = (self.d.clock() - row.claimed_at).total_seconds()
+                if held + pause > self.cfg.lease.total_seconds() / 2:
+                    await self._release(row, pause)  # a long pause: back to the table
+                    return
                 await asyncio.sleep(pause)
             if state.limiter is not None:
                 await state.limiter.acquire()
@@ -394,7 +399,10 @@ class _Run:
         async with self.d.factory() as session, session.begin():
             if result.outcome is Outcome.RETRY_AFTER:
                 wait = max(result.retry_after, 1.0)
-                state.paused_until = max(state.paused_until, done + wait)
+                # A flood wait (seconds) concerns the bot as a whole: the channel pauses too.
+                # A long one (a night block, a user's daily quota) only defers this row.
+                if wait <= MAX_CHANNEL_PAUSE_S:
+                    state.paused_until = max(state.paused_until, done + wait)
                 self.stats.retried += 1
                 if wait < room:
                     return wait

@@ -37,7 +37,8 @@ def facts(d: Dossier | DossierSnapshot) -> DossierFacts:
 
 def event_facts(e: StatusEvent) -> EventFacts:
     assert e.id is not None
-    return EventFacts(id=e.id, status=e.status, at=e.at, note=e.note)
+    return EventFacts(id=e.id, status=e.status, at=e.at, note=e.note,
+                      apology_reason=e.apology_reason, new_due_at=e.new_due_at)
 
 
 def outbox_key(dossier_id: int, notice: Notice, channel: str, recipient: str) -> str:
@@ -85,7 +86,7 @@ class RuleJobs:
             return await repo.enqueue(session, rows, now)
 
     async def status_changes(self) -> int:
-        """Status-change messages and the satisfaction question, for recent events."""
+        """Status-change messages, new dates the agency recorded, the satisfaction question."""
         now = self.clock()
         async with self.factory() as session:
             found = await repo.events_since(
@@ -94,7 +95,7 @@ class RuleJobs:
         notices: list[tuple[int, Notice]] = []
         for event, dossier in found:
             d, ev = facts(dossier), event_facts(event)
-            for make in (rules.status_notice, rules.satisfaction_notice):
+            for make in (rules.status_notice, rules.new_due_notice, rules.satisfaction_notice):
                 notice = make(d, ev, self.ctx)
                 if notice is not None:
                     notices.append((d.id, notice))

@@ -25,8 +25,9 @@ RULE_DUE_REMINDER = "due_reminder"
 RULE_OVERDUE_APOLOGY = "overdue_apology"
 RULE_COLLECT_REMINDER = "collect_reminder"
 RULE_SATISFACTION = "satisfaction"
+RULE_NEW_DUE_DATE = "new_due_date"
 RULES = (RULE_STATUS, RULE_DUE_REMINDER, RULE_OVERDUE_APOLOGY, RULE_COLLECT_REMINDER,
-         RULE_SATISFACTION)
+         RULE_SATISFACTION, RULE_NEW_DUE_DATE)
 
 RATING_VALUES = {"very_satisfied": 3, "satisfied": 2, "unsatisfied": 1}
 RATING_PREFIX = "rate:"
@@ -62,6 +63,8 @@ class EventFacts:
     status: str
     at: datetime
     note: str | None = None
+    apology_reason: str | None = None
+    new_due_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,19 @@ def status_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice |
         body = t.STATUS_RETURNED.format(at=fmt_date(ev.at, tz),
                                         agency=d.agency or ctx.agency_name)
     return Notice(RULE_STATUS, f"{ev.status}-{ev.id}", f"{_header(d)}\n\n{body}", after=ev.at)
+
+
+def new_due_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice | None:
+    """The agency recorded a new date (and maybe a reason) with this event: pass it on as is."""
+    if ev.new_due_at is None or d.status in FINAL_STATUSES:
+        return None
+    reason = _clean(ev.apology_reason)
+    body = t.NEW_DUE_DATE.format(
+        new_due=fmt_date(ev.new_due_at, ctx.tz),
+        reason=t.NEW_DUE_REASON.format(reason=reason) if reason else "",
+        contact=ctx.contact,
+    )
+    return Notice(RULE_NEW_DUE_DATE, str(ev.id), f"{_header(d)}\n\n{body}", after=ev.at)
 
 
 def satisfaction_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice | None:

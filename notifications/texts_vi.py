@@ -80,6 +80,14 @@ APOLOGY_NEW_DATE_PENDING = (
 )
 APOLOGY_CONTACT = "Mọi thắc mắc, ông/bà vui lòng liên hệ: {contact}."
 
+# When the agency records a new date (often after the apology above said it would).
+NEW_DUE_DATE = (
+    "Cơ quan giải quyết đã hẹn lại ngày trả kết quả hồ sơ của ông/bà: {new_due}.\n"
+    "{reason}"
+    "Tôi sẽ báo ông/bà khi hồ sơ có kết quả. Mọi thắc mắc, xin liên hệ: {contact}."
+)
+NEW_DUE_REASON = "Lý do: {reason}\n"
+
 SATISFACTION_QUESTION = (
     "Ông/Bà có hài lòng với việc giải quyết hồ sơ {code} không? "
     "Xin ông/bà chọn một mức bên dưới, ý kiến của ông/bà giúp chúng tôi phục vụ tốt hơn."

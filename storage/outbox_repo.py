@@ -379,12 +379,17 @@ async def in_status_since_before(
 async def events_since(
     session: AsyncSession, statuses: Collection[str], since: datetime
 ) -> list[tuple[StatusEvent, Dossier]]:
-    """Recent status events of followed dossiers, oldest first."""
+    """Recent status events of followed dossiers (those with a status in ``statuses`` or a
+    recorded new date), oldest first."""
     stmt = (
         select(StatusEvent, Dossier)
         .join(Dossier, col(Dossier.id) == col(StatusEvent.dossier_id))
-        .where(col(StatusEvent.status).in_(list(statuses)), col(StatusEvent.at) >= since,
-               _followed())
+        .where(
+            or_(col(StatusEvent.status).in_(list(statuses)),
+                col(StatusEvent.new_due_at).is_not(None)),
+            col(StatusEvent.at) >= since,
+            _followed(),
+        )
         .order_by(col(StatusEvent.at), col(StatusEvent.id))
     )
     result = await session.execute(stmt)

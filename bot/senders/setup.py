@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
-from bot.senders.telegram import TelegramSender, create_push_bot
+from bot.senders.telegram import TelegramSender, create_push_bot, push_bot_like
 from handlers.dossiers.calendar import WorkCalendar
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
 from notifications.jobs import RuleJobs
@@ -44,9 +46,10 @@ def channel_limits(settings: Settings) -> dict[str, ChannelLimits]:
 
 
 def telegram_sender(settings: Settings, bot: Bot | None = None) -> TelegramSender | None:
-    """The Telegram sender on ``bot`` (serve's own), or on a push Bot when a token is set."""
+    """A Telegram sender like ``bot`` (serve's own), or from the token in the settings; its
+    session is its own (close it with ``aclose``)."""
     if bot is not None:
-        return TelegramSender(bot)
+        return TelegramSender(push_bot_like(bot))
     token = settings.telegram.token.get_secret_value()
     if not token:
         return None
@@ -95,6 +98,18 @@ def start_notifications(
     found.update(senders or {})
     service = build_service(settings, factory, found)
     n = settings.notifications
-    return start_scheduler(
+    scheduler = start_scheduler(
         service, rules_interval_s=n.rules_interval_s, dispatch_interval_s=n.poll_interval_s
     )
+    if tg is not None:
+        sender = tg
+        closing: set[asyncio.Task[None]] = set()
+
+        def close_session(_event: object) -> None:
+            # The scheduler stops inside the app's cleanup, on the running loop.
+            task = asyncio.get_running_loop().create_task(sender.aclose())
+            closing.add(task)
+            task.add_done_callback(closing.discard)
+
+        scheduler.add_listener(close_session, EVENT_SCHEDULER_SHUTDOWN)
+    return scheduler

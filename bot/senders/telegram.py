@@ -39,6 +39,17 @@ def create_push_bot(token: str, api_base: str = "", *, timeout: float = 10.0) ->
     )
 
 
+def push_bot_like(bot: Bot, *, timeout: float = 10.0) -> Bot:
+    """A push Bot with ``bot``'s token and API server but a session of its own, so the chat
+    side's retrying middleware never hides a 429 or a 5xx from the dispatcher."""
+    session = AiohttpSession(api=bot.session.api, timeout=timeout)
+    return Bot(
+        bot.token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
 def classify(exc: Exception) -> SendResult:
     """Telegram's exception → what the dispatcher should do next."""
     error = f"{type(exc).__name__}: {exc}"[:300]

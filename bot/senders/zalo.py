@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from bot.zalo.client import Sent
 from bot.zalo.errors import Action, ZaloApiError
-from bot.zalo.inbox import user_ref
+from bot.zalo.inbox import remember_choices, user_ref
 from bot.zalo.render import render, status_card
+from handlers.conversation import ConversationStore
 from handlers.dossiers.codes import find_code
 from handlers.dossiers.phones import mask_phone
 from handlers.messages import Channel, Reply
@@ -107,10 +108,12 @@ class ZaloSender:
         client: ZaloOutbound,
         *,
         lookup_url: str | None = None,
+        choices: ConversationStore | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._client = client
         self._lookup_url = lookup_url
+        self._choices = choices  # where a numbered list is kept for the user's digit answer
         self._clock = clock
 
     @property
@@ -125,14 +128,16 @@ class ZaloSender:
         wait = self._client.rate_wait(RATE_WINDOW_S)
         if wait > 0:
             return SendResult(Outcome.RETRY_AFTER, wait, "X-RateLimit-Remain is 0")
-        messages = render(reply).messages
+        rendered = render(reply)
         try:
-            for message in messages:
+            for message in rendered.messages:
                 await self._client.send_message(recipient, message)
         except ZaloApiError as exc:
             if exc.action is Action.FALL_BACK:
                 return await self._card(recipient, reply, exc)
             return self._log(classify(exc, now), recipient)
+        if rendered.choices and self._choices is not None:
+            await remember_choices(self._choices, recipient, rendered.choices)
         return SENT
 
     async def _card(self, recipient: str, reply: Reply, first: ZaloApiError) -> SendResult:

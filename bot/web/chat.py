@@ -16,7 +16,7 @@ from aiohttp.typedefs import Handler
 
 from bot import texts_vi
 from bot.ports import Responder
-from bot.web.limits import PerAddressLimit
+from bot.web.limits import PerAddressLimit, client_address
 from handlers.messages import Button, Channel, Incoming, Reply
 from handlers.split import split_text
 
@@ -122,7 +122,8 @@ class WebChat:
         )
 
     async def _answer(self, request: web.Request, msg: Incoming) -> web.Response:
-        if not await self._limit.allow(request.remote or "?"):
+        address = client_address(request.remote, request.headers.get("X-Forwarded-For"))
+        if not await self._limit.allow(address):
             response = self._answer_text(texts_vi.WEB_BUSY)
             response.set_status(429)
             response.headers["Retry-After"] = "30"

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections import OrderedDict
 
 from aiolimiter import AsyncLimiter
+
+
+def client_address(peer: str | None, forwarded_for: str | None) -> str:
+    """The address to count: the peer, or when the peer is a proxy on a private network (or
+    this host), the last hop that proxy appended to X-Forwarded-For (earlier hops are the
+    client's own word and can be forged)."""
+    if not peer:
+        return "?"
+    try:
+        via_proxy = ipaddress.ip_address(peer).is_private
+    except ValueError:
+        return peer
+    if via_proxy and forwarded_for:
+        last = forwarded_for.split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            return peer
+    return peer
 
 
 class PerAddressLimit:

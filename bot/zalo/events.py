@@ -10,7 +10,7 @@ from typing import Any
 from handlers.messages import Channel, Incoming
 
 # Payloads our buttons carry (``oa.query.show`` sends them back as typed text).
-PAYLOAD_RE = re.compile(r"^(?:[pd]_[A-Za-z0-9_-]{1,64}|(?:ds|pa|pc):\S{1,120})$")
+PAYLOAD_RE = re.compile(r"^(?:[pd]_[A-Za-z0-9_-]{1,64}|(?:ds|pa|pc|rate):\S{1,120})$")
 OTHER_KINDS = frozenset(
     {"link", "sticker", "audio", "video", "location", "file", "business_card", "gif"}
 )

@@ -67,6 +67,11 @@ class ZaloUsers(Protocol):
     async def forget(self, user_id: str, state_channels: tuple[str, ...]) -> dict[str, int]: ...
 
 
+async def remember_choices(store: ConversationStore, user_id: str, choices: list[str]) -> None:
+    """Keeps a numbered list's payloads so that the user's digit can be mapped back."""
+    await store.save(CHOICES_CHANNEL, user_id, json.dumps({"choices": choices, "at": time.time()}))
+
+
 def user_ref(user_id: str) -> str:
     """A short pseudonym for logs: never the Zalo user id itself."""
     return hashlib.sha256(user_id.encode()).hexdigest()[:10]
@@ -235,9 +240,7 @@ class ZaloInbox:
             messages.extend(rendered.messages)
             choices = rendered.choices or choices
         if choices:
-            await self._store.save(
-                CHOICES_CHANNEL, user_id, json.dumps({"choices": choices, "at": time.time()})
-            )
+            await remember_choices(self._store, user_id, choices)
             self._listed.add(user_id)
         elif user_id in self._listed:
             await self._store.forget(CHOICES_CHANNEL, user_id)

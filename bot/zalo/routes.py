@@ -85,11 +85,13 @@ def build_channel(
 
 
 def build_senders(
-    settings: Settings, sessions: SessionFactory, client: ZaloClient
+    settings: Settings, sessions: SessionFactory, client: ZaloClient, store: ConversationStore
 ) -> dict[str, Sender]:
     """The outbox senders: Zalo subscribers, and ZNS by phone when templates are configured."""
     senders: dict[str, Sender] = {
-        "zalo": ZaloSender(client, lookup_url=Links.from_settings(settings).web_url),
+        "zalo": ZaloSender(
+            client, lookup_url=Links.from_settings(settings).web_url, choices=store
+        ),
     }
     if settings.zalo.zns_templates:
         senders[ZNS_CHANNEL] = ZnsSender(
@@ -158,7 +160,7 @@ def setup_zalo(app: web.Application, services: ZaloServices) -> None:
             app[ZALO] = channel
             # Before the notification scheduler starts (its cleanup_ctx comes after this one).
             services.senders.update(
-                build_senders(services.settings, services.sessions, channel.client)
+                build_senders(services.settings, services.sessions, channel.client, services.store)
             )
             stop = asyncio.Event()
             jobs = [asyncio.create_task(_prune_forever(channel.ledger, stop), name="zalo-prune")]

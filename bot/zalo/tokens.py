@@ -70,8 +70,11 @@ class MemoryTokenStore:
             return self._pair
 
 
-class NoToken(RuntimeError):
+class NoToken(ZaloApiError):
     """No token pair configured or stored: an admin must authorise the OA."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, message, endpoint="tokens")
 
 
 class OAuthClient:
@@ -99,13 +102,18 @@ class OAuthClient:
             "grant_type": "refresh_token",
         }
         timeout = aiohttp.ClientTimeout(total=10)
-        async with self._session.post(
-            self._url, data=form, headers={"secret_key": self._secret}, timeout=timeout
-        ) as resp:
-            try:
-                data = await resp.json(content_type=None)
-            except ValueError:
-                data = None
+        try:
+            async with self._session.post(
+                self._url, data=form, headers={"secret_key": self._secret}, timeout=timeout
+            ) as resp:
+                try:
+                    data = await resp.json(content_type=None)
+                except ValueError:
+                    data = None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # Nothing was rotated, or we cannot know: the stored pair stays and a retry follows.
+            log.warning("Zalo token refresh failed on the way (%s)", type(exc).__name__)
+            raise ZaloApiError(0, type(exc).__name__, endpoint="oauth") from exc
         if (
             not isinstance(data, dict)
             or not data.get("access_token")

@@ -435,6 +435,9 @@ def read_csv(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
         if handle.read(1) != "\ufeff":
             handle.seek(0)
         reader = csv.DictReader(handle, restkey="__extra__", delimiter=delimiter)
+        if reader.fieldnames:
+            # Headers typed by hand: " Receipt_Code" is receipt_code.
+            reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
         for raw in reader:
             line = reader.line_num
             if "__extra__" in raw or any(v is None for v in raw.values()):

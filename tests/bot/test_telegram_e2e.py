@@ -36,7 +36,7 @@ class Running:
         self.api.push_message(chat, text)
         return await self.answers(chat, before)
 
-    async def answers(self, chat: int, before: int, quiet: float = 0.3) -> list[dict[str, Any]]:
+    async def answers(self, chat: int, before: int, quiet: float = 0.4) -> list[dict[str, Any]]:
         await self.api.wait_for("sendMessage", before + 1, chat_id=chat, timeout=15)
         while True:  # wait until the bot has stopped sending for a moment
             count = len(self.api.sent(chat_id=chat))
@@ -205,6 +205,10 @@ async def test_blocked_chat_stops_sending_and_others_go_on(
         bot.api.fail("sendChatAction", "blocked", times=None, chat_id=blocked)
         bot.api.push_message(blocked, "làm giấy khai sinh cần gì")
         assert await bot.say("/start")  # another chat is served meanwhile
+        for _ in range(100):  # until the blocked chat's answer has been tried
+            if bot.api.calls("sendMessage", chat_id=blocked):
+                break
+            await asyncio.sleep(0.05)
         await asyncio.sleep(0.5)
         # One try only: a 403 is never retried, and the remaining parts are not attempted.
         assert len(bot.api.calls("sendMessage", chat_id=blocked)) == 1

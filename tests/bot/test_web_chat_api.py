@@ -152,3 +152,16 @@ async def test_one_address_cannot_rotate_sessions_past_its_limit() -> None:
         assert statuses == [200, 200, 200, 429, 429]
         refused = await limited.post("/api/chat", json={"session": SESSION, "text": "hi"})
         assert "chờ" in text_of((await refused.json())["replies"])
+
+
+async def test_odd_uploads_are_refused_or_answered_politely(client: TestClient[Any, Any]) -> None:
+    not_multipart = await client.post("/api/chat/image", json={"session": SESSION})
+    assert not_multipart.status == 400
+    bad_session = await client.post(
+        "/api/chat/image", data={"session": "x" * 10, "image": io.BytesIO(b"img")}
+    )
+    assert bad_session.status == 400
+    huge = io.BytesIO(b"\x00" * (9 * 1024 * 1024))
+    too_big = await client.post("/api/chat/image", data={"session": SESSION, "image": huge})
+    assert too_big.status == 200
+    assert "lớn quá" in text_of((await too_big.json())["replies"])

@@ -177,5 +177,10 @@ async def test_healthz(make_client: Factory) -> None:
         down = await make_client(sessions=session_factory(broken_engine))
         resp = await down.get("/healthz")
         assert resp.status == 503
+        resp = await down.post("/api/v1/dossiers", json=_dossier(), headers=AUTH)
+        assert resp.status == 503
+        assert (await resp.json())["error"] == "unavailable"
+        resp = await down.post(f"/api/v1/dossiers/{CODE}/events", json={"status": 4}, headers=AUTH)
+        assert resp.status == 503
     finally:
         await broken_engine.dispose()

@@ -173,7 +173,7 @@ async def test_status_event_endpoint_logic(session_factory: SessionFactory) -> N
 def test_readers_number_lines_and_flag_malformed_rows(tmp_path: Path) -> None:
     csv_path = tmp_path / "d.csv"
     csv_path.write_text(
-        "\ufeffreceipt_code,status,received_at\n"
+        "\ufeffReceipt_Code, status ,received_at\n"
         "A,2,2026-03-02\n"
         "B,2\n"
         'C,"2",2026-03-02,extra\n'

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from knowledge.normalise import fold, nfc, repair
+from knowledge.normalise import fold, marks_key, nfc, repair
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,10 @@ def test_repair_decodes_mojibake_and_leaves_good_text_alone() -> None:
     assert garbled != good
     assert repair(garbled) == good
     assert repair(good) == good
+
+
+def test_marks_key_ignores_where_the_tone_sits_but_not_which_marks() -> None:
+    assert marks_key("hoá") == marks_key("hóa")
+    assert marks_key("Thuỷ") == marks_key("thủy")
+    assert marks_key("buồn") != marks_key("buôn")
+    assert marks_key("đá") != marks_key("dá")

@@ -149,3 +149,12 @@ def test_own_queries_retrieval_holds_its_floors(kb: KnowledgeBase) -> None:
     assert report["n_out_of_scope"] >= 10
     for key, floor in OWN_FLOORS.items():
         assert report[key] >= floor, (key, report)
+
+
+def test_tiny_and_empty_knowledge_bases_work() -> None:
+    from knowledge.model import Procedure
+
+    assert KnowledgeBase([]).search("đăng ký khai sinh") == []
+    one = KnowledgeBase([Procedure(code="9.1", name="Thủ tục đăng ký khai sinh", field="Hộ tịch")])
+    assert [h.procedure.code for h in one.search("dang ky khai sinh")] == ["9.1"]
+    assert one.search("thời tiết") == []

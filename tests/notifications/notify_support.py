@@ -36,10 +36,11 @@ async def add_dossier(
 
 
 async def add_event(
-    factory: SessionFactory, dossier_id: int, status: str, when: datetime, note: str | None = None
+    factory: SessionFactory, dossier_id: int, status: str, when: datetime, note: str | None = None,
+    **kw: object,
 ) -> int:
     async with factory() as session, session.begin():
-        e = StatusEvent(dossier_id=dossier_id, status=status, at=when, note=note)
+        e = StatusEvent(dossier_id=dossier_id, status=status, at=when, note=note, **kw)  # type: ignore[arg-type]
         session.add(e)
         await session.flush()
         assert e.id is not None

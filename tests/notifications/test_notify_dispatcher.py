@@ -12,6 +12,7 @@ from notify_support import add_dossier, enqueue_plain, outbox_rows
 
 from bot.senders.telegram import TelegramSender, create_push_bot
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
+from notifications.ports import SENT, Outcome, SendResult
 from notifications.quiet import QuietHours
 from storage import outbox_repo
 from storage.engine import SessionFactory
@@ -86,8 +87,9 @@ async def test_retry_after_server_error_and_timeout_are_retried(
     await enqueue_plain(session_factory, 6, first_chat=500, when=now())
     fake_api.fail("sendMessage", "retry_after", chat_id=500, retry_after=1)
     fake_api.fail("sendMessage", "server_error", chat_id=501, times=2)
-    fake_api.fail("sendMessage", "slow", chat_id=502, delay=1.5)
-    d, sender = dispatcher(session_factory, fake_api, timeout=0.5)
+    fake_api.fail("sendMessage", "slow", chat_id=502, delay=4.0)
+    # A timeout generous enough that only the "slow" fault trips it on a busy CI machine.
+    d, sender = dispatcher(session_factory, fake_api, timeout=2.0)
     started = datetime.now(UTC)
     try:
         stats = await d.run_once()
@@ -195,3 +197,34 @@ async def test_buttons_reach_telegram_as_an_inline_keyboard(
     (params,) = fake_api.sent("sendMessage", 800)
     markup = params["reply_markup"]
     assert markup["inline_keyboard"][0][0]["callback_data"] == "rate:5:satisfied"
+
+
+class NightBlock:
+    """A sender whose platform refuses one chat until tomorrow (like Zalo's night block)."""
+
+    channel = "telegram"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, recipient: str, reply: object) -> SendResult:
+        if recipient == "1000":
+            return SendResult(Outcome.RETRY_AFTER, retry_after=8 * 3600, error="night")
+        self.sent.append(recipient)
+        return SENT
+
+
+async def test_a_long_retry_after_defers_the_row_without_stalling_the_pass(
+    session_factory: SessionFactory,
+) -> None:
+    await enqueue_plain(session_factory, 5, when=now())
+    sender = NightBlock()
+    d = Dispatcher(session_factory, {"telegram": sender},
+                   {"telegram": ChannelLimits(0, 0.1)}, DispatcherConfig(worker_id="n"))
+    started = datetime.now(UTC)
+    stats = await d.run_once()
+    assert (datetime.now(UTC) - started).total_seconds() < 30
+    assert stats.sent == 4 and sorted(sender.sent) == ["1001", "1002", "1003", "1004"]
+    rows = {r["recipient"]: r for r in await outbox_rows(session_factory)}
+    assert rows["1000"]["status"] == "pending" and rows["1000"]["attempts"] == 0
+    assert rows["1000"]["next_attempt_at"] > started + timedelta(hours=7)

@@ -150,3 +150,16 @@ async def test_news_older_than_the_subscription_is_not_pushed(
     assert await jobs(session_factory).status_changes() == 1
     (row,) = await outbox_rows(session_factory)
     assert row["recipient"] == "1"
+
+
+async def test_a_recorded_new_date_reaches_the_subscribers_once(
+    session_factory: SessionFactory,
+) -> None:
+    d = await add_dossier(session_factory, "D-1", chats=["5"], due_at=NOW - timedelta(days=1))
+    await add_event(session_factory, d, "processing", NOW - timedelta(hours=1),
+                    apology_reason="Chờ xác minh", new_due_at=NOW + timedelta(days=6))
+    assert await jobs(session_factory).status_changes() == 1
+    assert await jobs(session_factory).status_changes() == 0
+    (row,) = await outbox_rows(session_factory)
+    assert row["rule"] == "new_due_date"
+    assert "16/03/2027" in str(row["body"]) and "Chờ xác minh" in str(row["body"])

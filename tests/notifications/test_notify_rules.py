@@ -228,3 +228,17 @@ def test_working_calendar_sanity_for_the_dates_used_here() -> None:
     cal = CTX.calendar
     assert not cal.is_working_day(date(2027, 2, 4)) and not cal.is_working_day(date(2027, 2, 10))
     assert cal.is_working_day(date(2027, 2, 3)) and cal.is_working_day(date(2027, 2, 11))
+
+
+def test_new_date_recorded_by_the_agency_is_passed_on_verbatim() -> None:
+    d = dossier(due_at=at(2027, 1, 29, 17))
+    event = EventFacts(id=40, status="processing", at=at(2027, 2, 1, 10),
+                       apology_reason="Chờ ý kiến của Sở Tư pháp", new_due_at=at(2027, 2, 17, 17))
+    notice = rules.new_due_notice(d, event, CTX)
+    assert notice is not None and notice.rule == "new_due_date" and notice.occurrence == "40"
+    assert "17/02/2027" in notice.text and "Chờ ý kiến của Sở Tư pháp" in notice.text
+    bare = EventFacts(id=41, status="processing", at=at(2027, 2, 1, 10),
+                      new_due_at=at(2027, 2, 17, 17))
+    plain = rules.new_due_notice(d, bare, CTX)
+    assert plain is not None and "Lý do" not in plain.text
+    assert rules.new_due_notice(d, ev("processing"), CTX) is None  # no new date: nothing

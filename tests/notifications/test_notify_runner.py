@@ -49,6 +49,8 @@ async def test_serve_hook_runs_the_rules_and_sends(
         scheduler.shutdown(wait=False)
         await asyncio.sleep(0.5)
         await bot.session.close()
+    # The serve bot's own retrying session is not the one the pushes used.
+    assert fake_api.sent("sendMessage", 321)
     (params,) = fake_api.sent("sendMessage", 321)
     assert "PHIẾU XIN LỖI" in str(params["text"])
     assert [r["status"] for r in await outbox_rows(session_factory)] == ["sent"]

@@ -175,6 +175,7 @@ def test_button_payloads_typed_back_become_payloads() -> None:
         "ds:sub:000.00.20.H56-261120-0007",
     )
     assert incoming("p_1-001193") == (None, "p_1-001193")
+    assert incoming("rate:7:satisfied") == (None, "rate:7:satisfied")  # satisfaction buttons
     assert incoming("làm giấy khai sinh") == ("làm giấy khai sinh", None)
     assert incoming("pa: có gì") == ("pa: có gì", None)
 

@@ -20,6 +20,7 @@ from bot.senders.zalo import (
 from bot.zalo.client import ZaloClient
 from bot.zalo.events import ZnsDelivery, parse
 from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
+from handlers.conversation import MemoryConversationStore
 from handlers.messages import Button, Reply
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig, reply_to_body
 from notifications.ports import Outcome
@@ -345,3 +346,18 @@ async def test_overdue_apology_reaches_an_unfollowed_dossier_by_zns(
     assert call.body["phone"] == "84912345678"
     assert call.body["tracking_id"] == f"{ids[CODE]}:overdue_apology:2026-11-23"
     assert call.body["template_data"]["promised_date"] == "23/11/2026"
+
+
+async def test_a_pushed_numbered_list_can_be_answered_with_a_digit(
+    zalo: tuple[FakeZaloAPI, ZaloClient],
+) -> None:
+    from bot.zalo.inbox import CHOICES_CHANNEL
+
+    api, client = zalo
+    store = MemoryConversationStore()
+    sender = ZaloSender(client, choices=store, clock=lambda: DAY)
+    many = Reply("Chọn:", tuple(Button(f"Mục {i}", f"rate:7:{i}") for i in range(5)))
+    assert (await sender.send("u1", many)).outcome is Outcome.SENT
+    assert "5. Mục 4" in api.sent()[-1].text
+    stored = await store.load(CHOICES_CHANNEL, "u1")
+    assert stored is not None and "rate:7:4" in stored

@@ -121,3 +121,21 @@ async def test_memory_store_rotates_once() -> None:
             await m.access_token()
         tokens = await asyncio.gather(*(m.refresh("AT-1") for m in managers))
         assert len(set(tokens)) == 1 and _oauth_calls(api) == 1
+
+
+async def test_unreachable_oauth_is_a_transient_zalo_error(
+    session_factory: SessionFactory,
+) -> None:
+    async with FakeZaloAPI() as api, aiohttp.ClientSession() as http:
+        oauth = OAuthClient(
+            http,
+            oauth_base="http://127.0.0.1:9",
+            app_id=api.app_id,
+            app_secret_key=api.app_secret_key,
+        )
+        with pytest.raises(ZaloApiError) as caught:
+            await oauth.refresh("RT-1")
+        assert caught.value.code == 0 and caught.value.endpoint == "oauth"
+        empty = TokenManager(SqlZaloTokenStore(session_factory), oauth.refresh, initial=None)
+        with pytest.raises(ZaloApiError):
+            await empty.access_token()  # nothing configured, nothing stored
