@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,9 +14,11 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.api import setup_api
 from bot.bootstrap import Services
 from bot.telegram.dispatcher import build_dispatcher, set_commands
 from bot.web.chat import WebChat
+from bot.zalo.routes import setup_zalo
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,9 @@ def create_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[SERVICES] = services
     WebChat(services.assistant, per_ip_per_minute=settings.web.per_ip_per_minute).register(app)
-    _setup_api(app, services)
+    setup_api(app, services)  # ingest API and /healthz
     if settings.zalo.enabled:
-        _setup_zalo(app, services)
+        setup_zalo(app, services)
     if services.telegram is not None:
         dp = build_dispatcher(services.assistant)
         mode = "webhook" if settings.web.public_url else "polling"
@@ -69,25 +70,6 @@ def create_app(services: Services) -> web.Application:
             app.cleanup_ctx.append(_telegram_polling)
     app.cleanup_ctx.append(_notifications)
     return app
-
-
-def _setup_api(app: web.Application, services: Services) -> None:
-    """The ingest API and /healthz (bot/api.py, written by the storage helper)."""
-    if importlib.util.find_spec("bot.api") is None:
-        logger.warning("bot.api is missing: no ingest API and no /healthz")
-        return
-    from bot.api import setup_api
-
-    setup_api(app, services)
-
-
-def _setup_zalo(app: web.Application, services: Services) -> None:
-    if importlib.util.find_spec("bot.zalo.routes") is None:
-        logger.warning("Zalo is configured but bot.zalo.routes is missing")
-        return
-    from bot.zalo.routes import setup_zalo
-
-    setup_zalo(app, services)
 
 
 async def _poll_forever(telegram: Telegram) -> None:

@@ -21,10 +21,14 @@ Key = tuple[str, str]
 
 
 class WriteBehindStore:
-    """A ConversationStore over another one: memory first, database within ``interval`` s."""
+    """A ConversationStore over another one: memory first, database within ``interval`` s.
+
+    A crash loses at most the last ``interval`` of conversation state (what the user last asked
+    about, a pending choice), never a dossier or a subscription: those are written at once.
+    """
 
     def __init__(
-        self, inner: ConversationStore, *, interval: float = 0.2, capacity: int = 100_000
+        self, inner: ConversationStore, *, interval: float = 1.0, capacity: int = 100_000
     ) -> None:
         self._inner = inner
         self._interval = interval

@@ -123,18 +123,26 @@ def _collect(procedures: Sequence[Procedure], folder: Folder) -> _Rows:
     field_names = list(FIELD_WEIGHTS)
     lengths = np.zeros((len(field_names), len(procedures)), dtype=np.float32)
     vocabulary: set[str] = set()
+    # Sibling procedures (the same service at province and central level) share their texts:
+    # a field's terms are counted once per distinct text.
+    counted: dict[tuple[int, tuple[str, ...]], tuple[list[int], list[int]]] = {}
     for doc_id, procedure in enumerate(procedures):
         fields = record_fields(procedure, folder)
         for f, fname in enumerate(field_names):
             words = fields[fname]
             lengths[f, doc_id] = len(words)
-            counter = Counter(words)
-            if fname != "steps":  # steps are long: their words count alone
-                vocabulary.update(words)
-                counter.update(bigrams(words))
-            rows_term.extend(map(term_ids.__getitem__, counter))
-            rows_tf.extend(counter.values())
-            sizes.append(len(counter))
+            cell = (f, tuple(words))
+            found = counted.get(cell)
+            if found is None:
+                counter = Counter(words)
+                if fname != "steps":  # steps are long: their words count alone
+                    vocabulary.update(words)
+                    counter.update(bigrams(words))
+                found = (list(map(term_ids.__getitem__, counter)), list(counter.values()))
+                counted[cell] = found
+            rows_term.extend(found[0])
+            rows_tf.extend(found[1])
+            sizes.append(len(found[0]))
     # One (field, record) cell per entry of ``sizes``, in record-major order.
     cells = np.asarray(sizes, dtype=np.int64)
     cell_ids = np.arange(len(sizes), dtype=np.int64)
@@ -173,7 +181,7 @@ class TermIndex:
         # A term in several fields of one record counts where it weighs most, plus a share of
         # the others.
         key = rows.term * n + rows.doc
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)
         key, value = key[order], value[order]
         first = np.ones(len(key), dtype=bool)
         first[1:] = key[1:] != key[:-1]

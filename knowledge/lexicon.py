@@ -147,12 +147,23 @@ def _phrases(items: Any) -> frozenset[Phrase]:
     return frozenset(p for p in (tuple(fold(str(i)).split()) for i in items) if p)
 
 
+def _with_countries(data: Mapping[str, Any]) -> dict[str, str]:
+    """The colloquial table plus "người / quốc tịch / nước <country>" for each listed country."""
+    pairs = {str(k): str(v) for k, v in data.get("colloquial", {}).items()}
+    for country in data.get("foreign", {}).get("countries", []):
+        name = str(country)
+        pairs.setdefault(f"người {name}", "người nước ngoài yếu tố nước ngoài")
+        pairs.setdefault(f"quốc tịch {name}", "quốc tịch nước ngoài yếu tố nước ngoài")
+        pairs.setdefault(f"nước {name}", "nước ngoài yếu tố nước ngoài")
+    return pairs
+
+
 def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
     stop = data.get("stopwords", {})
     aspects = data.get("aspects", {})
     return Lexicon(
         abbreviations=PhraseTable.build(data.get("abbreviations", {})),
-        colloquial=PhraseTable.build(data.get("colloquial", {})),
+        colloquial=PhraseTable.build(_with_countries(data)),
         stop_exact=frozenset(nfc(str(w)).lower() for w in stop.get("words", [])),
         stop_plain=frozenset(fold(str(w)) for w in stop.get("plain", [])),
         stop_phrases=_phrases(stop.get("phrases", [])),

@@ -6,7 +6,7 @@ ON CONFLICT DO NOTHING, so running a scan twice (or on two replicas) enqueues no
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from handlers.messages import Reply
@@ -55,11 +55,15 @@ class RuleJobs:
         *,
         quiet: QuietHours | None = None,
         clock: Clock = utcnow,
+        channels: Collection[str] | None = None,
     ) -> None:
         self.factory = factory
         self.ctx = ctx
         self.quiet = quiet
         self.clock = clock
+        # Only channels something can push to (None: all); a chat on another channel gets its
+        # rows once a sender for it exists, since the rules look at state, not at a cursor.
+        self.channels = None if channels is None else frozenset(channels)
 
     async def _enqueue(self, notices: Iterable[tuple[int, Notice]]) -> int:
         pending = [(dossier_id, n) for dossier_id, n in notices]
@@ -81,7 +85,8 @@ class RuleJobs:
                         recipient=user_id, body=body, next_attempt_at=at,
                     )
                     for channel, user_id, since in who.get(dossier_id, [])
-                    if notice.after is None or since <= notice.after
+                    if (notice.after is None or since <= notice.after)
+                    and (self.channels is None or channel in self.channels)
                 ]
             return await repo.enqueue(session, rows, now)
 

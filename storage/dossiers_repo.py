@@ -6,12 +6,12 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Dossier, StatusEvent
+from storage.models import Dossier, StatusEvent, Subscription
 
 # Columns an import may set; id, created_at stay as first written.
 DOSSIER_COLUMNS = (
@@ -56,6 +56,38 @@ async def get_by_code(session: AsyncSession, receipt_code: str) -> Dossier | Non
         select(Dossier).where(col(Dossier.receipt_code) == receipt_code)
     )
     return result.scalar_one_or_none()
+
+
+# Built once: the per-call work is binding three values (this is the hot path of a lookup).
+_FOR_USER = select(
+    Dossier,
+    exists()
+    .where(
+        col(Subscription.dossier_id) == col(Dossier.id),
+        col(Subscription.channel) == bindparam("channel"),
+        col(Subscription.user_id) == bindparam("user_id"),
+        col(Subscription.ended_at).is_(None),
+    )
+    .label("follows"),
+).where(col(Dossier.receipt_code) == bindparam("code"))
+
+
+async def get_for_user(
+    session: AsyncSession, receipt_code: str, channel: str, user_id: str
+) -> tuple[Dossier, bool] | None:
+    """The dossier with this code and whether this user follows it (an active subscription),
+    in one statement: the unique code index, then the unique (dossier, channel, user) index.
+
+    A read only. On PostgreSQL a session that has not begun yet runs it outside a transaction
+    (autocommit: no BEGIN and ROLLBACK round trips); such a session must not write afterwards.
+    """
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    result = await session.execute(
+        _FOR_USER, {"code": receipt_code, "channel": channel, "user_id": user_id}
+    )
+    row = result.one_or_none()
+    return (row[0], bool(row[1])) if row is not None else None
 
 
 async def get_by_id(session: AsyncSession, dossier_id: int) -> Dossier | None:

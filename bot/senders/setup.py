@@ -75,7 +75,7 @@ def build_service(
     if worker_id:
         config = replace(config, worker_id=worker_id)
     return NotificationService(
-        jobs=RuleJobs(factory, rule_context(settings), quiet=quiet),
+        jobs=RuleJobs(factory, rule_context(settings), quiet=quiet, channels=set(senders)),
         dispatcher=Dispatcher(factory, senders, channel_limits(settings), config),
     )
 

@@ -40,7 +40,7 @@ class ZaloClient:
         timeout_s: float = 10,
     ) -> None:
         self._session = session
-        self._tokens = tokens
+        self.tokens = tokens
         self._api = api_base.rstrip("/")
         self._zns = zns_base.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
@@ -91,13 +91,13 @@ class ZaloClient:
     # --- plumbing -------------------------------------------------------------------------
 
     async def _call(self, url: str, body: dict[str, Any], endpoint: str) -> Sent:
-        token = await self._tokens.access_token()
+        token = await self.tokens.access_token()
         try:
             return await self._post(url, body, endpoint, token)
         except ZaloApiError as exc:
             if exc.action is not Action.REFRESH:
                 raise
-        token = await self._tokens.refresh(token)
+        token = await self.tokens.refresh(token)
         return await self._post(url, body, endpoint, token)
 
     async def _post(self, url: str, body: dict[str, Any], endpoint: str, token: str) -> Sent:

@@ -53,13 +53,11 @@ ZALO = web.AppKey("zalo", ZaloChannel)
 log = logging.getLogger(__name__)
 
 
-def build_channel(
-    settings: Settings,
-    sessions: SessionFactory,
-    responder: Responder,
-    store: ConversationStore,
-    http: aiohttp.ClientSession,
-) -> ZaloChannel:
+def zalo_client(
+    settings: Settings, sessions: SessionFactory, http: aiohttp.ClientSession
+) -> ZaloClient:
+    """The API client with its token manager (tokens kept in the database): also what a
+    sender outside the web app (``motcua notify run-once``) needs."""
     z = settings.zalo
     oauth = OAuthClient(
         http,
@@ -71,7 +69,18 @@ def build_channel(
         z.access_token.get_secret_value(), z.refresh_token.get_secret_value(), None, 0
     )
     tokens = TokenManager(SqlZaloTokenStore(sessions), oauth.refresh, initial=first)
-    client = ZaloClient(http, tokens, api_base=z.api_base, zns_base=z.zns_base)
+    return ZaloClient(http, tokens, api_base=z.api_base, zns_base=z.zns_base)
+
+
+def build_channel(
+    settings: Settings,
+    sessions: SessionFactory,
+    responder: Responder,
+    store: ConversationStore,
+    http: aiohttp.ClientSession,
+) -> ZaloChannel:
+    z = settings.zalo
+    client = zalo_client(settings, sessions, http)
     inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), store)
     ledger = SqlWebhookLedger(sessions)
     webhook = ZaloWebhook(
@@ -81,7 +90,7 @@ def build_channel(
         handler=inbox,
         window_s=z.replay_window_s,
     )
-    return ZaloChannel(http, tokens, client, inbox, webhook, ledger)
+    return ZaloChannel(http, client.tokens, client, inbox, webhook, ledger)
 
 
 def build_senders(

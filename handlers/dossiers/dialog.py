@@ -38,7 +38,7 @@ from handlers.dossiers.view import (
 from handlers.messages import Button, Incoming, Reply
 from knowledge.normalise import fold
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
-from storage.engine import Session, SessionFactory
+from storage.engine import SessionFactory
 from storage.models import Dossier
 
 log = logging.getLogger(__name__)
@@ -127,9 +127,8 @@ class DossierDialog:
         if isinstance(outcome, Unknown):
             return [self._unknown(outcome.code)]
         dossier = outcome.dossier
-        subscribed = await self._is_subscribed(dossier, msg)
         buttons: tuple[Button, ...] = ()
-        if not subscribed and dossier.status not in NOTHING_TO_FOLLOW:
+        if not outcome.subscribed and dossier.status not in NOTHING_TO_FOLLOW:
             buttons = (Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + dossier.receipt_code),)
         return [Reply(self._render(dossier), buttons)]
 
@@ -244,11 +243,12 @@ class DossierDialog:
         if not decision.allowed:
             return [self._limited(decision)]
         async with self._sessions() as session, session.begin():
-            dossier = await dossiers_repo.get_by_code(session, canonical)
+            row = await dossiers_repo.get_for_user(session, canonical, msg.channel, msg.user_id)
+            dossier, subscribed = row if row is not None else (None, False)
             if dossier is None or dossier.id is None:
                 await self._lookup.spend_failure(msg.channel, msg.user_id)
                 return [self._unknown(canonical)]
-            if await self._is_subscribed(dossier, msg, session=session):
+            if subscribed:
                 return [Reply(T.DOSSIER_ALREADY_SUBSCRIBED.format(code=canonical))]
             on_file = normalise_phone(dossier.applicant_phone)
             contact = await contacts_repo.get_contact(session, msg.channel, msg.user_id)
@@ -322,16 +322,6 @@ class DossierDialog:
         if not ended or dossier is None:
             return [Reply(T.DOSSIER_UNSUB_UNKNOWN)]
         return [Reply(T.DOSSIER_UNSUBSCRIBED.format(code=dossier.receipt_code))]
-
-    async def _is_subscribed(
-        self, dossier: Dossier, msg: Incoming, *, session: Session | None = None
-    ) -> bool:
-        if session is None:
-            async with self._sessions() as own:
-                rows = await subscriptions_repo.list_for_user(own, msg.channel, msg.user_id)
-        else:
-            rows = await subscriptions_repo.list_for_user(session, msg.channel, msg.user_id)
-        return any(sub.dossier_id == dossier.id for sub, _ in rows)
 
     # --- replies ----------------------------------------------------------------------------
 

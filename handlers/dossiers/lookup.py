@@ -28,6 +28,7 @@ FOUND_COST = 1
 @dataclass(frozen=True, slots=True)
 class Found:
     dossier: Dossier
+    subscribed: bool = False  # the asking user already follows this dossier
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +108,24 @@ class DossierLookup:
         if isinstance(parsed, codes.MalformedCode):
             await self.spend(channel, user_id, MALFORMED_COST)
             return Malformed(parsed.reason, raw)
-        outcome = await self.by_canonical(parsed.canonical)
+        outcome = await self.by_canonical(parsed.canonical, follower=(channel, user_id))
         if isinstance(outcome, Found):
             await self.spend(channel, user_id, FOUND_COST)
         else:
             await self.spend_failure(channel, user_id)
         return outcome
 
-    async def by_canonical(self, canonical: str) -> Found | Unknown:
-        """No rate limit here: callers hold proof (a signed token) or checked the limit."""
+    async def by_canonical(
+        self, canonical: str, *, follower: tuple[str, str] | None = None
+    ) -> Found | Unknown:
+        """No rate limit here: callers hold proof (a signed token) or checked the limit.
+
+        With a follower (channel, user id), one read also tells whether that user follows it.
+        """
+        channel, user_id = follower if follower is not None else ("", "")
         async with self._sessions() as session:
-            dossier = await dossiers_repo.get_by_code(session, canonical)
-        return Found(dossier) if dossier is not None else Unknown(canonical)
+            row = await dossiers_repo.get_for_user(session, canonical, channel, user_id)
+        if row is None:
+            return Unknown(canonical)
+        dossier, subscribed = row
+        return Found(dossier, subscribed and follower is not None)

@@ -92,6 +92,7 @@ class FakeZaloAPI:
         app.router.add_post("/v4/oa/access_token", self._oauth)
         app.router.add_post("/message/template", self._zns)
         app.router.add_get("/img/{name}", self._image)
+        app.router.add_get("/_sent", self._count)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -268,6 +269,10 @@ class FakeZaloAPI:
                 "expires_in": "90000",
             }
         )
+
+    async def _count(self, request: web.Request) -> web.Response:
+        """How many sends succeeded (for a benchmark running this fake in another process)."""
+        return web.json_response({"sent": len(self.sent())})
 
     async def _image(self, request: web.Request) -> web.Response:
         data = self.images.get(request.match_info["name"])

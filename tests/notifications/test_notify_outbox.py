@@ -163,3 +163,13 @@ async def test_a_recorded_new_date_reaches_the_subscribers_once(
     (row,) = await outbox_rows(session_factory)
     assert row["rule"] == "new_due_date"
     assert "16/03/2027" in str(row["body"]) and "Chờ xác minh" in str(row["body"])
+
+
+async def test_rows_only_for_channels_that_can_push(session_factory: SessionFactory) -> None:
+    d = await add_dossier(session_factory, "W-9", chats=["7"], due_at=NOW - timedelta(days=1))
+    await add_dossier(session_factory, "W-10", chats=["web-abc"], channel="web",
+                      due_at=NOW - timedelta(days=1))
+    only_tg = RuleJobs(session_factory, CTX, clock=lambda: NOW, channels={"telegram"})
+    assert await only_tg.overdue_apologies() == 1
+    (row,) = await outbox_rows(session_factory)
+    assert row["dossier_id"] == d and row["channel"] == "telegram"
