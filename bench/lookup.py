@@ -2,7 +2,7 @@
 
 Measures, per database, over the same typed receipt codes (10% unknown), call by call
 interleaved so every path shares the machine's noise: lookups/s and p50/p99 latency of
-  - the baseline: the bare SELECT by canonical receipt code (dossiers_repo.get_by_code, one session);
+  - the baseline: the bare SELECT by canonical receipt code (get_by_code in one session);
   - parse + repository + view (the answer text);
   - DossierDialog.on_receipt_code (rate-limit bookkeeping, subscription check, view);
   - the core, Assistant.handle, with the conversation state in memory (the embedded setup's
@@ -173,7 +173,7 @@ def _report(name: str, timings: list[float], found: int, baseline_p50: float | N
     total = sum(timings)
     p50 = statistics.median(timings) * 1000
     p99 = timings[max(0, int(len(timings) * 0.99) - 1)] * 1000
-    extra = f", +{p50 - baseline_p50:.2f} ms p50 over the baseline" if baseline_p50 else ""
+    extra = f", p50 {p50 - baseline_p50:+.2f} ms against the baseline" if baseline_p50 else ""
     print(
         f"    {name:<52} {len(timings) / total:>7,.0f} lookups/s  p50 {p50:5.2f} ms  "
         f"p99 {p99:6.2f} ms  (found {found:,}{extra})"

@@ -21,6 +21,7 @@ from handlers.dossiers.lookup import counter_store
 from handlers.dossiers.view import AgencyInfo
 from knowledge.base import KnowledgeBase
 from notifications.ports import Sender
+from notifications.ratings import RatingResponder
 from storage.conversations_repo import SqlConversationStore
 from storage.engine import Engine, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade_async
@@ -99,8 +100,13 @@ async def bootstrap(
     # PostgreSQL or Redis means replicas may share users: every message reads and writes SQL.
     embedded = url.startswith("sqlite") and not settings.redis.url
     store: ConversationStore = WriteBehindStore(sql_store) if embedded else sql_store
+    # "rate:" presses answer the satisfaction question that notifications/ sends.
     assistant = OneAtATime(
-        Assistant(kb, store, dossiers=dossiers, portal_url=settings.knowledge.portal_url)
+        RatingResponder(
+            Assistant(kb, store, dossiers=dossiers, portal_url=settings.knowledge.portal_url),
+            sessions,
+            contact=settings.agency.contact,
+        )
     )
     token = settings.telegram.token.get_secret_value()
     telegram = create_bot(token, settings.telegram.api_base) if token else None

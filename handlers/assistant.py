@@ -21,6 +21,7 @@ from handlers.intents import (
 )
 from handlers.messages import Incoming, Reply
 from handlers.ports import DossierPort, ProcedureSearch, SearchHit
+from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.aspects import Aspect, detect_aspects
 from knowledge.model import Procedure
 from knowledge.normalise import fold
@@ -63,12 +64,14 @@ class Assistant:
         dossiers: DossierPort | None = None,
         portal_url: str = DEFAULT_PORTAL_URL,
         choice_margin: float = CHOICE_MARGIN,
+        usage: UsageRecorder | None = None,
     ) -> None:
         self._kb = kb
         self._store = store
         self._dossiers = dossiers
         self._portal_url = portal_url
         self._margin = choice_margin
+        self._usage: UsageRecorder = usage if usage is not None else NoUsage()
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """The replies to one message; never raises (a failure becomes a polite apology)."""
@@ -114,6 +117,7 @@ class Assistant:
         if msg.image is not None:
             if self._dossiers is None:
                 return [Reply(t.IMAGE_UNSUPPORTED)]
+            self._count(msg, UsageKind.LOOKUP_PHOTO)
             return await self._dossiers.on_image(msg, state)
         if self._dossiers is not None and (state.pending or "").startswith("dossier_"):
             replies = await self._dossiers.on_pending(msg, state)
@@ -132,6 +136,7 @@ class Assistant:
         if payload.startswith("d_"):
             if self._dossiers is None:
                 return [Reply(t.DOSSIERS_UNAVAILABLE)]
+            self._count(msg, UsageKind.LOOKUP_LINK)
             return await self._dossiers.on_token(msg, payload[2:], state)
         if payload.startswith("ds:"):
             if self._dossiers is None:
@@ -139,15 +144,16 @@ class Assistant:
             replies = await self._dossiers.on_payload(msg, payload, state)
             return replies if replies is not None else [Reply(t.STALE_BUTTON)]
         if payload.startswith("p_"):
-            return self._open(payload[2:].replace("-", "."), [], state)
+            return self._opened(msg, payload[2:].replace("-", "."), [], state)
         if payload.startswith("pa:"):  # pa:<code>:<aspect>[,<aspect>...]
             code, _, asked = payload[3:].partition(":")
-            return self._open(code, [a for a in asked.split(",") if a in _KNOWN_ASPECTS], state)
+            aspects = [a for a in asked.split(",") if a in _KNOWN_ASPECTS]
+            return self._opened(msg, code, aspects, state)
         if payload.startswith("pc:"):
             aspects = []
             if state.pending == CHOOSE_PROCEDURE:
                 aspects = [a for a in state.pending_data.get("aspects", "").split(",") if a]
-            return self._open(payload[3:], aspects, state)
+            return self._opened(msg, payload[3:], aspects, state)
         if payload in ("help", "start"):
             return [Reply(t.HELP)]
         return [Reply(t.STALE_BUTTON)]
@@ -166,11 +172,13 @@ class Assistant:
         _forget_choice(state)
         code = _PROCEDURE_CODE.match(text)
         if code and self._kb.get(code.group(1)) is not None:
+            self._count(msg, UsageKind.QUESTION_ANSWERED, code.group(1))
             return self._open(code.group(1), [], state)
         if self._dossiers is not None:
             # Before small talk: "hồ sơ của tôi mã 000.00.20.H56-..." is a lookup.
             raw = self._dossiers.find_code(text)
             if raw:
+                self._count(msg, UsageKind.LOOKUP_ATTEMPT)
                 return await self._dossiers.on_receipt_code(msg, raw, state)
         talk = small_talk(text)
         if talk is not None:
@@ -178,7 +186,9 @@ class Assistant:
         question = strip_greeting(text)
         if not fold(question):
             return [Reply(t.NOT_UNDERSTOOD)]
-        return self._procedure_question(question, state, offered)
+        replies = self._procedure_question(question, state, offered)
+        self._count_question(msg, state, replies)
+        return replies
 
     async def _on_command(self, msg: Incoming, text: str, state: ConversationState) -> list[Reply]:
         command = text.split(maxsplit=1)[0].split("@", maxsplit=1)[0].lower()
@@ -207,6 +217,37 @@ class Assistant:
             SmallTalk.HELP: t.HELP,
         }
         return [Reply(answers[talk])]
+
+    # --- usage counts (anonymous: channel, kind, procedure code) -------------------------
+
+    def _count(self, msg: Incoming, kind: UsageKind, code: str | None = None) -> None:
+        try:
+            self._usage.record(str(msg.channel), kind.value, code)
+        except Exception:  # counting must never cost a citizen their answer
+            log.exception("usage not recorded")
+
+    def _count_question(
+        self, msg: Incoming, state: ConversationState, replies: list[Reply]
+    ) -> None:
+        """A typed question ends in exactly one of: a choice, an answer, no procedure."""
+        abstained = (
+            t.ASK_WHICH_PROCEDURE,
+            t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=self._portal_url),
+        )
+        if state.pending == CHOOSE_PROCEDURE and state.choices:
+            self._count(msg, UsageKind.CHOICE_OFFERED)
+        elif not replies or replies[0].text in abstained or state.last_procedure is None:
+            self._count(msg, UsageKind.QUESTION_ABSTAINED)
+        else:
+            self._count(msg, UsageKind.QUESTION_ANSWERED, state.last_procedure)
+
+    def _opened(
+        self, msg: Incoming, code: str, aspects: list[str], state: ConversationState
+    ) -> list[Reply]:
+        replies = self._open(code, aspects, state)
+        if code and state.last_procedure == code:
+            self._count(msg, UsageKind.PROCEDURE_OPENED, code)
+        return replies
 
     # --- procedures ----------------------------------------------------------------------
 

@@ -152,7 +152,7 @@ def _with_countries(data: Mapping[str, Any]) -> dict[str, str]:
     pairs = {str(k): str(v) for k, v in data.get("colloquial", {}).items()}
     for country in data.get("foreign", {}).get("countries", []):
         name = str(country)
-        pairs.setdefault(f"người {name}", "người nước ngoài yếu tố nước ngoài")
+        pairs.setdefault(f"người {name}", "yếu tố nước ngoài")
         pairs.setdefault(f"quốc tịch {name}", "quốc tịch nước ngoài yếu tố nước ngoài")
         pairs.setdefault(f"nước {name}", "nước ngoài yếu tố nước ngoài")
     return pairs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -44,8 +45,19 @@ def _text(value: Any) -> str | None:
         value = f"{value:g}"
     if not isinstance(value, str):
         return None
+    if len(value) <= _SHORT:
+        return _short_text(value)
     cleaned = repair(value)
     return cleaned or None
+
+
+# Short values (ways, levels, agencies, document names) repeat across thousands of records.
+_SHORT = 300
+
+
+@functools.lru_cache(maxsize=50_000)
+def _short_text(value: str) -> str | None:
+    return repair(value) or None
 
 
 def _str_list(value: Any) -> tuple[str, ...]:

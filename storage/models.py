@@ -176,3 +176,19 @@ class WebhookEvent(SQLModel, table=True):
     key: str = Field(sa_type=String(255), primary_key=True)
     source: str = Field(sa_type=String(32))
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UsageEvent(SQLModel, table=True):
+    """One thing the assistant did (a question answered, a lookup...), for the period report.
+
+    Deliberately anonymous: no user id, no message text, nothing that points at a person.
+    """
+
+    __tablename__ = "usage_events"
+    __table_args__ = (Index("ix_usage_events_at_kind", "at", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    channel: str = Field(sa_type=String(16))
+    kind: str = Field(sa_type=String(32))
+    procedure_code: str | None = Field(default=None, sa_type=String(32))

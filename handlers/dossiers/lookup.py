@@ -13,6 +13,7 @@ from handlers.dossiers.ratelimit import (
     RateLimiter,
     RedisCounterStore,
     Window,
+    check_all,
 )
 from storage import dossiers_repo
 from storage.engine import SessionFactory
@@ -86,10 +87,10 @@ class DossierLookup:
         self._channel_failures = channel_failures
 
     async def allowed(self, channel: str, user_id: str) -> Decision:
-        decision = await self._limiter.check(user_key(channel, user_id))
-        if decision.allowed and self._channel_failures is not None:
-            return await self._channel_failures.check(channel)
-        return decision
+        checks = [(self._limiter, user_key(channel, user_id))]
+        if self._channel_failures is not None:
+            checks.append((self._channel_failures, channel))
+        return await check_all(*checks)
 
     async def spend(self, channel: str, user_id: str, cost: int) -> None:
         await self._limiter.spend(user_key(channel, user_id), cost)

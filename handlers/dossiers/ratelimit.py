@@ -20,6 +20,10 @@ class CounterStore(Protocol):
 
     async def add(self, key: str, amount: int, ttl_s: int) -> int: ...
 
+    async def add_many(self, items: Sequence[tuple[str, int, int]]) -> None:
+        """``add`` for each (key, amount, ttl_s), in one round trip where the store has them."""
+        ...
+
 
 class MemoryCounterStore:
     """Counters in this process only (the embedded default, and tests)."""
@@ -47,6 +51,10 @@ class MemoryCounterStore:
             self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
         return count
 
+    async def add_many(self, items: Sequence[tuple[str, int, int]]) -> None:
+        for key, amount, ttl_s in items:
+            await self.add(key, amount, ttl_s)
+
 
 class RedisCounterStore:
     """Counters shared by every replica (``[redis] url``)."""
@@ -73,6 +81,15 @@ class RedisCounterStore:
             pipe.incrby(full, amount)
             _, count = await pipe.execute()
         return int(count)
+
+    async def add_many(self, items: Sequence[tuple[str, int, int]]) -> None:
+        if not items:
+            return
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for key, amount, ttl_s in items:
+                pipe.set(self._prefix + key, 0, ex=ttl_s, nx=True)
+                pipe.incrby(self._prefix + key, amount)
+            await pipe.execute()
 
     async def aclose(self) -> None:
         await self._redis.aclose()
@@ -128,15 +145,7 @@ class RateLimiter:
     async def check(self, key: str, cost: int = 1) -> Decision:
         slots = self._slots(key)
         counts = await self._store.get_many([k for _, k, _ in slots])
-        refused = [
-            (remaining, w.seconds)
-            for (w, _, remaining), count in zip(slots, counts, strict=True)
-            if count + cost > w.limit
-        ]
-        if not refused:
-            return Decision(True)
-        remaining, seconds = max(refused)
-        return Decision(False, max(1, remaining), seconds)
+        return _decide(slots, counts, cost)
 
     async def remaining(self, key: str) -> int:
         """How much can still be spent under every window right now."""
@@ -145,5 +154,39 @@ class RateLimiter:
         return max(0, min(w.limit - c for (w, _, _), c in zip(slots, counts, strict=True)))
 
     async def spend(self, key: str, cost: int = 1) -> None:
-        for _, k, remaining in self._slots(key):
-            await self._store.add(k, cost, remaining + 1)
+        await self._store.add_many([(k, cost, left + 1) for _, k, left in self._slots(key)])
+
+
+def _decide(
+    slots: Sequence[tuple[Window, str, int]], counts: Sequence[int], cost: int
+) -> Decision:
+    refused = [
+        (remaining, w.seconds)
+        for (w, _, remaining), count in zip(slots, counts, strict=True)
+        if count + cost > w.limit
+    ]
+    if not refused:
+        return Decision(True)
+    remaining, seconds = max(refused)
+    return Decision(False, max(1, remaining), seconds)
+
+
+async def check_all(*checks: tuple[RateLimiter, str]) -> Decision:
+    """The first refusal among several (limiter, key) checks, else allowed; limiters sharing
+    one store are read together (one Redis round trip instead of one each)."""
+    stores = {id(limiter._store) for limiter, _ in checks}
+    if len(stores) != 1:
+        for limiter, key in checks:
+            decision = await limiter.check(key)
+            if not decision.allowed:
+                return decision
+        return Decision(True)
+    all_slots = [limiter._slots(key) for limiter, key in checks]
+    counts = await checks[0][0]._store.get_many([k for slots in all_slots for _, k, _ in slots])
+    start = 0
+    for slots in all_slots:
+        decision = _decide(slots, counts[start : start + len(slots)], 1)
+        if not decision.allowed:
+            return decision
+        start += len(slots)
+    return Decision(True)

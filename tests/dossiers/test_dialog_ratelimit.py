@@ -14,6 +14,7 @@ from handlers.dossiers.ratelimit import (
     RateLimiter,
     RedisCounterStore,
     Window,
+    check_all,
 )
 
 REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -124,3 +125,30 @@ async def test_redis_counters_are_shared_between_instances() -> None:
             await first._redis.delete(*keys)
         await first.aclose()
         await second.aclose()
+
+
+async def test_add_many_counts_each_key_with_its_expiry(store: CounterStore) -> None:
+    await store.add_many([("a", 2, 60), ("b", 5, 60), ("a", 1, 60)])
+    assert await store.get_many(["a", "b", "c"]) == [3, 5, 0]
+    await store.add_many([])
+    assert await store.get_many(["a"]) == [3]
+
+
+async def test_check_all_returns_the_first_refusal(store: CounterStore) -> None:
+    clock = Clock()
+    user = RateLimiter(store, [Window(2, 60), Window(100, 86400)], name="u", clock=clock)
+    channel = RateLimiter(store, [Window(3, 60)], name="c", clock=clock)
+    assert (await check_all((user, "web:u1"), (channel, "web"))).allowed
+    await channel.spend("web", cost=3)
+    refused = await check_all((user, "web:u1"), (channel, "web"))
+    assert not refused.allowed and refused.window_s == 60
+    await user.spend("web:u1", cost=2)
+    await channel.spend("web", cost=-3)  # the channel clears: the user's limit now refuses
+    assert await channel.remaining("web") == 3
+    assert not (await check_all((user, "web:u1"), (channel, "web"))).allowed
+    assert (await check_all((user, "web:u2"), (channel, "web"))).allowed
+    # Limiters over different stores are checked one by one, with the same answer.
+    other = RateLimiter(MemoryCounterStore(clock=clock), [Window(1, 60)], name="o", clock=clock)
+    await other.spend("x")
+    assert not (await check_all((user, "web:u2"), (other, "x"))).allowed
+    assert (await check_all((user, "web:u2"), (other, "y"))).allowed

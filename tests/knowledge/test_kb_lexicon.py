@@ -87,3 +87,18 @@ def test_aspect_words_do_not_drive_the_ranking(kb: KnowledgeBase) -> None:
     ):
         hits = kb.search(asked)
         assert hits and hits[0].procedure.code == plain[0].procedure.code, asked
+
+
+@pytest.mark.parametrize(
+    ("query", "foreign"),
+    [
+        ("lấy chồng người Hàn Quốc", True),
+        ("vo toi quoc tich my", True),
+        ("sinh con ở nước Nhật", True),
+        ("người anh trai của tôi", False),  # an elder brother, not an Englishman
+        ("tôi là người Thái ở Sơn La", False),  # an ethnic group of Việt Nam
+        ("quốc tịch Việt Nam", False),
+    ],
+)
+def test_a_foreign_country_makes_a_case_with_a_foreign_element(query: str, foreign: bool) -> None:
+    assert ("yeu to nuoc ngoai" in expand(query)) is foreign
