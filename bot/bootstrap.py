@@ -25,6 +25,7 @@ from notifications.ratings import RatingResponder
 from storage.conversations_repo import SqlConversationStore
 from storage.engine import Engine, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade_async
+from storage.usage_repo import BatchedUsageWriter
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Services:
     notifications: bool = True  # run the notification scheduler inside ``motcua serve``
     senders: dict[str, Sender] = field(default_factory=dict)  # beyond Telegram's (e.g. Zalo)
     demo_codes: list[str] = field(default_factory=list)
+    usage: BatchedUsageWriter | None = None  # anonymous counts for ``motcua report``
 
     async def aclose(self) -> None:
         if isinstance(self.store, WriteBehindStore):
@@ -52,6 +54,8 @@ class Services:
         if self.telegram is not None:
             await self.telegram.session.close()
         await self.dossiers.aclose()
+        if self.usage is not None:
+            await self.usage.aclose()  # before the engine goes: it writes what is buffered
         await self.engine.dispose()
 
 
@@ -100,10 +104,17 @@ async def bootstrap(
     # PostgreSQL or Redis means replicas may share users: every message reads and writes SQL.
     embedded = url.startswith("sqlite") and not settings.redis.url
     store: ConversationStore = WriteBehindStore(sql_store) if embedded else sql_store
+    usage = BatchedUsageWriter(sessions)
     # "rate:" presses answer the satisfaction question that notifications/ sends.
     assistant = OneAtATime(
         RatingResponder(
-            Assistant(kb, store, dossiers=dossiers, portal_url=settings.knowledge.portal_url),
+            Assistant(
+                kb,
+                store,
+                dossiers=dossiers,
+                portal_url=settings.knowledge.portal_url,
+                usage=usage,
+            ),
             sessions,
             contact=settings.agency.contact,
         )
@@ -113,6 +124,7 @@ async def bootstrap(
     services = Services(
         settings, kb, engine, sessions, store, calendar, dossiers, assistant, telegram
     )
+    services.usage = usage
     if demo:
         services.demo_codes = await _load_demo(services)
     return services

@@ -64,3 +64,43 @@ REPORT_BAD_PERIOD = "Ngày cuối (--to) phải sau hoặc bằng ngày đầu (
 REPORT_UNAVAILABLE = (
     "Bản này chưa có phần truy vấn số liệu (storage/report_repo.py), nên chưa lập được báo cáo."
 )
+REPORT_TITLE = (
+    "BÁO CÁO HOẠT ĐỘNG TRỢ LÝ MỘT CỬA: từ {start} đến {end} (giờ Việt Nam, tính cả hai ngày)"
+)
+REPORT_NONE = "—"
+REPORT_RATING_VALUE = "Mức {value}"
+# Labels of the report's keys (the --json output keeps the English keys).
+REPORT_LABELS = {
+    "questions": "Câu hỏi về thủ tục",
+    "asked": "Số câu hỏi",
+    "answered": "Trả lời bằng một thủ tục",
+    "abstained": "Không có thủ tục phù hợp (chỉ dẫn sang Cổng DVC)",
+    "choices_offered": "Đưa ra vài thủ tục để người dân chọn",
+    "procedures_opened": "Lượt mở thủ tục qua nút bấm, lựa chọn, đường link",
+    "lookups": "Tra cứu hồ sơ",
+    "typed_codes": "Lượt gửi mã hồ sơ",
+    "found": "Tìm thấy",
+    "unknown": "Không có mã này",
+    "malformed": "Mã sai định dạng",
+    "rate_limited": "Bị tạm chặn vì tra cứu quá nhiều",
+    "links": "Mở bằng đường link trên phiếu hẹn",
+    "qr_photos": "Gửi ảnh mã QR",
+    "subscriptions": "Đăng ký nhận thông báo",
+    "started": "Đăng ký mới",
+    "ended": "Đã dừng",
+    "dossiers": "Hồ sơ",
+    "received": "Tiếp nhận trong kỳ",
+    "by_status": "Theo trạng thái hiện nay",
+    "overdue_now": "Đang quá hạn (tại thời điểm lập báo cáo)",
+    "returned": "Đã trả kết quả trong kỳ",
+    "returned_on_time": "Trả đúng hạn",
+    "returned_late": "Trả quá hạn",
+    "notifications": "Thông báo gửi người dân",
+    "sent": "Đã gửi",
+    "failed": "Gửi không được",
+    "by_rule": "Theo loại thông báo và kênh",
+    "ratings": "Đánh giá mức độ hài lòng",
+    "count": "Số lượt đánh giá",
+    "average": "Điểm trung bình",
+    "by_value": "Theo mức",
+}

@@ -66,6 +66,9 @@ class Folder:
         self.lexicon = lexicon
         self._cache: dict[str, tuple[str, ...]] = {}
 
+    def clear(self) -> None:
+        self._cache.clear()
+
     def words(self, text: str) -> tuple[str, ...]:
         found = self._cache.get(text)
         if found is None:

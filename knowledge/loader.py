@@ -236,6 +236,7 @@ def load_procedures(paths: Iterable[Path | str]) -> LoadResult:
                     reason = f"garbled text in {procedure.code} (undecodable characters), kept"
                     result.problems.append(LoadProblem(where, number, reason))
                 result.procedures.append(procedure)
+    _short_text.cache_clear()  # a memo for one load, not for the life of the process
     return result
 
 

@@ -149,6 +149,7 @@ class Searcher:
         self.core_terms = [
             frozenset(self._terms(p.name) + self._terms(p.field)) for p in self.procedures
         ]
+        self.folder.clear()  # needed while building only
         # Name and field words as written (marks kept), built for a record when first needed.
         self._core_raw_words: dict[int, frozenset[str]] = {}
         self.prior = self._priors(popularity or {})

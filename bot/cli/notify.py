@@ -8,29 +8,40 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
+
 from bot.config import Settings, load_settings
 from bot.senders.setup import build_service, rule_context, telegram_sender
+from bot.zalo.routes import build_senders, zalo_client
 from notifications.jobs import RuleJobs
 from notifications.ports import Sender
 from notifications.rules import fmt_date
 from storage import outbox_repo
+from storage.conversations_repo import SqlConversationStore
 from storage.engine import create_engine, session_factory
 
 
 async def _run_once(settings: Settings, worker_id: str | None, rules_only: bool) -> dict[str, Any]:
     engine = create_engine(settings.database_url())
+    sessions = session_factory(engine)
     senders: dict[str, Sender] = {}
     tg = telegram_sender(settings)
     if tg is not None:
         senders[tg.channel] = tg
+    http = aiohttp.ClientSession() if settings.zalo.enabled else None
+    if http is not None:
+        client = zalo_client(settings, sessions, http)
+        senders.update(build_senders(settings, sessions, client, SqlConversationStore(sessions)))
     try:
-        service = build_service(settings, session_factory(engine), senders, worker_id=worker_id)
+        service = build_service(settings, sessions, senders, worker_id=worker_id)
         if rules_only:
             return {"enqueued": await service.jobs.run_all()}
         return await service.run_once()
     finally:
         if tg is not None:
             await tg.aclose()
+        if http is not None:
+            await http.close()
         await engine.dispose()
 
 

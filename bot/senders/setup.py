@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
 from bot.senders.telegram import TelegramSender, create_push_bot, push_bot_like
+from bot.senders.zalo import ZNS_CHANNEL
 from handlers.dossiers.calendar import WorkCalendar
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
 from notifications.jobs import RuleJobs
@@ -42,6 +43,8 @@ def channel_limits(settings: Settings) -> dict[str, ChannelLimits]:
     return {
         "telegram": ChannelLimits(n.telegram_per_second, n.telegram_per_chat_interval_s),
         "zalo": ChannelLimits(n.zalo_per_minute / 60.0, 0.0),
+        # ZNS shares the app's request quota with the OA API.
+        ZNS_CHANNEL: ChannelLimits(n.zalo_per_minute / 60.0, 0.0),
     }
 
 
