@@ -64,7 +64,8 @@ TOKEN = "123456:BENCH-token"
 
 
 async def serve_fake(out_path: str) -> None:
-    """Child mode: run the fake, print its port, dump what it received on SIGTERM."""
+    """Child mode (``--fake aiohttp``): run the test fake, print its port, dump what it
+    received on SIGTERM."""
     from fakes.bot_api import FakeBotAPI
 
     stop = asyncio.Event()
@@ -78,13 +79,19 @@ async def serve_fake(out_path: str) -> None:
             for r in api.requests
             if r.method == "sendMessage"
         ]
-    Path(out_path).write_text(json.dumps(records, ensure_ascii=False))
+    Path(out_path).write_text(json.dumps({"cpu_s": None, "records": records},
+                                         ensure_ascii=False))
 
 
-async def start_fake(out_path: str) -> tuple[asyncio.subprocess.Process, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve-fake", out_path, stdout=asyncio.subprocess.PIPE
-    )
+async def start_fake(out_path: str, kind: str) -> tuple[asyncio.subprocess.Process, str]:
+    """The fake in a process of its own: ``fast`` (bench/fast_bot_api.py, a minimal keep-alive
+    responder, so the figure is the sender's and the dispatcher's) or ``aiohttp`` (the tests'
+    full fake, ~1 ms of CPU per request)."""
+    if kind == "fast":
+        cmd = [sys.executable, str(ROOT / "bench" / "fast_bot_api.py"), TOKEN, out_path]
+    else:
+        cmd = [sys.executable, __file__, "--serve-fake", out_path]
+    proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)
     assert proc.stdout is not None
     port = int((await proc.stdout.readline()).decode().strip())
     return proc, f"http://127.0.0.1:{port}"
@@ -153,8 +160,9 @@ class NullSender:
 async def dispatch(
     url: str, api_base: str, *, cap: float, seconds: float | None, concurrency: int,
     sender: Sender | None = None,
-) -> tuple[int, float]:
-    """One dispatcher pass (stopped after ``seconds`` when given): (sent, elapsed seconds)."""
+) -> tuple[int, float, float]:
+    """One dispatcher pass (stopped after ``seconds`` when given): (sent, elapsed seconds,
+    CPU seconds of this process: dispatcher + sender)."""
     engine = create_engine(url)
     tg = TelegramSender(create_push_bot(TOKEN, api_base, timeout=30)) if sender is None else None
     dispatcher = Dispatcher(
@@ -165,7 +173,7 @@ async def dispatch(
     )
     stop = asyncio.Event()
     timer = asyncio.get_running_loop().call_later(seconds, stop.set) if seconds else None
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         stats = await dispatcher.run_once(stop)
     finally:
@@ -174,9 +182,9 @@ async def dispatch(
         if tg is not None:
             await tg.aclose()
         await engine.dispose()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"  dispatcher stats: {stats.as_dict()}")
-    return stats.sent, elapsed
+    return stats.sent, elapsed, cpu
 
 
 def steady_rate(
@@ -309,11 +317,11 @@ async def null_run(args: argparse.Namespace) -> None:
               f"{args.chats:,} chats, per-chat 1 msg/s kept")
         await enqueue(url, args.null_messages, args.chats)
         null = NullSender()
-        sent, elapsed = await dispatch(url, "", cap=0, seconds=None,
-                                       concurrency=args.concurrency, sender=null)
+        sent, elapsed, cpu = await dispatch(url, "", cap=0, seconds=None,
+                                            concurrency=args.concurrency, sender=null)
         check = check_delivery(null.records, args.null_messages)
-        print(f"null sender: {sent:,} sent in {elapsed:.1f} s = {sent / elapsed:,.0f} msg/s; "
-              f"{check}")
+        print(f"null sender: {sent:,} sent in {elapsed:.1f} s = {sent / elapsed:,.0f} msg/s "
+              f"(bench process CPU {1e6 * cpu / max(sent, 1):.0f} us/msg); {check}")
     finally:
         with contextlib.suppress(Exception):
             await drop_db(name)
@@ -321,30 +329,32 @@ async def null_run(args: argparse.Namespace) -> None:
 
 async def fanout(url: str, out: Path, args: argparse.Namespace) -> None:
     print(f"== fan-out: {args.messages:,} notifications to {args.chats:,} chats "
-          f"(PostgreSQL, fake Bot API on loopback in its own process)")
+          f"(PostgreSQL, {args.fake} fake Bot API on loopback in its own process)")
     await enqueue(url, args.messages, args.chats)
-    fake, api_base = await start_fake(str(out))
+    fake, api_base = await start_fake(str(out), args.fake)
     try:
         print(f"-- capped run: {args.cap:g} msg/s for {args.capped_seconds:g} s")
         t0 = time.monotonic()
-        sent_c, el_c = await dispatch(url, api_base, cap=args.cap, seconds=args.capped_seconds,
+        sent_c, el_c, _ = await dispatch(url, api_base, cap=args.cap, seconds=args.capped_seconds,
                                       concurrency=4)
         t1 = time.monotonic()
         await asyncio.sleep(1.1)  # the per-chat spacing is per process: let it lapse
         print(f"-- uncapped run (per-chat 1 msg/s kept), concurrency {args.concurrency}")
         t2 = time.monotonic()
-        sent_u, el_u = await dispatch(url, api_base, cap=0, seconds=args.uncapped_seconds,
+        sent_u, el_u, cpu_u = await dispatch(url, api_base, cap=0, seconds=args.uncapped_seconds,
                                       concurrency=args.concurrency)
         t3 = time.monotonic()
     finally:
         fake.send_signal(signal.SIGTERM)
         await fake.wait()
-    records = [tuple(r) for r in json.loads(out.read_text())]
+    dumped = json.loads(out.read_text())
+    records = [tuple(r) for r in dumped["records"]]
+    fake_cpu = dumped["cpu_s"]
     rest = 0
     if args.uncapped_seconds:  # the rest through a null sender, so every row is checked
         null = NullSender()
         await asyncio.sleep(1.1)
-        rest, _ = await dispatch(url, api_base, cap=0, seconds=None,
+        rest, _, _ = await dispatch(url, api_base, cap=0, seconds=None,
                                  concurrency=args.concurrency, sender=null)
         records += null.records
     check = check_delivery(records, args.messages)  # type: ignore[arg-type]
@@ -354,8 +364,14 @@ async def fanout(url: str, out: Path, args: argparse.Namespace) -> None:
     print(f"capped:   {sent_c:,} sent; {capped_rate:.2f} msg/s at the server "
           f"({sent_c / el_c:.2f}/s over the whole {el_c:.1f} s pass incl. start-up) "
           f"= {100 * capped_rate / args.cap:.1f} % of the {args.cap:g}/s cap (target >= 95 %)")
-    print(f"uncapped: {sent_u:,} sent in {el_u:.1f} s = {uncapped_rate:,.0f} msg/s at the "
-          f"server, aiogram sender (target >= 2,000 msg/s)")
+    print(f"uncapped: {sent_u:,} sent in {el_u:.1f} s = {sent_u / el_u:,.0f} msg/s over the "
+          f"pass, {uncapped_rate:,.0f} msg/s at the server, aiogram sender "
+          f"(target >= 2,000 msg/s)")
+    served = max(len(dumped["records"]), 1)
+    fake_note = (f"; fake server (whole run) {1e6 * fake_cpu / served:.0f} us/msg"
+                 if fake_cpu is not None else "")
+    print(f"          CPU: dispatcher + sender process {1e6 * cpu_u / max(sent_u, 1):.0f} us/msg "
+          f"({cpu_u:.1f} s CPU over {el_u:.1f} s wall){fake_note}")
     if rest:
         print(f"          ({rest:,} remaining rows finished through a null sender)")
     print(f"delivery: {check} (targets: violations 0, duplicates 0, losses 0)")
@@ -402,4 +418,6 @@ if __name__ == "__main__":
     parser.add_argument("--null-messages", type=int, default=100_000,
                         help="also run the dispatcher with a null sender (0: skip)")
     parser.add_argument("--scan-dossiers", type=int, default=1_000_000)
+    parser.add_argument("--fake", choices=("fast", "aiohttp"), default="fast",
+                        help="fast: bench/fast_bot_api.py; aiohttp: tests/fakes/bot_api.py")
     raise SystemExit(asyncio.run(main(parser.parse_args())))

@@ -104,3 +104,13 @@ REPORT_LABELS = {
     "average": "Điểm trung bình",
     "by_value": "Theo mức",
 }
+# Notification rules and channels as the outbox names them (a name not listed is shown as is).
+REPORT_RULES = {
+    "status": "Thay đổi trạng thái hồ sơ",
+    "due_reminder": "Nhắc trước ngày hẹn trả",
+    "overdue_apology": "Xin lỗi vì quá hạn",
+    "collect_reminder": "Nhắc đến nhận kết quả",
+    "satisfaction": "Hỏi mức độ hài lòng",
+    "new_due_date": "Báo ngày hẹn mới",
+}
+REPORT_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "web": "Web", "cli": "Dòng lệnh"}

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 
 from bot import texts_vi
 from bot.config import load_settings
+from handlers.dossiers.statuses import label_vi
 
-# The queries live with the tables (storage/report_repo.py, storage helper):
-#   async def period_report(session, start: datetime, end: datetime) -> Mapping[str, Any]
+# The queries live with the tables (storage/report_repo.py):
+#   async def period_report(session, start: datetime, end: datetime) -> dict[str, Any]
 # with counts of questions answered/abstained, lookups, dossiers by status, notifications by
-# status and ratings (count, average) between ``start`` (inclusive) and ``end`` (exclusive).
+# rule and channel, and ratings between ``start`` (inclusive) and ``end`` (exclusive).
 REPORT_MODULE = "storage.report_repo"
 
 
@@ -50,24 +51,68 @@ def period(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
     )
 
 
-def format_text(report: Mapping[str, Any], indent: str = "") -> str:
-    lines: list[str] = []
-    for key, value in report.items():
-        if isinstance(value, Mapping):
-            lines.append(f"{indent}{key}:")
-            lines.append(format_text(value, indent + "  "))
-        else:
-            lines.append(f"{indent}{key}: {value}")
+def format_text(report: Mapping[str, Any]) -> str:
+    """The report for staff, in Vietnamese: a title, then one labelled line per figure."""
+    start = date.fromisoformat(str(report["from"])).strftime("%d/%m/%Y")
+    end = date.fromisoformat(str(report["to"])).strftime("%d/%m/%Y")
+    lines = [texts_vi.REPORT_TITLE.format(start=start, end=end)]
+    body = {k: v for k, v in report.items() if k not in ("from", "to")}
+    _format_section(body, (), lines)
     return "\n".join(lines)
+
+
+def _format_section(section: Mapping[str, Any], path: tuple[str, ...], out: list[str]) -> None:
+    indent = "  " * len(path)
+    for key, value in section.items():
+        label = _label(str(key), path)
+        if isinstance(value, Mapping) and value:
+            if not path:
+                out.append("")
+            out.append(f"{indent}{label}:")
+            _format_section(value, (*path, str(key)), out)
+        elif isinstance(value, Mapping):
+            out.append(f"{indent}{label}: {texts_vi.REPORT_NONE}")
+        else:
+            shown = texts_vi.REPORT_NONE if value is None else value
+            if isinstance(value, float):
+                shown = f"{value:.2f}".replace(".", ",")  # Vietnamese decimal comma
+            out.append(f"{indent}{label}: {shown}")
+
+
+def _label(key: str, path: tuple[str, ...]) -> str:
+    """``path``: the keys above this one, e.g. ("notifications", "by_rule", "status")."""
+    parent = path[-1] if path else ""
+    if parent == "by_status":
+        return label_vi(key)
+    if parent == "by_value":
+        return _rating_labels().get(key, texts_vi.REPORT_RATING_VALUE.format(value=key))
+    if parent == "by_rule":
+        return texts_vi.REPORT_RULES.get(key, key)
+    if len(path) >= 2 and path[-2] == "by_rule":
+        return texts_vi.REPORT_CHANNELS.get(key, key)
+    return texts_vi.REPORT_LABELS.get(key, key)
+
+
+def _rating_labels() -> dict[str, str]:
+    """ "3" -> "Rất hài lòng", from the values the satisfaction buttons carry."""
+    try:
+        from notifications.rules import RATING_VALUES
+        from notifications.texts_vi import RATING_LABELS
+    except ImportError:  # pragma: no cover - the labels are a nicety, the numbers stay
+        return {}
+    return {str(v): RATING_LABELS.get(name, name) for name, v in RATING_VALUES.items()}
 
 
 async def _collect(args: argparse.Namespace) -> dict[str, Any]:
     from storage.engine import create_engine, session_factory
+    from storage.migrate import upgrade_async
 
     settings = load_settings(args.config)
     start, end = period(args.start, args.end, settings.calendar.timezone)
     queries = importlib.import_module(REPORT_MODULE)
-    engine = create_engine(settings.database_url())
+    url = settings.database_url()
+    await upgrade_async(url)  # a database "motcua serve" never touched still gets a report
+    engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
             counts = await queries.period_report(session, start, end)

@@ -102,6 +102,7 @@ def test_long_question_finds_its_procedure(kb: KnowledgeBase) -> None:
         "trợ cấp thất nghiệp",
         "đăng ký cho con vào lớp 1",
         "SELECT * FROM dossiers; --",
+        "bac si nao gioi ve tim mach",
     ],
 )
 def test_out_of_scope_gets_no_procedure(kb: KnowledgeBase, query: str) -> None:

@@ -1,0 +1,150 @@
+"""``motcua report --from --to [--json]`` on SQLite and PostgreSQL: Vietnamese days taken
+inclusively, Vietnamese labels for staff, stable English keys in JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.cli import main
+from bot.cli.report import period
+from storage.engine import SessionFactory
+from storage.models import Dossier, OutboxMessage, Rating, UsageEvent
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+FIRST = datetime.combine(date(2026, 11, 1), time.min, VN)  # 31 Oct 17:00 UTC
+LAST = datetime.combine(date(2026, 11, 30), time(23, 59, 59), VN)
+
+
+def test_a_period_of_vietnamese_days_in_utc() -> None:
+    start, end = period(date(2026, 11, 1), date(2026, 11, 30), "Asia/Ho_Chi_Minh")
+    assert start.astimezone(UTC) == datetime(2026, 10, 31, 17, 0, tzinfo=UTC)
+    assert end.astimezone(UTC) == datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+    one_day = period(date(2026, 11, 5), date(2026, 11, 5), "Asia/Ho_Chi_Minh")
+    assert one_day[1] - one_day[0] == timedelta(days=1)
+
+
+async def _seed(session_factory: SessionFactory) -> None:
+    async with session_factory() as session, session.begin():
+        for at, kind in [
+            (FIRST, "question_answered"),
+            (LAST, "question_answered"),
+            (FIRST - timedelta(seconds=1), "question_answered"),  # 31 Oct in Vietnam
+            (LAST + timedelta(seconds=1), "question_answered"),  # 1 Dec in Vietnam
+            (FIRST + timedelta(days=3), "question_abstained"),
+            (FIRST + timedelta(days=3), "lookup_attempt"),
+        ]:
+            session.add(
+                UsageEvent(at=at, channel="telegram", kind=kind, procedure_code="1.001193")
+            )
+        dossier = Dossier(
+            receipt_code="000.00.20.H56-261105-0001",
+            applicant_name="Trần Thị Bình",
+            received_at=FIRST + timedelta(days=4),
+            due_at=FIRST + timedelta(days=400),
+            status="processing",
+            status_at=FIRST + timedelta(days=4),
+        )
+        session.add(dossier)
+        await session.flush()
+        assert dossier.id is not None
+        session.add(
+            OutboxMessage(
+                key=f"{dossier.id}:status:1:telegram:42",
+                dossier_id=dossier.id,
+                rule="status",
+                channel="telegram",
+                recipient="42",
+                body="{}",
+                status="sent",
+                created_at=FIRST + timedelta(days=4),
+                sent_at=FIRST + timedelta(days=4),
+            )
+        )
+        session.add(
+            Rating(
+                dossier_id=dossier.id,
+                channel="zalo",
+                user_id="z1",
+                value=3,
+                created_at=FIRST + timedelta(days=5),
+            )
+        )
+
+
+async def _cli(argv: list[str]) -> int:
+    # The command runs its own event loop (asyncio.run): give it a thread of its own.
+    return await asyncio.to_thread(main, argv)
+
+
+@pytest.fixture
+def report_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("MOTCUA_DATABASE__URL", db_url)
+    return db_url
+
+
+async def test_json_has_stable_keys_and_counts_both_end_days(
+    report_db: str,
+    session_factory: SessionFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await _seed(session_factory)
+    assert await _cli(["report", "--from", "2026-11-01", "--to", "2026-11-30", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {
+        "from",
+        "to",
+        "questions",
+        "lookups",
+        "subscriptions",
+        "dossiers",
+        "notifications",
+        "ratings",
+    }
+    assert (report["from"], report["to"]) == ("2026-11-01", "2026-11-30")
+    assert report["questions"]["answered"] == 2
+    assert report["questions"]["abstained"] == 1
+    assert report["questions"]["asked"] == 3
+    assert report["lookups"]["typed_codes"] == 1
+    assert report["dossiers"]["received"] == 1
+    assert report["dossiers"]["by_status"] == {"processing": 1}
+    assert report["ratings"] == {"count": 1, "average": 3.0, "by_value": {"3": 1}}
+    # One day only: the last moment of 30 Nov is in, the first of 1 Dec is not.
+    assert await _cli(["report", "--from", "2026-11-30", "--to", "2026-11-30", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["questions"]["answered"] == 1
+
+
+async def test_text_is_vietnamese_for_staff(
+    report_db: str,
+    session_factory: SessionFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await _seed(session_factory)
+    assert await _cli(["report", "--from", "2026-11-01", "--to", "2026-11-30"]) == 0
+    out = capsys.readouterr().out
+    assert "từ 01/11/2026 đến 30/11/2026" in out
+    assert "Câu hỏi về thủ tục:" in out
+    assert "  Trả lời bằng một thủ tục: 2" in out
+    assert "  Tiếp nhận trong kỳ: 1" in out
+    assert "    Đang xử lý: 1" in out  # the status in words, not "processing"
+    assert "    Rất hài lòng: 1" in out
+    assert "  Điểm trung bình: 3,00" in out
+    assert "    Thay đổi trạng thái hồ sơ:\n      Telegram:\n        Đã gửi: 1\n" in out
+    assert "processing" not in out and "questions" not in out
+    # A period with nothing in it: empty breakdowns show a dash, not a dangling heading.
+    assert await _cli(["report", "--from", "2025-01-01", "--to", "2025-01-31"]) == 0
+    empty = capsys.readouterr().out
+    assert "  Theo trạng thái hiện nay: —" in empty
+    assert "  Điểm trung bình: —" in empty
+
+
+async def test_a_period_that_ends_before_it_starts_is_refused(
+    report_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await _cli(["report", "--from", "2026-11-30", "--to", "2026-11-01"]) == 2
+    captured = capsys.readouterr()
+    assert "--to" in captured.err and captured.out == ""
