@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import gc
 import os
 import random
 import sqlite3
@@ -222,7 +223,7 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str, kb: Any) -> 
         _Path("parse + repository + view"),
         _Path("DossierDialog.on_receipt_code"),
         _Path("core: Assistant.handle (state in memory)"),
-        _Path("core: Assistant.handle (state in SQL)"),
+        _Path("core: Assistant.handle (state in SQL per message)"),
     )
 
     async def baseline(code: str) -> bool:
@@ -329,6 +330,10 @@ async def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="motcua_bench_"))
     print(f"bench/lookup.py: n={args.n:,}, lookups={args.lookups:,}, csv rows={args.csv_rows:,}")
     kb = load_kb(load_settings())
+    # As the served bot does after start-up (bot/cli/serve.py): the knowledge base's long-lived
+    # objects stay out of the collector's full passes.
+    gc.collect()
+    gc.freeze()
     csv_path = tmp / "import.csv"
     write_csv(csv_path, args.csv_rows)
     if args.db in ("both", "postgresql"):

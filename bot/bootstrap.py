@@ -88,6 +88,7 @@ async def bootstrap(
         settings.calendar.extra_days_off,
         settings.calendar.makeup_working_days,
     )
+    usage = BatchedUsageWriter(sessions)  # anonymous counts for the period report
     dossiers = DossierDialog(
         sessions,
         signing_key=settings.signing_key(),
@@ -104,7 +105,6 @@ async def bootstrap(
     # PostgreSQL or Redis means replicas may share users: every message reads and writes SQL.
     embedded = url.startswith("sqlite") and not settings.redis.url
     store: ConversationStore = WriteBehindStore(sql_store) if embedded else sql_store
-    usage = BatchedUsageWriter(sessions)
     # "rate:" presses answer the satisfaction question that notifications/ sends.
     assistant = OneAtATime(
         RatingResponder(

@@ -22,6 +22,7 @@ UNSEEN_PAIR_WEIGHT = 0.3
 MAX_SCORED_TERMS = 48
 MIN_SCORED_WEIGHT = 0.12
 CONTEXT_WEIGHT = 0.5  # words of a sentence that tells the story rather than asks
+CLAUSE_WEIGHT = 0.65  # earlier clauses of the asking sentence ("tôi có ..., vậy ... không?")
 MAX_QUERY_CHARS = 2000  # a pasted essay says no more about the procedure than its start
 CORRECTED_WEIGHT = 0.8  # a typo fix is a guess
 TYPO_CUTOFF = 75.0  # rapidfuzz ratio for correcting an unknown word to a known one
@@ -35,6 +36,9 @@ VARIANT_PENALTY = 0.05  # per variant word ("cấp lại", "lưu động") the q
 SAID_VARIANT_BONUS = 0.05  # per variant word of the name that the question says too
 MISSING_VARIANT_PENALTY = 0.02  # per variant word the question says and the name lacks
 FIELD_SUPPORT_WEIGHT = 0.05  # the record's field holds much of the shortlist's coverage
+AUDIENCE_WEIGHT = 0.08  # small: a nudge among records that fit equally, never a topic
+BUSINESS_AUDIENCES = ("Doanh nghiệp", "Doanh nghiệp có vốn đầu tư nước ngoài", "Hợp tác xã")
+BUSINESS_WORDS = frozenset({"doanh nghiep", "cong ty", "hop tac xa", "nha dau tu", "chi nhanh"})
 NAME_WEIGHT = 0.3  # share of the procedure name (its head) found in the question, on the shortlist
 # Re-ranking of the shortlist: a weighted sum of these features (Searcher.candidates).
 RERANK_FEATURES = (
@@ -46,6 +50,7 @@ RERANK_FEATURES = (
     "said_variants",  # variant words of the name that the question says too
     "missing_variants",  # minus the variant words of the question that the name lacks
     "field_support",  # share of the shortlist's coverage in the record's field
+    "audience",  # a question about a business, and a record for businesses
 )
 # Coordinate-ascent fits on one half of the dev set gained little on the other half and lost
 # short chat queries, so these stay small: each helps both halves and the tests' own queries
@@ -60,6 +65,7 @@ RERANK_WEIGHTS = np.asarray(
         SAID_VARIANT_BONUS,
         MISSING_VARIANT_PENALTY,
         FIELD_SUPPORT_WEIGHT,
+        AUDIENCE_WEIGHT,
     ]
 )
 # Priors (added to a 0..1 coverage score): where citizens go and what they use most.
@@ -72,8 +78,14 @@ CUTOFF_SHORT = 0.42
 CUTOFF_LONG = 0.08
 SHORT_WORDS = 5
 LONG_WORDS = 10
+# The same procedure at another level ("(thực hiện tại cấp tỉnh)" / "... cấp trung ương"):
+# ranked below the first one by this much, so that the top places show different procedures.
+SIBLING_PENALTY = 0.1
 SCORE_FULL = 2.0  # ranking value shown as 100
 
+_LEVEL_REMARK = re.compile(
+    r"\((?:\s*thực hiện tại)?\s*(?:cấp|ở)\s+(?:xã|huyện|tỉnh|trung ương)[^)]*\)", re.IGNORECASE
+)
 _SENTENCE_END = re.compile(r"(?<=[.?!;\n])\s+")
 
 
@@ -98,6 +110,9 @@ class QueryAnalysis:
     out_of_scope: bool = False
     # Folded content word -> the form written with diacritics (words typed with marks only).
     marked: dict[str, str] = field(default_factory=dict)
+    # Term -> how much the question stresses it (sentence weight x typo factor, 0..1): a
+    # name word said only in the story names the procedure less than one said where it asks.
+    stress: dict[str, float] = field(default_factory=dict)
 
     @property
     def mass(self) -> float:
@@ -134,6 +149,11 @@ class Searcher:
         self.folder = Folder(lexicon)
         self.index = TermIndex(self.procedures, lexicon, self.folder)
         self.names = [fold(p.name) for p in self.procedures]
+        # Records that differ only by where they are carried out share this key.
+        self.sibling_keys = [
+            fold(_LEVEL_REMARK.sub(" ", p.name)).removeprefix("thu tuc ") or str(i)
+            for i, p in enumerate(self.procedures)
+        ]
         # The name's own words (without "Thủ tục" or a "(thực hiện tại ...)" remark), to see
         # how much of a procedure the question names: "đăng ký lại kết hôn" has a word that
         # "đăng ký kết hôn?" lacks.
@@ -154,6 +174,10 @@ class Searcher:
         # Name and field words as written (marks kept), built for a record when first needed.
         self._core_raw_words: dict[int, frozenset[str]] = {}
         self.prior = self._priors(popularity or {})
+        self.for_business = np.asarray(
+            [any(a in BUSINESS_AUDIENCES for a in p.audiences) for p in self.procedures],
+            dtype=np.float32,
+        )
         by_length: dict[int, list[str]] = {}
         for word in sorted(self.index.vocabulary):
             by_length.setdefault(len(word), []).append(word)
@@ -167,12 +191,13 @@ class Searcher:
         return tuple(dict.fromkeys(words + pairs))
 
     def name_coverage(self, doc: int, analysis: QueryAnalysis) -> float:
-        """Share of the name's weight that the question contains (0..1)."""
+        """Share of the name's (head's) weight that the question says, each term as much as
+        the question stresses it (0..1)."""
         terms, total = self.name_weights[doc]
         if not total:
             return 0.0
-        asked = analysis.terms
-        return sum(w for t, w in terms if t in asked) / total
+        stress = analysis.stress
+        return sum(w * stress.get(t, 0.0) for t, w in terms) / total
 
     def core_raw_words(self, doc: int) -> frozenset[str]:
         found = self._core_raw_words.get(doc)
@@ -249,13 +274,21 @@ class Searcher:
         asking = [i for i, p in enumerate(parts) if "?" in p]
         if not asking:
             asking = [len(parts) - 1]
-        out = []
+        pieces: list[tuple[str, float]] = []
         for i, part in enumerate(parts):
-            words = self.lexicon.expand_query(split_words(part))
+            if i not in asking:
+                pieces.append((part, CONTEXT_WEIGHT))
+                continue
+            clauses = [c for c in part.split(",") if c.strip()]
+            pieces.extend((c, CLAUSE_WEIGHT) for c in clauses[:-1])
+            pieces.append((clauses[-1] if clauses else part, 1.0))
+        out = []
+        for piece, weight in pieces:
+            words = self.lexicon.expand_query(split_words(piece))
             # "thẻ căn cước" + "thẻ" from a rewrite: one word, not two.
             words = [w for j, w in enumerate(words) if j == 0 or w[1] != words[j - 1][1]]
             if words:
-                out.append((words, 1.0 if i in asking else CONTEXT_WEIGHT))
+                out.append((words, weight))
         return out
 
     def _filler(self, pairs: Sequence[Word]) -> list[bool]:
@@ -298,7 +331,7 @@ class Searcher:
             words = [w[1] for w in pairs]
             analysis.words.extend(words)
             # A topic the records lack, named where the question asks (not in its story).
-            if sentence_weight == 1.0 and self.lexicon.mentions_out_of_scope(words):
+            if sentence_weight > CONTEXT_WEIGHT and self.lexicon.mentions_out_of_scope(words):
                 asks_out_of_scope = True
             for aspect in find_cues(words, self.lexicon)[0]:
                 if aspect not in analysis.aspects:
@@ -337,6 +370,7 @@ class Searcher:
                 term_weight = self.index.weight(part) * sentence_weight * factor
                 if term_weight > analysis.terms.get(part, 0.0):
                     analysis.terms[part] = term_weight
+                    analysis.stress[part] = sentence_weight * factor
         for run, sentence_weight in zip(runs, run_weights, strict=True):
             for (left, _), (right, _) in zip(run, run[1:], strict=False):
                 gram = f"{left} {right}"
@@ -349,6 +383,7 @@ class Searcher:
                 weight = self.index.weight(gram) * sentence_weight * BIGRAM_WEIGHT
                 if weight > analysis.terms.get(gram, 0.0):
                     analysis.terms[gram] = weight
+                    analysis.stress[gram] = sentence_weight
         return analysis
 
     def _correct_pairs(self, run: list[tuple[str, float]], analysis: QueryAnalysis) -> None:
@@ -414,6 +449,7 @@ class Searcher:
             field_name = self.procedures[doc].field
             by_field[field_name] = by_field.get(field_name, 0.0) + float(cover[doc])
         total_cover = sum(by_field.values()) or 1.0
+        business = any(term in BUSINESS_WORDS for term in analysis.terms)
         out: list[tuple[int, FloatArray]] = []
         for doc in docs:
             cov = float(cover[doc])
@@ -435,11 +471,29 @@ class Searcher:
                     min(MAX_VARIANTS_PENALISED, said),
                     -min(MAX_VARIANTS_PENALISED, missing),
                     by_field[self.procedures[doc].field] / total_cover,
+                    float(self.for_business[doc]) if business else 0.0,
                 ],
                 dtype=np.float32,
             )
             out.append((doc, features))
         return out
+
+    def _rank(self, analysis: QueryAnalysis) -> list[tuple[float, int]]:
+        scored = [
+            (float(np.dot(RERANK_WEIGHTS, features)), doc)
+            for doc, features in self.candidates(analysis)
+        ]
+        scored.sort(key=lambda item: (-item[0], self.procedures[item[1]].code))
+        if SIBLING_PENALTY <= 0:
+            return scored
+        seen: set[str] = set()
+        spread = []
+        for final, doc in scored:
+            key = self.sibling_keys[doc]
+            spread.append((final - SIBLING_PENALTY if key in seen else final, doc))
+            seen.add(key)
+        spread.sort(key=lambda item: (-item[0], self.procedures[item[1]].code))
+        return spread
 
     def search(self, query: str, top: int = 3) -> list[Hit]:
         """Up to ``top`` hits, best first, or none when the question is out of scope."""
@@ -448,13 +502,9 @@ class Searcher:
         analysis = self.analyse(query)
         if not analysis.terms or analysis.out_of_scope:
             return []
-        scored = [
-            (float(np.dot(RERANK_WEIGHTS, features)), doc)
-            for doc, features in self.candidates(analysis)
-        ]
+        scored = self._rank(analysis)
         if not scored:
             return []
-        scored.sort(key=lambda item: (-item[0], self.procedures[item[1]].code))
         core = max(self.core_coverage(doc, analysis) for _, doc in scored[:3])
         if core < cutoff(len(set(analysis.content))):
             return []

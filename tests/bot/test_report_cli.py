@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.cli import main
 from bot.cli.report import period
+from handlers.messages import Channel, Incoming
 from storage.engine import SessionFactory
 from storage.models import Dossier, OutboxMessage, Rating, UsageEvent
 
@@ -148,3 +150,21 @@ async def test_a_period_that_ends_before_it_starts_is_refused(
     assert await _cli(["report", "--from", "2026-11-30", "--to", "2026-11-01"]) == 2
     captured = capsys.readouterr()
     assert "--to" in captured.err and captured.out == ""
+
+
+async def test_messages_through_the_served_assistant_reach_the_report(
+    db_services: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # db_services points MOTCUA_DATABASE__URL at the same database the CLI then reads.
+    web = Channel.WEB
+    await db_services.assistant.handle(Incoming(web, "u1", text="thời tiết ngày mai thế nào"))
+    await db_services.assistant.handle(Incoming(web, "u2", payload="p_1-001193"))
+    await db_services.assistant.handle(Incoming(web, "u3", text="mã 000.00.20.H56-210615-0009"))
+    assert db_services.usage is not None
+    await db_services.usage.flush()
+    today = datetime.now(VN).date().isoformat()
+    assert await _cli(["report", "--from", today, "--to", today, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["questions"]["abstained"] == 1
+    assert report["questions"]["procedures_opened"] == 1
+    assert report["lookups"]["typed_codes"] == 1

@@ -36,8 +36,15 @@ class FakeHit:
     score: float
 
 
-class ChoiceOrKb:
-    """The real knowledge base, except that VAGUE fits two procedures equally (a choice)."""
+class ScriptedSearch:
+    """The real records with fixed rankings, so the counts do not hang on the search tuning:
+    VAGUE fits two procedures equally (a choice), a question not scripted fits nothing."""
+
+    RANKINGS = {
+        "lệ phí đăng ký kết hôn": [(KET_HON, 100.0)],
+        "làm khai sinh cho con cần giấy tờ gì": [(KHAI_SINH, 100.0), (KET_HON, 30.0)],
+        VAGUE: [(KHAI_SINH, 70.0), (KET_HON, 70.0)],
+    }
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
@@ -46,9 +53,8 @@ class ChoiceOrKb:
         return self._kb.get(code)
 
     def search(self, query: str, top: int = 3) -> Sequence[FakeHit]:
-        if query == VAGUE:
-            return [FakeHit(p, 70) for c in (KHAI_SINH, KET_HON) if (p := self._kb.get(c))]
-        return [FakeHit(h.procedure, h.score) for h in self._kb.search(query, top)]
+        ranking = self.RANKINGS.get(query, [])
+        return [FakeHit(p, score) for c, score in ranking if (p := self._kb.get(c))][:top]
 
 
 class ListRecorder:
@@ -99,8 +105,8 @@ def press(payload: str, user: str = "u1") -> Incoming:
 
 async def test_each_question_is_counted_once_with_its_outcome(kb: KnowledgeBase) -> None:
     usage = ListRecorder()
-    bot = Assistant(ChoiceOrKb(kb), MemoryConversationStore(), portal_url=PORTAL, usage=usage)
-    answered = await bot.handle(say("lệ phí đăng ký tạm trú bao nhiêu", Channel.TELEGRAM))
+    bot = Assistant(ScriptedSearch(kb), MemoryConversationStore(), portal_url=PORTAL, usage=usage)
+    answered = await bot.handle(say("lệ phí đăng ký kết hôn", Channel.TELEGRAM))
     assert answered[0].buttons  # a real answer
     abstained = await bot.handle(say("thời tiết ngày mai thế nào"))
     assert abstained == [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=PORTAL))]
@@ -120,9 +126,7 @@ async def test_each_question_is_counted_once_with_its_outcome(kb: KnowledgeBase)
         ("web", UsageKind.PROCEDURE_OPENED),
         ("web", UsageKind.QUESTION_ABSTAINED),
     ]
-    answered_code = usage.events[0][2]
-    assert answered_code is not None and kb.get(answered_code) is not None
-    assert [e[2] for e in usage.events[1:4]] == [None, None, KET_HON]
+    assert [e[2] for e in usage.events[:4]] == [KET_HON, None, None, KET_HON]
     assert usage.events[5][2] == KHAI_SINH
 
 
@@ -174,14 +178,14 @@ async def test_a_real_conversation_shows_up_in_the_period_report(
     writer = BatchedUsageWriter(session_factory)
     dialog = DossierDialog(session_factory, signing_key=b"usage-test-key")
     bot = Assistant(
-        ChoiceOrKb(kb),
+        ScriptedSearch(kb),
         MemoryConversationStore(),
         dossiers=dialog,
         portal_url=PORTAL,
         usage=writer,
     )
     try:
-        await bot.handle(say("lệ phí đăng ký tạm trú bao nhiêu", Channel.TELEGRAM, "a"))
+        await bot.handle(say("lệ phí đăng ký kết hôn", Channel.TELEGRAM, "a"))
         await bot.handle(say("làm khai sinh cho con cần giấy tờ gì", Channel.ZALO, "b"))
         await bot.handle(say("thời tiết ngày mai thế nào", Channel.WEB, "c"))
         await bot.handle(say(VAGUE, Channel.WEB, "d"))
@@ -209,5 +213,5 @@ async def test_a_real_conversation_shows_up_in_the_period_report(
     lookups = report["lookups"]
     assert isinstance(lookups, dict)
     assert lookups["typed_codes"] == 2
-    assert before["questions"]["asked"] == 0  # type: ignore[index]
-    assert before["lookups"]["typed_codes"] == 0  # type: ignore[index]
+    assert before["questions"]["asked"] == 0
+    assert before["lookups"]["typed_codes"] == 0

@@ -3,10 +3,12 @@ and a period of Vietnamese days includes both ends and nothing beyond them."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlmodel import col
 
 from handlers.dossiers.statuses import CLOSED
 from storage import report_repo
@@ -271,8 +273,6 @@ async def test_batched_writer_waits_then_writes_in_one_go(
 async def test_batched_writer_flushes_on_its_timer_and_on_close(
     session_factory: SessionFactory,
 ) -> None:
-    import asyncio
-
     writer = BatchedUsageWriter(session_factory, flush_seconds=0.05, batch=100, clock=lambda: NOW)
     writer.record("web", "lookup_attempt")
     for _ in range(100):
@@ -304,12 +304,10 @@ async def test_batched_writer_keeps_events_when_the_database_fails(
 
 
 async def _usage_rows(session_factory: SessionFactory) -> list[tuple[str, str, str | None]]:
-    from sqlalchemy import select
-
     async with session_factory() as session:
         rows = await session.execute(
-            select(UsageEvent.channel, UsageEvent.kind, UsageEvent.procedure_code).order_by(
-                UsageEvent.id  # type: ignore[arg-type]
-            )
+            select(
+                col(UsageEvent.channel), col(UsageEvent.kind), col(UsageEvent.procedure_code)
+            ).order_by(col(UsageEvent.id))
         )
         return [(c, k, p) for c, k, p in rows.all()]
