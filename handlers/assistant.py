@@ -75,28 +75,33 @@ class Assistant:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """The replies to one message; never raises (a failure becomes a polite apology)."""
-        state = await self._load(msg)
+        state, loaded = await self._load(msg)
         try:
             replies = await self._route(msg, state)
         except Exception:
             # The state is not saved: a half-done step must not trap the next message.
             log.exception("conversation failed (channel=%s user=%s)", msg.channel, _ref(msg))
             return [Reply(t.INTERNAL_ERROR)]
-        await self._save(msg, state)
+        await self._save(msg, state, loaded)
         return replies
 
     # --- state ---------------------------------------------------------------------------
 
-    async def _load(self, msg: Incoming) -> ConversationState:
+    async def _load(self, msg: Incoming) -> tuple[ConversationState, str | None]:
+        """The state and the JSON it came from (None when there was none or it failed)."""
         try:
-            return ConversationState.from_json(await self._store.load(msg.channel, msg.user_id))
+            raw = await self._store.load(msg.channel, msg.user_id)
         except Exception:
             log.exception("state not loaded (channel=%s user=%s)", msg.channel, _ref(msg))
-            return ConversationState()
+            return ConversationState(), None
+        return ConversationState.from_json(raw), raw
 
-    async def _save(self, msg: Incoming, state: ConversationState) -> None:
+    async def _save(self, msg: Incoming, state: ConversationState, loaded: str | None) -> None:
+        raw = state.to_json()
+        if raw == loaded:
+            return  # unchanged: a lookup or a repeated question costs no write
         try:
-            await self._store.save(msg.channel, msg.user_id, state.to_json())
+            await self._store.save(msg.channel, msg.user_id, raw)
         except Exception:
             log.exception("state not saved (channel=%s user=%s)", msg.channel, _ref(msg))
 

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from knowledge.lexicon import Lexicon
 from knowledge.model import Procedure
-from knowledge.normalise import fold
+from knowledge.normalise import fold, nfc
 
 # How much a term found in a field counts, relative to the name (a term in the name = 1).
 FIELD_WEIGHTS = {"name": 1.0, "field": 0.55, "documents": 0.6, "steps": 0.35}
@@ -36,6 +36,9 @@ IntArray = npt.NDArray[np.int32]
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _HEAD_ENDS = frozenset({"cho", "tai", "thuoc"})
 _HEAD_ENDS_PAIRS = frozenset({("doi", "voi"), ("truong", "hop")})
+# "để" (for the purpose of) starts a qualifier too; matched with its marks, since "đề" (đề án)
+# and "đê" (đê điều) fold to the same letters.
+_PURPOSE = re.compile(r"\s+để\s+", re.IGNORECASE)
 
 
 def name_head(name: str, lexicon: Lexicon) -> list[str]:
@@ -45,7 +48,11 @@ def name_head(name: str, lexicon: Lexicon) -> list[str]:
     "cấp thẻ căn cước": a question that names no variant ("cấp lại", "đối với ...") is about
     the base procedure.
     """
-    words = lexicon.expand_record(fold(_PARENTHESES.sub(" ", name)).split())
+    text = _PARENTHESES.sub(" ", nfc(name))
+    head, *purpose = _PURPOSE.split(text, maxsplit=1)
+    if purpose and len(head.split()) >= 2:
+        text = head
+    words = lexicon.expand_record(fold(text).split())
     if words[:2] == ["thu", "tuc"]:
         words = words[2:]
     for i in range(2, len(words)):

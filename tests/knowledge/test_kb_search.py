@@ -64,6 +64,7 @@ def test_typos_still_find_the_procedure(kb: KnowledgeBase, typo: str, clean: str
         ("ls tu phap", {"3.000333"}),
         ("lam passport", {"1.001456", "1.001471"}),
         ("sang ten so do cho con", {"1.013831"}),
+        ("muon doi ten cho con thi lam sao", {"1.004859"}),
     ],
 )
 def test_colloquial_queries(kb: KnowledgeBase, query: str, expected: set[str]) -> None:
@@ -103,6 +104,7 @@ def test_long_question_finds_its_procedure(kb: KnowledgeBase) -> None:
         "đăng ký cho con vào lớp 1",
         "SELECT * FROM dossiers; --",
         "bac si nao gioi ve tim mach",
+        "xe buýt số 32 chạy mấy giờ",  # loosely like a procedure, but far too loosely
     ],
 )
 def test_out_of_scope_gets_no_procedure(kb: KnowledgeBase, query: str) -> None:
@@ -129,9 +131,9 @@ def test_scores_are_ordered_and_bounded(kb: KnowledgeBase) -> None:
 # separately). The targets are top-1 0.70 / top-3 0.85 / abstain 0.9; the dev set is
 # not there yet without lexicon entries fitted to its questions (many FAQ questions are linked
 # to procedures their words barely name), so these floors sit just under what the search
-# reaches today (top-1 0.63, top-3 0.77, abstain 1.0): a regression fails, progress can raise
+# reaches today (top-1 0.64, top-3 0.81, abstain 1.0): a regression fails, progress can raise
 # them. Speed is measured in bench/search.py, not here.
-DEV_FLOORS = {"top1": 0.6, "top3": 0.75, "abstain_rate": 0.9}
+DEV_FLOORS = {"top1": 0.63, "top3": 0.79, "abstain_rate": 0.9}
 OWN_FLOORS = {"top1": 0.9, "top3": 0.95, "abstain_rate": 0.9}
 
 
@@ -161,3 +163,47 @@ def test_tiny_and_empty_knowledge_bases_work() -> None:
     one = KnowledgeBase([Procedure(code="9.1", name="Thủ tục đăng ký khai sinh", field="Hộ tịch")])
     assert [h.procedure.code for h in one.search("dang ky khai sinh")] == ["9.1"]
     assert one.search("thời tiết") == []
+
+
+def test_another_level_of_the_same_procedure_ranks_after_other_procedures() -> None:
+    from knowledge.model import Procedure
+
+    kb = KnowledgeBase(
+        [
+            Procedure(code="9.1", name="Cấp đổi thẻ căn cước (thực hiện tại cấp tỉnh)"),
+            Procedure(code="9.2", name="Cấp đổi thẻ căn cước (thực hiện tại cấp trung ương)"),
+            Procedure(code="9.3", name="Cấp đổi thẻ căn cước cho người dưới 14 tuổi"),
+        ]
+    )
+    # 9.1 and 9.2 fit equally and 9.3 as well as them: the second level waits its turn.
+    codes = [h.procedure.code for h in kb.search("cấp đổi thẻ căn cước")]
+    assert codes[0] == "9.1"
+    assert codes[1:] == ["9.3", "9.2"]
+
+
+def test_a_question_about_a_business_prefers_records_for_businesses() -> None:
+    from knowledge.model import Procedure
+
+    name, field = "Thông báo tạm ngừng kinh doanh", "Thành lập và hoạt động doanh nghiệp"
+    kb = KnowledgeBase(
+        [
+            Procedure(code="9.1", name=name, field=field, audiences=("Công dân Việt Nam",)),
+            Procedure(code="9.2", name=name, field=field, audiences=("Doanh nghiệp",)),
+        ]
+    )
+    assert top_code(kb, "doanh nghiệp tôi muốn tạm ngừng kinh doanh") == "9.2"
+    assert top_code(kb, "tôi muốn tạm ngừng kinh doanh") == "9.1"
+
+
+def test_the_clause_that_asks_outweighs_the_one_that_tells() -> None:
+    from knowledge.model import Procedure
+
+    kb = KnowledgeBase(
+        [
+            Procedure(code="9.1", name="Đăng ký kết hôn", field="Hộ tịch"),
+            Procedure(code="9.2", name="Đăng ký khai sinh", field="Hộ tịch"),
+        ]
+    )
+    told_then_asked = "Vợ chồng tôi đã đăng ký kết hôn, nay muốn đăng ký khai sinh cho con?"
+    assert top_code(kb, told_then_asked) == "9.2"
+    assert top_code(kb, "Vợ chồng tôi đã có con, nay muốn đăng ký kết hôn?") == "9.1"

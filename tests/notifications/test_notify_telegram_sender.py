@@ -50,3 +50,20 @@ async def test_text_is_escaped_and_bad_recipients_are_permanent(fake_api: FakeBo
         await sender.aclose()
     (params,) = fake_api.sent("sendMessage", 77)
     assert params["text"] == "a &lt; b &amp; c" and params["parse_mode"] == "HTML"
+
+
+async def test_plain_push_sends_what_aiogram_sends(fake_api: FakeBotAPI) -> None:
+    # A part without a keyboard skips aiogram's models; the request must stay the same.
+    bot = create_push_bot(fake_api.token, fake_api.base_url)
+    sender = TelegramSender(bot)
+    try:
+        assert (await sender.send("501", Reply("Hồ sơ <b>đã có</b> kết quả"))).outcome is (
+            Outcome.SENT
+        )
+        await bot.send_message(502, "Hồ sơ &lt;b&gt;đã có&lt;/b&gt; kết quả")
+    finally:
+        await sender.aclose()
+    (lean,) = fake_api.sent("sendMessage", 501)
+    (reference,) = fake_api.sent("sendMessage", 502)
+    assert lean == {**reference, "chat_id": lean["chat_id"]}
+    assert lean["chat_id"] == "501" and lean["parse_mode"] == "HTML"
