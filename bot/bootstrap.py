@@ -99,6 +99,7 @@ async def bootstrap(
         agency=AgencyInfo(
             contact=settings.agency.contact, collect_place=settings.agency.collect_place
         ),
+        usage=usage,
     )
     sql_store = SqlConversationStore(sessions)
     # The embedded setup (SQLite, no Redis) is one process: state in memory, written behind.

@@ -16,6 +16,7 @@ from handlers.dossiers import codes
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.lookup import (
     DossierLookup,
+    Found,
     Limited,
     Malformed,
     Unknown,
@@ -36,6 +37,7 @@ from handlers.dossiers.view import (
     status_label,
 )
 from handlers.messages import Button, Incoming, Reply
+from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.normalise import fold
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
 from storage.engine import SessionFactory
@@ -56,6 +58,15 @@ NOTHING_TO_FOLLOW = frozenset({"returned", "rejected", "withdrawn"})
 _DIGITS = re.compile(r"\d")
 _SEPARATORS = re.compile(r"[\s.,;:!*\-–]+")
 SHORT_ANSWER = 16
+
+
+# What a typed-code lookup came to, for the period report (anonymous: no code, no user).
+_LOOKUP_KINDS: dict[type, str] = {
+    Found: UsageKind.LOOKUP_FOUND,
+    Unknown: UsageKind.LOOKUP_UNKNOWN,
+    Malformed: UsageKind.LOOKUP_MALFORMED,
+    Limited: UsageKind.LOOKUP_LIMITED,
+}
 
 
 def _utcnow() -> datetime:
@@ -83,6 +94,7 @@ class DossierDialog:
         working_days: WorkingDaysBetween | None = None,
         agency: AgencyInfo | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        usage: UsageRecorder | None = None,
     ) -> None:
         self._sessions = sessions
         self._key = signing_key
@@ -104,6 +116,7 @@ class DossierDialog:
         self._working_days = working_days or WorkCalendar().working_days_between
         self._agency = agency or AgencyInfo()
         self._clock = clock
+        self._usage: UsageRecorder = usage if usage is not None else NoUsage()
 
     async def aclose(self) -> None:
         """Close the shared counters' connection (Redis), if any."""
@@ -120,6 +133,7 @@ class DossierDialog:
         self, msg: Incoming, raw: str, state: ConversationState
     ) -> list[Reply]:
         outcome = await self._lookup.by_typed_code(msg.channel, msg.user_id, raw)
+        self._usage.record(str(msg.channel), _LOOKUP_KINDS[type(outcome)])
         if isinstance(outcome, Limited):
             return [self._limited(outcome.decision)]
         if isinstance(outcome, Malformed):

@@ -176,7 +176,7 @@ async def test_a_real_conversation_shows_up_in_the_period_report(
     kb: KnowledgeBase, session_factory: SessionFactory
 ) -> None:
     writer = BatchedUsageWriter(session_factory)
-    dialog = DossierDialog(session_factory, signing_key=b"usage-test-key")
+    dialog = DossierDialog(session_factory, signing_key=b"usage-test-key", usage=writer)
     bot = Assistant(
         ScriptedSearch(kb),
         MemoryConversationStore(),
@@ -213,5 +213,6 @@ async def test_a_real_conversation_shows_up_in_the_period_report(
     lookups = report["lookups"]
     assert isinstance(lookups, dict)
     assert lookups["typed_codes"] == 2
+    assert (lookups["found"], lookups["unknown"], lookups["malformed"]) == (0, 1, 1)
     assert before["questions"]["asked"] == 0
     assert before["lookups"]["typed_codes"] == 0
