@@ -19,6 +19,7 @@ from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.lookup import counter_store
 from handlers.dossiers.view import AgencyInfo
+from handlers.messages import Channel
 from knowledge.base import KnowledgeBase
 from notifications.ports import Sender
 from notifications.ratings import RatingResponder
@@ -71,6 +72,24 @@ def load_kb(settings: Settings) -> KnowledgeBase:
     return kb
 
 
+def push_channels(settings: Settings) -> frozenset[str]:
+    """The chats the outbox can reach: others (the web chat) are offered no subscription."""
+    channels = set()
+    if settings.telegram.token.get_secret_value():
+        channels.add(str(Channel.TELEGRAM))
+    if settings.zalo.enabled:
+        channels.add(str(Channel.ZALO))
+    return frozenset(channels)
+
+
+def telegram_bot_url(settings: Settings) -> str:
+    """The bot's plain link, when it can push and its username is known; else empty."""
+    username = settings.telegram.username.strip().lstrip("@")
+    if not username or not settings.telegram.token.get_secret_value():
+        return ""
+    return f"https://t.me/{username}"
+
+
 async def bootstrap(
     settings: Settings, *, demo: bool = False, kb: KnowledgeBase | None = None
 ) -> Services:
@@ -100,6 +119,8 @@ async def bootstrap(
             contact=settings.agency.contact, collect_place=settings.agency.collect_place
         ),
         usage=usage,
+        push_channels=push_channels(settings),
+        telegram_url=telegram_bot_url(settings),
     )
     sql_store = SqlConversationStore(sessions)
     # The embedded setup (SQLite, no Redis) is one process: state in memory, written behind.

@@ -332,6 +332,25 @@ DOSSIER_MY_ITEM = "{n}. {code} – {procedure}: {label}"
 DOSSIER_MY_FOOTER = "Bấm nút bên dưới để hủy theo dõi một hồ sơ."
 DOSSIER_UNSUBSCRIBED = "Ông/bà sẽ không nhận thông báo của hồ sơ {code} nữa."
 DOSSIER_UNSUB_UNKNOWN = "Ông/bà không còn theo dõi hồ sơ này."
+# A chat that cannot push (the web page): where the citizen can get updates instead.
+DOSSIER_PUSH_ELSEWHERE = (
+    "Trang trò chuyện này không gửi được thông báo. Để nhận thông báo khi hồ sơ {code} thay "
+    "đổi trạng thái, ông/bà vui lòng nhắn mã hồ sơ cho Trợ lý Một cửa trên {where} rồi bấm "
+    "“Nhận thông báo”."
+)
+DOSSIER_PUSH_NOWHERE = (
+    "Trang trò chuyện này không gửi được thông báo. Ông/bà có thể gõ mã hồ sơ {code} tại đây "
+    "bất cứ lúc nào để xem trạng thái mới nhất."
+)
+DOSSIER_PUSH_MY_NONE = (
+    "Trang trò chuyện này không gửi được thông báo nên không có hồ sơ nào được theo dõi tại "
+    "đây. Ông/bà cứ gõ mã hồ sơ để xem trạng thái mới nhất."
+)
+DOSSIER_PUSH_TELEGRAM = "Telegram"
+DOSSIER_PUSH_TELEGRAM_LINK = "Telegram ({url})"
+DOSSIER_PUSH_ZALO = "Zalo"
+DOSSIER_PUSH_OR = " hoặc "
+DOSSIER_BUTTON_TELEGRAM = "Nhận thông báo qua Telegram"
 DOSSIER_PROCEDURE_UNKNOWN = "(chưa rõ tên thủ tục)"
 
 QR_BOARD_TITLE = "Thủ tục hành chính – lĩnh vực {field}"

@@ -7,7 +7,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
 from handlers import texts_vi as T
@@ -28,6 +28,7 @@ from handlers.dossiers.lookup import (
 from handlers.dossiers.phones import last_digits, normalise_phone
 from handlers.dossiers.qr_decode import decode_qr, procedure_from_text, token_from_text
 from handlers.dossiers.ratelimit import CounterStore, Decision, RateLimiter, Window
+from handlers.dossiers.tokens import PREFIX as TOKEN_PREFIX
 from handlers.dossiers.tokens import TokenError, verify_token
 from handlers.dossiers.view import (
     AgencyInfo,
@@ -95,8 +96,15 @@ class DossierDialog:
         agency: AgencyInfo | None = None,
         clock: Callable[[], datetime] = _utcnow,
         usage: UsageRecorder | None = None,
+        push_channels: Collection[str] | None = None,
+        telegram_url: str = "",
     ) -> None:
+        """``push_channels``: the channels the outbox can reach (None: all of them); on any
+        other (the web chat) nobody is subscribed, the citizen is told where pushes come from.
+        ``telegram_url``: the bot's plain link (``https://t.me/<bot>``), when known."""
         self._sessions = sessions
+        self._push = None if push_channels is None else frozenset(str(c) for c in push_channels)
+        self._telegram_url = telegram_url.rstrip("/")
         self._key = signing_key
         store = counters if counters is not None else counter_store()
         self._counters = store
@@ -143,6 +151,8 @@ class DossierDialog:
         dossier = outcome.dossier
         buttons: tuple[Button, ...] = ()
         if not outcome.subscribed and dossier.status not in NOTHING_TO_FOLLOW:
+            if not self._can_push(msg):
+                return [Reply(self._render(dossier)), self._push_elsewhere(dossier.receipt_code)]
             buttons = (Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + dossier.receipt_code),)
         return [Reply(self._render(dossier), buttons)]
 
@@ -159,6 +169,15 @@ class DossierDialog:
         canonical = codes.canonical_code(compact)
         if canonical is None:  # signed by us, but not a receipt code: an old or odd format
             return [Reply(T.DOSSIER_TOKEN_INVALID)]
+        if not self._can_push(msg):
+            async with self._sessions() as session:
+                found = await dossiers_repo.get_by_code(session, canonical)
+            if found is None:
+                return [self._unknown(canonical)]
+            if found.status in NOTHING_TO_FOLLOW:
+                return [Reply(self._render(found))]
+            # The token proves possession: on Telegram the same token subscribes at once.
+            return [Reply(self._render(found)), self._push_elsewhere(found.receipt_code, token)]
         async with self._sessions() as session, session.begin():
             dossier = await dossiers_repo.get_by_code(session, canonical)
             if dossier is None or dossier.id is None:
@@ -224,6 +243,8 @@ class DossierDialog:
         return None
 
     async def on_my_dossiers(self, msg: Incoming, state: ConversationState) -> list[Reply]:
+        if not self._can_push(msg):
+            return [Reply(T.DOSSIER_PUSH_MY_NONE)]
         async with self._sessions() as session:
             rows = await subscriptions_repo.list_for_user(session, msg.channel, msg.user_id)
         if not rows:
@@ -252,6 +273,9 @@ class DossierDialog:
         canonical = codes.canonical_code(raw)
         if canonical is None:
             return [Reply(T.DOSSIER_MALFORMED.format(raw=raw[:40], example=codes.EXAMPLE))]
+        if not self._can_push(msg):
+            # No phone digits asked for a subscription that could never be delivered.
+            return [self._push_elsewhere(canonical)]
         # A hand-made payload must not become a way round the lookup limit.
         decision = await self._lookup.allowed(msg.channel, msg.user_id)
         if not decision.allowed:
@@ -336,6 +360,31 @@ class DossierDialog:
         if not ended or dossier is None:
             return [Reply(T.DOSSIER_UNSUB_UNKNOWN)]
         return [Reply(T.DOSSIER_UNSUBSCRIBED.format(code=dossier.receipt_code))]
+
+    # --- channels without pushes ------------------------------------------------------------
+
+    def _can_push(self, msg: Incoming) -> bool:
+        return self._push is None or str(msg.channel) in self._push
+
+    def _push_elsewhere(self, code: str, token: str | None = None) -> Reply:
+        """Where this dossier's updates can come from, since this chat cannot push them."""
+        push = self._push or frozenset()
+        where = []
+        buttons: tuple[Button, ...] = ()
+        if "telegram" in push:
+            if self._telegram_url:
+                where.append(T.DOSSIER_PUSH_TELEGRAM_LINK.format(url=self._telegram_url))
+                if token is not None:
+                    link = f"{self._telegram_url}?start={TOKEN_PREFIX}{token}"
+                    buttons = (Button(T.DOSSIER_BUTTON_TELEGRAM, url=link),)
+            else:
+                where.append(T.DOSSIER_PUSH_TELEGRAM)
+        if "zalo" in push:
+            where.append(T.DOSSIER_PUSH_ZALO)
+        if not where:
+            return Reply(T.DOSSIER_PUSH_NOWHERE.format(code=code))
+        text = T.DOSSIER_PUSH_ELSEWHERE.format(code=code, where=T.DOSSIER_PUSH_OR.join(where))
+        return Reply(text, buttons)
 
     # --- replies ----------------------------------------------------------------------------
 
