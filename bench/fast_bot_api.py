@@ -4,7 +4,9 @@ Same wire contract as Telegram for what a push needs (``POST /bot<token>/sendMes
 form or JSON body, a ``{"ok": true, "result": Message}`` answer, 401 for a wrong token, 404 for
 other methods) at a small fraction of tests/fakes/bot_api.py's cost per request, so a fan-out
 benchmark measures the sender and the dispatcher rather than the fake. It records
-(chat_id, text, monotonic time) per message and dumps them as JSON on SIGTERM.
+(chat_id, text, monotonic time) per message and dumps them, with its own CPU seconds, as JSON on
+SIGTERM. Not a general server: bodies must carry Content-Length (no chunked encoding), and it
+injects no faults (tests/fakes/bot_api.py does).
 
     python bench/fast_bot_api.py TOKEN OUT.json   # prints the port, serves until SIGTERM
 """

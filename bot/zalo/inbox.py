@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -29,6 +30,7 @@ from bot.zalo.events import (
     ZnsDelivery,
     to_incoming,
 )
+from bot.zalo.flood import FloodGate, Verdict
 from bot.zalo.render import render, request_info_form
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import normalise_phone
@@ -84,8 +86,12 @@ class ZaloInbox:
         client: Outbound,
         users: ZaloUsers,
         store: ConversationStore,
+        *,
+        flood: FloodGate | None = None,
     ) -> None:
         self._responder = responder
+        self._flood = flood if flood is not None else FloodGate()
+        self.stats: Counter[str] = Counter()
         self._client = client
         self._users = users
         self._store = store
@@ -101,6 +107,8 @@ class ZaloInbox:
         if not isinstance(user, str):
             await self._handle(event)
             return
+        if isinstance(event, UserText | UserImage | UserOther) and not await self._let_in(user):
+            return
         lock = self._locks.setdefault(user, asyncio.Lock())
         self._holders[user] = self._holders.get(user, 0) + 1
         try:
@@ -110,6 +118,18 @@ class ZaloInbox:
             self._holders[user] -= 1
             if not self._holders[user]:
                 del self._holders[user], self._locks[user]
+
+    async def _let_in(self, user_id: str) -> bool:
+        """The flood limit on what a user writes (never on follow, phone sharing, withdrawal)."""
+        verdict = self._flood.check(user_id)
+        if verdict is Verdict.ALLOW:
+            return True
+        self.stats["flooded"] += 1
+        if verdict is Verdict.NOTIFY:
+            log.warning("zalo user %s over the message limit: ignored for now", user_ref(user_id))
+            # Raw, so that a numbered list the user was answering stays valid.
+            await self._send_raw(user_id, render(Reply(T.FLOODED)).messages)
+        return False
 
     async def _handle(self, event: ZaloEvent) -> None:
         match event:

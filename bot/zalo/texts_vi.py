@@ -20,6 +20,10 @@ IMAGE_UNREADABLE = (
     "hoặc gõ mã hồ sơ in trên giấy tiếp nhận."
 )
 EMPTY_TEXT = "Ông/Bà vui lòng gõ câu hỏi hoặc mã hồ sơ."
+FLOODED = (
+    "Ông/Bà đang gửi nhiều tin nhắn liên tiếp nên tôi tạm dừng trả lời trong giây lát. "
+    "Ông/Bà vui lòng đợi khoảng một phút rồi gửi lại câu hỏi hoặc mã hồ sơ."
+)
 CHOOSE_BY_NUMBER = "Ông/Bà trả lời bằng số thứ tự để chọn."
 
 # request_user_info form
