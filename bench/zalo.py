@@ -132,8 +132,7 @@ async def start_bot(
     port: int, api_base: str, db_url: str, timings_file: Path, freeze: bool
 ) -> subprocess.Popen[bytes]:
     args = ["--serve", "--port", str(port), "--api-base", api_base, "--db-url", db_url]
-    if freeze:
-        args.append("--gc-freeze")
+    args.append("--gc-freeze" if freeze else "--no-gc-freeze")
     proc, line = await _spawn(*args, "--timings", str(timings_file))
     if line != "ready":
         _stop(proc)
@@ -357,7 +356,10 @@ if __name__ == "__main__":
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fake", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--gc-freeze", action="store_true", help="gc.freeze() in the bot after start-up"
+        "--gc-freeze",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="gc.freeze() in the bot after start-up, as `motcua serve` does (the default)",
     )
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--api-base", default="", help=argparse.SUPPRESS)
