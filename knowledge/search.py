@@ -87,6 +87,10 @@ SIBLING_PENALTY = 0.1
 MIN_FINAL_SHORT = 0.6
 MIN_FINAL_LONG = 0.4
 SCORE_FULL = 2.0  # ranking value shown as 100
+# The best record's name or field must share with the question at least one word pair (most
+# Vietnamese words are two syllables) this rare: one everyday syllable or two ("xe", "bệnh
+# viện", "ngân hàng") do not name a procedure.
+SPECIFIC_MIN_IDF = 2.5
 
 _LEVEL_REMARK = re.compile(
     r"\((?:\s*thực hiện tại)?\s*(?:cấp|ở)\s+(?:xã|huyện|tỉnh|trung ương)[^)]*\)", re.IGNORECASE
@@ -232,6 +236,26 @@ class Searcher:
                 continue
             matched += weight
         return matched / mass if mass else 0.0
+
+    def specific_evidence(self, doc: int, analysis: QueryAnalysis) -> float:
+        """The rarest (highest idf) word pair that the question and the record's name or field
+        share, spelled with the same marks where the question has them; 0 when none."""
+        core = self.core_terms[doc]
+        marked = analysis.marked
+        raw_words = self.core_raw_words(doc) if marked else frozenset()
+        # Words the record has only as an abbreviation ("BHYT") have no marks to compare.
+        written = {key.partition("|")[0] for key in raw_words}
+        best = 0.0
+        for term in analysis.terms:
+            if " " not in term or term not in core:
+                continue
+            if marked and any(
+                part in marked and part in written and marked[part] not in raw_words
+                for part in term.split(" ")
+            ):
+                continue
+            best = max(best, self.index.weight(term))
+        return best
 
     def _priors(self, popularity: Mapping[str, int]) -> FloatArray:
         prior = np.zeros(len(self.procedures), dtype=np.float32)
@@ -515,6 +539,8 @@ class Searcher:
         core = max(self.core_coverage(doc, analysis) for _, doc in scored[:3])
         content_words = len(set(analysis.content))
         if core < cutoff(content_words):
+            return []
+        if self.specific_evidence(scored[0][1], analysis) < SPECIFIC_MIN_IDF:
             return []
         if scored[0][0] < (MIN_FINAL_LONG if content_words >= LONG_WORDS else MIN_FINAL_SHORT):
             return []

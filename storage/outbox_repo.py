@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Dossier, OutboxMessage, StatusEvent, Subscription
+from storage.statements import upsert_insert
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 BATCH = 1000  # rows per INSERT, under SQLite's bound-parameter limit
@@ -47,15 +47,6 @@ class Claimed:
     claimed_at: datetime
 
 
-def _insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"unsupported database {dialect}")
-
-
 def _is_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
@@ -81,7 +72,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[NewMessage], now: da
             for m in chunk
         ]
         stmt = (
-            _insert(session, OUTBOX)
+            upsert_insert(session, OUTBOX)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(OUTBOX.c.id)
