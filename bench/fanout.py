@@ -55,7 +55,7 @@ from notifications.dispatcher import (  # noqa: E402
     DispatcherConfig,
     reply_to_body,
 )
-from notifications.ports import SENT, Sender, SendResult  # noqa: E402
+from notifications.ports import SENT, SendContext, Sender, SendResult  # noqa: E402
 from notifications.rules import OPEN_STATUSES  # noqa: E402
 from storage import outbox_repo  # noqa: E402
 from storage.engine import create_engine, session_factory  # noqa: E402
@@ -170,7 +170,9 @@ class NullSender:
     def __init__(self) -> None:
         self.records: list[tuple[int, str, float, str | None]] = []
 
-    async def send(self, recipient: str, reply: Reply) -> SendResult:
+    async def send(
+        self, recipient: str, reply: Reply, context: SendContext | None = None
+    ) -> SendResult:
         self.records.append((int(recipient), reply.text, time.monotonic(), None))
         return SENT
 

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from aiolimiter import AsyncLimiter
 
 from handlers.messages import Button, Reply
-from notifications.ports import Outcome, Sender, SendResult
+from notifications.ports import Outcome, SendContext, Sender, SendResult
 from notifications.quiet import QuietHours
 from storage import outbox_repo as repo
 from storage.engine import SessionFactory
@@ -359,7 +359,10 @@ class _Run:
                 await self._release(row, 0.0)
                 return
             try:
-                result = await self.d.senders[channel].send(recipient, body_to_reply(row.body))
+                context = SendContext(row.key, row.dossier_id, row.rule)
+                result = await self.d.senders[channel].send(
+                    recipient, body_to_reply(row.body), context
+                )
             except Exception as exc:  # a sender should classify; never let one row stop the run
                 log.exception("sender %s raised", channel)
                 result = SendResult(Outcome.TRANSIENT, error=f"{type(exc).__name__}: {exc}")

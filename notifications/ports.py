@@ -27,10 +27,27 @@ class SendResult:
 SENT = SendResult(Outcome.SENT)
 
 
+@dataclass(frozen=True, slots=True)
+class SendContext:
+    """Which outbox row a send is for: lets a channel fall back to another route (e.g. Zalo's
+    ZNS by phone when the chat window is closed) under the same idempotency key."""
+
+    key: str  # "dossier:rule:occurrence:channel:recipient"
+    dossier_id: int | None
+    rule: str
+
+    @property
+    def occurrence(self) -> str:
+        parts = self.key.split(":")
+        return parts[2] if len(parts) > 2 else ""
+
+
 class Sender(Protocol):
     """Delivers one message to one chat; never raises for platform errors, it classifies them."""
 
     @property
     def channel(self) -> str: ...
 
-    async def send(self, recipient: str, reply: Reply) -> SendResult: ...
+    async def send(
+        self, recipient: str, reply: Reply, context: SendContext | None = None
+    ) -> SendResult: ...

@@ -29,7 +29,7 @@ from aiohttp import ClientError, ClientTimeout
 
 from bot.telegram.render import CallbackIds, Outgoing, render
 from handlers.messages import Channel, Reply
-from notifications.ports import SENT, Outcome, SendResult
+from notifications.ports import SENT, Outcome, SendContext, SendResult
 
 # A chat that no longer exists ends its subscriptions like a block does.
 _GONE = ("chat not found", "user is deactivated", "bot was kicked")
@@ -114,7 +114,9 @@ class TelegramSender:
     def channel(self) -> str:
         return Channel.TELEGRAM.value
 
-    async def send(self, recipient: str, reply: Reply) -> SendResult:
+    async def send(
+        self, recipient: str, reply: Reply, context: SendContext | None = None
+    ) -> SendResult:
         try:
             chat_id = int(recipient)
         except ValueError:

@@ -23,7 +23,7 @@ from handlers.dossiers.codes import find_code
 from handlers.dossiers.phones import mask_phone
 from handlers.messages import Channel, Reply
 from handlers.texts_vi import DOSSIER_STATUS_LABELS, DOSSIER_STATUS_UNKNOWN
-from notifications.ports import SENT, Outcome, SendResult
+from notifications.ports import SENT, Outcome, SendContext, SendResult
 from storage.zalo_repo import ZnsDossier
 
 log = logging.getLogger(__name__)
@@ -109,18 +109,22 @@ class ZaloSender:
         *,
         lookup_url: str | None = None,
         choices: ConversationStore | None = None,
+        zns: ZnsSender | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._client = client
         self._lookup_url = lookup_url
         self._choices = choices  # where a numbered list is kept for the user's digit answer
+        self._zns = zns  # the phone route when neither a message nor a card can reach the user
         self._clock = clock
 
     @property
     def channel(self) -> str:
         return Channel.ZALO.value
 
-    async def send(self, recipient: str, reply: Reply) -> SendResult:
+    async def send(
+        self, recipient: str, reply: Reply, context: SendContext | None = None
+    ) -> SendResult:
         now = self._clock()
         blocked = _night(now)
         if blocked is not None:
@@ -134,16 +138,18 @@ class ZaloSender:
                 await self._client.send_message(recipient, message)
         except ZaloApiError as exc:
             if exc.action is Action.FALL_BACK:
-                return await self._card(recipient, reply, exc)
+                return await self._card(recipient, reply, exc, context)
             return self._log(classify(exc, now), recipient)
         if rendered.choices and self._choices is not None:
             await remember_choices(self._choices, recipient, rendered.choices)
         return SENT
 
-    async def _card(self, recipient: str, reply: Reply, first: ZaloApiError) -> SendResult:
+    async def _card(
+        self, recipient: str, reply: Reply, first: ZaloApiError, context: SendContext | None
+    ) -> SendResult:
         code = find_code(reply.text)
         if code is None:
-            return self._log(classify(first, self._clock()), recipient)
+            return await self._by_phone(recipient, reply, first, context)
         card = status_card(
             receipt_code=code,
             status="processing",
@@ -154,9 +160,25 @@ class ZaloSender:
         try:
             await self._client.send_message(recipient, card, kind="transaction")
         except ZaloApiError as exc:
-            return self._log(classify(exc, self._clock()), recipient)
+            return await self._by_phone(recipient, reply, exc, context)
         log.info("zalo user %s: window closed, sent a transaction card", user_ref(recipient))
         return SENT
+
+    async def _by_phone(
+        self, recipient: str, reply: Reply, error: ZaloApiError, context: SendContext | None
+    ) -> SendResult:
+        """ZNS to the dossier's phone, under the row's own idempotency key, when a template
+        for the notice's rule is configured; otherwise the Zalo error stands."""
+        zns = self._zns
+        if zns is None or context is None or context.dossier_id is None:
+            return self._log(classify(error, self._clock()), recipient)
+        if not zns.can_send(context.rule):
+            return self._log(classify(error, self._clock()), recipient)
+        result = await zns.send(
+            f"{context.rule}:{context.dossier_id}:{context.occurrence}", reply, context
+        )
+        log.info("zalo user %s unreachable, ZNS by phone: %s", user_ref(recipient), result.outcome)
+        return result
 
     @staticmethod
     def _log(result: SendResult, recipient: str) -> SendResult:
@@ -222,7 +244,9 @@ class ZnsSender:
     def can_send(self, rule: str) -> bool:
         return bool(self._templates.get(rule))
 
-    async def send(self, recipient: str, reply: Reply) -> SendResult:
+    async def send(
+        self, recipient: str, reply: Reply, context: SendContext | None = None
+    ) -> SendResult:
         rule, raw_id, occurrence = (recipient.split(":", 2) + ["", ""])[:3]
         template = self._templates.get(rule)
         if not template or not raw_id.isdigit():

@@ -96,19 +96,25 @@ def build_channel(
 def build_senders(
     settings: Settings, sessions: SessionFactory, client: ZaloClient, store: ConversationStore
 ) -> dict[str, Sender]:
-    """The outbox senders: Zalo subscribers, and ZNS by phone when templates are configured."""
-    senders: dict[str, Sender] = {
-        "zalo": ZaloSender(
-            client, lookup_url=Links.from_settings(settings).web_url, choices=store
-        ),
-    }
-    if settings.zalo.zns_templates:
-        senders[ZNS_CHANNEL] = ZnsSender(
+    """The outbox senders: Zalo subscribers, and ZNS by phone when templates are configured
+    (also the last resort of a Zalo push whose chat window and transaction card are closed)."""
+    zns = (
+        ZnsSender(
             client,
             SqlZaloUsers(sessions),
             dict(settings.zalo.zns_templates),
             contact=settings.agency.contact,
         )
+        if settings.zalo.zns_templates
+        else None
+    )
+    senders: dict[str, Sender] = {
+        "zalo": ZaloSender(
+            client, lookup_url=Links.from_settings(settings).web_url, choices=store, zns=zns
+        ),
+    }
+    if zns is not None:
+        senders[ZNS_CHANNEL] = zns
     return senders
 
 

@@ -207,7 +207,7 @@ class NightBlock:
     def __init__(self) -> None:
         self.sent: list[str] = []
 
-    async def send(self, recipient: str, reply: object) -> SendResult:
+    async def send(self, recipient: str, reply: object, context: object = None) -> SendResult:
         if recipient == "1000":
             return SendResult(Outcome.RETRY_AFTER, retry_after=8 * 3600, error="night")
         self.sent.append(recipient)

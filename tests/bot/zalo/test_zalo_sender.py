@@ -23,7 +23,7 @@ from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
 from handlers.conversation import MemoryConversationStore
 from handlers.messages import Button, Reply
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig, reply_to_body
-from notifications.ports import Outcome
+from notifications.ports import Outcome, SendContext
 from storage import dossiers_repo, outbox_repo, subscriptions_repo
 from storage.engine import SessionFactory
 from storage.models import OutboxMessage, Subscription
@@ -94,6 +94,30 @@ async def test_closed_window_falls_back_to_a_transaction_card(
     api.fail("message/cs", -232)
     api.fail("message/transaction", -232)
     assert (await _sender(client).send("u2", NOTICE)).outcome is Outcome.PERMANENT
+
+
+async def test_unreachable_chat_falls_back_to_zns_under_the_rows_key(
+    zalo: tuple[FakeZaloAPI, ZaloClient],
+) -> None:
+    api, client = zalo
+    zns = ZnsSender(client, _Dossiers(), {"result_ready": "T-RR"}, clock=lambda: DAY)
+    sender = ZaloSender(client, zns=zns, clock=lambda: DAY)
+    context = SendContext("7:result_ready:2026-11-25:zalo:u2", 7, "result_ready")
+    api.fail("message/cs", -232)
+    api.fail("message/transaction", -232)
+
+    result = await sender.send("u2", NOTICE, context)
+
+    assert result.outcome is Outcome.SENT
+    (call,) = api.sent("zns")
+    assert call.body["phone"] == "84912345678" and call.body["template_id"] == "T-RR"
+    assert call.body["tracking_id"] == "7:result_ready:2026-11-25"
+    # a rule without a ZNS template: the Zalo error stands
+    api.fail("message/cs", -232)
+    api.fail("message/transaction", -232)
+    other = SendContext("7:reminder:2026-11-25:zalo:u2", 7, "reminder")
+    assert (await sender.send("u2", NOTICE, other)).outcome is Outcome.PERMANENT
+    assert len(api.sent("zns")) == 1
 
 
 async def test_night_time_block_defers_to_the_morning(
