@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,13 @@ Phrase = tuple[str, ...]
 Word = tuple[str, str]
 
 _WORD = re.compile(r"[^\W_]+")
+# Marks a word that a rewrite adds beside the citizen's own words ("người nước ngoài" →
+# + "yếu tố nước ngoài"): a hint, weighed less than what the question says.
+ADDED = "+"
+
+
+def is_added(word: Word) -> bool:
+    return word[0].startswith(ADDED)
 
 
 def split_words(text: str) -> list[Word]:
@@ -43,7 +50,13 @@ class PhraseTable:
         for key, value in pairs.items():
             folded = tuple(fold(key).split())
             if folded:
-                table[folded] = tuple(split_words(value))
+                words = split_words(value)
+                # A value that repeats its key keeps the citizen's words and adds the rest.
+                at = _find(tuple(w[1] for w in words), folded)
+                if at >= 0:
+                    said = range(at, at + len(folded))
+                    words = [w if i in said else (ADDED + w[0], w[1]) for i, w in enumerate(words)]
+                table[folded] = tuple(words)
         longest = max((len(k) for k in table), default=0)
         return cls(table, longest, frozenset(k[0] for k in table))
 
@@ -77,6 +90,12 @@ class PhraseTable:
         return [w[1] for w in self.rewrite_words([(f, f) for f in folded])]
 
 
+def _find(words: Phrase, phrase: Phrase) -> int:
+    """Where ``phrase`` first occurs in ``words``, or -1."""
+    size = len(phrase)
+    return next((i for i in range(len(words) - size + 1) if words[i : i + size] == phrase), -1)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     abbreviations: PhraseTable
@@ -88,6 +107,30 @@ class Lexicon:
     aspect_cues: Mapping[str, frozenset[Phrase]]  # folded
     out_of_scope: frozenset[Phrase]  # folded topics the records do not cover
     variants: frozenset[Phrase] = frozenset()  # folded words that make a variant procedure
+    # Terms whose words are otherwise filler ("nhà ở", "tặng cho"): folded phrase -> the
+    # words as spelled with marks; kept whole wherever they occur.
+    terms: Mapping[Phrase, Phrase] = field(default_factory=dict)
+
+    @cached_property
+    def longest_term(self) -> int:
+        return max((len(p) for p in self.terms), default=0)
+
+    def term_positions(self, words: Sequence[Word]) -> set[int]:
+        """Indices of ``words`` inside a listed term, each word written either without marks
+        or with the term's own ("chỗ ở" and "cho o" are the term, "chợ ở" is not)."""
+        kept: set[int] = set()
+        folded = [w[1] for w in words]
+        for size in range(2, self.longest_term + 1):
+            for i in range(len(words) - size + 1):
+                spelled = self.terms.get(tuple(folded[i : i + size]))
+                if spelled is None:
+                    continue
+                if all(
+                    raw in (plain, mark)
+                    for (raw, plain), mark in zip(words[i : i + size], spelled, strict=True)
+                ):
+                    kept.update(range(i, i + size))
+        return kept
 
     @cached_property
     def cue_index(self) -> dict[Phrase, str]:
@@ -147,6 +190,17 @@ def _phrases(items: Any) -> frozenset[Phrase]:
     return frozenset(p for p in (tuple(fold(str(i)).split()) for i in items) if p)
 
 
+def _spelled(items: Any) -> dict[Phrase, Phrase]:
+    if not isinstance(items, list):
+        return {}
+    out: dict[Phrase, Phrase] = {}
+    for item in items:
+        words = split_words(str(item))
+        if len(words) >= 2:
+            out[tuple(w[1] for w in words)] = tuple(w[0] for w in words)
+    return out
+
+
 def _with_countries(data: Mapping[str, Any]) -> dict[str, str]:
     """The colloquial table plus "người / quốc tịch / nước <country>" for each listed country."""
     pairs = {str(k): str(v) for k, v in data.get("colloquial", {}).items()}
@@ -171,6 +225,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         aspect_cues={name: _phrases(cues) for name, cues in aspects.items()},
         out_of_scope=_phrases(data.get("out_of_scope", {}).get("phrases", [])),
         variants=_phrases(data.get("variants", {}).get("phrases", [])),
+        terms=_spelled(stop.get("terms", [])),
     )
 
 

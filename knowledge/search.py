@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process, utils
 
 from knowledge.aspects import Aspect, find_cues
 from knowledge.index import FloatArray, Folder, TermIndex, name_head
-from knowledge.lexicon import Lexicon, Word, split_words
+from knowledge.lexicon import Lexicon, Word, is_added, split_words
 from knowledge.model import Procedure
 from knowledge.normalise import fold, marks_key
 
@@ -25,6 +25,10 @@ CONTEXT_WEIGHT = 0.5  # words of a sentence that tells the story rather than ask
 CLAUSE_WEIGHT = 0.65  # earlier clauses of the asking sentence ("tôi có ..., vậy ... không?")
 MAX_QUERY_CHARS = 2000  # a pasted essay says no more about the procedure than its start
 CORRECTED_WEIGHT = 0.8  # a typo fix is a guess
+# A word a rewrite adds beside the citizen's own ("người nước ngoài" + "yếu tố nước ngoài"):
+# it may fit a qualifier of some names, but must not outweigh the action and object asked.
+ADDED_WEIGHT = 0.5
+HINTED_MISSING_SHARE = 0.5  # a variant only hinted at, missing from a name, counts this much
 TYPO_CUTOFF = 75.0  # rapidfuzz ratio for correcting an unknown word to a known one
 PAIR_TYPO_CUTOFF = 75.0  # ... and a known word that makes no known pair with the one before
 PAIR_TYPO_MAX_WORDS = 10
@@ -91,6 +95,9 @@ SCORE_FULL = 2.0  # ranking value shown as 100
 # Vietnamese words are two syllables) this rare: one everyday syllable or two ("xe", "bệnh
 # viện", "ngân hàng") do not name a procedure.
 SPECIFIC_MIN_IDF = 2.5
+SPECIFIC_MIN_RECORDS = 100  # ... in a knowledge base of at least this many records
+CITIZEN_CHECK_WORDS = 7  # ... in questions of up to this many content words
+CITIZEN_CHECK_TOP = 3  # how many of the best records are looked at for one citizens may file
 
 _LEVEL_REMARK = re.compile(
     r"\((?:\s*thực hiện tại)?\s*(?:cấp|ở)\s+(?:xã|huyện|tỉnh|trung ương)[^)]*\)", re.IGNORECASE
@@ -122,6 +129,8 @@ class QueryAnalysis:
     # Term -> how much the question stresses it (sentence weight x typo factor, 0..1): a
     # name word said only in the story names the procedure less than one said where it asks.
     stress: dict[str, float] = field(default_factory=dict)
+    # The words the citizen said (``words`` less those a rewrite added beside them).
+    said: list[str] = field(default_factory=list)
 
     @property
     def mass(self) -> float:
@@ -187,6 +196,14 @@ class Searcher:
             [any(a in BUSINESS_AUDIENCES for a in p.audiences) for p in self.procedures],
             dtype=np.float32,
         )
+        # A knowledge base of a few records tells no common word from a rare one.
+        small = len(self.procedures) < SPECIFIC_MIN_RECORDS
+        self.specific_min_idf = 0.0 if small else SPECIFIC_MIN_IDF
+        # Records a citizen may file (or that name no audience).
+        self.for_citizens = [
+            not p.audiences or any(a in CITIZEN_AUDIENCES for a in p.audiences)
+            for p in self.procedures
+        ]
         by_length: dict[int, list[str]] = {}
         for word in sorted(self.index.vocabulary):
             by_length.setdefault(len(word), []).append(word)
@@ -326,23 +343,28 @@ class Searcher:
         words = [w[1] for w in pairs]
         _, is_cue = find_cues(words, lex)
         keep = [not cue for cue in is_cue]
+        # "nhà ở", "tặng cho": terms made of words that are elsewhere filler stay whole.
+        term = lex.term_positions(pairs)
         longest = lex.longest_stop_phrase
         i = 0
         while i < len(words):
             for size in range(min(longest, len(words) - i), 1, -1):
                 if tuple(words[i : i + size]) in lex.stop_phrases:
                     for j in range(i, i + size):
-                        keep[j] = False
+                        keep[j] = keep[j] and j in term
                     i += size
                     break
             else:
-                if lex.is_stopword(pairs[i]) or (words[i],) in lex.stop_phrases:
+                if i not in term and (
+                    lex.is_stopword(pairs[i]) or (words[i],) in lex.stop_phrases
+                ):
                     keep[i] = False
                 i += 1
         # An ambiguous little word ("co" = có/cổ/cơ) next to filler or at the end is filler too.
         for i in range(len(words) - 1, -1, -1):
             if (
                 keep[i]
+                and i not in term
                 and pairs[i][0] in lex.stop_weak
                 and (i + 1 == len(words) or not keep[i + 1])
             ):
@@ -352,13 +374,16 @@ class Searcher:
     def analyse(self, query: str) -> QueryAnalysis:
         analysis = QueryAnalysis(words=[], content=[], aspects=[])
         asks_out_of_scope = False
-        # Runs of content words (word, weight factor); a run ends at filler or a sentence end,
+        # Runs of content words (word, weight factor); a run ends at filler, a sentence end or
+        # where words a rewrite added begin or end ("người nước ngoài | yếu tố nước ngoài"),
         # and word pairs (bigrams) never cross that end.
         runs: list[list[tuple[str, float]]] = []
-        run_weights: list[float] = []
+        run_weights: list[float] = []  # the sentence's weight, x ADDED_WEIGHT for added words
+        run_added: list[bool] = []
         for pairs, sentence_weight in self._sentences(query):
             words = [w[1] for w in pairs]
             analysis.words.extend(words)
+            analysis.said.extend(w[1] for w in pairs if not is_added(w))
             # A topic the records lack, named where the question asks (not in its story).
             if sentence_weight > CONTEXT_WEIGHT and self.lexicon.mentions_out_of_scope(words):
                 asks_out_of_scope = True
@@ -367,19 +392,25 @@ class Searcher:
                     analysis.aspects.append(aspect)
             runs.append([])
             run_weights.append(sentence_weight)
+            run_added.append(False)
             for (raw, word), kept in zip(pairs, self._filler(pairs), strict=True):
-                if not kept:
+                added = is_added((raw, word))
+                if not kept or added != run_added[-1]:
                     if runs[-1]:
                         runs.append([])
                         run_weights.append(sentence_weight)
-                    continue
+                        run_added.append(added)
+                    run_added[-1] = added
+                    run_weights[-1] = sentence_weight * (ADDED_WEIGHT if added else 1.0)
+                    if not kept:
+                        continue
                 fixed = word
                 factor = 1.0
-                if raw != word:
+                if not added and raw != word:
                     analysis.marked[word] = marks_key(raw)
                 # Fuzzy fixes only for words typed without marks: "gái" is a word, just not
                 # one of ours; "quyềnchiếm" is two words run together either way.
-                if word not in self.index.postings:
+                if not added and word not in self.index.postings:
                     correction = self._correct(word, fuzzy=raw == word)
                     if correction is not None:
                         analysis.corrected[word] = correction
@@ -393,6 +424,16 @@ class Searcher:
         if content_words <= PAIR_TYPO_MAX_WORDS:  # chat, not a pasted text
             for run in runs:
                 self._correct_pairs(run, analysis)
+        self._weigh(runs, run_weights, analysis)
+        return analysis
+
+    def _weigh(
+        self,
+        runs: Sequence[Sequence[tuple[str, float]]],
+        run_weights: Sequence[float],
+        analysis: QueryAnalysis,
+    ) -> None:
+        """The query's terms: each word and each pair of neighbours in a run, by idf."""
         for run, sentence_weight in zip(runs, run_weights, strict=True):
             for part, factor in run:
                 analysis.content.append(part)
@@ -413,7 +454,6 @@ class Searcher:
                 if weight > analysis.terms.get(gram, 0.0):
                     analysis.terms[gram] = weight
                     analysis.stress[gram] = sentence_weight
-        return analysis
 
     def _correct_pairs(self, run: list[tuple[str, float]], analysis: QueryAnalysis) -> None:
         """Fix a typo that is itself a word ("ho chiu" → "ho chieu") by the word before it.
@@ -469,7 +509,10 @@ class Searcher:
             return []
         shortlist = np.argpartition(-ranked, count - 1)[:count]
         content = " ".join(analysis.content)
-        asked_variants = self.lexicon.variant_phrases(analysis.words)
+        # A variant only a rewrite hints at ("yếu tố nước ngoài") earns the bonus of a name
+        # that has it, and counts less against names that lack it.
+        hinted_variants = self.lexicon.variant_phrases(analysis.words)
+        asked_variants = self.lexicon.variant_phrases(analysis.said)
         # How much of the shortlist's coverage lies in each record's field (linh vực): a
         # question whose words keep pointing at one field is most likely about that field.
         docs = shortlist.tolist()
@@ -488,8 +531,10 @@ class Searcher:
                 content, self.names[doc], processor=utils.default_process, score_cutoff=40
             )
             unasked = len(self.variants[doc] - asked_variants)
-            said = len(self.variants[doc] & asked_variants)
-            missing = len(asked_variants - self.variants[doc])
+            said = len(self.variants[doc] & hinted_variants)
+            missing = len(asked_variants - self.variants[doc]) + HINTED_MISSING_SHARE * len(
+                hinted_variants - asked_variants - self.variants[doc]
+            )
             features = np.asarray(
                 [
                     cov,
@@ -540,7 +585,16 @@ class Searcher:
         content_words = len(set(analysis.content))
         if core < cutoff(content_words):
             return []
-        if self.specific_evidence(scored[0][1], analysis) < SPECIFIC_MIN_IDF:
+        if self.specific_evidence(scored[0][1], analysis) < self.specific_min_idf:
+            return []
+        # A short question that names no business, when the best records all serve banks,
+        # firms or agencies: a citizen asking about everyday life ("vay tiền ngân hàng"),
+        # not about those records.
+        if (
+            content_words <= CITIZEN_CHECK_WORDS
+            and not any(term in BUSINESS_WORDS for term in analysis.terms)
+            and not any(self.for_citizens[doc] for _, doc in scored[:CITIZEN_CHECK_TOP])
+        ):
             return []
         if scored[0][0] < (MIN_FINAL_LONG if content_words >= LONG_WORDS else MIN_FINAL_SHORT):
             return []

@@ -102,3 +102,23 @@ def test_aspect_words_do_not_drive_the_ranking(kb: KnowledgeBase) -> None:
 )
 def test_a_foreign_country_makes_a_case_with_a_foreign_element(query: str, foreign: bool) -> None:
     assert ("yeu to nuoc ngoai" in expand(query)) is foreign
+
+
+def test_a_rewrite_that_keeps_its_words_marks_the_ones_it_adds() -> None:
+    from knowledge.lexicon import is_added
+
+    words = default_lexicon().expand_query(split_words("người nước ngoài"))
+    said = [w[1] for w in words if not is_added(w)]
+    added = [w[1] for w in words if is_added(w)]
+    assert said == ["nguoi", "nuoc", "ngoai"]
+    assert added == ["yeu", "to", "nuoc", "ngoai"]
+    # A rewrite that replaces the citizen's words adds nothing beside them.
+    replaced = default_lexicon().expand_query(split_words("sổ đỏ"))
+    assert replaced and not any(is_added(w) for w in replaced)
+
+
+def test_terms_made_of_filler_words_are_found_with_or_without_marks() -> None:
+    lex = default_lexicon()
+    assert lex.term_positions(split_words("xây dựng nhà ở")) == {2, 3}
+    assert lex.term_positions(split_words("xay dung nha o")) == {2, 3}
+    assert lex.term_positions(split_words("nhá ờ")) == set()

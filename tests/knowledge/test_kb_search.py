@@ -131,8 +131,10 @@ def test_scores_are_ordered_and_bounded(kb: KnowledgeBase) -> None:
 # separately). The targets are top-1 0.70 / top-3 0.85 / abstain 0.9; the dev set is
 # not there yet without lexicon entries fitted to its questions (many FAQ questions are linked
 # to procedures their words barely name), so these floors sit just under what the search
-# reaches today (top-1 0.64, top-3 0.81, abstain 1.0): a regression fails, progress can raise
-# them. Speed is measured in bench/search.py, not here.
+# reaches today (top-1 0.646, top-3 0.807, abstain 1.0): a regression fails, progress can raise
+# them. The own queries (51 written first, 37 more added as a check before the abstain and
+# filler fixes were tuned) reach top-1 0.909, top-3 0.977, abstain 0.932.
+# Speed is measured in bench/search.py, not here.
 DEV_FLOORS = {"top1": 0.63, "top3": 0.79, "abstain_rate": 0.9}
 OWN_FLOORS = {"top1": 0.9, "top3": 0.95, "abstain_rate": 0.9}
 
@@ -207,3 +209,57 @@ def test_the_clause_that_asks_outweighs_the_one_that_tells() -> None:
     told_then_asked = "Vợ chồng tôi đã đăng ký kết hôn, nay muốn đăng ký khai sinh cho con?"
     assert top_code(kb, told_then_asked) == "9.2"
     assert top_code(kb, "Vợ chồng tôi đã có con, nay muốn đăng ký kết hôn?") == "9.1"
+
+
+# Everyday words (bệnh viện, ngân hàng, mất, ví, tiền) occur in some procedure names, but a
+# question made of them alone is not about a procedure: the evidence must include a rarer word
+# pair of a name, and a short question with no business in it is not answered with records
+# that only banks or firms file.
+@pytest.mark.parametrize(
+    "query",
+    [
+        "benh vien nao kham tot",
+        "tôi bị mất ví",
+        "vay tiền ngân hàng lãi suất thấp",
+        "duong nao dang ket xe",
+        "cach lam banh chung",
+    ],
+)
+def test_everyday_words_alone_name_no_procedure(kb: KnowledgeBase, query: str) -> None:
+    assert kb.search(query) == []
+
+
+def test_losing_an_id_card_is_still_a_procedure(kb: KnowledgeBase) -> None:
+    assert top_code(kb, "mat chung minh thu lam lai o dau") in {
+        "2.001194",
+        "1.000757",
+        "1.014064",
+    }
+
+
+def test_a_term_made_of_filler_words_survives(kb: KnowledgeBase) -> None:
+    # "nha" (a sentence-final particle) and "o" (ở, a preposition) are filler alone, but
+    # "nhà ở" is what the permit is for.
+    content = kb.analyse("xin giay phep xay dung nha o").content
+    assert "nha" in content and "o" in content
+    assert "nha" not in kb.analyse("lam ho chieu o dau nha").content
+    assert top_code(kb, "xin giay phep xay dung nha o") == top_code(
+        kb, "xin giấy phép xây dựng nhà ở"
+    )
+    hit = kb.search("xin giay phep xay dung nha o")[0].procedure
+    assert "giấy phép xây dựng" in hit.name.lower() and "đường" not in hit.name.lower()
+
+
+def test_a_rewrite_adds_a_hint_without_outranking_the_question(kb: KnowledgeBase) -> None:
+    # "người nước ngoài" hints at "yếu tố nước ngoài" (civil status with a foreigner), but
+    # a question about extending a visa is about the visa.
+    visa = {"1.001194", "1.003342", "1.001146", "1.003326"}
+    assert top_code(kb, "gia han visa cho nguoi nuoc ngoai") in visa
+    assert top_code(kb, "gia hạn visa cho người nước ngoài") in visa
+    assert top_code(kb, "dang ky ket hon voi nguoi nuoc ngoai") == "2.000806"
+
+
+@pytest.mark.parametrize("query", ["khai tu", "lam giay khai tu o dau", "khai tu can giay to gi"])
+def test_a_little_word_that_completes_a_term_is_not_filler(kb: KnowledgeBase, query: str) -> None:
+    # "tu" is usually filler (từ) at the end or before filler, but "khai tu" is khai tử.
+    assert top_code(kb, query) == "1.000656"
