@@ -27,13 +27,14 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 # Run from anywhere: the project root first on the path (as ``python -m`` would put it).
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "tests" / "bot"))  # the channel tests' seed_dossier
 
 import psutil  # noqa: E402
 from aiogram import Bot, Dispatcher, F, Router  # noqa: E402
@@ -41,6 +42,7 @@ from aiogram.client.session.base import BaseSession  # noqa: E402
 from aiogram.methods import SendMessage, TelegramMethod  # noqa: E402
 from aiogram.methods.base import TelegramType  # noqa: E402
 from aiogram.types import Chat, Message, Update  # noqa: E402
+from channel_support import seed_dossier  # noqa: E402
 
 QUESTIONS = [
     "làm giấy khai sinh cần gì",
@@ -127,25 +129,6 @@ def _echo_dispatcher() -> Dispatcher:
     return dp
 
 
-async def _seed(services: Any) -> None:
-    from storage import dossiers_repo
-
-    now = datetime.now(UTC)
-    row = {
-        "receipt_code": RECEIPT,
-        "procedure_code": "1.001193",
-        "procedure_name": "Đăng ký khai sinh",
-        "applicant_name": "Nguyễn Văn An",
-        "applicant_phone": "0912345678",
-        "received_at": now - timedelta(days=2),
-        "due_at": now + timedelta(days=5),
-        "status": "processing",
-        "status_at": now - timedelta(days=1),
-    }
-    async with services.sessions() as session, session.begin():
-        await dossiers_repo.upsert_dossiers(session, [row], now)
-
-
 async def bench_aiogram(n: int, concurrency: int) -> None:
     from bot.bootstrap import bootstrap
     from bot.config import load_settings
@@ -153,7 +136,7 @@ async def bench_aiogram(n: int, concurrency: int) -> None:
 
     services = await bootstrap(load_settings())
     try:
-        await _seed(services)
+        await seed_dossier(services.sessions, RECEIPT)
         session = RecordingSession()
         bot = Bot("42:BENCH", session=session)
         ours = build_dispatcher(services.assistant)
