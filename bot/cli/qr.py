@@ -74,9 +74,10 @@ def _procedure(args: argparse.Namespace) -> int:
 def _board(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     wanted = fold(args.field)
-    procedures = [p for p in _procedures(settings).values() if fold(p.field) == wanted]
+    known = _procedures(settings).values()
+    procedures = [p for p in known if fold(p.field) == wanted]
     if not procedures:
-        fields = sorted({p.field for p in _procedures(settings).values() if p.field})
+        fields = sorted({p.field for p in known if p.field})
         near = [f for f in fields if wanted and wanted in fold(f)]
         hint = ", ".join(near or fields[:15])
         return _fail(f"no procedures in field {args.field!r}; fields: {hint}")
