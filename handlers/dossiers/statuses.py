@@ -23,6 +23,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from handlers.texts_vi import DOSSIER_STATUS_LABELS
+
 
 class DossierStatus(StrEnum):
     RECEIVED = "received"
@@ -52,17 +54,9 @@ NATIONAL_CODES: dict[int, tuple[DossierStatus, str]] = {
 # Code 1 (registered online) is only read, never written back.
 _TO_NATIONAL = {status: code for code, (status, _) in NATIONAL_CODES.items() if code != 1}
 
-# Short labels in Vietnamese, as a citizen reads them.
+# Short labels in Vietnamese, as a citizen reads them (the texts live in handlers.texts_vi).
 LABELS_VI: dict[DossierStatus, str] = {
-    DossierStatus.RECEIVED: "Đã tiếp nhận",
-    DossierStatus.PROCESSING: "Đang xử lý",
-    DossierStatus.SUPPLEMENT_REQUIRED: "Yêu cầu bổ sung hồ sơ",
-    DossierStatus.FINANCIAL_OBLIGATION: "Chờ thực hiện nghĩa vụ tài chính",
-    DossierStatus.REJECTED: "Từ chối",
-    DossierStatus.PAUSED: "Dừng xử lý",
-    DossierStatus.WITHDRAWN: "Công dân đã rút hồ sơ",
-    DossierStatus.RESULT_READY: "Đã có kết quả, chờ trả",
-    DossierStatus.RETURNED: "Đã trả kết quả",
+    status: DOSSIER_STATUS_LABELS[status.value] for status in DossierStatus
 }
 
 # Statuses after which the due date no longer matters.
