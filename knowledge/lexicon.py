@@ -201,14 +201,19 @@ def _spelled(items: Any) -> dict[Phrase, Phrase]:
     return out
 
 
-def _with_countries(data: Mapping[str, Any]) -> dict[str, str]:
-    """The colloquial table plus "người / quốc tịch / nước <country>" for each listed country."""
+def _colloquial(data: Mapping[str, Any]) -> dict[str, str]:
+    """The colloquial table, plus "người / quốc tịch / nước <country>" for each listed country
+    and each topic's concepts (kept as said, the topic's procedure words added beside them)."""
     pairs = {str(k): str(v) for k, v in data.get("colloquial", {}).items()}
     for country in data.get("foreign", {}).get("countries", []):
         name = str(country)
         pairs.setdefault(f"người {name}", "yếu tố nước ngoài")
         pairs.setdefault(f"quốc tịch {name}", "quốc tịch nước ngoài yếu tố nước ngoài")
         pairs.setdefault(f"nước {name}", "nước ngoài yếu tố nước ngoài")
+    for topic in data.get("topics", {}).values():
+        words = str(topic.get("procedure", ""))
+        for concept in topic.get("concepts", []):
+            pairs.setdefault(str(concept), f"{concept} {words}")
     return pairs
 
 
@@ -217,7 +222,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
     aspects = data.get("aspects", {})
     return Lexicon(
         abbreviations=PhraseTable.build(data.get("abbreviations", {})),
-        colloquial=PhraseTable.build(_with_countries(data)),
+        colloquial=PhraseTable.build(_colloquial(data)),
         stop_exact=frozenset(nfc(str(w)).lower() for w in stop.get("words", [])),
         stop_plain=frozenset(fold(str(w)) for w in stop.get("plain", [])),
         stop_phrases=_phrases(stop.get("phrases", [])),

@@ -23,6 +23,7 @@ MAX_SCORED_TERMS = 48
 MIN_SCORED_WEIGHT = 0.12
 CONTEXT_WEIGHT = 0.5  # words of a sentence that tells the story rather than asks
 CLAUSE_WEIGHT = 0.65  # earlier clauses of the asking sentence ("tôi có ..., vậy ... không?")
+SAYS_LITTLE_WORDS = 2
 MAX_QUERY_CHARS = 2000  # a pasted essay says no more about the procedure than its start
 CORRECTED_WEIGHT = 0.8  # a typo fix is a guess
 # A word a rewrite adds beside the citizen's own ("người nước ngoài" + "yếu tố nước ngoài"):
@@ -320,6 +321,11 @@ class Searcher:
         asking = [i for i, p in enumerate(parts) if "?" in p]
         if not asking:
             asking = [len(parts) - 1]
+        # "Vậy yêu cầu của tôi có được thực hiện không?": an asking sentence that names
+        # nothing asks about the sentence before it.
+        for i in list(asking):
+            if i > 0 and i - 1 not in asking and self._says_little(parts[i]):
+                asking.append(i - 1)
         pieces: list[tuple[str, float]] = []
         for i, part in enumerate(parts):
             if i not in asking:
@@ -336,6 +342,11 @@ class Searcher:
             if words:
                 out.append((words, weight))
         return out
+
+    def _says_little(self, sentence: str) -> bool:
+        """Whether a sentence has fewer than two content words (the rest is filler)."""
+        pairs = self.lexicon.expand_query(split_words(sentence))
+        return sum(self._filler(pairs)) < SAYS_LITTLE_WORDS
 
     def _filler(self, pairs: Sequence[Word]) -> list[bool]:
         """Which words are filler (stopwords, stop phrases, aspect cues): True = keep."""

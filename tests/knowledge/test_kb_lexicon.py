@@ -122,3 +122,42 @@ def test_terms_made_of_filler_words_are_found_with_or_without_marks() -> None:
     assert lex.term_positions(split_words("xây dựng nhà ở")) == {2, 3}
     assert lex.term_positions(split_words("xay dung nha o")) == {2, 3}
     assert lex.term_positions(split_words("nhá ờ")) == set()
+
+
+def test_a_topic_keeps_the_concept_and_adds_its_procedure_as_a_hint() -> None:
+    from knowledge.lexicon import is_added, parse_lexicon
+
+    lex = parse_lexicon(
+        {
+            "colloquial": {"con dấu": "dấu"},
+            "topics": {
+                "founding": {
+                    "procedure": "đăng ký thành lập doanh nghiệp",
+                    "concepts": ["vốn điều lệ", "con dấu"],
+                }
+            },
+        }
+    )
+    words = lex.expand_query(split_words("vốn điều lệ bao nhiêu"))
+    assert [w[1] for w in words if not is_added(w)] == ["von", "dieu", "le", "bao", "nhieu"]
+    hint = ["dang", "ky", "thanh", "lap", "doanh", "nghiep"]
+    assert [w[1] for w in words if is_added(w)] == hint
+    # A colloquial entry of the same phrase is the curator's word: the topic does not override it.
+    assert [w[1] for w in lex.expand_query(split_words("con dấu"))] == ["dau"]
+
+
+def test_the_shipped_topics_point_at_procedures_the_records_name(kb: KnowledgeBase) -> None:
+    """Each topic's procedure words all occur in some shipped record's name: a hint that no
+    name carries would only add noise."""
+    import tomllib
+    from pathlib import Path
+
+    lexicon_file = Path(__file__).resolve().parents[2] / "knowledge" / "lexicon.toml"
+    topics = tomllib.loads(lexicon_file.read_text("utf-8"))["topics"]
+    lex = default_lexicon()
+    names = [set(lex.expand_record([w[1] for w in split_words(p.name)])) for p in kb]
+    assert len(topics) >= 5
+    for name, topic in topics.items():
+        words = set(lex.expand_record([w[1] for w in split_words(topic["procedure"])]))
+        assert topic["concepts"] and words, name
+        assert any(words <= record for record in names), name

@@ -135,7 +135,7 @@ def test_scores_are_ordered_and_bounded(kb: KnowledgeBase) -> None:
 # them. The own queries (51 written first, 37 more added as a check before the abstain and
 # filler fixes were tuned) reach top-1 0.909, top-3 0.977, abstain 0.932.
 # Speed is measured in bench/search.py, not here.
-DEV_FLOORS = {"top1": 0.63, "top3": 0.79, "abstain_rate": 0.9}
+DEV_FLOORS = {"top1": 0.7, "top3": 0.84, "abstain_rate": 0.9}
 OWN_FLOORS = {"top1": 0.9, "top3": 0.95, "abstain_rate": 0.9}
 
 
@@ -263,3 +263,44 @@ def test_a_rewrite_adds_a_hint_without_outranking_the_question(kb: KnowledgeBase
 def test_a_little_word_that_completes_a_term_is_not_filler(kb: KnowledgeBase, query: str) -> None:
     # "tu" is usually filler (từ) at the end or before filler, but "khai tu" is khai tử.
     assert top_code(kb, query) == "1.000656"
+
+
+def test_an_asking_sentence_that_names_nothing_asks_about_the_one_before() -> None:
+    from knowledge.model import Procedure
+
+    kb = KnowledgeBase(
+        [
+            Procedure(code="9.1", name="Đăng ký kết hôn", field="Hộ tịch"),
+            Procedure(code="9.2", name="Bổ sung thông tin hộ tịch", field="Hộ tịch"),
+        ]
+    )
+    question = (
+        "Vợ chồng tôi đăng ký kết hôn năm 2010 tại xã, giấy đăng ký kết hôn thiếu quê quán. "
+        "Nay tôi muốn bổ sung. Vậy tôi xin hỏi có được không?"
+    )
+    assert top_code(kb, question) == "9.2"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A company's name and charter are settled when it is founded.
+        (
+            "Công ty có được dùng tiếng Anh để đặt tên doanh nghiệp không?",
+            {"2.001199", "2.001583", "2.001610", "2.002042", "2.002043"},
+        ),
+        ("Quê quán trong giấy khai sinh của tôi bị ghi sai, sửa thế nào?", {"1.004859"}),
+        ("chung thuc ban sao mat phi bao nhieu 1 trang", {"2.000815"}),
+    ],
+)
+def test_a_topic_of_a_procedure_finds_it_though_its_name_says_otherwise(
+    kb: KnowledgeBase, query: str, expected: set[str]
+) -> None:
+    assert top_code(kb, query) in expected
+
+
+def test_the_clinic_on_a_health_insurance_card_leads_to_the_card(kb: KnowledgeBase) -> None:
+    """The clinic is printed on the card: changing it changes the card's details. Hospitals'
+    own BHYT contracts share the question's words, so the card is offered among the first."""
+    hits = kb.search("Tôi muốn chuyển nơi khám chữa bệnh ban đầu sang bệnh viện gần nhà")
+    assert "1.002759" in [h.procedure.code for h in hits[:3]]
