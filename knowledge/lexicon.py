@@ -20,6 +20,9 @@ _WORD = re.compile(r"[^\W_]+")
 # Marks a word that a rewrite adds beside the citizen's own words ("người nước ngoài" →
 # + "yếu tố nước ngoài"): a hint, weighed less than what the question says.
 ADDED = "+"
+# Words that start a purpose ("để", "nhằm"): what follows is why, not what, is asked.
+_PURPOSE_WORDS = frozenset({"để", "nhằm"})
+_PURPOSE_PLAIN = frozenset({"de", "nham"})
 
 
 def is_added(word: Word) -> bool:
@@ -107,6 +110,8 @@ class Lexicon:
     aspect_cues: Mapping[str, frozenset[Phrase]]  # folded
     out_of_scope: frozenset[Phrase]  # folded topics the records do not cover
     variants: frozenset[Phrase] = frozenset()  # folded words that make a variant procedure
+    # Out-of-scope topics no record's name shares words with: they tell even in a long question.
+    out_of_scope_topics: frozenset[Phrase] = frozenset()
     # Terms whose words are otherwise filler ("nhà ở", "tặng cho"): folded phrase -> the
     # words as spelled with marks; kept whole wherever they occur.
     terms: Mapping[Phrase, Phrase] = field(default_factory=dict)
@@ -149,9 +154,19 @@ class Lexicon:
     def longest_stop_phrase(self) -> int:
         return max((len(p) for p in self.stop_phrases), default=1)
 
-    def mentions_out_of_scope(self, folded: Sequence[str]) -> bool:
-        """Whether the folded words name a topic the records do not cover."""
-        return bool(find_phrases(folded, self.out_of_scope))
+    def mentions_out_of_scope(self, words: Sequence[Word], *, topics_only: bool = False) -> bool:
+        """Whether the words ask about a topic the records do not cover (``topics_only``: one
+        that no record's name shares words with), not merely as the purpose of something else
+        ("giấy khai sinh để làm hồ sơ nhập học")."""
+        folded: list[str] = []
+        for raw, plain in words:
+            if raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN):
+                break
+            folded.append(plain)
+        phrases = self.out_of_scope_topics
+        if not topics_only:
+            phrases = phrases | self.out_of_scope
+        return bool(find_phrases(folded, phrases))
 
     def variant_phrases(self, folded: Sequence[str]) -> frozenset[Phrase]:
         """The variant words ("cấp lại", "lưu động", ...) among folded words."""
@@ -229,6 +244,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         stop_weak=frozenset(fold(str(w)) for w in stop.get("weak", [])),
         aspect_cues={name: _phrases(cues) for name, cues in aspects.items()},
         out_of_scope=_phrases(data.get("out_of_scope", {}).get("phrases", [])),
+        out_of_scope_topics=_phrases(data.get("out_of_scope", {}).get("topics", [])),
         variants=_phrases(data.get("variants", {}).get("phrases", [])),
         terms=_spelled(stop.get("terms", [])),
     )

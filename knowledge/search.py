@@ -385,6 +385,7 @@ class Searcher:
     def analyse(self, query: str) -> QueryAnalysis:
         analysis = QueryAnalysis(words=[], content=[], aspects=[])
         asks_out_of_scope = False
+        asks_out_of_scope_topic = False
         # Runs of content words (word, weight factor); a run ends at filler, a sentence end or
         # where words a rewrite added begin or end ("người nước ngoài | yếu tố nước ngoài"),
         # and word pairs (bigrams) never cross that end.
@@ -396,8 +397,12 @@ class Searcher:
             analysis.words.extend(words)
             analysis.said.extend(w[1] for w in pairs if not is_added(w))
             # A topic the records lack, named where the question asks (not in its story).
-            if sentence_weight > CONTEXT_WEIGHT and self.lexicon.mentions_out_of_scope(words):
+            if sentence_weight > CONTEXT_WEIGHT and self.lexicon.mentions_out_of_scope(pairs):
                 asks_out_of_scope = True
+                # ... and a topic no record shares words with tells in a question of any length.
+                asks_out_of_scope_topic = asks_out_of_scope_topic or (
+                    self.lexicon.mentions_out_of_scope(pairs, topics_only=True)
+                )
             for aspect in find_cues(words, self.lexicon)[0]:
                 if aspect not in analysis.aspects:
                     analysis.aspects.append(aspect)
@@ -431,7 +436,9 @@ class Searcher:
         # A long question mentions many things in passing ("việc làm", "bệnh viện"): only a
         # chat-length one is judged out of scope by its topic alone.
         content_words = sum(len(run) for run in runs)
-        analysis.out_of_scope = asks_out_of_scope and content_words <= OUT_OF_SCOPE_MAX_WORDS
+        analysis.out_of_scope = asks_out_of_scope_topic or (
+            asks_out_of_scope and content_words <= OUT_OF_SCOPE_MAX_WORDS
+        )
         if content_words <= PAIR_TYPO_MAX_WORDS:  # chat, not a pasted text
             for run in runs:
                 self._correct_pairs(run, analysis)

@@ -9,6 +9,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.evaluation import evaluate, load_queries
+from knowledge.lexicon import split_words
 
 DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jsonl"
 EXTRA = Path(__file__).resolve().parent / "data" / "extra_queries.jsonl"
@@ -304,3 +305,26 @@ def test_the_clinic_on_a_health_insurance_card_leads_to_the_card(kb: KnowledgeBa
     own BHYT contracts share the question's words, so the card is offered among the first."""
     hits = kb.search("Tôi muốn chuyển nơi khám chữa bệnh ban đầu sang bệnh viện gần nhà")
     assert "1.002759" in [h.procedure.code for h in hits[:3]]
+
+
+def test_a_long_question_about_a_topic_no_record_covers_gets_no_procedure(
+    kb: KnowledgeBase,
+) -> None:
+    question = (
+        "Tôi vừa bị công ty cho nghỉ việc do cắt giảm nhân sự, đã đóng bảo hiểm được ba năm. "
+        "Tôi muốn hưởng trợ cấp thất nghiệp thì nộp hồ sơ ở đâu và trong thời hạn bao lâu?"
+    )
+    assert kb.search(question) == []
+    # The same topic as the purpose of a procedure the records have does not silence it.
+    purpose = "Tôi cần xác nhận thông tin về cư trú để làm hồ sơ hưởng trợ cấp thất nghiệp ở đâu?"
+    assert top_code(kb, purpose) == "1.010041"
+
+
+def test_out_of_scope_topics_share_no_words_with_a_record_name(kb: KnowledgeBase) -> None:
+    from knowledge.lexicon import default_lexicon, find_phrases
+
+    lex = default_lexicon()
+    assert lex.out_of_scope_topics
+    for p in kb:
+        words = lex.expand_record([w[1] for w in split_words(p.name)])
+        assert not find_phrases(words, lex.out_of_scope_topics), p.name
