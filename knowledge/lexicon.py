@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -46,9 +46,12 @@ class PhraseTable:
     table: Mapping[Phrase, tuple[Word, ...]]
     longest: int
     starts: frozenset[str]
+    # Little words a phrase may have inside it as said ("bố tôi mất", "mở một quán"): skipped
+    # while matching, dropped with the phrase.
+    inner: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, pairs: Mapping[str, str]) -> PhraseTable:
+    def build(cls, pairs: Mapping[str, str], inner: Iterable[str] = ()) -> PhraseTable:
         table: dict[Phrase, tuple[Word, ...]] = {}
         for key, value in pairs.items():
             folded = tuple(fold(key).split())
@@ -61,7 +64,7 @@ class PhraseTable:
                     words = [w if i in said else (ADDED + w[0], w[1]) for i, w in enumerate(words)]
                 table[folded] = tuple(words)
         longest = max((len(k) for k in table), default=0)
-        return cls(table, longest, frozenset(k[0] for k in table))
+        return cls(table, longest, frozenset(k[0] for k in table), frozenset(inner))
 
     def rewrite_words(self, words: Sequence[Word]) -> list[Word]:
         starts = self.starts
@@ -82,9 +85,37 @@ class PhraseTable:
                     i += size
                     break
             else:
-                out.append(words[i])
-                i += 1
+                found = self._match_with_inner(words, i)
+                if found is None:
+                    out.append(words[i])
+                    i += 1
+                else:
+                    out.extend(found[0])
+                    i = found[1]
         return out
+
+    def _match_with_inner(
+        self, words: Sequence[Word], i: int
+    ) -> tuple[tuple[Word, ...], int] | None:
+        """The longest phrase at ``i`` when inner little words are skipped: (its replacement,
+        the index after it); None when there is none or nothing was skipped."""
+        if not self.inner:
+            return None
+        kept: list[str] = [words[i][1]]
+        ends: list[int] = [i + 1]
+        j = i + 1
+        while j < len(words) and len(kept) < self.longest:
+            if words[j][1] not in self.inner:
+                kept.append(words[j][1])
+                ends.append(j + 1)
+            j += 1
+        for size in range(len(kept), 1, -1):
+            if ends[size - 1] - i == size:
+                continue  # nothing skipped: the plain match above has tried it
+            replacement = self.table.get(tuple(kept[:size]))
+            if replacement is not None:
+                return replacement, ends[size - 1]
+        return None
 
     def rewrite(self, folded: Sequence[str]) -> list[str]:
         """Folded words in, folded words out."""
@@ -237,7 +268,9 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
     aspects = data.get("aspects", {})
     return Lexicon(
         abbreviations=PhraseTable.build(data.get("abbreviations", {})),
-        colloquial=PhraseTable.build(_colloquial(data)),
+        colloquial=PhraseTable.build(
+            _colloquial(data), inner=(fold(str(w)) for w in stop.get("inner", []))
+        ),
         stop_exact=frozenset(nfc(str(w)).lower() for w in stop.get("words", [])),
         stop_plain=frozenset(fold(str(w)) for w in stop.get("plain", [])),
         stop_phrases=_phrases(stop.get("phrases", [])),

@@ -161,3 +161,18 @@ def test_the_shipped_topics_point_at_procedures_the_records_name(kb: KnowledgeBa
         words = set(lex.expand_record([w[1] for w in split_words(topic["procedure"])]))
         assert topic["concepts"] and words, name
         assert any(words <= record for record in names), name
+
+
+@pytest.mark.parametrize(
+    ("query", "expanded"),
+    [
+        ("bố tôi mất", "khai tu"),
+        ("mở một quán cà phê", "dang ky thanh lap ho kinh doanh ca phe"),
+        ("mẹ mất rồi", "khai tu roi"),
+        # A little word outside a phrase stays as it was.
+        ("một quán", "mot quan"),
+        ("tôi mất", "toi mat"),
+    ],
+)
+def test_little_words_inside_an_everyday_phrase_do_not_hide_it(query: str, expanded: str) -> None:
+    assert expand(query) == expanded
