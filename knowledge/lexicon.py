@@ -10,7 +10,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from knowledge.normalise import fold, nfc
+from knowledge.normalise import fold, marks_key, nfc
 
 Phrase = tuple[str, ...]
 # A query word as written (lowercase, NFC, diacritics kept) and folded.
@@ -146,6 +146,8 @@ class Lexicon:
     # Terms whose words are otherwise filler ("nhà ở", "tặng cho"): folded phrase -> the
     # words as spelled with marks; kept whole wherever they occur.
     terms: Mapping[Phrase, Phrase] = field(default_factory=dict)
+    # Variant phrases as spelled with marks (folded phrase -> words as written).
+    variant_spellings: Mapping[Phrase, Phrase] = field(default_factory=dict)
 
     @cached_property
     def longest_term(self) -> int:
@@ -203,6 +205,25 @@ class Lexicon:
         """The variant words ("cấp lại", "lưu động", ...) among folded words."""
         return find_phrases(folded, self.variants)
 
+    def said_variants(self, words: Sequence[Word]) -> frozenset[Phrase]:
+        """The variant words among a question's words, each written without marks or with the
+        variant's own: "dùng" is not "dừng", though both fold to "dung"."""
+        found = set()
+        folded = [w[1] for w in words]
+        for phrase in self.variant_phrases(folded):
+            spelled = self.variant_spellings.get(phrase, phrase)
+            size = len(phrase)
+            for i in range(len(words) - size + 1):
+                window = words[i : i + size]
+                if tuple(folded[i : i + size]) == phrase and all(
+                    raw.removeprefix(ADDED) == plain
+                    or marks_key(raw.removeprefix(ADDED)) == marks_key(mark)
+                    for (raw, plain), mark in zip(window, spelled, strict=True)
+                ):
+                    found.add(phrase)
+                    break
+        return frozenset(found)
+
     def is_stopword(self, word: Word) -> bool:
         raw, folded = word
         if raw == folded:
@@ -236,13 +257,13 @@ def _phrases(items: Any) -> frozenset[Phrase]:
     return frozenset(p for p in (tuple(fold(str(i)).split()) for i in items) if p)
 
 
-def _spelled(items: Any) -> dict[Phrase, Phrase]:
+def _spelled(items: Any, *, shortest: int = 2) -> dict[Phrase, Phrase]:
     if not isinstance(items, list):
         return {}
     out: dict[Phrase, Phrase] = {}
     for item in items:
         words = split_words(str(item))
-        if len(words) >= 2:
+        if len(words) >= shortest:
             out[tuple(w[1] for w in words)] = tuple(w[0] for w in words)
     return out
 
@@ -279,6 +300,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         out_of_scope=_phrases(data.get("out_of_scope", {}).get("phrases", [])),
         out_of_scope_topics=_phrases(data.get("out_of_scope", {}).get("topics", [])),
         variants=_phrases(data.get("variants", {}).get("phrases", [])),
+        variant_spellings=_spelled(data.get("variants", {}).get("phrases", []), shortest=1),
         terms=_spelled(stop.get("terms", [])),
     )
 

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process, utils
 
 from knowledge.aspects import Aspect, find_cues
 from knowledge.index import FloatArray, Folder, TermIndex, name_head
-from knowledge.lexicon import Lexicon, Word, is_added, split_words
+from knowledge.lexicon import Lexicon, Phrase, Word, is_added, split_words
 from knowledge.model import Procedure
 from knowledge.normalise import fold, marks_key
 
@@ -38,8 +38,8 @@ CANDIDATES = 30
 FUZZ_WEIGHT = 0.05  # rapidfuzz similarity of the query to the name, on the shortlist
 MAX_VARIANTS_PENALISED = 2
 VARIANT_PENALTY = 0.05  # per variant word ("cấp lại", "lưu động") the question does not say
-SAID_VARIANT_BONUS = 0.05  # per variant word of the name that the question says too
-MISSING_VARIANT_PENALTY = 0.02  # per variant word the question says and the name lacks
+SAID_VARIANT_BONUS = 0.1  # per variant word of the name that the question says too
+MISSING_VARIANT_PENALTY = 0.1  # per variant word the question says and the name lacks
 FIELD_SUPPORT_WEIGHT = 0.05  # the record's field holds much of the shortlist's coverage
 AUDIENCE_WEIGHT = 0.08  # small: a nudge among records that fit equally, never a topic
 BUSINESS_AUDIENCES = ("Doanh nghiệp", "Doanh nghiệp có vốn đầu tư nước ngoài", "Hợp tác xã")
@@ -130,8 +130,9 @@ class QueryAnalysis:
     # Term -> how much the question stresses it (sentence weight x typo factor, 0..1): a
     # name word said only in the story names the procedure less than one said where it asks.
     stress: dict[str, float] = field(default_factory=dict)
-    # The words the citizen said (``words`` less those a rewrite added beside them).
-    said: list[str] = field(default_factory=list)
+    # Variant words ("cấp lại") the citizen said, and those said or hinted by a rewrite.
+    said_variants: frozenset[Phrase] = frozenset()
+    hinted_variants: frozenset[Phrase] = frozenset()
 
     @property
     def mass(self) -> float:
@@ -177,9 +178,7 @@ class Searcher:
         # how much of a procedure the question names: "đăng ký lại kết hôn" has a word that
         # "đăng ký kết hôn?" lacks.
         self.name_terms = [self._terms(p.name, head=True) for p in self.procedures]
-        self.variants = [
-            lexicon.variant_phrases(self.folder.words(p.name)) for p in self.procedures
-        ]
+        self.variants = [lexicon.said_variants(split_words(p.name)) for p in self.procedures]
         weight = self.index.weight
         self.name_weights = []
         for terms in self.name_terms:
@@ -395,7 +394,9 @@ class Searcher:
         for pairs, sentence_weight in self._sentences(query):
             words = [w[1] for w in pairs]
             analysis.words.extend(words)
-            analysis.said.extend(w[1] for w in pairs if not is_added(w))
+            lex = self.lexicon
+            analysis.hinted_variants |= lex.said_variants(pairs)
+            analysis.said_variants |= lex.said_variants([w for w in pairs if not is_added(w)])
             # A topic the records lack, named where the question asks (not in its story).
             if sentence_weight > CONTEXT_WEIGHT and self.lexicon.mentions_out_of_scope(pairs):
                 asks_out_of_scope = True
@@ -529,8 +530,8 @@ class Searcher:
         content = " ".join(analysis.content)
         # A variant only a rewrite hints at ("yếu tố nước ngoài") earns the bonus of a name
         # that has it, and counts less against names that lack it.
-        hinted_variants = self.lexicon.variant_phrases(analysis.words)
-        asked_variants = self.lexicon.variant_phrases(analysis.said)
+        hinted_variants = analysis.hinted_variants
+        asked_variants = analysis.said_variants
         # How much of the shortlist's coverage lies in each record's field (linh vực): a
         # question whose words keep pointing at one field is most likely about that field.
         docs = shortlist.tolist()

@@ -176,3 +176,14 @@ def test_the_shipped_topics_point_at_procedures_the_records_name(kb: KnowledgeBa
 )
 def test_little_words_inside_an_everyday_phrase_do_not_hide_it(query: str, expanded: str) -> None:
     assert expand(query) == expanded
+
+
+def test_variant_words_keep_their_marks() -> None:
+    lex = default_lexicon()
+    # "dùng"/"sử dụng" (use) and "xây dựng" (build) are not "dừng" (stop).
+    assert lex.said_variants(split_words("sử dụng hộ chiếu cũ")) == frozenset()
+    assert lex.said_variants(split_words("xây dựng nhà ở")) == frozenset()
+    assert lex.said_variants(split_words("dừng kinh doanh")) == {("dung",)}
+    # Without marks the word may be either; "huỷ" and "hủy" are one word spelled two ways.
+    assert lex.said_variants(split_words("dung kinh doanh")) == {("dung",)}
+    assert lex.said_variants(split_words("huỷ việc kết hôn")) == {("huy",)}
