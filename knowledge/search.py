@@ -541,6 +541,7 @@ class Searcher:
             by_field[field_name] = by_field.get(field_name, 0.0) + float(cover[doc])
         total_cover = sum(by_field.values()) or 1.0
         business = any(term in BUSINESS_WORDS for term in analysis.terms)
+        best_cover = max((float(cover[doc]) for doc in docs), default=0.0)
         out: list[tuple[int, FloatArray]] = []
         for doc in docs:
             cov = float(cover[doc])
@@ -557,7 +558,7 @@ class Searcher:
             features = np.asarray(
                 [
                     cov,
-                    float(self.prior[doc]),
+                    float(self.prior[doc]) * self._prior_share(cov, best_cover),
                     similarity / 100,
                     self.name_coverage(doc, analysis),
                     -min(MAX_VARIANTS_PENALISED, unasked),
@@ -570,6 +571,13 @@ class Searcher:
             )
             out.append((doc, features))
         return out
+
+    @staticmethod
+    def _prior_share(cover: float, best_cover: float) -> float:
+        """How much of its prior a record keeps: all of it when it fits the question as well as
+        the best one, less as it fits worse. A popular record ("Đăng ký tạm trú") must not be
+        lifted into the answers to questions it barely touches."""
+        return min(1.0, cover / best_cover) if best_cover > 0 else 1.0
 
     def _rank(self, analysis: QueryAnalysis) -> list[tuple[float, int]]:
         """(score, record) best first; another level of a record already listed comes after
