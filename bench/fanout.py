@@ -97,8 +97,7 @@ async def serve_fake(out_path: str) -> None:
             for r in api.requests
             if r.method == "sendMessage"
         ]
-    Path(out_path).write_text(json.dumps({"cpu_s": None, "records": records},
-                                         ensure_ascii=False))
+    Path(out_path).write_text(json.dumps({"cpu_s": None, "records": records}, ensure_ascii=False))
 
 
 async def start_fake(out_path: str, kind: str) -> tuple[asyncio.subprocess.Process, str]:
@@ -147,8 +146,11 @@ async def enqueue(url: str, messages: int, chats: int) -> None:
     # Round-robin over the chats, as a rule fanning out to many subscribers does.
     rows = [
         outbox_repo.NewMessage(
-            key=f"0:bench:{i}:telegram:{10_000 + i % chats}", dossier_id=None, rule="bench",
-            channel="telegram", recipient=str(10_000 + i % chats),
+            key=f"0:bench:{i}:telegram:{10_000 + i % chats}",
+            dossier_id=None,
+            rule="bench",
+            channel="telegram",
+            recipient=str(10_000 + i % chats),
             body=reply_to_body(Reply(f"Thông báo số {i}: hồ sơ của ông/bà đã có kết quả.")),
             next_attempt_at=now,
         )
@@ -158,8 +160,10 @@ async def enqueue(url: str, messages: int, chats: int) -> None:
         async with factory() as session, session.begin():
             await outbox_repo.enqueue(session, rows[start : start + 10_000], now)
     await engine.dispose()
-    print(f"enqueued {messages:,} messages to {chats:,} chats "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"enqueued {messages:,} messages to {chats:,} chats "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
 
 class NullSender:
@@ -178,7 +182,12 @@ class NullSender:
 
 
 async def dispatch(
-    url: str, api_base: str, *, cap: float, seconds: float | None, concurrency: int,
+    url: str,
+    api_base: str,
+    *,
+    cap: float,
+    seconds: float | None,
+    concurrency: int,
     sender: Sender | None = None,
 ) -> tuple[int, float, float]:
     """One dispatcher pass (stopped after ``seconds`` when given): (sent, elapsed seconds,
@@ -186,10 +195,16 @@ async def dispatch(
     engine = create_engine(url)
     tg = TelegramSender(create_push_bot(TOKEN, api_base, timeout=30)) if sender is None else None
     dispatcher = Dispatcher(
-        session_factory(engine), {"telegram": sender or tg},  # type: ignore[dict-item]
+        session_factory(engine),
+        {"telegram": sender or tg},  # type: ignore[dict-item]
         {"telegram": ChannelLimits(per_second=cap, per_chat_interval_s=1.0)},
-        DispatcherConfig(worker_id=f"bench-{secrets.token_hex(2)}", concurrency=concurrency,
-                         lease=timedelta(seconds=120), batch_size=1000, window=8000),
+        DispatcherConfig(
+            worker_id=f"bench-{secrets.token_hex(2)}",
+            concurrency=concurrency,
+            lease=timedelta(seconds=120),
+            batch_size=1000,
+            window=8000,
+        ),
     )
     stop = asyncio.Event()
     timer = asyncio.get_running_loop().call_later(seconds, stop.set) if seconds else None
@@ -306,8 +321,9 @@ async def time_scan(url: str, runs: int = 5) -> dict[str, Any]:
             found = len(rows)
         started = time.perf_counter()
         async with factory() as session:
-            everyone = await outbox_repo.overdue(session, OPEN_STATUSES, datetime.now(UTC),
-                                                 followed_only=False)
+            everyone = await outbox_repo.overdue(
+                session, OPEN_STATUSES, datetime.now(UTC), followed_only=False
+            )
         all_time = time.perf_counter() - started
         dsn = url.replace("postgresql+asyncpg", "postgresql")
         conn = await asyncpg.connect(dsn)
@@ -339,36 +355,45 @@ async def null_run(args: argparse.Namespace) -> None:
     name = f"motcua_bench_null_{secrets.token_hex(3)}"
     url = await create_db(name)
     try:
-        print(f"\n== dispatcher alone (null sender): {args.null_messages:,} notifications to "
-              f"{args.chats:,} chats, per-chat 1 msg/s kept")
+        print(
+            f"\n== dispatcher alone (null sender): {args.null_messages:,} notifications to "
+            f"{args.chats:,} chats, per-chat 1 msg/s kept"
+        )
         await enqueue(url, args.null_messages, args.chats)
         null = NullSender()
-        sent, elapsed, cpu = await dispatch(url, "", cap=0, seconds=None,
-                                            concurrency=args.concurrency, sender=null)
+        sent, elapsed, cpu = await dispatch(
+            url, "", cap=0, seconds=None, concurrency=args.concurrency, sender=null
+        )
         check = check_delivery(null.records, args.null_messages)
-        print(f"null sender: {sent:,} sent in {elapsed:.1f} s = {sent / elapsed:,.0f} msg/s "
-              f"(bench process CPU {1e6 * cpu / max(sent, 1):.0f} us/msg); {check}")
+        print(
+            f"null sender: {sent:,} sent in {elapsed:.1f} s = {sent / elapsed:,.0f} msg/s "
+            f"(bench process CPU {1e6 * cpu / max(sent, 1):.0f} us/msg); {check}"
+        )
     finally:
         with contextlib.suppress(Exception):
             await drop_db(name)
 
 
 async def fanout(url: str, out: Path, args: argparse.Namespace) -> None:
-    print(f"== fan-out: {args.messages:,} notifications to {args.chats:,} chats "
-          f"(PostgreSQL, {args.fake} fake Bot API on loopback in its own process)")
+    print(
+        f"== fan-out: {args.messages:,} notifications to {args.chats:,} chats "
+        f"(PostgreSQL, {args.fake} fake Bot API on loopback in its own process)"
+    )
     await enqueue(url, args.messages, args.chats)
     fake, api_base = await start_fake(str(out), args.fake)
     try:
         print(f"-- capped run: {args.cap:g} msg/s for {args.capped_seconds:g} s")
         t0 = time.monotonic()
-        sent_c, el_c, _ = await dispatch(url, api_base, cap=args.cap, seconds=args.capped_seconds,
-                                      concurrency=4)
+        sent_c, el_c, _ = await dispatch(
+            url, api_base, cap=args.cap, seconds=args.capped_seconds, concurrency=4
+        )
         t1 = time.monotonic()
         await asyncio.sleep(1.1)  # the per-chat spacing is per process: let it lapse
         print(f"-- uncapped run (per-chat 1 msg/s kept), concurrency {args.concurrency}")
         t2 = time.monotonic()
-        sent_u, el_u, cpu_u = await dispatch(url, api_base, cap=0, seconds=args.uncapped_seconds,
-                                      concurrency=args.concurrency)
+        sent_u, el_u, cpu_u = await dispatch(
+            url, api_base, cap=0, seconds=args.uncapped_seconds, concurrency=args.concurrency
+        )
         t3 = time.monotonic()
     finally:
         fake.send_signal(signal.SIGTERM)
@@ -380,28 +405,37 @@ async def fanout(url: str, out: Path, args: argparse.Namespace) -> None:
     if args.uncapped_seconds:  # the rest through a null sender, so every row is checked
         null = NullSender()
         await asyncio.sleep(1.1)
-        rest, _, _ = await dispatch(url, api_base, cap=0, seconds=None,
-                                 concurrency=args.concurrency, sender=null)
+        rest, _, _ = await dispatch(
+            url, api_base, cap=0, seconds=None, concurrency=args.concurrency, sender=null
+        )
         records += null.records
     check = check_delivery(records, args.messages)  # type: ignore[arg-type]
     capped_rate = steady_rate(records, t0, t1)  # type: ignore[arg-type]
     uncapped_rate = steady_rate(records, t2, t3)  # type: ignore[arg-type]
     print()
-    print(f"capped:   {sent_c:,} sent; {capped_rate:.2f} msg/s at the server "
-          f"({sent_c / el_c:.2f}/s over the whole {el_c:.1f} s pass incl. start-up) "
-          f"= {100 * capped_rate / args.cap:.1f} % of the {args.cap:g}/s cap (target >= 95 %)")
-    print(f"uncapped: {sent_u:,} sent in {el_u:.1f} s = {sent_u / el_u:,.0f} msg/s over the "
-          f"pass, {uncapped_rate:,.0f} msg/s at the server, aiogram sender "
-          f"(target >= 2,000 msg/s)")
+    print(
+        f"capped:   {sent_c:,} sent; {capped_rate:.2f} msg/s at the server "
+        f"({sent_c / el_c:.2f}/s over the whole {el_c:.1f} s pass incl. start-up) "
+        f"= {100 * capped_rate / args.cap:.1f} % of the {args.cap:g}/s cap (target >= 95 %)"
+    )
+    print(
+        f"uncapped: {sent_u:,} sent in {el_u:.1f} s = {sent_u / el_u:,.0f} msg/s over the "
+        f"pass, {uncapped_rate:,.0f} msg/s at the server, aiogram sender "
+        f"(target >= 2,000 msg/s)"
+    )
     served = max(len(dumped["records"]), 1)
-    fake_note = (f"; fake server (whole run) {1e6 * fake_cpu / served:.0f} us/msg"
-                 if fake_cpu is not None else "")
-    print(f"          CPU: dispatcher + sender process {1e6 * cpu_u / max(sent_u, 1):.0f} us/msg "
-          f"({cpu_u:.1f} s CPU over {el_u:.1f} s wall){fake_note}")
+    fake_note = (
+        f"; fake server (whole run) {1e6 * fake_cpu / served:.0f} us/msg"
+        if fake_cpu is not None
+        else ""
+    )
+    print(
+        f"          CPU: dispatcher + sender process {1e6 * cpu_u / max(sent_u, 1):.0f} us/msg "
+        f"({cpu_u:.1f} s CPU over {el_u:.1f} s wall){fake_note}"
+    )
     if rest:
         print(f"          ({rest:,} remaining rows finished through a null sender)")
     print(f"delivery: {check} (targets: violations 0, duplicates 0, losses 0)")
-
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -439,15 +473,30 @@ if __name__ == "__main__":
     parser.add_argument("--cap", type=float, default=30.0)
     parser.add_argument("--capped-seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--uncapped-seconds", type=float, default=0,
-                        help="stop the aiogram run after this long (0: send everything)")
-    parser.add_argument("--null-messages", type=int, default=100_000,
-                        help="also run the dispatcher with a null sender (0: skip)")
+    parser.add_argument(
+        "--uncapped-seconds",
+        type=float,
+        default=0,
+        help="stop the aiogram run after this long (0: send everything)",
+    )
+    parser.add_argument(
+        "--null-messages",
+        type=int,
+        default=100_000,
+        help="also run the dispatcher with a null sender (0: skip)",
+    )
     parser.add_argument("--scan-dossiers", type=int, default=1_000_000)
-    parser.add_argument("--no-gc-freeze", action="store_true",
-                        help="leave the start-up heap to the garbage collector")
-    parser.add_argument("--fake", choices=("fast", "aiohttp"), default="fast",
-                        help="fast: bench/fast_bot_api.py; aiohttp: tests/fakes/bot_api.py")
+    parser.add_argument(
+        "--no-gc-freeze",
+        action="store_true",
+        help="leave the start-up heap to the garbage collector",
+    )
+    parser.add_argument(
+        "--fake",
+        choices=("fast", "aiohttp"),
+        default="fast",
+        help="fast: bench/fast_bot_api.py; aiohttp: tests/fakes/bot_api.py",
+    )
     parsed = parser.parse_args()
     GC_FREEZE = not parsed.no_gc_freeze
     raise SystemExit(asyncio.run(main(parsed)))

@@ -34,7 +34,7 @@ class _Server:
     def answer(self, method_path: bytes, body: bytes, content_type: bytes) -> tuple[int, bytes]:
         if not method_path.startswith(self.prefix):
             return 401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
-        method = method_path[len(self.prefix):].split(b"?", 1)[0]
+        method = method_path[len(self.prefix) :].split(b"?", 1)[0]
         if method.lower() != b"sendmessage":
             return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'
         if content_type.startswith(b"application/json"):
@@ -45,13 +45,17 @@ class _Server:
             chat_id = int(params["chat_id"])
             text = str(params["text"])
         except (KeyError, TypeError, ValueError):
-            return 400, (b'{"ok":false,"error_code":400,'
-                         b'"description":"Bad Request: chat_id and text are required"}')
+            return 400, (
+                b'{"ok":false,"error_code":400,'
+                b'"description":"Bad Request: chat_id and text are required"}'
+            )
         self.records.append((chat_id, text, time.monotonic(), None))
         self.message_id += 1
         result = {
-            "message_id": self.message_id, "date": self.date,
-            "chat": {"id": chat_id, "type": "private"}, "text": text,
+            "message_id": self.message_id,
+            "date": self.date,
+            "chat": {"id": chat_id, "type": "private"},
+            "text": text,
         }
         return 200, json.dumps({"ok": True, "result": result}, ensure_ascii=False).encode()
 
@@ -94,12 +98,19 @@ class _Connection(asyncio.Protocol):
             body = bytes(self.buffer[end + 4 : end + 4 + length])
             del self.buffer[: end + 4 + length]
             parts = head[0].split(b" ")
-            status, payload = self.server.answer(parts[1] if len(parts) > 1 else b"", body,
-                                                 content_type)
+            status, payload = self.server.answer(
+                parts[1] if len(parts) > 1 else b"", body, content_type
+            )
             out.append(
                 b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-                b"%s\r\n%s" % (status, _REASONS[status], len(payload),
-                               b"Connection: close\r\n" if close else b"", payload)
+                b"%s\r\n%s"
+                % (
+                    status,
+                    _REASONS[status],
+                    len(payload),
+                    b"Connection: close\r\n" if close else b"",
+                    payload,
+                )
             )
             if close:
                 break
@@ -120,8 +131,9 @@ async def serve(token: str, out_path: str) -> None:
     await stop.wait()
     cpu = time.process_time() - started
     listener.close()
-    Path(out_path).write_text(json.dumps({"cpu_s": cpu, "records": server.records},
-                                         ensure_ascii=False))
+    Path(out_path).write_text(
+        json.dumps({"cpu_s": cpu, "records": server.records}, ensure_ascii=False)
+    )
 
 
 if __name__ == "__main__":

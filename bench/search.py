@@ -44,6 +44,8 @@ PATHS = [DATA / "procedures_dvcqg_2026.jsonl", DATA / "procedures_bqp.jsonl"]
 POPULARITY = DATA / "popularity_citizens_top1000.csv"
 QUERIES = ROOT.parent / "shared" / "eval" / "dev_queries.jsonl"
 EXTRA = ROOT / "tests" / "knowledge" / "data" / "extra_queries.jsonl"
+# FAQ-style sets written by helpers from the procedure data alone (tests/knowledge/data/README).
+PORTAL_STYLE = sorted((ROOT / "tests" / "knowledge" / "data").glob("portal_style_*.jsonl"))
 
 
 def faq(queries: Sequence[EvalQuery]) -> list[EvalQuery]:
@@ -170,6 +172,11 @@ def main() -> int:
     print(row("motcua, long FAQ questions only", project_report(kb, faq(queries))))
     if EXTRA.exists():
         print(row("motcua, tests' extra_queries.jsonl", project_report(kb, load_queries(EXTRA))))
+    bm25 = bm25_baseline(procedures)
+    for path in PORTAL_STYLE:
+        written = load_queries(path)
+        print(row(f"motcua, {path.stem}", project_report(kb, written)))
+        print(row(f"  BM25 on {path.stem}", evaluate(written, bm25)))
 
     print()
     print(

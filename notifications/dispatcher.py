@@ -146,7 +146,9 @@ class _GroupCommit:
             try:
                 async with self.d.factory() as session, session.begin():
                     marked = await repo.mark_sent_many(
-                        session, [row_id for row_id, _ in batch], self.d.config.worker_id,
+                        session,
+                        [row_id for row_id, _ in batch],
+                        self.d.config.worker_id,
                         self.d.clock(),
                     )
             except Exception as exc:  # the rows stay "sending" and come back after the lease
@@ -229,9 +231,7 @@ class _Run:
         if caps and all(cap > 0 for cap in caps):
             # Two batches in memory = at most a quarter of the lease's worth of sending.
             seconds = min(CLAIM_SECONDS, self.cfg.lease.total_seconds() / 8)
-            self.batch = min(
-                self.batch, max(self.cfg.concurrency, math.ceil(max(caps) * seconds))
-            )
+            self.batch = min(self.batch, max(self.cfg.concurrency, math.ceil(max(caps) * seconds)))
             self.window = 2 * self.batch
 
     def _push(self, chat: ChatKey) -> None:
@@ -303,8 +303,12 @@ class _Run:
             return
         async with self.d.factory() as session, session.begin():
             rows = await repo.claim(
-                session, self.cfg.worker_id, list(self.d.senders), now,
-                lease=self.cfg.lease, limit=self.batch,
+                session,
+                self.cfg.worker_id,
+                list(self.d.senders),
+                now,
+                lease=self.cfg.lease,
+                limit=self.batch,
             )
         self.stats.claimed += len(rows)
         if len(rows) < self.batch:
@@ -317,9 +321,10 @@ class _Run:
             queue = self.queues.setdefault(chat, deque())
             # When this row would wait past half its lease, hand it back rather than risk a
             # second dispatcher claiming it while we still hold it.
-            wait = max(state.next_allowed.get(row.recipient, 0.0) - mono, 0.0) + (
-                len(queue) + (chat in self.busy)
-            ) * state.limits.per_chat_interval_s
+            wait = (
+                max(state.next_allowed.get(row.recipient, 0.0) - mono, 0.0)
+                + (len(queue) + (chat in self.busy)) * state.limits.per_chat_interval_s
+            )
             if wait > horizon:
                 await self._release(row, wait)
                 continue
@@ -333,9 +338,12 @@ class _Run:
             self.exhausted = False  # due again at once: this pass claims it anew
         async with self.d.factory() as session, session.begin():
             await repo.mark_retry(
-                session, row.id, self.cfg.worker_id,
+                session,
+                row.id,
+                self.cfg.worker_id,
                 next_attempt_at=self.d.clock() + timedelta(seconds=wait_s),
-                error=None, count_attempt=False,
+                error=None,
+                count_attempt=False,
             )
         self.stats.released += 1
 
@@ -410,8 +418,12 @@ class _Run:
                 if wait < room:
                     return wait
                 await repo.mark_retry(
-                    session, row.id, worker, next_attempt_at=now + timedelta(seconds=wait),
-                    error=result.error or "429 retry_after", count_attempt=False,
+                    session,
+                    row.id,
+                    worker,
+                    next_attempt_at=now + timedelta(seconds=wait),
+                    error=result.error or "429 retry_after",
+                    count_attempt=False,
                 )
                 return None
             if result.outcome is Outcome.BLOCKED:
@@ -441,8 +453,12 @@ class _Run:
                 await repo.record_failed_attempt(session, row.id, worker, error)
                 return wait
             await repo.mark_retry(
-                session, row.id, worker, next_attempt_at=now + timedelta(seconds=wait),
-                error=error, count_attempt=True,
+                session,
+                row.id,
+                worker,
+                next_attempt_at=now + timedelta(seconds=wait),
+                error=error,
+                count_attempt=True,
             )
             return None
 

@@ -29,16 +29,30 @@ def utcnow() -> datetime:
 def facts(d: Dossier | DossierSnapshot) -> DossierFacts:
     assert d.id is not None
     return DossierFacts(
-        id=d.id, receipt_code=d.receipt_code, procedure_name=d.procedure_name,
-        received_at=d.received_at, due_at=d.due_at, status=d.status, status_at=d.status_at,
-        agency=d.agency, note=d.note, apology_reason=d.apology_reason, new_due_at=d.new_due_at,
+        id=d.id,
+        receipt_code=d.receipt_code,
+        procedure_name=d.procedure_name,
+        received_at=d.received_at,
+        due_at=d.due_at,
+        status=d.status,
+        status_at=d.status_at,
+        agency=d.agency,
+        note=d.note,
+        apology_reason=d.apology_reason,
+        new_due_at=d.new_due_at,
     )
 
 
 def event_facts(e: StatusEvent) -> EventFacts:
     assert e.id is not None
-    return EventFacts(id=e.id, status=e.status, at=e.at, note=e.note,
-                      apology_reason=e.apology_reason, new_due_at=e.new_due_at)
+    return EventFacts(
+        id=e.id,
+        status=e.status,
+        at=e.at,
+        note=e.note,
+        apology_reason=e.apology_reason,
+        new_due_at=e.new_due_at,
+    )
 
 
 def outbox_key(dossier_id: int, notice: Notice, channel: str, recipient: str) -> str:
@@ -81,8 +95,12 @@ class RuleJobs:
                 rows += [
                     repo.NewMessage(
                         key=outbox_key(dossier_id, notice, channel, user_id),
-                        dossier_id=dossier_id, rule=notice.rule, channel=channel,
-                        recipient=user_id, body=body, next_attempt_at=at,
+                        dossier_id=dossier_id,
+                        rule=notice.rule,
+                        channel=channel,
+                        recipient=user_id,
+                        body=body,
+                        next_attempt_at=at,
                     )
                     for channel, user_id, since in who.get(dossier_id, [])
                     if (notice.after is None or since <= notice.after)

@@ -16,8 +16,14 @@ FINAL_STATUSES = frozenset(str(s) for s in CLOSED)
 OPEN_STATUSES = tuple(sorted(str(s) for s in OPEN))
 # Status changes that are worth a push of their own.
 NOTIFIED_STATUSES = frozenset(
-    {"received", "supplement_required", "financial_obligation", "result_ready", "rejected",
-     "returned"}
+    {
+        "received",
+        "supplement_required",
+        "financial_obligation",
+        "result_ready",
+        "rejected",
+        "returned",
+    }
 )
 
 RULE_STATUS = "status"
@@ -26,8 +32,14 @@ RULE_OVERDUE_APOLOGY = "overdue_apology"
 RULE_COLLECT_REMINDER = "collect_reminder"
 RULE_SATISFACTION = "satisfaction"
 RULE_NEW_DUE_DATE = "new_due_date"
-RULES = (RULE_STATUS, RULE_DUE_REMINDER, RULE_OVERDUE_APOLOGY, RULE_COLLECT_REMINDER,
-         RULE_SATISFACTION, RULE_NEW_DUE_DATE)
+RULES = (
+    RULE_STATUS,
+    RULE_DUE_REMINDER,
+    RULE_OVERDUE_APOLOGY,
+    RULE_COLLECT_REMINDER,
+    RULE_SATISFACTION,
+    RULE_NEW_DUE_DATE,
+)
 
 RATING_VALUES = {"very_satisfied": 3, "satisfied": 2, "unsatisfied": 1}
 RATING_PREFIX = "rate:"
@@ -133,8 +145,9 @@ def status_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice |
     tz = ctx.tz
     if ev.status == "received":
         body = (
-            t.STATUS_RECEIVED.format(received=fmt_date(d.received_at, tz),
-                                     due=fmt_date(d.due_at, tz))
+            t.STATUS_RECEIVED.format(
+                received=fmt_date(d.received_at, tz), due=fmt_date(d.due_at, tz)
+            )
             if d.due_at
             else t.STATUS_RECEIVED_NO_DUE.format(received=fmt_date(d.received_at, tz))
         )
@@ -148,8 +161,7 @@ def status_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice |
         detail = t.STATUS_FINANCIAL_DETAIL.format(note=note) if note else ""
         body = t.STATUS_FINANCIAL.format(detail=detail)
     elif ev.status == "result_ready":
-        body = t.STATUS_RESULT_READY.format(place=ctx.collect_place,
-                                            since=fmt_datetime(ev.at, tz))
+        body = t.STATUS_RESULT_READY.format(place=ctx.collect_place, since=fmt_datetime(ev.at, tz))
     elif ev.status == "rejected":
         body = (
             t.STATUS_REJECTED.format(reason=note, contact=ctx.contact)
@@ -157,8 +169,7 @@ def status_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice |
             else t.STATUS_REJECTED_NO_REASON.format(contact=ctx.contact)
         )
     else:  # returned
-        body = t.STATUS_RETURNED.format(at=fmt_date(ev.at, tz),
-                                        agency=d.agency or ctx.agency_name)
+        body = t.STATUS_RETURNED.format(at=fmt_date(ev.at, tz), agency=d.agency or ctx.agency_name)
     return Notice(RULE_STATUS, f"{ev.status}-{ev.id}", f"{_header(d)}\n\n{body}", after=ev.at)
 
 
@@ -183,9 +194,14 @@ def satisfaction_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> No
         Button(label, f"{RATING_PREFIX}{d.id}:{value}") for value, label in t.RATING_LABELS.items()
     )
     # A minute later, so it arrives after the "returned" message to the same chat.
-    return Notice(RULE_SATISFACTION, str(ev.id),
-                  t.SATISFACTION_QUESTION.format(code=d.receipt_code), buttons,
-                  delay=timedelta(minutes=1), after=ev.at)
+    return Notice(
+        RULE_SATISFACTION,
+        str(ev.id),
+        t.SATISFACTION_QUESTION.format(code=d.receipt_code),
+        buttons,
+        delay=timedelta(minutes=1),
+        after=ev.at,
+    )
 
 
 def effective_due(d: DossierFacts) -> datetime | None:
@@ -239,10 +255,12 @@ def overdue_apology(d: DossierFacts, now: datetime, ctx: RuleContext) -> Notice 
     tz = ctx.tz
     parts = [
         t.APOLOGY_TITLE,
-        t.APOLOGY_FACTS.format(code=d.receipt_code,
-                               procedure=d.procedure_name or t.UNKNOWN_PROCEDURE,
-                               received=fmt_date(d.received_at, tz),
-                               promised=fmt_date(missed, tz)),
+        t.APOLOGY_FACTS.format(
+            code=d.receipt_code,
+            procedure=d.procedure_name or t.UNKNOWN_PROCEDURE,
+            received=fmt_date(d.received_at, tz),
+            promised=fmt_date(missed, tz),
+        ),
         t.APOLOGY_SORRY.format(agency=d.agency or ctx.agency_name, legal=ctx.legal_reference),
     ]
     # A reason recorded with the first new date belongs to the first missed date only.
@@ -274,7 +292,7 @@ def parse_rating(payload: str) -> tuple[int, int] | None:
     """``rate:<dossier_id>:<value>`` → (dossier_id, stored value 1..3), None when malformed."""
     if not payload.startswith(RATING_PREFIX):
         return None
-    parts = payload[len(RATING_PREFIX):].split(":")
+    parts = payload[len(RATING_PREFIX) :].split(":")
     if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in RATING_VALUES:
         return None
     return int(parts[0]), RATING_VALUES[parts[1]]

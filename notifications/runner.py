@@ -70,12 +70,22 @@ def start_scheduler(
     first = datetime.now(UTC)
     for name, job_id in RULE_JOB_IDS.items():
         scheduler.add_job(
-            service.run_job, "interval", args=[name], id=job_id, seconds=rules_interval_s,
-            next_run_time=first, **common,
+            service.run_job,
+            "interval",
+            args=[name],
+            id=job_id,
+            seconds=rules_interval_s,
+            next_run_time=first,
+            **common,
         )
     scheduler.add_job(
-        service.run_job, "interval", args=["dispatch"], id=DISPATCH_JOB_ID,
-        seconds=dispatch_interval_s, next_run_time=first, **common,
+        service.run_job,
+        "interval",
+        args=["dispatch"],
+        id=DISPATCH_JOB_ID,
+        seconds=dispatch_interval_s,
+        next_run_time=first,
+        **common,
     )
     if not scheduler.running:
         scheduler.start()

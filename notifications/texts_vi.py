@@ -22,8 +22,7 @@ STATUS_SUPPLEMENT = (
     "Ông/Bà vui lòng bổ sung tại {place} hoặc trên Cổng dịch vụ công nếu nộp trực tuyến."
 )
 STATUS_SUPPLEMENT_NO_DETAIL = (
-    "Hồ sơ của ông/bà cần bổ sung.\n"
-    "Ông/Bà vui lòng liên hệ {contact} để biết giấy tờ cần bổ sung."
+    "Hồ sơ của ông/bà cần bổ sung.\nÔng/Bà vui lòng liên hệ {contact} để biết giấy tờ cần bổ sung."
 )
 STATUS_FINANCIAL = (
     "Hồ sơ của ông/bà đang chờ thực hiện nghĩa vụ tài chính (nộp thuế, phí, lệ phí).\n"

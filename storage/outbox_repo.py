@@ -119,8 +119,17 @@ async def claim(
         )
         result = await session.execute(stmt)
         claimed += [
-            Claimed(id=r.id, key=r.key, dossier_id=r.dossier_id, rule=r.rule, channel=r.channel,
-                    recipient=r.recipient, body=r.body, attempts=r.attempts, claimed_at=now)
+            Claimed(
+                id=r.id,
+                key=r.key,
+                dossier_id=r.dossier_id,
+                rule=r.rule,
+                channel=r.channel,
+                recipient=r.recipient,
+                body=r.body,
+                attempts=r.attempts,
+                claimed_at=now,
+            )
             for r in result.all()
         ]
     return claimed
@@ -161,8 +170,11 @@ async def mark_sent_many(
     for start in range(0, len(row_ids), BATCH):
         result = await session.execute(
             update(OUTBOX)
-            .where(c.id.in_(list(row_ids[start : start + BATCH])), c.status == "sending",
-                   c.claimed_by == worker)
+            .where(
+                c.id.in_(list(row_ids[start : start + BATCH])),
+                c.status == "sending",
+                c.claimed_by == worker,
+            )
             .values(status="sent", sent_at=now, attempts=c.attempts + 1, last_error=None)
             .returning(c.id)
         )
@@ -203,8 +215,11 @@ async def release(session: AsyncSession, row_ids: Sequence[int], worker: str) ->
     for start in range(0, len(row_ids), BATCH):
         result = await session.execute(
             update(OUTBOX)
-            .where(c.id.in_(list(row_ids[start : start + BATCH])), c.status == "sending",
-                   c.claimed_by == worker)
+            .where(
+                c.id.in_(list(row_ids[start : start + BATCH])),
+                c.status == "sending",
+                c.claimed_by == worker,
+            )
             .values(status="pending", claimed_by=None, claimed_at=None)
             .returning(c.id)
         )
@@ -376,8 +391,10 @@ async def events_since(
         select(StatusEvent, Dossier)
         .join(Dossier, col(Dossier.id) == col(StatusEvent.dossier_id))
         .where(
-            or_(col(StatusEvent.status).in_(list(statuses)),
-                col(StatusEvent.new_due_at).is_not(None)),
+            or_(
+                col(StatusEvent.status).in_(list(statuses)),
+                col(StatusEvent.new_due_at).is_not(None),
+            ),
             col(StatusEvent.at) >= since,
             _followed(),
         )
@@ -395,10 +412,16 @@ async def recipients(
     ids = list(dossier_ids)
     for start in range(0, len(ids), BATCH):
         result = await session.execute(
-            select(col(Subscription.dossier_id), col(Subscription.channel),
-                   col(Subscription.user_id), col(Subscription.created_at))
-            .where(col(Subscription.dossier_id).in_(ids[start : start + BATCH]),
-                   col(Subscription.ended_at).is_(None))
+            select(
+                col(Subscription.dossier_id),
+                col(Subscription.channel),
+                col(Subscription.user_id),
+                col(Subscription.created_at),
+            )
+            .where(
+                col(Subscription.dossier_id).in_(ids[start : start + BATCH]),
+                col(Subscription.ended_at).is_(None),
+            )
             .order_by(col(Subscription.id))
         )
         for dossier_id, channel, user_id, since in result.all():

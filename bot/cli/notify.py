@@ -58,9 +58,7 @@ async def _status(settings: Settings, limit: int) -> dict[str, Any]:
     finally:
         await engine.dispose()
     return {
-        "outbox": [
-            {"status": s, "channel": ch, "rule": r, "count": n} for s, ch, r, n in summary
-        ],
+        "outbox": [{"status": s, "channel": ch, "rule": r, "count": n} for s, ch, r, n in summary],
         "failures": [
             {"id": f.id, "key": f.key, "attempts": f.attempts, "error": f.last_error}
             for f in failed

@@ -12,8 +12,12 @@ NOW = datetime(2027, 3, 10, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Hà Nội
 
 
 async def add_dossier(
-    factory: SessionFactory, code: str, *, chats: list[str] | None = None,
-    channel: str = "telegram", **kw: object,
+    factory: SessionFactory,
+    code: str,
+    *,
+    chats: list[str] | None = None,
+    channel: str = "telegram",
+    **kw: object,
 ) -> int:
     fields: dict[str, object] = {
         "receipt_code": code,
@@ -30,13 +34,20 @@ async def add_dossier(
         await session.flush()
         assert d.id is not None
         for chat in chats or []:
-            session.add(Subscription(dossier_id=d.id, channel=channel, user_id=chat,
-                                     created_at=d.received_at))
+            session.add(
+                Subscription(
+                    dossier_id=d.id, channel=channel, user_id=chat, created_at=d.received_at
+                )
+            )
         return d.id
 
 
 async def add_event(
-    factory: SessionFactory, dossier_id: int, status: str, when: datetime, note: str | None = None,
+    factory: SessionFactory,
+    dossier_id: int,
+    status: str,
+    when: datetime,
+    note: str | None = None,
     **kw: object,
 ) -> int:
     async with factory() as session, session.begin():
@@ -48,8 +59,13 @@ async def add_event(
 
 
 async def enqueue_plain(
-    factory: SessionFactory, n: int, *, chats: int | None = None, channel: str = "telegram",
-    first_chat: int = 1000, when: datetime | None = None,
+    factory: SessionFactory,
+    n: int,
+    *,
+    chats: int | None = None,
+    channel: str = "telegram",
+    first_chat: int = 1000,
+    when: datetime | None = None,
 ) -> list[str]:
     """``n`` ready messages round-robin over ``chats`` chats; returns their keys."""
     from handlers.messages import Reply
@@ -58,9 +74,13 @@ async def enqueue_plain(
     chats = chats or n
     rows = [
         outbox_repo.NewMessage(
-            key=f"0:test:{i}:{channel}:{first_chat + i % chats}", dossier_id=None, rule="test",
-            channel=channel, recipient=str(first_chat + i % chats),
-            body=reply_to_body(Reply(f"tin nhắn số {i}")), next_attempt_at=when or NOW,
+            key=f"0:test:{i}:{channel}:{first_chat + i % chats}",
+            dossier_id=None,
+            rule="test",
+            channel=channel,
+            recipient=str(first_chat + i % chats),
+            body=reply_to_body(Reply(f"tin nhắn số {i}")),
+            next_attempt_at=when or NOW,
         )
         for i in range(n)
     ]
@@ -76,5 +96,3 @@ async def outbox_rows(factory: SessionFactory) -> list[dict[str, object]]:
         table = outbox_repo.OUTBOX
         result = await session.execute(select(table).order_by(table.c.id))
         return [dict(r._mapping) for r in result.all()]
-
-

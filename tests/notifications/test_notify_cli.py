@@ -29,8 +29,15 @@ async def motcua(db_url: str, api: FakeBotAPI, *args: str) -> str:
         "MOTCUA_NOTIFICATIONS__TELEGRAM_PER_CHAT_INTERVAL_S": "0.2",
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "notify", *args, cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "notify",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
     assert proc.returncode == 0, err.decode()
@@ -38,14 +45,26 @@ async def motcua(db_url: str, api: FakeBotAPI, *args: str) -> str:
 
 
 async def test_run_once_sends_every_rule_then_status_reports(
-    session_factory: SessionFactory, db_url: str, fake_api: FakeBotAPI,
+    session_factory: SessionFactory,
+    db_url: str,
+    fake_api: FakeBotAPI,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     now = datetime.now(UTC)
-    late = await add_dossier(session_factory, "C-1", chats=["900"], due_at=now - timedelta(days=1),
-                             received_at=now - timedelta(days=12))
-    await add_event(session_factory, late, "supplement_required", now - timedelta(hours=1),
-                    "Bản sao giấy chứng sinh")
+    late = await add_dossier(
+        session_factory,
+        "C-1",
+        chats=["900"],
+        due_at=now - timedelta(days=1),
+        received_at=now - timedelta(days=12),
+    )
+    await add_event(
+        session_factory,
+        late,
+        "supplement_required",
+        now - timedelta(hours=1),
+        "Bản sao giấy chứng sinh",
+    )
     fake_api.fail("sendMessage", "bad_request", chat_id=901, times=None)
     await add_dossier(session_factory, "C-2", chats=["901"], due_at=now - timedelta(days=1))
 
@@ -61,8 +80,11 @@ async def test_run_once_sends_every_rule_then_status_reports(
 
     report = json.loads(await motcua(db_url, fake_api, "status", "--json"))
     counts = {(r["status"], r["rule"]): r["count"] for r in report["outbox"]}
-    assert counts == {("sent", "overdue_apology"): 1, ("sent", "status"): 1,
-                      ("failed", "overdue_apology"): 1}
+    assert counts == {
+        ("sent", "overdue_apology"): 1,
+        ("sent", "status"): 1,
+        ("failed", "overdue_apology"): 1,
+    }
     (failure,) = report["failures"]
     assert failure["key"].endswith(":telegram:901") and "Bad Request" in failure["error"]
     assert {d["receipt_code"] for d in report["waiting_for_apology_details"]} == {"C-1", "C-2"}

@@ -41,9 +41,18 @@ async def start(
     db_url: str, api: FakeBotAPI, worker: str, per_second: int
 ) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "notify", "run-once", "--json", "--worker-id", worker,
-        cwd=ROOT, env=env(db_url, api, per_second),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "notify",
+        "run-once",
+        "--json",
+        "--worker-id",
+        worker,
+        cwd=ROOT,
+        env=env(db_url, api, per_second),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 

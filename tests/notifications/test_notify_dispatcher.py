@@ -26,12 +26,20 @@ def now() -> datetime:
 
 
 def dispatcher(
-    factory: SessionFactory, api: FakeBotAPI, *, per_second: float = 0, interval: float = 0.3,
-    timeout: float = 5.0, **config: object,
+    factory: SessionFactory,
+    api: FakeBotAPI,
+    *,
+    per_second: float = 0,
+    interval: float = 0.3,
+    timeout: float = 5.0,
+    **config: object,
 ) -> tuple[Dispatcher, TelegramSender]:
     sender = TelegramSender(create_push_bot(api.token, api.base_url, timeout=timeout))
     cfg = DispatcherConfig(
-        worker_id="test", lease=timedelta(seconds=60), backoff_base_s=0.2, **config  # type: ignore[arg-type]
+        worker_id="test",
+        lease=timedelta(seconds=60),
+        backoff_base_s=0.2,
+        **config,  # type: ignore[arg-type]
     )
     limits = {"telegram": ChannelLimits(per_second, interval)}
     return Dispatcher(factory, {"telegram": sender}, limits, cfg), sender
@@ -140,11 +148,22 @@ async def test_blocked_chat_ends_its_subscriptions_and_cancels_the_rest(
     from notifications.dispatcher import reply_to_body
 
     async with session_factory() as s, s.begin():
-        await outbox_repo.enqueue(s, [
-            outbox_repo.NewMessage(f"{d1}:t:{i}:telegram:{chat}", d1, "t", "telegram", chat,
-                                   reply_to_body(Reply(f"m{i}")), now())
-            for chat, i in rows
-        ], now())
+        await outbox_repo.enqueue(
+            s,
+            [
+                outbox_repo.NewMessage(
+                    f"{d1}:t:{i}:telegram:{chat}",
+                    d1,
+                    "t",
+                    "telegram",
+                    chat,
+                    reply_to_body(Reply(f"m{i}")),
+                    now(),
+                )
+                for chat, i in rows
+            ],
+            now(),
+        )
     fake_api.fail("sendMessage", "blocked", chat_id=700, times=None)
     d, sender = dispatcher(session_factory, fake_api)
     try:
@@ -154,8 +173,12 @@ async def test_blocked_chat_ends_its_subscriptions_and_cancels_the_rest(
     assert stats.blocked == 1 and stats.sent == 1
     assert len(fake_api.calls("sendMessage", 700)) == 1  # no retry to a chat that blocked us
     statuses = sorted((r["recipient"], r["status"]) for r in await outbox_rows(session_factory))
-    assert statuses == [("700", "cancelled"), ("700", "cancelled"), ("700", "failed"),
-                        ("701", "sent")]
+    assert statuses == [
+        ("700", "cancelled"),
+        ("700", "cancelled"),
+        ("700", "failed"),
+        ("701", "sent"),
+    ]
     async with session_factory() as s:
         assert [x.user_id for x in await list_for_dossier(s, d1)] == ["701"]
         assert await list_for_dossier(s, d2) == []
@@ -168,8 +191,13 @@ async def test_quiet_hours_send_nothing(
     quiet = QuietHours.parse("21:00-07:00", VN)
     night = datetime(2026, 11, 25, 23, 30, tzinfo=VN)
     sender = TelegramSender(create_push_bot(fake_api.token, fake_api.base_url))
-    d = Dispatcher(session_factory, {"telegram": sender}, None,
-                   DispatcherConfig(worker_id="q", quiet=quiet), clock=lambda: night)
+    d = Dispatcher(
+        session_factory,
+        {"telegram": sender},
+        None,
+        DispatcherConfig(worker_id="q", quiet=quiet),
+        clock=lambda: night,
+    )
     try:
         stats = await d.run_once()
     finally:
@@ -186,9 +214,21 @@ async def test_buttons_reach_telegram_as_an_inline_keyboard(
 
     body = reply_to_body(Reply("Ông/Bà có hài lòng?", (Button("Hài lòng", "rate:5:satisfied"),)))
     async with session_factory() as s, s.begin():
-        await outbox_repo.enqueue(s, [outbox_repo.NewMessage(
-            "5:satisfaction:1:telegram:800", None, "satisfaction", "telegram", "800", body, now()
-        )], now())
+        await outbox_repo.enqueue(
+            s,
+            [
+                outbox_repo.NewMessage(
+                    "5:satisfaction:1:telegram:800",
+                    None,
+                    "satisfaction",
+                    "telegram",
+                    "800",
+                    body,
+                    now(),
+                )
+            ],
+            now(),
+        )
     d, sender = dispatcher(session_factory, fake_api)
     try:
         await d.run_once()
@@ -219,8 +259,12 @@ async def test_a_long_retry_after_defers_the_row_without_stalling_the_pass(
 ) -> None:
     await enqueue_plain(session_factory, 5, when=now())
     sender = NightBlock()
-    d = Dispatcher(session_factory, {"telegram": sender},
-                   {"telegram": ChannelLimits(0, 0.1)}, DispatcherConfig(worker_id="n"))
+    d = Dispatcher(
+        session_factory,
+        {"telegram": sender},
+        {"telegram": ChannelLimits(0, 0.1)},
+        DispatcherConfig(worker_id="n"),
+    )
     started = datetime.now(UTC)
     stats = await d.run_once()
     assert (datetime.now(UTC) - started).total_seconds() < 30

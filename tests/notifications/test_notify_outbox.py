@@ -21,8 +21,12 @@ from storage.subscriptions_repo import end_subscription
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CTX = RuleContext(
-    calendar=WorkCalendar(), tz=VN, agency_name="UBND xã", contact="Một cửa, 0200 000 000",
-    collect_place="Bộ phận Một cửa UBND xã", legal_reference="Nghị định số 118/2025/NĐ-CP",
+    calendar=WorkCalendar(),
+    tz=VN,
+    agency_name="UBND xã",
+    contact="Một cửa, 0200 000 000",
+    collect_place="Bộ phận Một cửa UBND xã",
+    legal_reference="Nghị định số 118/2025/NĐ-CP",
 )
 LEASE = timedelta(seconds=30)
 
@@ -43,8 +47,9 @@ async def test_every_rule_enqueues_once_per_subscriber(session_factory: SessionF
     f = session_factory
     overdue = await add_dossier(f, "A-1", chats=["11", "12"], due_at=NOW - timedelta(days=1))
     soon = await add_dossier(f, "A-2", chats=["21"], due_at=NOW + timedelta(days=1, hours=5))
-    ready = await add_dossier(f, "A-3", chats=["31"], status="result_ready",
-                              status_at=NOW - timedelta(days=8))
+    ready = await add_dossier(
+        f, "A-3", chats=["31"], status="result_ready", status_at=NOW - timedelta(days=8)
+    )
     returned = await add_dossier(f, "A-4", chats=["41"], status="returned", status_at=NOW)
     await add_event(f, returned, "returned", NOW - timedelta(hours=1))
     await add_event(f, overdue, "supplement_required", NOW - timedelta(hours=2), "Bản sao CCCD")
@@ -95,8 +100,9 @@ async def test_claims_do_not_overlap_and_leases_expire(session_factory: SessionF
     # mark them.
     later = NOW + LEASE + timedelta(seconds=1)
     async with session_factory() as s, s.begin():
-        early = await outbox_repo.claim(s, "c", ["telegram"], NOW + LEASE / 2, lease=LEASE,
-                                        limit=50)
+        early = await outbox_repo.claim(
+            s, "c", ["telegram"], NOW + LEASE / 2, lease=LEASE, limit=50
+        )
         assert early == []
         c = await outbox_repo.claim(s, "c", ["telegram"], later, lease=LEASE, limit=50)
     assert sorted(m.id for m in c) == sorted(m.id for m in a[1:] + b)
@@ -118,8 +124,12 @@ async def test_rating_is_stored_for_subscribers_only(session_factory: SessionFac
     stranger = Incoming(Channel.TELEGRAM, "99", payload=f"rate:{d}:satisfied")
     replies = await handle_rating(session_factory, stranger, contact="x", clock=lambda: NOW)
     assert replies is not None and replies[0].text == t.RATING_UNKNOWN
-    assert await handle_rating(session_factory, Incoming(Channel.TELEGRAM, "77", text="hi"),
-                               contact="x") is None
+    assert (
+        await handle_rating(
+            session_factory, Incoming(Channel.TELEGRAM, "77", text="hi"), contact="x"
+        )
+        is None
+    )
     async with session_factory() as s:
         assert await ratings_repo.get_rating(s, d, "telegram", "77") == 1
         assert await ratings_repo.get_rating(s, d, "telegram", "99") is None
@@ -130,8 +140,13 @@ async def test_staff_list_of_dossiers_waiting_for_apology_details(
 ) -> None:
     f = session_factory
     await add_dossier(f, "W-1", due_at=NOW - timedelta(days=2))  # nothing recorded, unfollowed
-    await add_dossier(f, "W-2", due_at=NOW - timedelta(days=2), apology_reason="Chờ xác minh",
-                      new_due_at=NOW + timedelta(days=5))
+    await add_dossier(
+        f,
+        "W-2",
+        due_at=NOW - timedelta(days=2),
+        apology_reason="Chờ xác minh",
+        new_due_at=NOW + timedelta(days=5),
+    )
     await add_dossier(f, "W-3", due_at=NOW - timedelta(days=2), apology_reason="Chờ xác minh")
     await add_dossier(f, "W-4", due_at=NOW - timedelta(days=2), status="result_ready")
     waiting = await jobs(f).waiting_for_apology_details()
@@ -156,8 +171,14 @@ async def test_a_recorded_new_date_reaches_the_subscribers_once(
     session_factory: SessionFactory,
 ) -> None:
     d = await add_dossier(session_factory, "D-1", chats=["5"], due_at=NOW - timedelta(days=1))
-    await add_event(session_factory, d, "processing", NOW - timedelta(hours=1),
-                    apology_reason="Chờ xác minh", new_due_at=NOW + timedelta(days=6))
+    await add_event(
+        session_factory,
+        d,
+        "processing",
+        NOW - timedelta(hours=1),
+        apology_reason="Chờ xác minh",
+        new_due_at=NOW + timedelta(days=6),
+    )
     assert await jobs(session_factory).status_changes() == 1
     assert await jobs(session_factory).status_changes() == 0
     (row,) = await outbox_rows(session_factory)
@@ -167,8 +188,9 @@ async def test_a_recorded_new_date_reaches_the_subscribers_once(
 
 async def test_rows_only_for_channels_that_can_push(session_factory: SessionFactory) -> None:
     d = await add_dossier(session_factory, "W-9", chats=["7"], due_at=NOW - timedelta(days=1))
-    await add_dossier(session_factory, "W-10", chats=["web-abc"], channel="web",
-                      due_at=NOW - timedelta(days=1))
+    await add_dossier(
+        session_factory, "W-10", chats=["web-abc"], channel="web", due_at=NOW - timedelta(days=1)
+    )
     only_tg = RuleJobs(session_factory, CTX, clock=lambda: NOW, channels={"telegram"})
     assert await only_tg.overdue_apologies() == 1
     (row,) = await outbox_rows(session_factory)

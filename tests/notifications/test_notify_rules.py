@@ -69,8 +69,12 @@ def test_due_monday_reminds_on_friday_and_never_after_due() -> None:
     assert rules.due_reminder(d, at(2027, 3, 4, 9), CTX) is None  # Thursday
     assert rules.due_reminder(d, at(2027, 3, 5, 9), CTX) is not None  # Friday
     assert rules.due_reminder(d, at(2027, 3, 8, 17, 1), CTX) is None  # due time passed
-    assert rules.due_reminder(dossier(due_at=at(2027, 3, 8, 17), status="result_ready"),
-                              at(2027, 3, 5, 9), CTX) is None
+    assert (
+        rules.due_reminder(
+            dossier(due_at=at(2027, 3, 8, 17), status="result_ready"), at(2027, 3, 5, 9), CTX
+        )
+        is None
+    )
 
 
 def test_no_reminder_when_received_on_the_reminder_day() -> None:
@@ -99,9 +103,17 @@ def test_apology_with_the_recorded_reason_and_new_date() -> None:
     text = notice.text
     assert notice.occurrence == "2027-01-29"
     assert text.startswith(t.APOLOGY_TITLE)
-    for part in ("000.00.20.H56-270115-0001", "Đăng ký khai sinh", "15/01/2027",
-                 "29/01/2027", "xin lỗi", "Cần xác minh thêm thông tin với cơ quan khác",
-                 "17/02/2027", "Nghị định số 118/2025/NĐ-CP", "028 0000 0000"):
+    for part in (
+        "000.00.20.H56-270115-0001",
+        "Đăng ký khai sinh",
+        "15/01/2027",
+        "29/01/2027",
+        "xin lỗi",
+        "Cần xác minh thêm thông tin với cơ quan khác",
+        "17/02/2027",
+        "Nghị định số 118/2025/NĐ-CP",
+        "028 0000 0000",
+    ):
         assert part in text, part
     assert t.APOLOGY_NEW_DATE_PENDING not in text
     assert not rules.needs_apology_details(d, at(2027, 1, 30, 9))
@@ -124,8 +136,11 @@ def test_apology_without_recorded_details_invents_nothing() -> None:
 
 
 def test_one_apology_per_missed_date() -> None:
-    first = dossier(due_at=at(2027, 1, 29, 17), new_due_at=at(2027, 2, 17, 17),
-                    apology_reason="Chờ kết quả xác minh")
+    first = dossier(
+        due_at=at(2027, 1, 29, 17),
+        new_due_at=at(2027, 2, 17, 17),
+        apology_reason="Chờ kết quả xác minh",
+    )
     a = rules.overdue_apology(first, at(2027, 2, 1, 9), CTX)
     b = rules.overdue_apology(first, at(2027, 2, 16, 9), CTX)
     assert a is not None and b is not None and a.occurrence == b.occurrence == "2027-01-29"
@@ -181,8 +196,17 @@ def test_satisfaction_question_after_returned_only() -> None:
     assert all(len(b.payload.encode()) <= 64 for b in notice.buttons)
 
 
-@pytest.mark.parametrize("payload", ["rate:", "rate:x:satisfied", "rate:7:great", "rate:7",
-                                     "rate:7:satisfied:1", "other:7:satisfied"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "rate:",
+        "rate:x:satisfied",
+        "rate:7:great",
+        "rate:7",
+        "rate:7:satisfied:1",
+        "other:7:satisfied",
+    ],
+)
 def test_malformed_rating_payloads(payload: str) -> None:
     assert rules.parse_rating(payload) is None
 
@@ -197,8 +221,12 @@ def test_collect_reminder_counts_working_days_over_tet() -> None:
     notice = rules.collect_reminder(d, at(2027, 2, 15, 9), CTX)  # Monday: the 4th working day
     assert notice is not None and notice.occurrence == "2027-02-02"
     assert "02/02/2027" in notice.text and CTX.collect_place in notice.text
-    assert rules.collect_reminder(dossier(status="returned", status_at=at(2027, 2, 2)),
-                                  at(2027, 3, 1), CTX) is None
+    assert (
+        rules.collect_reminder(
+            dossier(status="returned", status_at=at(2027, 2, 2)), at(2027, 3, 1), CTX
+        )
+        is None
+    )
 
 
 # --- texts and quiet hours ---------------------------------------------------------------------
@@ -232,13 +260,19 @@ def test_working_calendar_sanity_for_the_dates_used_here() -> None:
 
 def test_new_date_recorded_by_the_agency_is_passed_on_verbatim() -> None:
     d = dossier(due_at=at(2027, 1, 29, 17))
-    event = EventFacts(id=40, status="processing", at=at(2027, 2, 1, 10),
-                       apology_reason="Chờ ý kiến của Sở Tư pháp", new_due_at=at(2027, 2, 17, 17))
+    event = EventFacts(
+        id=40,
+        status="processing",
+        at=at(2027, 2, 1, 10),
+        apology_reason="Chờ ý kiến của Sở Tư pháp",
+        new_due_at=at(2027, 2, 17, 17),
+    )
     notice = rules.new_due_notice(d, event, CTX)
     assert notice is not None and notice.rule == "new_due_date" and notice.occurrence == "40"
     assert "17/02/2027" in notice.text and "Chờ ý kiến của Sở Tư pháp" in notice.text
-    bare = EventFacts(id=41, status="processing", at=at(2027, 2, 1, 10),
-                      new_due_at=at(2027, 2, 17, 17))
+    bare = EventFacts(
+        id=41, status="processing", at=at(2027, 2, 1, 10), new_due_at=at(2027, 2, 17, 17)
+    )
     plain = rules.new_due_notice(d, bare, CTX)
     assert plain is not None and "Lý do" not in plain.text
     assert rules.new_due_notice(d, ev("processing"), CTX) is None  # no new date: nothing

@@ -39,8 +39,9 @@ async def test_serve_hook_runs_the_rules_and_sends(
         notifications={"quiet_hours": "off", "poll_interval_s": 0.2, "rules_interval_s": 0.2},
         telegram={"token": fake_api.token, "api_base": fake_api.base_url},
     )
-    await add_dossier(session_factory, "S-1", chats=["321"],
-                      due_at=datetime.now(UTC) - timedelta(hours=2))
+    await add_dossier(
+        session_factory, "S-1", chats=["321"], due_at=datetime.now(UTC) - timedelta(hours=2)
+    )
     bot = create_push_bot(fake_api.token, fake_api.base_url)
     scheduler = start_notifications(settings, session_factory, telegram_bot=bot)
     try:

@@ -24,8 +24,13 @@ from notifications.ports import Outcome
 async def test_faults_map_to_outcomes(
     fake_api: FakeBotAPI, kind: str, description: str | None, outcome: Outcome
 ) -> None:
-    fake_api.fail("sendMessage", kind, retry_after=3, delay=3.0,  # type: ignore[arg-type]
-                  description=description)
+    fake_api.fail(
+        "sendMessage",
+        kind,
+        retry_after=3,
+        delay=3.0,  # type: ignore[arg-type]
+        description=description,
+    )
     sender = TelegramSender(create_push_bot(fake_api.token, fake_api.base_url, timeout=1.5))
     try:
         result = await sender.send("4242", Reply("Ông/Bà <b>chú ý</b>"))
