@@ -187,3 +187,24 @@ def test_variant_words_keep_their_marks() -> None:
     # Without marks the word may be either; "huỷ" and "hủy" are one word spelled two ways.
     assert lex.said_variants(split_words("dung kinh doanh")) == {("dung",)}
     assert lex.said_variants(split_words("huỷ việc kết hôn")) == {("huy",)}
+
+
+def test_a_topic_concept_is_not_in_the_name_of_another_procedure(kb: KnowledgeBase) -> None:
+    """A concept some other record names ("vốn điều lệ" in "thay đổi vốn điều lệ") would pull
+    the question away from the record that does name it."""
+    import tomllib
+    from pathlib import Path
+
+    from knowledge.lexicon import find_phrases
+
+    lexicon_file = Path(__file__).resolve().parents[2] / "knowledge" / "lexicon.toml"
+    topics = tomllib.loads(lexicon_file.read_text("utf-8"))["topics"]
+    lex = default_lexicon()
+    names = [lex.expand_record([w[1] for w in split_words(p.name)]) for p in kb]
+    for name, topic in topics.items():
+        target = set(lex.expand_record([w[1] for w in split_words(topic["procedure"])]))
+        for concept in topic["concepts"]:
+            phrase = tuple(lex.expand_record([w[1] for w in split_words(concept)]))
+            for words in names:
+                if find_phrases(words, frozenset({phrase})):
+                    assert target <= set(words), (name, concept, " ".join(words))
