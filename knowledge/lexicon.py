@@ -141,6 +141,7 @@ class Lexicon:
     aspect_cues: Mapping[str, frozenset[Phrase]]  # folded
     out_of_scope: frozenset[Phrase]  # folded topics the records do not cover
     variants: frozenset[Phrase] = frozenset()  # folded words that make a variant procedure
+    shorthand: PhraseTable = field(default_factory=lambda: PhraseTable.build({}))
     # Out-of-scope topics no record's name shares words with: they tell even in a long question.
     out_of_scope_topics: frozenset[Phrase] = frozenset()
     # Terms whose words are otherwise filler ("nhà ở", "tặng cho"): folded phrase -> the
@@ -231,8 +232,9 @@ class Lexicon:
         return raw in self.stop_exact
 
     def expand_query(self, words: Sequence[Word]) -> list[Word]:
-        """Everyday words and abbreviations of a query into the portal's terms."""
-        return self.abbreviations.rewrite_words(self.colloquial.rewrite_words(words))
+        """Chat shorthand, everyday words and abbreviations of a query into the portal's terms."""
+        spelled = self.shorthand.rewrite_words(words)
+        return self.abbreviations.rewrite_words(self.colloquial.rewrite_words(spelled))
 
     def expand_record(self, folded: Sequence[str]) -> list[str]:
         """Abbreviations in a record's folded text spelled out, as queries have them."""
@@ -289,6 +291,9 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
     aspects = data.get("aspects", {})
     return Lexicon(
         abbreviations=PhraseTable.build(data.get("abbreviations", {})),
+        shorthand=PhraseTable.build(
+            {str(k): str(v) for k, v in data.get("shorthand", {}).items()}
+        ),
         colloquial=PhraseTable.build(
             _colloquial(data), inner=(fold(str(w)) for w in stop.get("inner", []))
         ),

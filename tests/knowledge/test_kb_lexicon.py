@@ -208,3 +208,19 @@ def test_a_topic_concept_is_not_in_the_name_of_another_procedure(kb: KnowledgeBa
             for words in names:
                 if find_phrases(words, frozenset({phrase})):
                     assert target <= set(words), (name, concept, " ".join(words))
+
+
+def test_shorthand_is_spelled_out_before_everyday_phrases_are_matched() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from knowledge.normalise import fold
+
+    assert "yeu to nuoc ngoai" in expand("dk ket hon voi ng nuoc ngoai")
+    assert expand("so hong") == expand("sổ hồng")
+    # A shorthand word inside an everyday phrase would stop that phrase from ever matching.
+    data = tomllib.loads(
+        (Path(__file__).resolve().parents[2] / "knowledge" / "lexicon.toml").read_text("utf-8")
+    )
+    phrase_words = {w for key in data["colloquial"] for w in fold(key).split()}
+    assert not {fold(k) for k in data["shorthand"]} & phrase_words
