@@ -352,9 +352,10 @@ class Searcher:
         lex = self.lexicon
         words = [w[1] for w in pairs]
         _, is_cue = find_cues(words, lex)
-        keep = [not cue for cue in is_cue]
-        # "nhà ở", "tặng cho": terms made of words that are elsewhere filler stay whole.
+        # "nhà ở", "tặng cho", "xã hội": terms made of words that are elsewhere filler or an
+        # aspect cue ("ở xã") stay whole.
         term = lex.term_positions(pairs)
+        keep = [not cue or j in term for j, cue in enumerate(is_cue)]
         longest = lex.longest_stop_phrase
         i = 0
         while i < len(words):

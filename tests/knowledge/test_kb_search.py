@@ -373,3 +373,21 @@ def test_popularity_lifts_a_record_only_as_far_as_it_fits_the_question() -> None
     )
     assert fits > 0
     assert touches < fits / 2
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # "hôm qua" is when, "đi" is a verb of motion: neither names a procedure.
+        ("bo toi mat hom qua, di khai tu can giay to gi", "1.000656"),
+        ("bố tôi mất hôm qua, đi khai tử cần giấy tờ gì", "1.000656"),
+        # "ở xã" asks where; "di chúc" keeps its "di".
+        ("lap di chuc o xa duoc ko", "2.001019"),
+        # ... but "nhà ở xã hội" stays whole.
+        ("dang ky nha o xa hoi", "1.014632"),
+    ],
+)
+def test_chat_fillers_do_not_hide_the_procedure(
+    kb: KnowledgeBase, query: str, expected: str
+) -> None:
+    assert top_code(kb, query) == expected
