@@ -23,7 +23,7 @@ MAX_SCORED_TERMS = 48
 MIN_SCORED_WEIGHT = 0.12
 CONTEXT_WEIGHT = 0.5  # words of a sentence that tells the story rather than asks
 CLAUSE_WEIGHT = 0.65  # earlier clauses of the asking sentence ("tôi có ..., vậy ... không?")
-SAYS_LITTLE_WORDS = 2
+SAYS_LITTLE_WORDS = 2  # an asking sentence with fewer content words defers to the one before
 MAX_QUERY_CHARS = 2000  # a pasted essay says no more about the procedure than its start
 CORRECTED_WEIGHT = 0.8  # a typo fix is a guess
 # A word a rewrite adds beside the citizen's own ("người nước ngoài" + "yếu tố nước ngoài"):
@@ -392,20 +392,20 @@ class Searcher:
         runs: list[list[tuple[str, float]]] = []
         run_weights: list[float] = []  # the sentence's weight, x ADDED_WEIGHT for added words
         run_added: list[bool] = []
+        lex = self.lexicon
         for pairs, sentence_weight in self._sentences(query):
             words = [w[1] for w in pairs]
             analysis.words.extend(words)
-            lex = self.lexicon
             analysis.hinted_variants |= lex.said_variants(pairs)
             analysis.said_variants |= lex.said_variants([w for w in pairs if not is_added(w)])
             # A topic the records lack, named where the question asks (not in its story).
-            if sentence_weight > CONTEXT_WEIGHT and self.lexicon.mentions_out_of_scope(pairs):
+            if sentence_weight > CONTEXT_WEIGHT and lex.mentions_out_of_scope(pairs):
                 asks_out_of_scope = True
                 # ... and a topic no record shares words with tells in a question of any length.
                 asks_out_of_scope_topic = asks_out_of_scope_topic or (
-                    self.lexicon.mentions_out_of_scope(pairs, topics_only=True)
+                    lex.mentions_out_of_scope(pairs, topics_only=True)
                 )
-            for aspect in find_cues(words, self.lexicon)[0]:
+            for aspect in find_cues(words, lex)[0]:
                 if aspect not in analysis.aspects:
                     analysis.aspects.append(aspect)
             runs.append([])
@@ -436,7 +436,8 @@ class Searcher:
                         factor = CORRECTED_WEIGHT
                 runs[-1].extend((part, factor) for part in fixed.split())
         # A long question mentions many things in passing ("việc làm", "bệnh viện"): only a
-        # chat-length one is judged out of scope by its topic alone.
+        # chat-length one is judged out of scope by such a word alone; a longer one only by a
+        # topic no record's name shares words with ("trợ cấp thất nghiệp").
         content_words = sum(len(run) for run in runs)
         analysis.out_of_scope = asks_out_of_scope_topic or (
             asks_out_of_scope and content_words <= OUT_OF_SCOPE_MAX_WORDS
