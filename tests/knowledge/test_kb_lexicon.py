@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from knowledge.aspects import Aspect, detect_aspects
 from knowledge.base import KnowledgeBase
 from knowledge.lexicon import default_lexicon, split_words
+
+LEXICON_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "lexicon.toml"
+
+
+def shipped_lexicon() -> dict[str, Any]:
+    """The shipped lexicon file as data (its tables, not the parsed Lexicon)."""
+    return tomllib.loads(LEXICON_FILE.read_text("utf-8"))
 
 
 def expand(text: str) -> str:
@@ -149,11 +160,7 @@ def test_a_topic_keeps_the_concept_and_adds_its_procedure_as_a_hint() -> None:
 def test_the_shipped_topics_point_at_procedures_the_records_name(kb: KnowledgeBase) -> None:
     """Each topic's procedure words all occur in some shipped record's name: a hint that no
     name carries would only add noise."""
-    import tomllib
-    from pathlib import Path
-
-    lexicon_file = Path(__file__).resolve().parents[2] / "knowledge" / "lexicon.toml"
-    topics = tomllib.loads(lexicon_file.read_text("utf-8"))["topics"]
+    topics = shipped_lexicon()["topics"]
     lex = default_lexicon()
     names = [set(lex.expand_record([w[1] for w in split_words(p.name)])) for p in kb]
     assert len(topics) >= 5
@@ -192,13 +199,9 @@ def test_variant_words_keep_their_marks() -> None:
 def test_a_topic_concept_is_not_in_the_name_of_another_procedure(kb: KnowledgeBase) -> None:
     """A concept some other record names ("vốn điều lệ" in "thay đổi vốn điều lệ") would pull
     the question away from the record that does name it."""
-    import tomllib
-    from pathlib import Path
-
     from knowledge.lexicon import find_phrases
 
-    lexicon_file = Path(__file__).resolve().parents[2] / "knowledge" / "lexicon.toml"
-    topics = tomllib.loads(lexicon_file.read_text("utf-8"))["topics"]
+    topics = shipped_lexicon()["topics"]
     lex = default_lexicon()
     names = [lex.expand_record([w[1] for w in split_words(p.name)]) for p in kb]
     for name, topic in topics.items():
@@ -211,16 +214,11 @@ def test_a_topic_concept_is_not_in_the_name_of_another_procedure(kb: KnowledgeBa
 
 
 def test_shorthand_is_spelled_out_before_everyday_phrases_are_matched() -> None:
-    import tomllib
-    from pathlib import Path
-
     from knowledge.normalise import fold
 
     assert "yeu to nuoc ngoai" in expand("dk ket hon voi ng nuoc ngoai")
     assert expand("so hong") == expand("sổ hồng")
     # A shorthand word inside an everyday phrase would stop that phrase from ever matching.
-    data = tomllib.loads(
-        (Path(__file__).resolve().parents[2] / "knowledge" / "lexicon.toml").read_text("utf-8")
-    )
+    data = shipped_lexicon()
     phrase_words = {w for key in data["colloquial"] for w in fold(key).split()}
     assert not {fold(k) for k in data["shorthand"]} & phrase_words
