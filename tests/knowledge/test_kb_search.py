@@ -159,6 +159,7 @@ PORTAL_STYLE_FLOORS = {
     "portal_style_b": {"top1": 0.54, "top3": 0.68, "abstain_rate": 0.7},
     "portal_style_c": {"top1": 0.62, "top3": 0.75, "abstain_rate": 0.7},
     "portal_style_d": {"top1": 0.52, "top3": 0.69, "abstain_rate": 0.6},
+    "portal_style_e": {"top1": 0.6, "top3": 0.77, "abstain_rate": 0.5},
 }
 
 
