@@ -106,6 +106,14 @@ _LEVEL_REMARK = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.?!;\n])\s+")
 
 
+def _closest(word: str, choices: Sequence[str], cutoff: float) -> str | None:
+    """The choice most like ``word`` by rapidfuzz ratio, if it reaches ``cutoff``."""
+    best = process.extractOne(
+        word, choices, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=cutoff
+    )
+    return best[0] if best else None
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     procedure: Procedure
@@ -301,14 +309,7 @@ class Searcher:
             return None
         sizes = (len(word) - 1, len(word), len(word) + 1)
         choices = [w for n in sizes for w in self._by_length.get(n, ())]
-        best = process.extractOne(
-            word,
-            choices,
-            scorer=fuzz.ratio,
-            processor=utils.default_process,
-            score_cutoff=TYPO_CUTOFF,
-        )
-        return best[0] if best else None
+        return _closest(word, choices, TYPO_CUTOFF)
 
     def _sentences(self, query: str) -> list[tuple[list[Word], float]]:
         """Words of each sentence, expanded by the lexicon, with the sentence's weight.
@@ -491,16 +492,10 @@ class Searcher:
             followers = self.index.followers.get(left)
             if not followers:
                 continue
-            best = process.extractOne(
-                right,
-                followers,
-                scorer=fuzz.ratio,
-                processor=utils.default_process,
-                score_cutoff=PAIR_TYPO_CUTOFF,
-            )
-            if best is not None and best[0] != right:
-                analysis.corrected[right] = best[0]
-                run[i] = (best[0], CORRECTED_WEIGHT)
+            best = _closest(right, followers, PAIR_TYPO_CUTOFF)
+            if best is not None and best != right:
+                analysis.corrected[right] = best
+                run[i] = (best, CORRECTED_WEIGHT)
 
     # -- ranking --------------------------------------------------------------------------
     def coverage(self, analysis: QueryAnalysis) -> FloatArray:
