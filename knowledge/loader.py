@@ -5,13 +5,35 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from knowledge.documents import (
+    clean_document_name,
+    clean_documents_raw,
+    is_file_name,
+    steps_spill,
+)
 from knowledge.model import Document, Procedure, SubmissionWay
 from knowledge.normalise import nfc, repair
+
+
+class ProblemKind(StrEnum):
+    """What went wrong; records with a repaired part are kept, the others skipped."""
+
+    FILE = "file"  # a file that cannot be read
+    JSON = "json"  # a line that is not a JSON object
+    RECORD = "record"  # no code or name: skipped
+    DUPLICATE = "duplicate"  # a code seen before: skipped
+    GARBLED = "garbled"  # undecodable characters: kept
+    FORM_FILE = "form_file"  # form file names dropped from the documents: kept
+    FRAGMENT = "fragment"  # file names or garbled text cut off document names: kept
+    STEPS_IN_DOCUMENTS = "steps_in_documents"  # the document text was the rest of the steps
+    NOISE = "noise"  # document text that says nothing (a result code, dashes): dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +41,7 @@ class LoadProblem:
     path: str
     line: int
     reason: str
+    kind: ProblemKind = ProblemKind.RECORD
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.reason}"
@@ -28,6 +51,10 @@ class LoadProblem:
 class LoadResult:
     procedures: list[Procedure] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Problems by kind."""
+        return dict(Counter(str(p.kind) for p in self.problems))
 
 
 class RecordError(ValueError):
@@ -114,7 +141,17 @@ def _copies(item: dict[str, Any]) -> str | None:
     return ", ".join(parts) or None
 
 
-def _documents(value: Any) -> tuple[Document, ...]:
+@dataclass(slots=True)
+class _Repairs:
+    """What the loader cut from one record, reported as problems (the record is kept)."""
+
+    form_files: list[str] = field(default_factory=list)
+    fragments: list[str] = field(default_factory=list)
+    steps_spill: bool = False
+    noise: str = ""
+
+
+def _documents(value: Any, repairs: _Repairs) -> tuple[Document, ...]:
     if not isinstance(value, list):
         return ()
     docs = []
@@ -125,13 +162,15 @@ def _documents(value: Any) -> tuple[Document, ...]:
         name = _text(item.get("ten_giay_to"))
         if name is None:
             continue
+        name, dropped = clean_document_name(name)
+        if dropped:
+            repairs.fragments.append(dropped)
+        form = _text(item.get("mau_don"))
+        if form is not None and is_file_name(form):
+            repairs.form_files.append(form)
+            form = None  # a file name means nothing to a citizen; the official page has it
         docs.append(
-            Document(
-                name=name,
-                form=_text(item.get("mau_don")),
-                copies=_copies(item),
-                group=_text(item.get("nhom")),
-            )
+            Document(name=name, form=form, copies=_copies(item), group=_text(item.get("nhom")))
         )
     return tuple(docs)
 
@@ -160,13 +199,29 @@ def _legal_basis(value: Any) -> str | None:
 
 def record_to_procedure(record: dict[str, Any], source: str) -> Procedure:
     """Map one record of either shape; raises RecordError when code or name is missing."""
+    return _record(record, source, _Repairs())
+
+
+_MEANINGFUL = 20  # characters of raw document text below which it says nothing
+
+
+def _record(record: dict[str, Any], source: str, repairs: _Repairs) -> Procedure:
     code = _text(record.get("ma_thu_tuc"))
     name = _text(record.get("ten_thu_tuc"))
     if not code:
         raise RecordError("no procedure code (ma_thu_tuc)")
     if not name:
         raise RecordError(f"procedure {code} has no name (ten_thu_tuc)")
+    steps = _text(record.get("trinh_tu_thuc_hien")) or ""
     docs_raw = _text(record.get("thanh_phan_ho_so_raw"))
+    if docs_raw is not None:
+        cleaned = clean_documents_raw(docs_raw)
+        if len(cleaned) < _MEANINGFUL:  # a result code, dashes, a lone "Bước 7:"
+            repairs.noise, docs_raw = docs_raw, None
+        elif steps_spill(steps, cleaned):
+            repairs.steps_spill = True  # kept as recorded; Procedure.full_steps joins them
+        else:
+            docs_raw = cleaned
     return Procedure(
         code=code,
         name=name,
@@ -178,10 +233,11 @@ def record_to_procedure(record: dict[str, Any], source: str) -> Procedure:
         or _text(record.get("co_quan_co_tham_quyen"))
         or "",
         address=_text(record.get("dia_chi_tiep_nhan")),
-        steps=_text(record.get("trinh_tu_thuc_hien")) or "",
+        steps=steps,
         ways=_ways(record.get("cach_thuc_thuc_hien")),
-        documents=_documents(record.get("thanh_phan_ho_so")),
+        documents=_documents(record.get("thanh_phan_ho_so"), repairs),
         documents_raw=docs_raw,
+        steps_in_documents=repairs.steps_spill,
         conditions=_text(record.get("yeu_cau_dieu_kien")),
         legal_basis=_legal_basis(record.get("can_cu_phap_ly")),
         results=_results(record.get("ket_qua_thuc_hien")),
@@ -195,6 +251,28 @@ def _garbled(procedure: Procedure) -> bool:
     return any("\ufffd" in t for t in (procedure.name, procedure.steps, procedure.field))
 
 
+K = ProblemKind
+
+
+def _repair_problems(where: str, line: int, code: str, repairs: _Repairs) -> list[LoadProblem]:
+    found = []
+    if repairs.form_files:
+        names = ", ".join(repr(f.split("\n")[0][:40]) for f in repairs.form_files[:2])
+        reason = f"{code}: {len(repairs.form_files)} form file name(s) dropped ({names})"
+        found.append(LoadProblem(where, line, reason, K.FORM_FILE))
+    if repairs.fragments:
+        cut = repr(repairs.fragments[0][:40])
+        reason = f"{code}: {len(repairs.fragments)} document name(s) cut before {cut}"
+        found.append(LoadProblem(where, line, reason, K.FRAGMENT))
+    if repairs.steps_spill:
+        reason = f"{code}: the document text is the rest of the steps (shown as steps)"
+        found.append(LoadProblem(where, line, reason, K.STEPS_IN_DOCUMENTS))
+    if repairs.noise:
+        reason = f"{code}: document text {repairs.noise[:30]!r} dropped (says nothing)"
+        found.append(LoadProblem(where, line, reason, K.NOISE))
+    return found
+
+
 def load_procedures(paths: Iterable[Path | str]) -> LoadResult:
     """Procedures from JSONL files, in file order; the first record of a code wins."""
     result = LoadResult()
@@ -205,7 +283,8 @@ def load_procedures(paths: Iterable[Path | str]) -> LoadResult:
         try:
             handle = path.open(encoding="utf-8", errors="replace")
         except OSError as exc:
-            result.problems.append(LoadProblem(where, 0, f"cannot read file: {exc.strerror}"))
+            reason = f"cannot read file: {exc.strerror}"
+            result.problems.append(LoadProblem(where, 0, reason, K.FILE))
             continue
         with handle:
             for number, line in enumerate(handle, start=1):
@@ -215,29 +294,31 @@ def load_procedures(paths: Iterable[Path | str]) -> LoadResult:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
                     reason = f"invalid JSON: {exc.msg} (column {exc.colno})"
-                    result.problems.append(LoadProblem(where, number, reason))
+                    result.problems.append(LoadProblem(where, number, reason, K.JSON))
                     continue
                 if not isinstance(record, dict):
                     kind = type(record).__name__
                     reason = f"expected a JSON object, got {kind}"
-                    result.problems.append(LoadProblem(where, number, reason))
+                    result.problems.append(LoadProblem(where, number, reason, K.JSON))
                     continue
+                repairs = _Repairs()
                 try:
-                    procedure = record_to_procedure(record, path.name)
+                    procedure = _record(record, path.name, repairs)
                 except RecordError as exc:
                     result.problems.append(LoadProblem(where, number, str(exc)))
                     continue
                 if procedure.code in seen:
                     reason = f"duplicate code {procedure.code} (kept {seen[procedure.code]})"
-                    result.problems.append(LoadProblem(where, number, reason))
+                    result.problems.append(LoadProblem(where, number, reason, K.DUPLICATE))
                     continue
                 seen[procedure.code] = f"{path.name}:{number}"
                 if _garbled(procedure):
                     reason = f"garbled text in {procedure.code} (undecodable characters), kept"
-                    result.problems.append(LoadProblem(where, number, reason))
+                    result.problems.append(LoadProblem(where, number, reason, K.GARBLED))
+                result.problems += _repair_problems(where, number, procedure.code, repairs)
                 result.procedures.append(procedure)
     _short_text.cache_clear()  # a memo for one load, not for the life of the process
     return result
 
 
-__all__ = ["LoadProblem", "LoadResult", "RecordError", "load_procedures", "nfc"]
+__all__ = ["LoadProblem", "LoadResult", "ProblemKind", "RecordError", "load_procedures", "nfc"]

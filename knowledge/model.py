@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.documents import join_steps
 from knowledge.processing_time import (
     ProcessingTime,
     parse_processing_time,
@@ -58,11 +59,26 @@ class Procedure:
     ways: tuple[SubmissionWay, ...] = ()
     documents: tuple[Document, ...] = ()
     documents_raw: str | None = None
+    # The crawl cut the steps at the words "Thành phần hồ sơ" and put the rest in the
+    # document text: ``documents_raw`` is then steps, never shown as documents.
+    steps_in_documents: bool = False
     conditions: str | None = None
     legal_basis: str | None = None
     results: tuple[str, ...] = ()
     detail_url: str | None = None
     source: str = ""
+
+    @property
+    def full_steps(self) -> str:
+        """The steps as a citizen reads them, with a rest the crawl misplaced put back."""
+        if self.steps_in_documents and self.documents_raw:
+            return join_steps(self.steps, self.documents_raw)
+        return self.steps
+
+    @property
+    def documents_text(self) -> str | None:
+        """The raw document text when the record has no list and it really is documents."""
+        return None if self.steps_in_documents else self.documents_raw
 
     @property
     def online(self) -> bool:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from knowledge.base import KnowledgeBase
-from knowledge.loader import load_procedures
+from knowledge.loader import LoadProblem, ProblemKind, load_procedures
+
+SKIPPED = {ProblemKind.FILE, ProblemKind.JSON, ProblemKind.RECORD, ProblemKind.DUPLICATE}
+
+
+def skipped(problems: list[LoadProblem]) -> list[LoadProblem]:
+    """Problems that cost a record (the others repair a kept record and say so)."""
+    return [p for p in problems if p.kind in SKIPPED]
+
 
 DVCQG: dict[str, Any] = {
     "ma_thu_tuc": "1.000001",
@@ -91,8 +100,10 @@ def test_both_shapes_load_into_one_model(tmp_path: Path) -> None:
     a = write_jsonl(tmp_path / "a.jsonl", [json.dumps(DVCQG, ensure_ascii=False)])
     b = write_jsonl(tmp_path / "b.jsonl", [json.dumps(BQP, ensure_ascii=False)])
     result = load_procedures([a, b])
-    assert result.problems == []
+    assert [(p.line, p.kind) for p in result.problems] == [(1, ProblemKind.FORM_FILE)]
+    assert "TK.doc" in result.problems[0].reason and "1.000001" in result.problems[0].reason
     birth, oil = result.procedures
+    assert birth.documents[0].form is None  # a file name means nothing to a citizen
     assert birth.levels == ("Cấp xã",)  # "Cấp Xã" and "Cấp xã" are one level
     assert birth.documents[0].group == "Giấy tờ phải nộp"
     assert birth.results == ("Giấy khai sinh",)
@@ -146,7 +157,7 @@ def test_bad_lines_are_reported_with_line_and_reason_and_the_rest_loads(tmp_path
     result = load_procedures([path])
     assert [p.code for p in result.procedures] == ["1.000001", "1.000002"]
     assert result.procedures[0].name == "Thủ tục đăng ký khai sinh"  # the first record wins
-    reasons = {problem.line: problem.reason for problem in result.problems}
+    reasons = {problem.line: problem.reason for problem in skipped(result.problems)}
     assert set(reasons) == {2, 4, 5, 6}
     assert "invalid JSON" in reasons[2]
     assert "JSON object" in reasons[4]
@@ -173,7 +184,9 @@ def test_garbled_text_is_repaired_or_reported_never_fatal(tmp_path: Path) -> Non
     first, second, third = result.procedures
     assert first.name == "Thủ tục đăng ký khai sinh"
     assert "\ufffd" in second.steps
-    assert [(p.line, "garbled" in p.reason) for p in result.problems] == [(2, True)]
+    garbled = [p for p in result.problems if p.kind is ProblemKind.GARBLED]
+    assert [(p.line, "garbled" in p.reason) for p in garbled] == [(2, True)]
+    assert skipped(result.problems) == []
     assert third.ways == () and third.documents == () and third.levels == ()
 
 
@@ -186,7 +199,7 @@ def test_missing_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
 
 def test_shipped_data_loads_whole(kb: KnowledgeBase) -> None:
     assert len(kb) == 2849
-    assert kb.problems == []
+    assert skipped(kb.problems) == []  # every record is kept; repairs are reported
     birth = kb.get("1.001193")
     assert birth is not None and birth.field == "Hộ tịch"
     assert "Hộ tịch" in kb.fields()
@@ -195,3 +208,73 @@ def test_shipped_data_loads_whole(kb: KnowledgeBase) -> None:
     assert licence is not None
     assert any("135.000" in (w.fee_text or "") for w in licence.ways)
     assert kb.get("9.999999") is None
+
+
+# --- repairs on real records: what the crawl glued or misplaced is cut, and reported -------
+
+
+def _problem(kb: KnowledgeBase, code: str, kind: ProblemKind) -> LoadProblem | None:
+    return next((p for p in kb.problems if p.kind is kind and p.reason.startswith(code)), None)
+
+
+def test_form_file_names_are_dropped_and_reported(kb: KnowledgeBase) -> None:
+    # 1.004194 (đăng ký tạm trú): "mau_don": "Thngts53.doc", a file name stripped of accents.
+    stay = kb.get("1.004194")
+    assert stay is not None and stay.documents
+    assert all(d.form is None for d in stay.documents)
+    problem = _problem(kb, "1.004194", ProblemKind.FORM_FILE)
+    assert problem is not None and "Thngts53.doc" in problem.reason
+    assert all(".doc" not in (d.form or "") for p in kb for d in p.documents)
+
+
+def test_garbled_fragments_are_cut_from_document_names(kb: KnowledgeBase) -> None:
+    # "...(Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA).1.MuCT01banhnhkmtheo"
+    stay = kb.get("1.004194")
+    assert stay is not None
+    form = next(d for d in stay.documents if d.name.startswith("Tờ khai thay đổi"))
+    assert form.name.endswith(("TT-BCA).", "TT-BCA)", "bằng văn bản;", "bằng văn bản"))
+    assert "MuCT01" not in " ".join(d.name for d in stay.documents)
+    problem = _problem(kb, "1.004194", ProblemKind.FRAGMENT)
+    assert problem is not None and "MuCT01banhnhkmtheo" in problem.reason
+    # "...hết hạnmau so 20.doc" (1.000049): a file name glued to the last word.
+    certificate = kb.get("1.000049")
+    assert certificate is not None
+    names = " ".join(d.name for d in certificate.documents)
+    assert ".doc" not in names and "hết hạn" in names
+    # No document name anywhere still carries a file name (“.doc” in quotes is prose).
+    file_name = re.compile(r"(?<![“\"])\.(?:docx?|pdf)(?![a-z])", re.IGNORECASE)
+    for procedure in kb:
+        for doc in procedure.documents:
+            assert not file_name.search(doc.name), doc.name
+
+
+def test_steps_put_in_the_document_column_are_steps(kb: KnowledgeBase) -> None:
+    # 1.001613 (BHXH một lần): the steps stop at "mục 9.3 (" and the document column holds
+    # ") và nộp cho cơ quan BHXH. Bước 2. ...": the rest of the steps, not documents.
+    lump = kb.get("1.001613")
+    assert lump is not None and lump.steps_in_documents
+    assert lump.documents == () and lump.documents_text is None
+    assert "(Thành phần hồ sơ) và nộp cho cơ quan BHXH" in lump.full_steps
+    assert "Bước 3" in lump.full_steps
+    assert _problem(kb, "1.001613", ProblemKind.STEPS_IN_DOCUMENTS) is not None
+    # A real document text is kept as documents (1.009541: a flattened table, headers cut).
+    table = kb.get("1.009541")
+    assert table is not None and not table.steps_in_documents
+    assert table.documents_text and "Tên giấy tờ" not in table.documents_text
+
+
+def test_document_text_that_says_nothing_is_dropped(kb: KnowledgeBase) -> None:
+    # 6.003500: the document column holds a result code, "KQ.G04.000398".
+    ferry = kb.get("6.003500")
+    assert ferry is not None and ferry.documents_text is None
+    assert _problem(kb, "6.003500", ProblemKind.NOISE) is not None
+
+
+def test_problem_counts_by_kind(kb: KnowledgeBase) -> None:
+    counts = {str(k): 0 for k in ProblemKind}
+    for problem in kb.problems:
+        counts[str(problem.kind)] += 1
+    assert counts["form_file"] > 1000  # records with form file names
+    assert counts["fragment"] > 100
+    assert counts["steps_in_documents"] >= 20
+    assert counts["record"] == counts["json"] == counts["duplicate"] == 0
