@@ -2,13 +2,15 @@
 
 A code is the receiving agency's electronic id (four groups, the last one a letter and two
 digits: H56 is a province, G22 a ministry), the day received as ``yymmdd`` and the day's sequence
-number (4 digits). People type it in any case, with spaces or without the dots and dashes; all
+number (4 digits). People type it in any case, with spaces or without the dots and dashes, with
+en or em dashes, spaces around the separators or full-width digits (a phone keyboard's); all
 forms normalise to the canonical one. Procedure codes (``1.001193``) are not receipt codes.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -20,6 +22,15 @@ _ALLOWED = re.compile(r"^[A-Z0-9.\-_/ ]+$")
 _SEPARATORS = re.compile(r"[.\-_/\s]+")
 COMPACT_LENGTH = 20
 EXAMPLE = "000.00.20.H56-210615-0001"
+
+# Dashes people type for "-": hyphen, non-breaking hyphen, figure/en/em dashes, minus signs.
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"), "-")
+# "H56 - 260101 - 0001", "000 . 00": a separator with spaces around it, between code characters.
+_SPACED_SEPARATOR = re.compile(r"(?<=[0-9A-Za-z])[ \t]*([.\-_/])[ \t]*(?=[0-9A-Za-z])")
+# "000,00,20,H56": commas for dots, between code characters.
+_COMMA_SEPARATOR = re.compile(r"(?<=[0-9A-Za-z]),(?=[0-9A-Za-z])")
+# Fragments of a code on their own: the agency ("000.00.20.H56"), the day and sequence.
+_FRAGMENT = re.compile(r"^(?:[A-Z0-9]{3}\.[A-Z0-9]{2}\.[A-Z0-9]{2}\.[A-Z]\d{2}|\d{6}-\d{4})$")
 
 # Free text: runs of tokens made of code characters (what a person might type as a code).
 _TOKEN_STRIP = ".,;:!?()[]{}\"'“”«»"
@@ -70,9 +81,17 @@ def _yymmdd(digits: str) -> date | None:
         return None
 
 
+def normalise_typed(text: str) -> str:
+    """The text with a typed code's variants made plain: full-width characters (NFKC), every
+    dash as "-", no spaces around separators between code characters, commas as dots."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_DASHES)
+    text = _SPACED_SEPARATOR.sub(r"\1", text)
+    return _COMMA_SEPARATOR.sub(".", text)
+
+
 def parse_receipt_code(text: str) -> ReceiptCode | MalformedCode:
     """Parse a code in any spelling; a MalformedCode says what is wrong with it."""
-    raw = (text or "").strip()
+    raw = normalise_typed(text).strip()
     upper = raw.upper()
     if not upper:
         return MalformedCode(CodeProblem.EMPTY, raw)
@@ -112,7 +131,7 @@ def _looks_like_attempt(run: str) -> bool:
     upper = run.upper()
     compact = _SEPARATORS.sub("", upper)
     digits = sum(ch.isdigit() for ch in compact)
-    if _COMPACT.match(compact):
+    if _COMPACT.match(compact) or _FRAGMENT.match(upper):
         return True
     if len(compact) < 12 or digits < 8:
         return False  # phone numbers, dates and procedure codes stay out
@@ -123,7 +142,7 @@ def find_code(text: str) -> str | None:
     """The first stretch of ``text`` that looks like an attempt at a receipt code, well-formed
     or not ("000.00.20.h56 210615 0001", "0000020H562106150001"); None when there is none."""
     runs: list[list[str]] = []
-    for segment in _SEGMENT_BREAK.split(text or ""):
+    for segment in _SEGMENT_BREAK.split(normalise_typed(text)):
         runs.append([])
         for word in segment.split():
             token = word.strip(_TOKEN_STRIP)

@@ -101,3 +101,59 @@ def test_found_attempt_parses_to_the_code() -> None:
     found = find_code("cho tôi hỏi hồ sơ 000 00 20 H56 2106150001 với")
     assert found is not None
     assert canonical_code(found) == CANON
+
+
+# --- every spelling people type: dashes, spaces around separators, full-width, commas -------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "000.00.20.H56–210615–0001",  # en dashes (phone keyboards turn "--" into them)
+        "000.00.20.H56—210615—0001",  # em dashes
+        "000.00.20.H56‐210615‐0001",  # the Unicode hyphen
+        "000.00.20.H56−210615−0001",  # the minus sign
+        "000.00.20.H56 – 210615 – 0001",  # en dashes with spaces around them
+        "000 . 00 . 20 . H56 - 210615 - 0001",  # spaces around every separator
+        "０００.００.２０.Ｈ５６-２１０６１５-０００１",  # full-width digits and letters
+        "０００．００．２０．Ｈ５６－２１０６１５－０００１",  # full-width separators too
+        "000,00,20,H56-210615-0001",  # commas for dots
+        "000.00.20.H56 _ 210615 _ 0001",
+    ],
+)
+def test_every_typed_spelling_gives_the_canonical_code(typed: str) -> None:
+    assert canonical_code(typed) == CANON
+    found = find_code(f"cho tôi tra cứu hồ sơ {typed} với ạ")
+    assert found is not None and canonical_code(found) == CANON
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("000.00.20.H56 – 210615 – 001", CodeProblem.TOO_SHORT),  # a digit missing
+        ("０００.００.２０.Ｈ５６-２１１３１５-０００１", CodeProblem.BAD_DATE),  # month 13
+        ("000.00.20.H56", CodeProblem.TOO_SHORT),  # the agency alone
+        ("210615–0001", CodeProblem.TOO_SHORT),  # the day and number alone
+        ("H56 - 210615 - 0001", CodeProblem.TOO_SHORT),
+    ],
+)
+def test_what_looks_like_a_code_is_an_attempt_with_a_reason(
+    typed: str, problem: CodeProblem
+) -> None:
+    found = find_code(f"mã hồ sơ {typed}")
+    assert found is not None  # an attempt: the format help, never a procedure search
+    parsed = parse_receipt_code(found)
+    assert isinstance(parsed, MalformedCode) and parsed.reason == problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lệ phí 100.000 - 200.000 đồng",
+        "làm căn cước cho con 14 tuổi",
+        "hạn nộp 2024 – 2025",
+        "１.００１１９３",  # a procedure code, full-width
+    ],
+)
+def test_dashes_and_widths_do_not_make_prose_a_code(text: str) -> None:
+    assert find_code(text) is None
