@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from handlers.intents import SmallTalk, digit_choice, is_follow_up, small_talk, strip_greeting
@@ -29,10 +32,63 @@ from handlers.intents import SmallTalk, digit_choice, is_follow_up, small_talk, 
         ("cảm ơn, còn lệ phí thì sao", None),
         ("chào mừng", None),
         ("", None),
+        # acknowledgements
+        ("ok", SmallTalk.ACK),
+        ("vâng ạ", SmallTalk.ACK),
+        ("hiểu rồi", SmallTalk.ACK),
+        ("cảm ơn, hiểu rồi", SmallTalk.THANKS),
+        ("ok, còn lệ phí thì sao", None),
+        # who the bot is
+        ("bạn là ai", SmallTalk.IDENTITY),
+        ("ban ten gi vay", SmallTalk.IDENTITY),
+        ("bạn là người thật hay bot", SmallTalk.IDENTITY),
+        # weather, prices, jokes, the rest of the world
+        ("thời tiết hôm nay thế nào", SmallTalk.WEATHER),
+        ("mai troi co mua khong", SmallTalk.WEATHER),
+        ("giá vàng hôm nay bao nhiêu", SmallTalk.PRICES),
+        ("ty gia usd", SmallTalk.PRICES),
+        ("kể chuyện cười đi", SmallTalk.JOKE),
+        ("xổ số miền bắc hôm nay", SmallTalk.OFF_TOPIC),
+        ("kết quả bóng đá tối qua", SmallTalk.OFF_TOPIC),
+        ("mấy giờ rồi", SmallTalk.OFF_TOPIC),
+        # insults, and the words that only look like them
+        ("đồ ngu", SmallTalk.INSULT),
+        ("bot ngu quá", SmallTalk.INSULT),
+        ("vô dụng", SmallTalk.INSULT),
+        ("dm", SmallTalk.INSULT),
+        ("bạn ngủ chưa", None),  # "ngủ" is not "ngu"
+        ("nhập ngũ cần giấy tờ gì", None),
+        ("thương binh bị cụt chân hưởng trợ cấp", None),
+        ("làm cc mất bao lâu", None),  # cc: căn cước
+        ("bị lừa đảo thì báo ở đâu", None),
+        # a procedure question that mentions the same words is a question
+        ("lệ phí đăng ký xe giá bao nhiêu", None),
+        ("giá bao nhiêu", None),  # a follow-up about the fee of the procedure discussed
+        ("khai thuế đại lý xổ số", None),
+        ("cấp giấy phép kinh doanh vàng", None),
+        ("còn bao lâu", None),
+        ("giấy phép hoạt động dự báo thời tiết", None),
     ],
 )
 def test_small_talk(text: str, kind: SmallTalk | None) -> None:
     assert small_talk(text) == kind
+
+
+def test_no_question_about_a_procedure_is_taken_for_small_talk() -> None:
+    """Every query of the shared dev set and of the portal-style sets that expects a procedure
+    goes to the search, whatever words it uses."""
+    files = [Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jsonl"]
+    files += sorted((Path(__file__).resolve().parents[1] / "knowledge" / "data").glob("*.jsonl"))
+    questions = 0
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row.get("expected"):
+                questions += 1
+                assert small_talk(row["query"]) is None, row["query"]
+    assert questions > 500
 
 
 def test_strip_greeting_keeps_the_question() -> None:
