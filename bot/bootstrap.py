@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from aiogram import Bot
 
@@ -136,6 +137,7 @@ async def bootstrap(
                 dossiers=dossiers,
                 portal_url=settings.knowledge.portal_url,
                 usage=usage,
+                today=lambda: calendar.local(datetime.now(UTC)).date(),
             ),
             sessions,
             contact=settings.agency.contact,

@@ -7,10 +7,14 @@ import hashlib
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from handlers import render
 from handlers import texts_vi as t
 from handlers.conversation import ConversationState, ConversationStore
+from handlers.dossiers import codes
 from handlers.intents import (
     SmallTalk,
     digit_choice,
@@ -43,10 +47,16 @@ CHOOSE_PROCEDURE = "choose_procedure"
 FOLLOW_UP_SLACK = 1  # unknown words an aspect question may carry and still be a follow-up
 _PROCEDURE_CODE = re.compile(r"^\s*(\d{1,2}\.\d{4,6})\s*$")
 _PAYLOAD = re.compile(r"^[\w.:,\-]{1,128}$")
-_PAYLOAD_AS_TEXT = re.compile(r"^(?:p_|d_|pa:|pc:|ds:)[\w.:,\-]{1,120}$")
-_KNOWN_PAYLOADS = ("p_", "d_", "pa:", "pc:", "ds:")
+_PAYLOAD_AS_TEXT = re.compile(r"^(?:p_|d_|pa:|pc:|pf:|ds:)[\w.:,\-]{1,120}$")
+_KNOWN_PAYLOADS = ("p_", "d_", "pa:", "pc:", "pf:", "ds:")
 _KNOWN_ASPECTS = {a.value for a in Aspect}
 _SPACES = re.compile(r"[^\S\n]+")
+_LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_today() -> date:
+    """Today in Vietnam: the default clock for facts that depend on the date (fee periods)."""
+    return datetime.now(UTC).astimezone(_LOCAL).date()
 
 
 class Assistant:
@@ -65,6 +75,7 @@ class Assistant:
         portal_url: str = DEFAULT_PORTAL_URL,
         choice_margin: float = CHOICE_MARGIN,
         usage: UsageRecorder | None = None,
+        today: Callable[[], date] = local_today,
     ) -> None:
         self._kb = kb
         self._store = store
@@ -72,6 +83,7 @@ class Assistant:
         self._portal_url = portal_url
         self._margin = choice_margin
         self._usage: UsageRecorder = usage if usage is not None else NoUsage()
+        self._today = today
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """The replies to one message; never raises (a failure becomes a polite apology)."""
@@ -154,6 +166,10 @@ class Assistant:
             code, _, asked = payload[3:].partition(":")
             aspects = [a for a in asked.split(",") if a in _KNOWN_ASPECTS]
             return self._opened(msg, code, aspects, state)
+        if payload.startswith(render.FULL_PREFIX):  # pf:<code>:<aspect>[,<aspect>...]
+            code, _, asked = payload[len(render.FULL_PREFIX) :].partition(":")
+            aspects = [a for a in asked.split(",") if a in _KNOWN_ASPECTS]
+            return self._full(code, aspects, state)
         if payload.startswith("pc:"):
             aspects = []
             if state.pending == CHOOSE_PROCEDURE:
@@ -179,12 +195,15 @@ class Assistant:
         if code and self._kb.get(code.group(1)) is not None:
             self._count(msg, UsageKind.QUESTION_ANSWERED, code.group(1))
             return self._open(code.group(1), [], state)
+        # Before small talk: "hồ sơ của tôi mã 000.00.20.H56-..." is a lookup, and anything
+        # that looks like a receipt code is never searched as a procedure question.
         if self._dossiers is not None:
-            # Before small talk: "hồ sơ của tôi mã 000.00.20.H56-..." is a lookup.
             raw = self._dossiers.find_code(text)
             if raw:
                 self._count(msg, UsageKind.LOOKUP_ATTEMPT)
                 return await self._dossiers.on_receipt_code(msg, raw, state)
+        elif codes.find_code(text):
+            return [Reply(t.DOSSIERS_UNAVAILABLE)]
         talk = small_talk(text)
         if talk is not None:
             return await self._on_small_talk(msg, talk, state)
@@ -215,13 +234,7 @@ class Assistant:
             return await self._dossiers.on_my_dossiers(msg, state)
         if talk is SmallTalk.LOOKUP_HELP:
             return [Reply(t.LOOKUP_HOW if self._dossiers else t.DOSSIERS_UNAVAILABLE)]
-        answers = {
-            SmallTalk.GREETING: t.GREETING,
-            SmallTalk.THANKS: t.THANKS,
-            SmallTalk.GOODBYE: t.GOODBYE,
-            SmallTalk.HELP: t.HELP,
-        }
-        return [Reply(answers[talk])]
+        return [Reply(_SMALL_TALK_ANSWERS[talk])]
 
     # --- usage counts (anonymous: channel, kind, procedure code) -------------------------
 
@@ -334,14 +347,40 @@ class Assistant:
     ) -> list[Reply]:
         _forget_choice(state)
         state.last_procedure = procedure.code
+        today = self._today()
         if not aspects:
-            return [
-                Reply(
-                    render.overview(procedure, self._portal_url), render.aspect_buttons(procedure)
-                )
-            ]
-        text = render.answer(procedure, aspects, self._portal_url)
+            text = render.overview(procedure, self._portal_url, today=today)
+            return [Reply(text, render.aspect_buttons(procedure))]
+        answer = render.answer(procedure, aspects, self._portal_url, today=today)
+        buttons = render.aspect_buttons(procedure, answered=aspects)
+        if answer.more:
+            buttons = (render.full_button(procedure, aspects), *buttons)
+        return [Reply(answer.text, buttons)]
+
+    def _full(self, code: str, aspects: list[str], state: ConversationState) -> list[Reply]:
+        """The full text of what an answer shortened (the "Xem đầy đủ" button)."""
+        procedure = self._kb.get(code) if code else None
+        if procedure is None or not aspects:
+            return [Reply(t.STALE_BUTTON)]
+        _forget_choice(state)
+        state.last_procedure = procedure.code
+        text = render.full_answer(procedure, aspects, self._portal_url, today=self._today())
         return [Reply(text, render.aspect_buttons(procedure, answered=aspects))]
+
+
+_SMALL_TALK_ANSWERS = {
+    SmallTalk.GREETING: t.GREETING,
+    SmallTalk.THANKS: t.THANKS,
+    SmallTalk.GOODBYE: t.GOODBYE,
+    SmallTalk.HELP: t.HELP,
+    SmallTalk.ACK: t.ACK,
+    SmallTalk.IDENTITY: t.IDENTITY,
+    SmallTalk.WEATHER: t.WEATHER,
+    SmallTalk.PRICES: t.PRICES,
+    SmallTalk.JOKE: t.JOKE,
+    SmallTalk.INSULT: t.INSULT,
+    SmallTalk.OFF_TOPIC: t.OFF_TOPIC,
+}
 
 
 def clean_text(raw: str) -> tuple[str, bool]:

@@ -27,6 +27,36 @@ HELP = (
 )
 THANKS = "Dạ, không có gì ạ. Ông/bà cần hỏi thêm thủ tục nào cứ nhắn cho tôi."
 GOODBYE = "Chào ông/bà. Khi cần hỏi về thủ tục hay hồ sơ, ông/bà cứ nhắn cho tôi."
+ACK = "Dạ. Ông/bà cần hỏi thêm về thủ tục hay hồ sơ nào, cứ nhắn cho tôi."
+IDENTITY = (
+    "Tôi là Trợ lý Một cửa, một chương trình trả lời tự động theo dữ liệu thủ tục hành chính "
+    "trên Cổng Dịch vụ công quốc gia. Tôi giúp ông/bà biết thủ tục cần giấy tờ gì, mất bao "
+    "lâu, lệ phí, nơi nộp, và xem hồ sơ đã nộp đến bước nào.\n"
+    "Ông/bà cứ nhắn câu hỏi, ví dụ “làm hộ chiếu cần gì”. Cần gặp cán bộ, ông/bà liên hệ "
+    "Bộ phận Một cửa nơi nộp hồ sơ."
+)
+WEATHER = (
+    "Xin lỗi ông/bà, tôi không có thông tin thời tiết. Tôi chỉ trả lời về thủ tục hành chính "
+    "và hồ sơ tại Bộ phận Một cửa, ví dụ “đăng ký tạm trú cần giấy tờ gì”."
+)
+PRICES = (
+    "Xin lỗi, tôi không có thông tin giá cả thị trường. Tôi có thể cho ông/bà biết lệ phí "
+    "của thủ tục hành chính, ví dụ “lệ phí cấp hộ chiếu”."
+)
+JOKE = (
+    "Tôi không kể chuyện cười được ạ, nhưng có thể giúp ông/bà làm giấy tờ nhanh hơn. "
+    "Ông/bà thử hỏi, ví dụ “đăng ký khai sinh cần gì”."
+)
+INSULT = (
+    "Xin lỗi nếu tôi chưa giúp được ông/bà. Ông/bà nhắn lại ngắn gọn tên thủ tục và điều "
+    "muốn biết (giấy tờ, thời hạn, lệ phí, nơi nộp) để tôi trả lời đúng hơn, hoặc liên hệ "
+    "Bộ phận Một cửa để được cán bộ hỗ trợ."
+)
+OFF_TOPIC = (
+    "Xin lỗi ông/bà, câu hỏi này nằm ngoài phạm vi của tôi. Tôi chỉ giúp về thủ tục hành chính "
+    "và hồ sơ tại Bộ phận Một cửa, ví dụ “làm căn cước mất bao lâu”, hoặc gõ mã hồ sơ để tra "
+    "cứu. Nhắn “trợ giúp” để xem hướng dẫn."
+)
 EMPTY_MESSAGE = (
     "Ông/bà chưa nhập nội dung. Ông/bà hãy nhắn câu hỏi về thủ tục, ví dụ "
     "“đăng ký kết hôn cần giấy tờ gì”, hoặc nhắn “trợ giúp” để xem hướng dẫn."
@@ -92,7 +122,7 @@ ASK_WHICH_PROCEDURE = (
 ALTERNATIVES = "Nếu ông/bà hỏi thủ tục khác, có thể là:\n{options}\nÔng/bà bấm nút để xem."
 ALTERNATIVE_LINE = "• {name}"
 CHOICE_LINE = "{number}. {name}"
-CHOICE_LEVEL = " ({levels})"
+CHOICE_NAME = "{name} ({level})"
 QUOTED_NAME = "thủ tục “{name}”"
 PROCEDURE_PREFIX = "Thủ tục "  # stripped from record names before quoting them
 
@@ -104,6 +134,10 @@ OVERVIEW_TIME = "• Thời hạn giải quyết: {time}"
 OVERVIEW_FEE = "• Phí, lệ phí: {fee}"
 OVERVIEW_ONLINE_YES = "• Nộp trực tuyến: có"
 OVERVIEW_ONLINE_NO = "• Nộp trực tuyến: chưa có"
+OVERVIEW_ONLINE_BOOK = (
+    "• Nộp trực tuyến: chưa, chỉ đăng ký trước thời gian, địa điểm; vẫn phải đến nộp hồ sơ"
+)
+OVERVIEW_ONLINE_DECLARE = "• Nộp trực tuyến: chỉ gửi trước; vẫn phải đến nộp đầy đủ hồ sơ"
 OVERVIEW_RESULT = "• Kết quả: {results}"
 NEXT_STEP = (
     "Ông/bà cần biết thêm gì về thủ tục này? Bấm một nút bên dưới hoặc nhắn câu hỏi, "
@@ -112,6 +146,7 @@ NEXT_STEP = (
 SOURCE_LINK = "Thông tin chính thức: {url}"
 SOURCE_NO_LINK = "Tra cứu mã thủ tục {code} trên Cổng Dịch vụ công quốc gia: {portal_url}"
 CUT_SHORT = "… (xem đầy đủ tại trang chính thức)"
+FULL_BUTTON = "Xem đầy đủ"
 
 ASPECT_BUTTONS = {
     "documents": "Hồ sơ cần gì",
@@ -131,21 +166,28 @@ WAY_NAMES = {
 ALL_WAYS = "Mọi hình thức nộp"
 
 DOCUMENTS_TITLE = "Hồ sơ cần chuẩn bị cho {name}:"
-DOCUMENT_GROUP = "{group}:"
-DOCUMENT_LINE = "• {name}"
+DOCUMENTS_CASE = "{case}:"
+DOCUMENT_NUMBERED = "{number}. {name}"
 DOCUMENT_COPIES = " ({copies})"
+DOCUMENT_ONE_ORIGINAL = "1 bản chính"  # the usual count, not repeated on every line
+DOCUMENT_TO_SHOW = " (xuất trình)"
 DOCUMENT_FORM = " (mẫu: {form})"
-DOCUMENTS_MORE = "… và {count} mục khác, xem đầy đủ tại trang chính thức."
-DOCUMENTS_NOTES = (
-    "Trang chính thức còn {count} lưu ý cho các trường hợp riêng (giấy tờ thay thế, nộp "
-    "trực tuyến, bưu chính...)."
-)
+DOCUMENT_NOTE = "• {note}"
+DOCUMENTS_NOTES_TITLE = "Lưu ý:"
+DOCUMENTS_MORE = "Còn {what}: ông/bà bấm “Xem đầy đủ”."
+DOCUMENTS_MORE_PAPERS = "{count} giấy tờ khác"
+DOCUMENTS_MORE_CASES = "giấy tờ cho {count} trường hợp riêng"
+DOCUMENTS_MORE_NOTES = "{count} lưu ý"
 DOCUMENTS_NONE = "Trang chính thức không liệt kê thành phần hồ sơ cho {name}."
 
 TIME_TITLE = "Thời hạn giải quyết {name}:"
 TIME_LINE = "• {ways}: {time}"
 TIME_SINGLE = "Thời hạn giải quyết {name}: {time}."
-TIME_RAW = "{time} (trang chính thức ghi “{raw}”)"
+TIME_EITHER = "{times}, tùy trường hợp"
+TIME_BARE = "trang chính thức ghi “{raw}”, không ghi đơn vị"
+TIME_EVIDENCE = "Phần {where} có ghi: “{quote}”"
+TIME_IN_DESCRIPTION = "mô tả cách nộp"
+TIME_IN_STEPS = "trình tự thực hiện"
 TIME_NONE = "Trang chính thức chưa ghi thời hạn giải quyết cho {name}."
 TIME_UNITS = {
     "working_days": "{amount} ngày làm việc",
@@ -157,15 +199,37 @@ TIME_COUNTED_FROM = "Thời hạn thường tính từ khi cơ quan nhận đủ
 
 FEE_TITLE = "Phí, lệ phí của {name}:"
 FEE_LINE = "• {ways}: {fee}"
-FEE_SINGLE = "Phí, lệ phí của {name}: {fee}."
+FEE_SINGLE = "• {fee}"
 FEE_SINGLE_NOTE = "Ghi chú: {note}"
 FEE_NOTE = "  Ghi chú: {note}"
 FEE_FREE = "Miễn phí"
 FEE_AMOUNT = "{amount} đồng"
-FEE_THOUSANDS = "{raw} (nhiều khả năng là {amount} đồng)"
-FEE_FREE_BUT_NOTE = "trang chính thức ghi “Miễn phí”, nhưng phần ghi chú có nêu mức thu"
+FEE_USD = "{amount} USD"
+FEE_THOUSANDS = "{raw} (nhiều khả năng là {amount})"
+FEE_THOUSANDS_CONFIRMED = "{amount} (mục mức phí ghi “{raw}”)"
+FEE_PAGE_SAYS_FREE = "mục mức phí ghi “Miễn phí”, kèm ghi chú"
+FEE_PER_NOTE_AMOUNT = "{amounts} (theo ghi chú)"
+FEE_PER_NOTE = "theo ghi chú trên trang chính thức"
+FEE_REDUCED_NOW = " (ghi chú nêu mức giảm đang áp dụng)"
+FEE_FLAG_FREE_BUT_AMOUNT = (
+    "Lưu ý: mục mức phí trên trang chính thức ghi “Miễn phí”, nhưng ghi chú nêu mức thu; "
+    "ông/bà nên hỏi lại nơi nộp hồ sơ."
+)
+FEE_FLAG_FREE_BUT_RULE = (
+    "Lưu ý: mục mức phí ghi “Miễn phí”, nhưng ghi chú cho biết mức thu theo văn bản hoặc "
+    "cơ quan nêu trong đó; ông/bà nên hỏi lại nơi nộp hồ sơ."
+)
+FEE_FLAG_CONTRADICTED = (
+    "Lưu ý: mức này khác với mức nêu trong ghi chú của trang chính thức; ông/bà nên hỏi lại "
+    "nơi nộp hồ sơ."
+)
+FEE_FLAG_EXPIRED = (
+    "Lưu ý: theo ghi chú, mức này chỉ áp dụng đến hết ngày {date}; mức hiện hành ông/bà vui "
+    "lòng hỏi nơi nộp hồ sơ."
+)
+FEE_CLAUSE_LAPSED = " [đã hết thời hạn áp dụng]"
+FEE_NOTE_AS_ABOVE = "như trên"
 FEE_WITH_NOTE = "{fee} (ghi chú: {note})"
-FEE_SEE_NOTE = "xem ghi chú"
 FEE_SEE_BUTTON = " (bấm “Lệ phí” để xem ghi chú)"
 FEE_NONE = "Trang chính thức chưa ghi mức phí, lệ phí cho {name}."
 FEE_CHECK = "Mức thu có thể thay đổi; ông/bà vui lòng đối chiếu trên trang chính thức."
@@ -180,12 +244,25 @@ PLACE_COMMUNE_HINT = (
     "của xã, phường."
 )
 PLACE_ONLINE_TOO = "Thủ tục này cũng nộp trực tuyến được trên Cổng Dịch vụ công quốc gia."
+PLACE_ONLINE_BOOK = (
+    "Ông/bà có thể đăng ký trước thời gian, địa điểm trên Cổng Dịch vụ công quốc gia, nhưng "
+    "vẫn phải đến nộp hồ sơ trực tiếp."
+)
 PLACE_NONE = (
     "Trang chính thức chưa ghi rõ nơi nộp hồ sơ {name}. Ông/bà vui lòng liên hệ Bộ phận "
     "Một cửa của xã/phường hoặc xem trang chính thức."
 )
 
 ONLINE_YES = "Có, {name} nộp trực tuyến được."
+ONLINE_BOOK_ONLY = (
+    "Chưa hẳn: với {name}, trên mạng ông/bà chỉ đăng ký trước thời gian, địa điểm làm thủ "
+    "tục; sau đó vẫn phải đến nộp hồ sơ trực tiếp."
+)
+ONLINE_DECLARE_ONLY = (
+    "Chưa hẳn: với {name}, gửi trực tuyến chỉ là bước trước; ông/bà vẫn phải đến nộp đầy đủ hồ sơ."
+)
+ONLINE_RECORD_SAYS = "Trang chính thức ghi: “{quote}”"
+ONLINE_BOOK_WHERE = "Đăng ký trước trên Cổng Dịch vụ công quốc gia: {portal_url}"
 ONLINE_TERMS = "Khi nộp trực tuyến:"
 ONLINE_TIME = "• Thời hạn giải quyết: {time}"
 ONLINE_FEE = "• Phí, lệ phí: {fee}"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from knowledge.clauses import clauses
 from knowledge.normalise import fold
 
 Unit = Literal["working_days", "days", "hours", "same_day"]
@@ -105,4 +106,17 @@ def unit_hint(amount: float, context: str | None) -> Unit | None:
             factor, unit = _FACTORS[match.group(2)]
             if factor == 1:
                 return unit
+    return None
+
+
+def unit_evidence(amount: float, *contexts: str | None) -> str | None:
+    """The record's own sentence that gives the bare number ``amount`` a unit ("... trong thời
+    hạn 01 ngày làm việc ..."), first context first; None when none does."""
+    for context in contexts:
+        if not context:
+            continue
+        for clause in clauses(context[:6000]):
+            for match in _WITH_UNIT.finditer(_fold_time(clause)):
+                if _number(match.group(1)) == amount and _FACTORS[match.group(2)][0] == 1:
+                    return clause
     return None

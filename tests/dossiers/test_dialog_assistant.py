@@ -31,7 +31,9 @@ class NoProcedures:
         return []
 
 
-async def make_assistant(factory: SessionFactory) -> Assistant:
+async def make_assistant(
+    factory: SessionFactory, procedures: NoProcedures | None = None
+) -> Assistant:
     async with factory() as session, session.begin():
         row = {
             "receipt_code": CODE,
@@ -47,7 +49,8 @@ async def make_assistant(factory: SessionFactory) -> Assistant:
     dialog = DossierDialog(
         factory, signing_key=KEY, counters=MemoryCounterStore(), clock=lambda: NOW
     )
-    return Assistant(NoProcedures(), SqlConversationStore(factory), dossiers=dialog)
+    search = procedures or NoProcedures()
+    return Assistant(search, SqlConversationStore(factory), dossiers=dialog)
 
 
 async def test_typed_code_then_subscribe_with_digits(session_factory: SessionFactory) -> None:
@@ -77,3 +80,33 @@ async def test_deep_link_subscribes(session_factory: SessionFactory) -> None:
     assert "sẽ nhận thông báo" in replies[-1].text
     mine = await bot.handle(Incoming(Channel.TELEGRAM, "t1", text="/hoso"))
     assert CODE in mine[0].text
+
+
+class RecordingSearch(NoProcedures):
+    """No procedures, and a record of every question that reached the procedure search."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def search(self, query: str, top: int = 3) -> Sequence[SearchHit]:
+        self.asked.append(query)
+        return []
+
+
+async def test_codes_in_every_spelling_reach_the_dossier(session_factory: SessionFactory) -> None:
+    search = RecordingSearch()
+    bot = await make_assistant(session_factory, search)
+    for n, typed in enumerate(
+        (
+            "000.00.20.H56–261120–0042",  # en dashes
+            "mã hồ sơ 000.00.20.H56 — 261120 — 0042 ạ",  # em dashes with spaces
+            "０００.００.２０.Ｈ５６-２６１１２０-００４２",  # full-width
+            "000 . 00 . 20 . h56 - 261120 - 0042",
+        )
+    ):
+        replies = await bot.handle(Incoming(Channel.WEB, f"w{n}", text=typed))
+        assert CODE in replies[0].text and "Đã có kết quả, chờ trả" in replies[0].text, typed
+    for n, typed in enumerate(("000.00.20.H56–261120–042", "000.00.20.H56", "261120 – 0042")):
+        replies = await bot.handle(Incoming(Channel.WEB, f"m{n}", text=f"mã {typed}"))
+        assert "chưa đúng dạng" in replies[0].text, typed  # the format help
+    assert search.asked == []  # none of them was searched as a procedure question

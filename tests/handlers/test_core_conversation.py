@@ -122,11 +122,11 @@ async def test_aspect_buttons_answer_each_aspect(assistant: Assistant) -> None:
     documents = joined(await assistant.handle(press("pa:1.001193:documents")))
     assert "Giấy chứng sinh" in documents
     time = joined(await assistant.handle(press("pa:1.001193:time")))
-    assert "1 ngày làm việc" in time
+    assert t.TIME_BARE.format(raw="1") in time  # the record's "1", no unit it does not give
     fee = joined(await assistant.handle(press("pa:1.001193:fee")))
     assert "Miễn phí" in fee
     wedding_fee = joined(await assistant.handle(press("pa:1.000894:fee")))
-    assert "Miễn phí" in wedding_fee and "Ghi chú: Miễn lệ phí" in wedding_fee
+    assert "• Miễn lệ phí" in wedding_fee and "281/2016/TT-BTC" in wedding_fee
     place = joined(await assistant.handle(press("pa:1.001193:place")))
     assert "Cấp xã" in place
     online = joined(await assistant.handle(press("pa:1.001193:online")))
@@ -158,7 +158,7 @@ async def test_two_aspects_in_one_question_are_both_answered_with_one_link(
 async def test_driving_licence_fee_shows_the_note_despite_free(assistant: Assistant) -> None:
     out = joined(await assistant.handle(press("pa:3.000347:fee")))
     assert "135.000" in out
-    assert t.FEE_FREE_BUT_NOTE in out
+    assert t.FEE_FLAG_FREE_BUT_AMOUNT in out
 
 
 async def test_no_diacritics_online_question(
@@ -182,7 +182,7 @@ async def test_follow_ups_refer_to_the_last_procedure(
     where = joined(await assistant.handle(text(body="nop o dau")))
     assert where.startswith("Nơi nộp hồ sơ thủ tục “Đăng ký khai sinh”")
     how_long = joined(await assistant.handle(text(body="mất bao lâu")))
-    assert "1 ngày làm việc" in how_long
+    assert t.TIME_BARE.format(raw="1") in how_long
     papers = joined(await assistant.handle(text(body="cần giấy tờ gì")))
     assert papers.startswith("Hồ sơ cần chuẩn bị cho thủ tục “Đăng ký khai sinh”")
     assert (await state_of(store)).last_procedure == KHAI_SINH
@@ -210,7 +210,7 @@ async def test_out_of_scope_question_gets_an_honest_answer_with_the_portal(
 ) -> None:
     store = MemoryConversationStore()
     bot = Assistant(ScriptedSearch(kb, []), store, portal_url=PORTAL)
-    replies = await bot.handle(text(body="thời tiết ngày mai thế nào"))
+    replies = await bot.handle(text(body="đăng ký hợp đồng mua bán điện thế nào"))
     assert replies == [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=PORTAL))]
     assert PORTAL in replies[0].text
     assert (await state_of(store)).last_procedure is None

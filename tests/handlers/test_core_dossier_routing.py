@@ -189,3 +189,10 @@ async def test_without_a_dossier_port_the_citizen_is_told_where_to_ask(
     for incoming in (msg("/hoso"), msg(payload="d_abc"), msg(payload="ds:sub:x")):
         assert await assistant.handle(incoming) == [Reply(t.DOSSIERS_UNAVAILABLE)]
     assert await assistant.handle(msg(image=b"img")) == [Reply(t.IMAGE_UNSUPPORTED)]
+
+
+async def test_a_code_without_a_dossier_port_is_never_a_procedure_question(
+    assistant: Assistant,
+) -> None:
+    for typed in ("000.00.20.H56–210615–0001", "mã 000.00.20.H56 - 210615 - 001"):
+        assert await assistant.handle(msg(typed)) == [Reply(t.DOSSIERS_UNAVAILABLE)]
