@@ -236,11 +236,7 @@ def _place(procedure: Procedure, context: Context, budget: int | None) -> Sectio
         lines.append(t.PLACE_ADDRESS.format(address=clean(procedure.address)))
     if procedure.levels:
         lines.append(t.PLACE_LEVEL.format(levels=", ".join(procedure.levels)))
-    direct = _way(procedure, "trực tiếp")
-    if direct is not None and direct.description and direct.description.strip():
-        description = clip(unbullet(direct.description), 400 if budget else 4000)
-        lines.append(t.PLACE_DIRECT.format(description=description))
-    if len(lines) == 1:
+    if len(lines) == 1 and not _way(procedure, "trực tiếp"):
         return Section(t.PLACE_NONE.format(name=name))
     if not procedure.agency.strip() and not procedure.address and "Cấp xã" in procedure.levels:
         lines.append(t.PLACE_COMMUNE_HINT)
@@ -249,7 +245,13 @@ def _place(procedure: Procedure, context: Context, budget: int | None) -> Sectio
         lines.append(t.PLACE_ONLINE_TOO)
     elif kind is OnlineKind.BOOK:
         lines.append(t.PLACE_ONLINE_BOOK)
-    # The online line is the last: fit() keeps the first lines whole.
+    direct = _way(procedure, "trực tiếp")
+    if direct is not None and direct.description and direct.description.strip():
+        # Last: the longest part, the one fit() cuts when the screen is full.
+        description = clip(unbullet(direct.description), 400 if budget else 4000)
+        lines.append(t.PLACE_DIRECT.format(description=description))
+    if len(lines) == 1:
+        return Section(t.PLACE_NONE.format(name=name))
     return fit("\n".join(lines), budget)
 
 

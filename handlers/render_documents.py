@@ -201,12 +201,13 @@ def _short(procedure: Procedure, listed: list[Paper], notes: int, budget: int) -
         shown.append(paper)
         used += len(line) + 1
     rest = [p for p in listed if p not in shown]
-    cases = list(dict.fromkeys(p.case for p in rest if p.case and p.case != label))
+    in_cases = [p for p in rest if p.case and p.case != label]
+    cases = list(dict.fromkeys(p.case for p in in_cases))
     more_parts = []
-    if rest:
-        more_parts.append(t.DOCUMENTS_MORE_PAPERS.format(count=len(rest)))
+    if len(rest) > len(in_cases):
+        more_parts.append(t.DOCUMENTS_MORE_PAPERS.format(count=len(rest) - len(in_cases)))
     if cases:
-        more_parts.append(t.DOCUMENTS_MORE_CASES.format(count=len(cases)))
+        more_parts.append(t.DOCUMENTS_MORE_CASES.format(papers=len(in_cases), count=len(cases)))
     if notes:
         more_parts.append(t.DOCUMENTS_MORE_NOTES.format(count=notes))
     if more_parts:

@@ -176,7 +176,7 @@ DOCUMENT_NOTE = "• {note}"
 DOCUMENTS_NOTES_TITLE = "Lưu ý:"
 DOCUMENTS_MORE = "Còn {what}: ông/bà bấm “Xem đầy đủ”."
 DOCUMENTS_MORE_PAPERS = "{count} giấy tờ khác"
-DOCUMENTS_MORE_CASES = "giấy tờ cho {count} trường hợp riêng"
+DOCUMENTS_MORE_CASES = "{papers} giấy tờ cho {count} trường hợp riêng"
 DOCUMENTS_MORE_NOTES = "{count} lưu ý"
 DOCUMENTS_NONE = "Trang chính thức không liệt kê thành phần hồ sơ cho {name}."
 

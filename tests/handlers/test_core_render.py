@@ -306,7 +306,7 @@ def test_the_usual_case_is_listed_and_the_other_cases_counted() -> None:
     answer = render.answer(p, ["documents"], PORTAL, today=TODAY)
     assert "1. Tờ khai" in answer.text and "2. Giấy tờ chỗ ở" in answer.text
     assert "Văn bản đề nghị" not in answer.text and "Lưu ý chung" not in answer.text
-    assert t.DOCUMENTS_MORE_CASES.format(count=1) in answer.text
+    assert t.DOCUMENTS_MORE_CASES.format(papers=1, count=1) in answer.text
     assert t.DOCUMENTS_MORE_NOTES.format(count=1) in answer.text and answer.more
 
 
