@@ -143,7 +143,11 @@ def answer(
     source = source_line(procedure, portal_url)
     room = FIRST_MESSAGE_LIMIT - len(source) - len(_SEPARATOR) * len(asked)
     share = room // len(asked)
-    sections = [_RENDERERS[a](procedure, context, share) for a in asked]
+    sections = []
+    for aspect in asked:
+        section = _RENDERERS[aspect](procedure, context, share)
+        capped = fit(section.text, share)  # a fixed sentence with a long name, too
+        sections.append(Section(capped.text, section.more or capped.more))
     text = _SEPARATOR.join(s.text for s in sections) + _SEPARATOR + source
     return Answer(text, more=any(s.more for s in sections))
 

@@ -13,7 +13,15 @@ from datetime import date
 from handlers import texts_vi as t
 from handlers.render_common import Context, Section, clean, fit, quoted, unbullet
 from knowledge.clauses import ELLIPSIS, clip
-from knowledge.fees import FeeReading, Money, NoteClause, Verdict, lapsed_on, read_fee
+from knowledge.fees import (
+    THOUSANDS_BELOW,
+    FeeReading,
+    Money,
+    NoteClause,
+    Verdict,
+    lapsed_on,
+    read_fee,
+)
 from knowledge.model import Procedure, SubmissionWay
 from knowledge.normalise import fold
 
@@ -22,6 +30,7 @@ HEADLINE_LIMIT = 160
 INLINE_LIMIT = 230  # the fee line of an overview
 ONLINE_NOTE_LIMIT = 200  # the fee note in the "online" answer
 NOTE_KEY_CHARS = 60
+NOTE_MARGIN = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +92,7 @@ def _cell_amounts(reading: FeeReading) -> str:
     assert cell is not None
     parts = []
     for money, purpose in cell.amounts:
-        if money.currency == "VND" and 0 < money.amount < 1000:
+        if money.currency == "VND" and 0 < money.amount < THOUSANDS_BELOW:
             confirmed = any(
                 m.same(Money(money.amount * 1000, "VND")) for m in reading.note_amounts()
             )
@@ -182,6 +191,8 @@ def note_text(
         parts = [_flat(c.text) + (t.FEE_CLAUSE_LAPSED if c.expired(today) else "") for c in items]
         return Section(" ".join(parts))
     repeated = {i for i, c in enumerate(items) if said and clause_key(c.text) in said}
+    if repeated:
+        budget -= len(t.FEE_NOTE_AS_ABOVE) + 2  # "như trên; " comes first
 
     def priority(clause: NoteClause) -> int:
         if _holds_today(clause, today):
@@ -237,6 +248,7 @@ def fee_section(procedure: Procedure, context: Context, budget: int | None) -> S
     if budget is not None:
         used = len(title) + sum(len(h) + 1 for h in heads)
         used += sum(len(n.text) + len(t.FEE_NOTE) for n in notes if n.text)
+        used += NOTE_MARGIN * len(groups)  # " …" and line breaks the counts above miss
         notes = _notes(groups, context, max(budget - used, 0))
     lines = [title]
     for head, note in zip(heads, notes, strict=True):

@@ -178,7 +178,10 @@ DOCUMENTS_MORE = "Còn {what}: ông/bà bấm “Xem đầy đủ”."
 DOCUMENTS_MORE_PAPERS = "{count} giấy tờ khác"
 DOCUMENTS_MORE_CASES = "{papers} giấy tờ cho {count} trường hợp riêng"
 DOCUMENTS_MORE_NOTES = "{count} lưu ý"
-DOCUMENTS_NONE = "Trang chính thức không liệt kê thành phần hồ sơ cho {name}."
+DOCUMENTS_NONE = (
+    "Dữ liệu của tôi chưa có danh sách thành phần hồ sơ của {name}. Ông/bà vui lòng xem trên "
+    "trang chính thức dưới đây hoặc hỏi Bộ phận Một cửa nơi nộp hồ sơ."
+)
 
 TIME_TITLE = "Thời hạn giải quyết {name}:"
 TIME_LINE = "• {ways}: {time}"

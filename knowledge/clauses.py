@@ -57,12 +57,12 @@ def clauses(text: str) -> list[str]:
 
 def clip(text: str, limit: int) -> str:
     """``text`` within ``limit`` characters, cut at the last clause, then comma, then word
-    boundary that keeps at least a third of it; an ellipsis marks the cut."""
+    boundary that keeps at least a quarter of it; an ellipsis marks the cut."""
     text = _SPACES.sub(" ", text or "").strip()
     if len(text) <= limit:
         return text
     room = max(limit - len(ELLIPSIS), 1)
-    floor = room // 3
+    floor = room // 4
     for pattern in (_SENTENCE_END, _CLAUSE_END, _COMMA):
         kept = ""
         for cut_start, _ in _cuts(text, pattern):

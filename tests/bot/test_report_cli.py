@@ -157,7 +157,7 @@ async def test_messages_through_the_served_assistant_reach_the_report(
 ) -> None:
     # db_services points MOTCUA_DATABASE__URL at the same database the CLI then reads.
     web = Channel.WEB
-    await db_services.assistant.handle(Incoming(web, "u1", text="thời tiết ngày mai thế nào"))
+    await db_services.assistant.handle(Incoming(web, "u1", text="sửa máy giặt ở đâu"))
     await db_services.assistant.handle(Incoming(web, "u2", payload="p_1-001193"))
     await db_services.assistant.handle(Incoming(web, "u3", text="mã 000.00.20.H56-210615-0009"))
     assert db_services.usage is not None

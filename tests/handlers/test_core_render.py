@@ -13,17 +13,19 @@ import pytest
 from handlers import render
 from handlers import texts_vi as t
 from handlers.render_common import Context
-from handlers.render_fees import note_text
+from handlers.render_fees import flag, headline, note_text
 from knowledge.base import KnowledgeBase
 from knowledge.clauses import ELLIPSIS
 from knowledge.fees import read_fee
 from knowledge.model import Document, Procedure, SubmissionWay
+from knowledge.normalise import fold
 from knowledge.online import OnlineKind, online_access
 
 PORTAL = "https://dichvucong.gov.vn"
 URL = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/abc"
 TODAY = date(2026, 12, 5)
 ALL_ASPECTS = [*render.BUTTON_ASPECTS, "legal"]
+NO_INFO = {"khong", "khong co", "khong quy dinh", "chua quy dinh"}
 
 
 def fee(procedure: Procedure, today: date = TODAY) -> str:
@@ -75,6 +77,28 @@ def test_free_headline_with_a_fee_regulation_in_the_note_is_not_free(kb: Knowled
         assert "• Miễn phí" not in text, code
         assert says in text and t.FEE_PER_NOTE in text, code
         assert t.FEE_FLAG_FREE_BUT_RULE in text, code
+
+
+def test_no_record_headlines_free_beside_a_note_that_names_a_fee(kb: KnowledgeBase) -> None:
+    """Over the whole data: a way whose cell says "Miễn phí" while its note names an amount or
+    a fee regulation (and does not itself open with the exemption) is never headlined free,
+    and is flagged."""
+    context = Context(PORTAL, TODAY)
+    seen = 0
+    for procedure in kb:
+        for way in procedure.ways:
+            reading = read_fee(way.fee, way.fee_note, TODAY)
+            if reading.cell is None or reading.cell.kind != "free" or not reading.note:
+                continue
+            if reading.note[0].exemption or fold(reading.note_raw) in NO_INFO:
+                continue
+            if not any(c.amounts or c.regulation for c in reading.note):
+                continue
+            seen += 1
+            top = headline(reading, context)
+            assert not fold(top).startswith("mien phi"), (procedure.code, top)
+            assert flag(reading, context) is not None, procedure.code
+    assert seen > 500
 
 
 def test_a_note_that_itself_says_free_is_the_headline(kb: KnowledgeBase) -> None:
