@@ -102,11 +102,7 @@ async def bootstrap(
     await upgrade_async(url)
     engine = create_engine(url)
     sessions = session_factory(engine)
-    calendar = WorkCalendar(
-        settings.calendar.timezone,
-        settings.calendar.extra_days_off,
-        settings.calendar.makeup_working_days,
-    )
+    calendar = settings.calendar.work_calendar()
     usage = BatchedUsageWriter(sessions)  # anonymous counts for the period report
     dossiers = DossierDialog(
         sessions,

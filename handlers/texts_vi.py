@@ -207,6 +207,7 @@ LEGAL_NONE = "Trang chính thức chưa ghi căn cứ pháp lý cho {name}."
 # --- dossiers: lookup, tokens, subscriptions (dossier helper) ---------------------------
 
 DOSSIER_STATUS_LABELS: dict[str, str] = {
+    "registered": "Mới đăng ký, chờ tiếp nhận",
     "received": "Đã tiếp nhận",
     "processing": "Đang xử lý",
     "supplement_required": "Yêu cầu bổ sung hồ sơ",

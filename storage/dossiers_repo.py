@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -22,6 +23,7 @@ DOSSIER_COLUMNS = (
     "applicant_phone",
     "received_at",
     "due_at",
+    "base_due_at",
     "status",
     "status_at",
     "submitted_via",
@@ -198,6 +200,79 @@ async def list_events(session: AsyncSession, dossier_id: int) -> list[StatusEven
         .order_by(col(StatusEvent.at), col(StatusEvent.id))
     )
     return list(result.scalars())
+
+
+# --- the clock (handlers.dossiers.clock computes, these read and store) -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClockInputs:
+    """What the clock reads of a dossier, and its stored reading (to skip unchanged rows)."""
+
+    id: int
+    procedure_code: str | None
+    received_at: datetime
+    base_due_at: datetime | None
+    status: str
+    status_at: datetime
+    accepted_at: datetime | None
+    due_at: datetime | None
+    clock_stopped_at: datetime | None
+    resolved_at: datetime | None
+
+
+_CLOCK_INPUTS = tuple(getattr(Dossier, name) for name in ClockInputs.__slots__)
+
+
+async def clock_inputs(session: AsyncSession, dossier_ids: Sequence[int]) -> list[ClockInputs]:
+    found: list[ClockInputs] = []
+    for start in range(0, len(dossier_ids), BATCH):
+        result = await session.execute(
+            select(*(col(c) for c in _CLOCK_INPUTS)).where(
+                col(Dossier.id).in_(list(dossier_ids[start : start + BATCH]))
+            )
+        )
+        found += [ClockInputs(*row) for row in result.all()]
+    return found
+
+
+async def status_steps(
+    session: AsyncSession, dossier_ids: Sequence[int]
+) -> dict[int, list[tuple[str, datetime]]]:
+    """dossier id -> [(status, at)] oldest first: the history the clock reads."""
+    steps: dict[int, list[tuple[str, datetime]]] = {}
+    for start in range(0, len(dossier_ids), BATCH):
+        result = await session.execute(
+            select(col(StatusEvent.dossier_id), col(StatusEvent.status), col(StatusEvent.at))
+            .where(col(StatusEvent.dossier_id).in_(list(dossier_ids[start : start + BATCH])))
+            .order_by(col(StatusEvent.dossier_id), col(StatusEvent.at), col(StatusEvent.id))
+        )
+        for dossier_id, status, at in result.all():
+            steps.setdefault(dossier_id, []).append((status, at))
+    return steps
+
+
+_SET_CLOCK = (
+    update(Dossier)
+    .where(col(Dossier.id) == bindparam("b_id"))
+    .values(
+        accepted_at=bindparam("b_accepted_at"),
+        due_at=bindparam("b_due_at"),
+        clock_stopped_at=bindparam("b_clock_stopped_at"),
+        resolved_at=bindparam("b_resolved_at"),
+    )
+)
+
+
+async def set_clocks(session: AsyncSession, readings: Sequence[Mapping[str, Any]]) -> None:
+    """Store clock readings ({id, accepted_at, due_at, clock_stopped_at, resolved_at}) in one
+    executemany."""
+    if not readings:
+        return
+    conn = await session.connection()
+    params = [{f"b_{k}": v for k, v in r.items()} for r in readings]
+    for start in range(0, len(params), BATCH):
+        await conn.execute(_SET_CLOCK, params[start : start + BATCH])
 
 
 async def find_overdue(

@@ -42,11 +42,7 @@ class _Procedures:
 
 
 def calendar_from(settings: Settings) -> WorkCalendar:
-    return WorkCalendar(
-        settings.calendar.timezone,
-        settings.calendar.extra_days_off,
-        settings.calendar.makeup_working_days,
-    )
+    return settings.calendar.work_calendar()
 
 
 def _count_lines(path: Path) -> int:
@@ -69,12 +65,20 @@ def _with_progress(
 
 
 async def import_file(
-    path: Path, url: str, calendar: WorkCalendar, kb: _Procedures | None, *, progress: bool
+    path: Path,
+    url: str,
+    calendar: WorkCalendar,
+    kb: _Procedures | None,
+    *,
+    progress: bool,
+    supplement_clock: str = "pause",
 ) -> IngestReport:
     await upgrade_async(url)
     engine = create_engine(url)
     try:
-        ingestor = Ingestor(session_factory(engine), calendar, kb)
+        ingestor = Ingestor(
+            session_factory(engine), calendar, kb, supplement_clock=supplement_clock
+        )
         rows = read_file(path)
         if progress:
             rows = _with_progress(rows, _count_lines(path))
@@ -107,7 +111,14 @@ def _import(args: argparse.Namespace) -> int:
     url = settings.database_url()
     try:
         report = asyncio.run(
-            import_file(path, url, calendar_from(settings), kb, progress=not args.no_progress)
+            import_file(
+                path,
+                url,
+                calendar_from(settings),
+                kb,
+                progress=not args.no_progress,
+                supplement_clock=settings.calendar.supplement_clock,
+            )
         )
     except (OSError, UnicodeDecodeError) as exc:
         print(f"Không đọc được tệp {path}: {exc}", file=sys.stderr)

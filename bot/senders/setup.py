@@ -15,7 +15,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.config import Settings
 from bot.senders.telegram import TelegramSender, create_push_bot, push_bot_like
 from bot.senders.zalo import ZNS_CHANNEL
-from handlers.dossiers.calendar import WorkCalendar
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
 from notifications.jobs import RuleJobs
 from notifications.ports import Sender
@@ -28,7 +27,7 @@ from storage.engine import SessionFactory
 def rule_context(settings: Settings) -> RuleContext:
     cal = settings.calendar
     return RuleContext(
-        calendar=WorkCalendar(cal.timezone, cal.extra_days_off, cal.makeup_working_days),
+        calendar=cal.work_calendar(),
         tz=ZoneInfo(cal.timezone),
         agency_name=settings.agency.name,
         contact=settings.agency.contact,
