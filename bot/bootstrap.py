@@ -112,7 +112,9 @@ async def bootstrap(
         per_day=settings.lookup.per_user_per_day,
         working_days=calendar.working_days_between,
         agency=AgencyInfo(
-            contact=settings.agency.contact, collect_place=settings.agency.collect_place
+            contact=settings.agency.contact,
+            collect_place=settings.agency.collect_place,
+            supplement_clock=settings.calendar.supplement_clock,
         ),
         usage=usage,
         push_channels=push_channels(settings),
