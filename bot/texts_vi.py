@@ -113,4 +113,34 @@ REPORT_RULES = {
     "satisfaction": "Hỏi mức độ hài lòng",
     "new_due_date": "Báo ngày hẹn mới",
 }
-REPORT_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "web": "Web", "cli": "Dòng lệnh"}
+REPORT_CHANNELS = {
+    "telegram": "Telegram",
+    "zalo": "Zalo",
+    "zns": "Zalo ZNS (theo số điện thoại)",
+    "web": "Web",
+    "cli": "Dòng lệnh",
+}
+
+# --- staff lists: ``motcua dossiers due`` and ``motcua notify status`` -------------------------
+DUE_SOON_TITLE = "Hồ sơ đến hạn trong một ngày làm việc (đến {until}): {count}"
+DUE_SOON_HINT = "  Nếu không kịp trả đúng hẹn, cán bộ gửi phiếu xin lỗi và hẹn lại trước ngày hẹn."
+DUE_SOON_ROW = "  {code} | {procedure} | hẹn trả {due}{agency}"
+LETTERS_OWED_TITLE = "Hồ sơ quá hạn chưa ghi đủ lý do và ngày hẹn mới: {count}"
+LETTERS_OWED_ROW = "  {code} | hẹn trả {due} | lý do: {reason} | ngày hẹn mới: {new_due}{agency}"
+LIST_AGENCY = " | {agency}"
+LIST_NONE = "  (không có)"
+NOT_RECORDED = "chưa ghi"
+RECORDED = "đã ghi"
+NEW_DUE_PASSED = "{date} (đã qua)"
+OUTBOX_TITLE = "Hàng đợi thông báo (trạng thái | kênh | loại thông báo: số tin)"
+OUTBOX_ROW = "  {status} | {channel} | {rule}: {count}"
+OUTBOX_EMPTY = "  (trống)"
+FAILURES_TITLE = "Tin gửi không được ({count} tin mới nhất)"
+FAILURE_ROW = "  #{id} | hồ sơ #{dossier} | {rule} | {channel} | sau {attempts} lần thử: {error}"
+OUTBOX_STATUSES = {
+    "pending": "Chờ gửi",
+    "sending": "Đang gửi",
+    "sent": "Đã gửi",
+    "failed": "Gửi không được",
+    "cancelled": "Đã hủy",
+}

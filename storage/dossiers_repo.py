@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -275,56 +275,53 @@ async def set_clocks(session: AsyncSession, readings: Sequence[Mapping[str, Any]
         await conn.execute(_SET_CLOCK, params[start : start + BATCH])
 
 
-async def find_overdue(
+# --- staff lists (the console and ``motcua dossiers due``) -------------------------------------
+
+
+def _scope(stmt: Any, agency: str | None) -> Any:
+    return stmt if agency is None else stmt.where(col(Dossier.agency) == agency)
+
+
+async def due_within(
     session: AsyncSession,
-    now: datetime,
-    open_statuses: Collection[str],
-    *,
-    limit: int = 1000,
-    after_id: int = 0,
-) -> list[Dossier]:
-    """Open dossiers whose due time (or the agency's new due time) has passed, by id.
-
-    Uses the (status, due_at) index; page with ``after_id``.
-    """
-    result = await session.execute(
-        select(Dossier)
-        .where(
-            col(Dossier.status).in_(list(open_statuses)),
-            col(Dossier.due_at) < now,
-            or_(col(Dossier.new_due_at).is_(None), col(Dossier.new_due_at) < now),
-            col(Dossier.id) > after_id,
-        )
-        .order_by(col(Dossier.id))
-        .limit(limit)
-    )
-    return list(result.scalars())
-
-
-async def find_due_between(
-    session: AsyncSession,
+    running_statuses: Collection[str],
     start: datetime,
     end: datetime,
-    open_statuses: Collection[str],
     *,
-    limit: int = 1000,
-    after_id: int = 0,
+    agency: str | None = None,
+    limit: int = 200,
 ) -> list[Dossier]:
-    """Open dossiers due in [start, end) (for reminders); uses the (status, due_at) index."""
-    result = await session.execute(
-        select(Dossier)
-        .where(
-            and_(
-                col(Dossier.status).in_(list(open_statuses)),
-                col(Dossier.due_at) >= start,
-                col(Dossier.due_at) < end,
-                col(Dossier.id) > after_id,
-            )
-        )
-        .order_by(col(Dossier.id))
-        .limit(limit)
+    """Dossiers whose clock runs and falls due in [start, end] (both ends: a closing time is a
+    due time), soonest first: an index range of (status, due_at). Staff write the apology letter
+    before the date from this list."""
+    stmt = select(Dossier).where(
+        col(Dossier.status).in_(list(running_statuses)),
+        col(Dossier.due_at) >= start,
+        col(Dossier.due_at) <= end,
     )
-    return list(result.scalars())
+    stmt = _scope(stmt, agency).order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def overdue_without_apology_details(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    now: datetime,
+    *,
+    agency: str | None = None,
+    limit: int = 200,
+) -> list[Dossier]:
+    """Dossiers whose clock's due time passed while it ran, and for which the agency has not
+    recorded both a reason and a new date still ahead: the letters staff still owe."""
+    reason = col(Dossier.apology_reason)
+    new_due = col(Dossier.new_due_at)
+    stmt = select(Dossier).where(
+        col(Dossier.status).in_(list(running_statuses)),
+        col(Dossier.due_at) < now,
+        or_(reason.is_(None), func.trim(reason) == "", new_due.is_(None), new_due <= now),
+    )
+    stmt = _scope(stmt, agency).order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
+    return list((await session.execute(stmt)).scalars())
 
 
 async def find_by_phone(session: AsyncSession, phone: str, *, limit: int = 50) -> list[Dossier]:
