@@ -354,13 +354,19 @@ class Ingestor:
                 ):
                     values = {**given, "status_at": current["status_at"]}
                 row = values
+                earlier = merged.get(code)
+                if earlier is not None:
+                    # Rows of one batch merge as separate imports would: an empty field keeps
+                    # what an earlier row gave (an apology reason recorded mid-history stays).
+                    row = {
+                        k: earlier.get(k)
+                        if v is None and k in dossiers_repo.KEEP_WHEN_EMPTY
+                        else v
+                        for k, v in values.items()
+                    }
                 if current is not None and current["status_at"] > values["status_at"]:
                     # An older status arriving late becomes history, not the current status.
-                    row = {
-                        **values,
-                        "status": current["status"],
-                        "status_at": current["status_at"],
-                    }
+                    row = {**row, "status": current["status"], "status_at": current["status_at"]}
                 merged[code] = row
                 history.append(values)
                 report.accepted_codes.append(code)
