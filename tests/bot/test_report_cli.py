@@ -178,7 +178,7 @@ async def test_one_stop_table_json_agency_and_xlsx_read_back(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    from one_stop_support import A, B, EXPECTED_A, EXPECTED_B, EXPECTED_TOTAL, seed_month
+    from one_stop_support import EXPECTED_A, EXPECTED_B, EXPECTED_TOTAL, A, B, seed_month
     from openpyxl import load_workbook
 
     await seed_month(session_factory)

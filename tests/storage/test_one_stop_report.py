@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from one_stop_support import A, B, EXPECTED_A, EXPECTED_B, EXPECTED_TOTAL, NOW, seed_month
+from one_stop_support import EXPECTED_A, EXPECTED_B, EXPECTED_TOTAL, NOW, A, B, seed_month
 
 from storage import one_stop_repo
 from storage.engine import SessionFactory
