@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from bot import texts_vi as T
 
@@ -60,6 +61,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = PatternFill("solid", fgColor="DDEBF7")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _PCT = "0.0%"
+FONT = "Times New Roman"  # the typeface of Vietnamese administrative documents
 FIRST_ROW = 4  # title, period, blank line above the headers
 
 
@@ -81,8 +83,7 @@ def _box(
     cell.border = _BOX
     if head:
         cell.fill, cell.alignment = _HEAD, _CENTER
-    if bold or head:
-        cell.font = Font(bold=True)
+    cell.font = Font(name=FONT, size=11, bold=bold or head)
     return cell
 
 
@@ -101,28 +102,14 @@ def write_one_stop_xlsx(
     assert ws is not None
     ws.title = T.XLSX_SHEET
     ws["A1"] = T.XLSX_TITLE + (f" – {title_agency}" if title_agency else "")
-    ws["A1"].font = Font(bold=True, size=13)
+    ws["A1"].font = Font(name=FONT, bold=True, size=14)
+    ws.row_dimensions[1].height = 26  # room for the marks above capitals (Ế, Ả, Ủ)
     ws["A2"] = T.XLSX_PERIOD.format(start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}")
-    ws["A2"].font = Font(italic=True)
+    ws["A2"].font = Font(name=FONT, italic=True, size=12)
+    ws.row_dimensions[2].height = 20
     top, sub = FIRST_ROW, FIRST_ROW + 1
-    for col, label in ((1, T.XLSX_NO), (2, T.XLSX_AGENCY)):
-        _box(ws, top, col, label, head=True)
-        _box(ws, sub, col, None, head=True)
-        ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
-    col = 3
-    columns: list[tuple[int, str]] = []
-    for group, items in GROUPS:
-        _box(ws, top, col, group, head=True)
-        for offset, (key, label) in enumerate(items):
-            _box(ws, sub, col + offset, label, head=True)
-            columns.append((col + offset, key))
-            if offset:
-                _box(ws, top, col + offset, None, head=True)
-        ws.merge_cells(
-            start_row=top, start_column=col, end_row=top, end_column=col + len(items) - 1
-        )
-        col += len(items)
-    last_col = col - 1
+    columns = _headers(ws, top, sub)
+    last_col = columns[-1][0]
     row = sub + 1
     named = sorted(by_agency.items(), key=lambda item: (item[0] is None, item[0] or ""))
     for number, (agency, table) in enumerate(named, start=1):
@@ -143,16 +130,50 @@ def write_one_stop_xlsx(
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 34
     for c in range(3, last_col + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 12
-    ws.row_dimensions[sub].height = 48
+        ws.column_dimensions[get_column_letter(c)].width = 13
+    ws.row_dimensions[sub].height = 80  # five short lines of a wrapped sub-header
     ws.freeze_panes = f"C{sub + 1}"
     note_row = row + 2
     for line in T.XLSX_NOTES:
-        ws.cell(row=note_row, column=1, value=line).font = Font(italic=True, size=9)
+        ws.cell(row=note_row, column=1, value=line).font = Font(name=FONT, italic=True, size=10)
         note_row += 1
+    _print_setup(ws)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _headers(ws: Any, top: int, sub: int) -> list[tuple[int, str]]:
+    """The two header rows; returns (column, key) of every figure column."""
+    for col, label in ((1, T.XLSX_NO), (2, T.XLSX_AGENCY)):
+        _box(ws, top, col, label, head=True)
+        _box(ws, sub, col, None, head=True)
+        ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
+    col = 3
+    columns: list[tuple[int, str]] = []
+    for group, items in GROUPS:
+        _box(ws, top, col, group, head=True)
+        for offset, (key, label) in enumerate(items):
+            _box(ws, sub, col + offset, label, head=True)
+            columns.append((col + offset, key))
+            if offset:
+                _box(ws, top, col + offset, None, head=True)
+        end_col = col + len(items) - 1
+        ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=end_col)
+        col += len(items)
+    return columns
+
+
+def _print_setup(ws: Any) -> None:
+    # Printed on one A4 page across, landscape, as the monthly report's annex is.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
 
 
 def _satisfaction(ws: Any, top: int, col: int, total: Mapping[str, Any]) -> None:
