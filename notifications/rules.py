@@ -162,10 +162,14 @@ def _clean(text: str | None) -> str:
     return (text or "").strip()
 
 
+def _sentence(text: str) -> str:
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
 def _stop_tail(status: str, ctx: RuleContext) -> str:
     if status == "supplement_required" and ctx.supplement_clock == "restart":
         return t.CLOCK_STOPPED_RESTART
-    return t.CLOCK_STOPPED_PAUSE
+    return t.CLOCK_STOPPED_PAUSE.format(until=t.CLOCK_UNTIL[status])
 
 
 def status_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice | None:
@@ -283,7 +287,8 @@ def apology_letter(
         reason=reason,
         official_form=True,
     )
-    why = (t.LETTER_LATE if late else t.LETTER_AHEAD) + " " + t.LETTER_REASON.format(reason=reason)
+    why = t.LETTER_LATE if late else t.LETTER_AHEAD
+    why += " " + t.LETTER_REASON.format(reason=_sentence(reason))
     text = "\n\n".join(
         [
             t.APOLOGY_TITLE,

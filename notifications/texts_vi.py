@@ -8,12 +8,12 @@ HEADER = "Hồ sơ {code}\nThủ tục: {procedure}"
 UNKNOWN_PROCEDURE = "(chưa rõ tên thủ tục)"
 
 STATUS_RECEIVED = (
-    "Ông/Bà đã được tiếp nhận hồ sơ vào ngày {received}.\n"
+    "Hồ sơ của ông/bà đã được tiếp nhận ngày {received}.\n"
     "Ngày hẹn trả kết quả: {due}.\n"
     "Tôi sẽ báo ông/bà khi hồ sơ có kết quả hoặc cần bổ sung."
 )
 STATUS_RECEIVED_NO_DUE = (
-    "Ông/Bà đã được tiếp nhận hồ sơ vào ngày {received}.\n"
+    "Hồ sơ của ông/bà đã được tiếp nhận ngày {received}.\n"
     "Tôi sẽ báo ông/bà khi hồ sơ có kết quả hoặc cần bổ sung."
 )
 STATUS_SUPPLEMENT = (
@@ -39,9 +39,13 @@ STATUS_PAUSED = (
 STATUS_PAUSED_REASON = "Lý do: {reason}\n"
 # The clock stops while the citizen owes the next step (handlers.dossiers.clock).
 CLOCK_STOPPED_PAUSE = (
-    "Thời hạn giải quyết tạm dừng cho đến khi ông/bà hoàn thành; phần thời gian còn lại được "
-    "tính tiếp sau đó."
+    "Thời hạn giải quyết tạm dừng cho đến khi ông/bà {until}; phần thời gian còn lại được tính "
+    "tiếp sau đó."
 )
+CLOCK_UNTIL = {
+    "supplement_required": "nộp đủ giấy tờ bổ sung",
+    "financial_obligation": "nộp xong",
+}
 CLOCK_STOPPED_RESTART = (
     "Thời hạn giải quyết tạm dừng và được tính lại từ đầu khi ông/bà nộp đủ giấy tờ."
 )
