@@ -320,3 +320,20 @@ async def _usage_rows(session_factory: SessionFactory) -> list[tuple[str, str, s
             ).order_by(col(UsageEvent.id))
         )
         return [(c, k, p) for c, k, p in rows.all()]
+
+
+async def test_overdue_now_never_counts_a_stopped_clock(session_factory: SessionFactory) -> None:
+    past = NOW - timedelta(days=3)
+    async with session_factory() as session, session.begin():
+        session.add_all(
+            [
+                _dossier("S-1", received=START, status="processing", due_at=past),
+                _dossier("S-2", received=START, status="supplement_required", due_at=past),
+                _dossier("S-3", received=START, status="financial_obligation", due_at=past),
+                _dossier("S-4", received=START, status="paused", due_at=past),
+                _dossier("S-5", received=START, status="registered", due_at=None),
+            ]
+        )
+    report = await _report(session_factory)
+    dossiers = report["dossiers"]
+    assert isinstance(dossiers, dict) and dossiers["overdue_now"] == 1
