@@ -155,7 +155,13 @@ def setup_api(
 ) -> IngestApi:
     """Adds the routes; the token defaults to settings.api.token (MOTCUA_API__TOKEN)."""
     token = api_token if api_token is not None else services.settings.api.token.get_secret_value()
-    ingestor = Ingestor(services.sessions, services.calendar, services.kb)
+    settings = services.settings
+    ingestor = Ingestor(
+        services.sessions,
+        services.calendar,
+        services.kb,
+        supplement_clock=settings.calendar.supplement_clock if settings is not None else "pause",
+    )
     api = IngestApi(ingestor, token, services.sessions, max_body=max_body, max_rows=max_rows)
     app.router.add_get("/healthz", api.healthz)
     app.router.add_post("/api/v1/dossiers", api.post_dossiers)

@@ -103,11 +103,7 @@ async def bootstrap(
     await upgrade_async(url)
     engine = create_engine(url)
     sessions = session_factory(engine)
-    calendar = WorkCalendar(
-        settings.calendar.timezone,
-        settings.calendar.extra_days_off,
-        settings.calendar.makeup_working_days,
-    )
+    calendar = settings.calendar.work_calendar()
     usage = BatchedUsageWriter(sessions)  # anonymous counts for the period report
     dossiers = DossierDialog(
         sessions,
@@ -117,7 +113,9 @@ async def bootstrap(
         per_day=settings.lookup.per_user_per_day,
         working_days=calendar.working_days_between,
         agency=AgencyInfo(
-            contact=settings.agency.contact, collect_place=settings.agency.collect_place
+            contact=settings.agency.contact,
+            collect_place=settings.agency.collect_place,
+            supplement_clock=settings.calendar.supplement_clock,
         ),
         usage=usage,
         push_channels=push_channels(settings),

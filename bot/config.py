@@ -6,15 +6,18 @@ import os
 import secrets
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+if TYPE_CHECKING:
+    from handlers.dossiers.calendar import WorkCalendar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "bot.toml"
@@ -74,10 +77,50 @@ class LookupSettings(BaseModel):
     per_user_per_day: int = 60
 
 
+_WORKDAY = ["07:30-11:30", "13:30-17:00"]
+
+
+class OfficeHoursSettings(BaseModel):
+    """Office periods per weekday ("HH:MM-HH:MM"); a weekend day with periods receives
+    dossiers (Saturday mornings) without counting as a working day."""
+
+    mon: list[str] = Field(default_factory=lambda: list(_WORKDAY))
+    tue: list[str] = Field(default_factory=lambda: list(_WORKDAY))
+    wed: list[str] = Field(default_factory=lambda: list(_WORKDAY))
+    thu: list[str] = Field(default_factory=lambda: list(_WORKDAY))
+    fri: list[str] = Field(default_factory=lambda: list(_WORKDAY))
+    sat: list[str] = Field(default_factory=list)
+    sun: list[str] = Field(default_factory=list)
+
+    @field_validator("*")
+    @classmethod
+    def _periods(cls, value: list[str]) -> list[str]:
+        from handlers.dossiers.calendar import parse_periods
+
+        parse_periods(value)  # refuse a bad table at start, with the period named
+        return value
+
+    def by_weekday(self) -> dict[int, list[str]]:
+        days = (self.mon, self.tue, self.wed, self.thu, self.fri, self.sat, self.sun)
+        return dict(enumerate(days))
+
+
 class CalendarSettings(BaseModel):
     timezone: str = "Asia/Ho_Chi_Minh"
     extra_days_off: list[date] = Field(default_factory=list)
     makeup_working_days: list[date] = Field(default_factory=list)
+    office_hours: OfficeHoursSettings = Field(default_factory=OfficeHoursSettings)
+    # "pause": after a supplement the time already spent counts; "restart": counted afresh.
+    supplement_clock: Literal["pause", "restart"] = "pause"
+
+    def work_calendar(self) -> WorkCalendar:
+        """The one WorkCalendar these settings describe (every caller builds it here)."""
+        from handlers.dossiers.calendar import WorkCalendar, parse_periods
+
+        hours = {day: parse_periods(p) for day, p in self.office_hours.by_weekday().items()}
+        return WorkCalendar(
+            self.timezone, self.extra_days_off, self.makeup_working_days, office_hours=hours
+        )
 
 
 class AgencySettings(BaseModel):

@@ -100,10 +100,77 @@ REPORT_LABELS = {
     "failed": "Gửi không được",
     "by_rule": "Theo loại thông báo và kênh",
     "ratings": "Đánh giá mức độ hài lòng",
-    "count": "Số lượt đánh giá",
+    "count": "Số lượt",
     "average": "Điểm trung bình",
     "by_value": "Theo mức",
+    # the one-stop results table (DESIGN.md "one_stop")
+    "one_stop": "Kết quả giải quyết thủ tục hành chính",
+    "received_total": "Số hồ sơ nhận giải quyết",
+    "received_new_online": "Mới tiếp nhận trực tuyến",
+    "received_new_direct": "Mới tiếp nhận trực tiếp",
+    "received_new_postal": "Mới tiếp nhận qua bưu chính",
+    "carried_over": "Kỳ trước chuyển qua",
+    "resolved_total": "Số hồ sơ đã giải quyết",
+    "resolved_on_time": "Trả đúng hạn",
+    "resolved_late": "Trả quá hạn",
+    "resolved_on_time_pct": "Tỷ lệ đúng hạn (%)",
+    "in_progress_total": "Số hồ sơ đang giải quyết",
+    "in_progress_within_deadline": "Trong hạn",
+    "in_progress_past_deadline": "Quá hạn",
+    "waiting_on_citizen": "Chờ người dân bổ sung, nộp nghĩa vụ tài chính",
+    "apologies_owed": "Hồ sơ trễ hẹn phải xin lỗi",
+    "apologies_with_reason": "Đã ghi lý do trễ hẹn",
+    "satisfaction": "Mức độ hài lòng",
+    "total": "Tổng số",
+    "by_level": "Theo mức",
+    "very_satisfied": "Rất hài lòng",
+    "satisfied": "Hài lòng",
+    "unsatisfied": "Không hài lòng",
+    "pct": "Tỷ lệ (%)",
 }
+REPORT_AGENCY = "Cơ quan: {agency}"
+REPORT_XLSX_WRITTEN = "Đã ghi bảng kết quả vào {path}"
+
+# --- the .xlsx of the one-stop results table (bot/report_xlsx.py) -------------------------------
+XLSX_SHEET = "Kết quả giải quyết TTHC"
+XLSX_TITLE = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+XLSX_PERIOD = "Kỳ báo cáo: từ ngày {start} đến ngày {end}"
+XLSX_NO = "STT"
+XLSX_AGENCY = "Cơ quan, đơn vị"
+XLSX_NO_AGENCY = "(chưa ghi cơ quan)"
+XLSX_RECEIVED = "Số hồ sơ nhận giải quyết"
+XLSX_RESOLVED = "Số hồ sơ đã giải quyết"
+XLSX_IN_PROGRESS = "Số hồ sơ đang giải quyết"
+XLSX_APOLOGIES = "Xin lỗi, hẹn lại"
+XLSX_TOTAL = "Tổng số"
+XLSX_CARRIED_OVER = "Kỳ trước chuyển qua"
+XLSX_ONLINE = "Mới tiếp nhận trực tuyến"
+XLSX_DIRECT = "Mới tiếp nhận trực tiếp"
+XLSX_POSTAL = "Mới tiếp nhận qua bưu chính"
+XLSX_ON_TIME = "Trả đúng hạn"
+XLSX_LATE = "Trả quá hạn"
+XLSX_ON_TIME_PCT = "Tỷ lệ đúng hạn"
+XLSX_LATE_PCT = "Tỷ lệ quá hạn"
+XLSX_WITHIN = "Trong hạn"
+XLSX_PAST = "Quá hạn"
+XLSX_WAITING = "Trong đó: chờ người dân bổ sung, nộp phí"
+XLSX_APOLOGIES_OWED = "Hồ sơ trễ hẹn phải xin lỗi"
+XLSX_APOLOGIES_REASON = "Đã ghi lý do"
+XLSX_GRAND_TOTAL = "Tổng cộng"
+XLSX_SATISFACTION = "Mức độ hài lòng của người dân"
+XLSX_LEVEL = "Mức"
+XLSX_ANSWERS = "Số lượt"
+XLSX_SHARE = "Tỷ lệ"
+XLSX_LEVELS = {
+    "very_satisfied": "Rất hài lòng",
+    "satisfied": "Hài lòng",
+    "unsatisfied": "Không hài lòng",
+}
+XLSX_NOTES = (
+    "Ghi chú: hạn giải quyết tính theo ngày làm việc; thời gian chờ người dân bổ sung hồ sơ, "
+    "thực hiện nghĩa vụ tài chính hoặc tạm dừng xử lý không tính vào thời hạn.",
+    "Hồ sơ đã hẹn lại ngày trả vẫn tính là trả quá hạn nếu trả sau ngày hẹn ban đầu.",
+)
 # Notification rules and channels as the outbox names them (a name not listed is shown as is).
 REPORT_RULES = {
     "status": "Thay đổi trạng thái hồ sơ",
@@ -113,4 +180,34 @@ REPORT_RULES = {
     "satisfaction": "Hỏi mức độ hài lòng",
     "new_due_date": "Báo ngày hẹn mới",
 }
-REPORT_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "web": "Web", "cli": "Dòng lệnh"}
+REPORT_CHANNELS = {
+    "telegram": "Telegram",
+    "zalo": "Zalo",
+    "zns": "Zalo ZNS (theo số điện thoại)",
+    "web": "Web",
+    "cli": "Dòng lệnh",
+}
+
+# --- staff lists: ``motcua dossiers due`` and ``motcua notify status`` -------------------------
+DUE_SOON_TITLE = "Hồ sơ đến hạn trong một ngày làm việc (đến {until}): {count}"
+DUE_SOON_HINT = "  Nếu không kịp trả đúng hẹn, cán bộ gửi phiếu xin lỗi và hẹn lại trước ngày hẹn."
+DUE_SOON_ROW = "  {code} | {procedure} | hẹn trả {due}{agency}"
+LETTERS_OWED_TITLE = "Hồ sơ quá hạn chưa ghi đủ lý do và ngày hẹn mới: {count}"
+LETTERS_OWED_ROW = "  {code} | hẹn trả {due} | lý do: {reason} | ngày hẹn mới: {new_due}{agency}"
+LIST_AGENCY = " | {agency}"
+LIST_NONE = "  (không có)"
+NOT_RECORDED = "chưa ghi"
+RECORDED = "đã ghi"
+NEW_DUE_PASSED = "{date} (đã qua)"
+OUTBOX_TITLE = "Hàng đợi thông báo (trạng thái | kênh | loại thông báo: số tin)"
+OUTBOX_ROW = "  {status} | {channel} | {rule}: {count}"
+OUTBOX_EMPTY = "  (trống)"
+FAILURES_TITLE = "Tin gửi không được ({count} tin mới nhất)"
+FAILURE_ROW = "  #{id} | hồ sơ #{dossier} | {rule} | {channel} | sau {attempts} lần thử: {error}"
+OUTBOX_STATUSES = {
+    "pending": "Chờ gửi",
+    "sending": "Đang gửi",
+    "sent": "Đã gửi",
+    "failed": "Gửi không được",
+    "cancelled": "Đã hủy",
+}

@@ -287,6 +287,7 @@ LEGAL_NONE = "Trang chính thức chưa ghi căn cứ pháp lý cho {name}."
 # --- dossiers: lookup, tokens, subscriptions (dossier helper) ---------------------------
 
 DOSSIER_STATUS_LABELS: dict[str, str] = {
+    "registered": "Mới đăng ký, chờ tiếp nhận",
     "received": "Đã tiếp nhận",
     "processing": "Đang xử lý",
     "supplement_required": "Yêu cầu bổ sung hồ sơ",
@@ -303,18 +304,60 @@ DOSSIER_HEADER = "Hồ sơ {code}"
 DOSSIER_PROCEDURE = "Thủ tục: {name}"
 DOSSIER_APPLICANT = "Người nộp: {name}"
 DOSSIER_STATUS = "Trạng thái: {label}"
+DOSSIER_FILED = "Ngày nộp: {date}"
 DOSSIER_RECEIVED = "Ngày tiếp nhận: {date}"
 DOSSIER_DUE = "Hẹn trả kết quả: {date}"
-DOSSIER_NEW_DUE = "Ngày hẹn trả mới: {date} (đã hẹn lại)"
+DOSSIER_NEW_DUE = "Ngày hẹn trả mới: {date}"
+DOSSIER_NOT_ACCEPTED = (
+    "Hồ sơ chưa được tiếp nhận nên chưa có ngày hẹn trả kết quả; thời hạn giải quyết được tính "
+    "từ khi Bộ phận Một cửa tiếp nhận hồ sơ."
+)
 DOSSIER_DUE_TODAY = "Hôm nay là ngày hẹn trả kết quả."
 DOSSIER_DAYS_LEFT = "Còn {days} ngày làm việc đến ngày hẹn trả kết quả."
-DOSSIER_OVERDUE_DAYS = (
-    "Hồ sơ đã quá hạn {days} ngày làm việc. Chúng tôi thành thật xin lỗi ông/bà."
+# The clock is stopped: nothing is late while the citizen owes the next step or it is paused.
+DOSSIER_CLOCK_STOPPED = {
+    "supplement_required": "Thời hạn giải quyết tạm dừng{since}, chờ ông/bà bổ sung hồ sơ.",
+    "financial_obligation": (
+        "Thời hạn giải quyết tạm dừng{since}, chờ ông/bà thực hiện nghĩa vụ tài chính."
+    ),
+    "paused": "Thời hạn giải quyết tạm dừng{since}, trong thời gian hồ sơ dừng xử lý.",
+}
+DOSSIER_CLOCK_SINCE = " từ ngày {date}"
+# What resumes the clock, per status; {left} is one of the two phrases after.
+DOSSIER_CLOCK_RESUMES = {
+    "supplement_required": "Sau khi ông/bà nộp đủ giấy tờ, thời hạn được tính tiếp ({left}).",
+    "financial_obligation": "Sau khi ông/bà nộp xong, thời hạn được tính tiếp ({left}).",
+    "paused": "Khi hồ sơ được xử lý lại, thời hạn được tính tiếp ({left}).",
+}
+DOSSIER_CLOCK_LEFT_DAYS = "còn {days} ngày làm việc"
+DOSSIER_CLOCK_LEFT_HOURS = "còn chưa đến một ngày làm việc"
+DOSSIER_CLOCK_RESTARTS = "Sau khi ông/bà nộp đủ giấy tờ, thời hạn giải quyết được tính lại từ đầu."
+DOSSIER_CLOCK_RESUMES_LATE = "Khi hồ sơ được xử lý tiếp, cơ quan sẽ báo ông/bà ngày trả kết quả."
+# Late (trễ hẹn): the clock's date passed while it ran; a new date does not undo it.
+DOSSIER_LATE_DAYS = "Hồ sơ đã trễ hẹn {days} ngày làm việc. Chúng tôi thành thật xin lỗi ông/bà."
+DOSSIER_LATE_TODAY = "Hồ sơ đã trễ hẹn trả kết quả. Chúng tôi thành thật xin lỗi ông/bà."
+DOSSIER_LATE_LETTER_FOLLOWS = (
+    "Cơ quan giải quyết sẽ gửi ông/bà phiếu xin lỗi và hẹn lại ngày trả kết quả."
 )
-DOSSIER_OVERDUE = "Hồ sơ đã quá thời hạn hẹn trả. Chúng tôi thành thật xin lỗi ông/bà."
-DOSSIER_APOLOGY_REASON = "Lý do chậm trả: {reason}"
+DOSSIER_LATE_RESCHEDULED = (
+    "Hồ sơ trễ hẹn so với ngày hẹn {due}; cơ quan đã hẹn lại ngày trả kết quả là {new_due}. "
+    "Chúng tôi thành thật xin lỗi ông/bà."
+)
+DOSSIER_NEW_DUE_LEFT = "Còn {days} ngày làm việc đến ngày hẹn trả mới."
+DOSSIER_NEW_DUE_TODAY = "Hôm nay là ngày hẹn trả mới."
+DOSSIER_LATE_TWICE = (
+    "Hồ sơ đã quá cả ngày hẹn {due} và ngày hẹn lại {new_due}. Chúng tôi thành thật xin lỗi "
+    "ông/bà; cơ quan giải quyết sẽ báo ông/bà ngày hẹn trả mới."
+)
+DOSSIER_RESCHEDULED_AHEAD = "Cơ quan đã hẹn lại ngày trả kết quả là {new_due}."
+DOSSIER_APOLOGY_REASON = "Lý do trễ hẹn: {reason}"
+DOSSIER_RESCHEDULE_REASON = "Lý do hẹn lại: {reason}"
 
 DOSSIER_NEXT_STEP: dict[str, str] = {
+    "registered": (
+        "Ông/bà chờ cán bộ kiểm tra và tiếp nhận hồ sơ; khi tiếp nhận, cơ quan sẽ gửi giấy tiếp "
+        "nhận và hẹn trả kết quả. Nếu hồ sơ cần bổ sung, cán bộ sẽ báo ông/bà."
+    ),
     "received": "Hồ sơ đã được tiếp nhận và sẽ được chuyển xử lý; ông/bà chưa cần làm gì thêm.",
     "processing": "Hồ sơ đang được xử lý; ông/bà chưa cần làm gì thêm.",
     "supplement_required": (

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from aiolimiter import AsyncLimiter
 
 from handlers.messages import Button, Reply
+from notifications.notice import NoticeFacts
 from notifications.ports import Outcome, SendContext, Sender, SendResult
 from notifications.quiet import QuietHours
 from storage import outbox_repo as repo
@@ -367,7 +368,9 @@ class _Run:
                 await self._release(row, 0.0)
                 return
             try:
-                context = SendContext(row.key, row.dossier_id, row.rule)
+                context = SendContext(
+                    row.key, row.dossier_id, row.rule, NoticeFacts.from_json(row.facts)
+                )
                 result = await self.d.senders[channel].send(
                     recipient, body_to_reply(row.body), context
                 )

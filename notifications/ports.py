@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from handlers.messages import Reply
+from notifications.notice import NoticeFacts
 
 
 class Outcome(StrEnum):
@@ -35,6 +36,7 @@ class SendContext:
     key: str  # "dossier:rule:occurrence:channel:recipient"
     dossier_id: int | None
     rule: str
+    facts: NoticeFacts | None = None  # what the notice says, as data: render from these
 
     @property
     def occurrence(self) -> str:

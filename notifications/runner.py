@@ -11,42 +11,63 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from notifications.dispatcher import Dispatcher
 from notifications.jobs import RuleJobs
+from notifications.registry import Audience, Source
 
 log = logging.getLogger(__name__)
 
-# Explicit, stable job ids: starting twice replaces the jobs instead of doubling them.
-RULE_JOB_IDS = {
-    "status_changes": "notify:status_changes",
-    "due_reminders": "notify:due_reminders",
-    "overdue_apologies": "notify:overdue_apologies",
-    "collect_reminders": "notify:collect_reminders",
-}
 DISPATCH_JOB_ID = "notify:dispatch"
+
+
+def rule_job_id(audience: Audience, source: Source) -> str:
+    """Explicit, stable job ids ("notify:followers:overdue"): starting twice replaces the jobs
+    instead of doubling them."""
+    return f"notify:{audience.value}:{source.value}"
 
 
 @dataclass
 class NotificationService:
-    """The rules (what to enqueue) and the dispatcher (what to send), built by ``bot``."""
+    """The rules (what to enqueue, one RuleJobs per audience: subscribers, and by phone where a
+    channel offers it) and the dispatcher (what to send), built by ``bot``."""
 
     jobs: RuleJobs
     dispatcher: Dispatcher
+    by_phone: RuleJobs | None = None
+
+    @property
+    def rule_jobs(self) -> tuple[RuleJobs, ...]:
+        return (self.jobs,) if self.by_phone is None else (self.jobs, self.by_phone)
+
+    def job_ids(self) -> dict[str, tuple[RuleJobs, Source]]:
+        return {
+            rule_job_id(jobs.audience, source): (jobs, source)
+            for jobs in self.rule_jobs
+            for source in jobs.sources
+        }
+
+    async def enqueue_all(self) -> dict[str, Any]:
+        """Every rule of the registry once, for every audience."""
+        result: dict[str, Any] = {"enqueued": await self.jobs.run_all()}
+        if self.by_phone is not None:
+            result["enqueued_by_phone"] = await self.by_phone.run_all()
+        return result
 
     async def run_once(self) -> dict[str, Any]:
         """Every rule once, then the dispatcher until nothing is due (``notify run-once``)."""
-        enqueued = await self.jobs.run_all()
+        result = await self.enqueue_all()
         stats = await self.dispatcher.run_once()
-        return {"enqueued": enqueued, "dispatch": stats.as_dict()}
+        return {**result, "dispatch": stats.as_dict()}
 
-    async def run_job(self, name: str) -> None:
-        """One scheduled job by name; takes no objects, only what the database holds."""
-        if name == "dispatch":
+    async def run_job(self, job_id: str) -> None:
+        """One scheduled job by id; takes no objects, only what the database holds."""
+        if job_id == DISPATCH_JOB_ID:
             stats = await self.dispatcher.run_once()
             if stats.claimed:
                 log.info("notify dispatch: %s", stats.as_dict())
             return
-        count = await getattr(self.jobs, name)()
-        if count:
-            log.info("notify %s: %d new message(s) queued", name, count)
+        jobs, source = self.job_ids()[job_id]
+        counts = await jobs.run(source)
+        if any(counts.values()):
+            log.info("notify %s: new messages queued %s", job_id, counts)
 
 
 def start_scheduler(
@@ -68,11 +89,11 @@ def start_scheduler(
         "misfire_grace_time": None,
     }
     first = datetime.now(UTC)
-    for name, job_id in RULE_JOB_IDS.items():
+    for job_id in service.job_ids():
         scheduler.add_job(
             service.run_job,
             "interval",
-            args=[name],
+            args=[job_id],
             id=job_id,
             seconds=rules_interval_s,
             next_run_time=first,
@@ -81,7 +102,7 @@ def start_scheduler(
     scheduler.add_job(
         service.run_job,
         "interval",
-        args=["dispatch"],
+        args=[DISPATCH_JOB_ID],
         id=DISPATCH_JOB_ID,
         seconds=dispatch_interval_s,
         next_run_time=first,

@@ -8,12 +8,12 @@ HEADER = "Hồ sơ {code}\nThủ tục: {procedure}"
 UNKNOWN_PROCEDURE = "(chưa rõ tên thủ tục)"
 
 STATUS_RECEIVED = (
-    "Ông/Bà đã được tiếp nhận hồ sơ vào ngày {received}.\n"
+    "Hồ sơ của ông/bà đã được tiếp nhận ngày {received}.\n"
     "Ngày hẹn trả kết quả: {due}.\n"
     "Tôi sẽ báo ông/bà khi hồ sơ có kết quả hoặc cần bổ sung."
 )
 STATUS_RECEIVED_NO_DUE = (
-    "Ông/Bà đã được tiếp nhận hồ sơ vào ngày {received}.\n"
+    "Hồ sơ của ông/bà đã được tiếp nhận ngày {received}.\n"
     "Tôi sẽ báo ông/bà khi hồ sơ có kết quả hoặc cần bổ sung."
 )
 STATUS_SUPPLEMENT = (
@@ -30,6 +30,29 @@ STATUS_FINANCIAL = (
     "Sau khi ông/bà nộp xong, hồ sơ sẽ được tiếp tục xử lý."
 )
 STATUS_FINANCIAL_DETAIL = "Chi tiết: {note}\n"
+STATUS_PAUSED = (
+    "Hồ sơ của ông/bà tạm dừng xử lý.\n"
+    "{reason}"
+    "Thời hạn giải quyết tạm dừng trong thời gian này; tôi sẽ báo ông/bà khi hồ sơ được xử lý "
+    "lại. Cần hỏi thêm, ông/bà vui lòng liên hệ {contact}."
+)
+STATUS_PAUSED_REASON = "Lý do: {reason}\n"
+# The clock stops while the citizen owes the next step (handlers.dossiers.clock).
+CLOCK_STOPPED_PAUSE = (
+    "Thời hạn giải quyết tạm dừng cho đến khi ông/bà {until}; phần thời gian còn lại được tính "
+    "tiếp sau đó."
+)
+CLOCK_UNTIL = {
+    "supplement_required": "nộp đủ giấy tờ bổ sung",
+    "financial_obligation": "nộp xong",
+}
+CLOCK_STOPPED_RESTART = (
+    "Thời hạn giải quyết tạm dừng và được tính lại từ đầu khi ông/bà nộp đủ giấy tờ."
+)
+STATUS_RESUMED = "Hồ sơ của ông/bà được tiếp tục xử lý từ ngày {at}."
+STATUS_RESUMED_DUE = "Ngày hẹn trả kết quả: {due} ({how})."
+RESUMED_PAUSE = "đã cộng thời gian tạm dừng"
+RESUMED_RESTART = "tính lại từ khi hồ sơ đầy đủ"
 STATUS_RESULT_READY = (
     "Hồ sơ của ông/bà đã có kết quả.\n"
     "Nơi nhận: {place}.\n"
@@ -60,24 +83,39 @@ COLLECT_REMINDER = (
     "Ông/Bà vui lòng đến nhận tại {place}, trong giờ hành chính các ngày làm việc."
 )
 
-# The form "Phiếu xin lỗi và hẹn lại ngày trả kết quả": reason and new date only as recorded.
+# The apology: addressed to the citizen; titled as the official form "Phiếu xin lỗi và hẹn lại
+# ngày trả kết quả" only when the agency recorded both the reason and the new date.
+ADDRESSEE = "ông/bà {name}"
+ADDRESSEE_NO_NAME = "ông/bà"
+APOLOGY_TO = "Kính gửi {addressee},"
 APOLOGY_TITLE = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
+LETTER_FACTS = (
+    "Ngày {received}, {agency} tiếp nhận hồ sơ {code} của ông/bà, đề nghị giải quyết thủ tục "
+    "{procedure}, hẹn trả kết quả ngày {promised}."
+)
+LETTER_LATE = "Đến nay, hồ sơ chưa được giải quyết đúng hẹn."
+LETTER_AHEAD = "Hồ sơ không thể giải quyết kịp ngày hẹn trên."
+LETTER_REASON = "Lý do: {reason}"
+LETTER_SORRY = (
+    "Sự chậm trễ này gây phiền hà cho ông/bà. {agency} xin lỗi ông/bà và hẹn trả kết quả vào "
+    "ngày {new_due}. Kính mong ông/bà thông cảm."
+)
 APOLOGY_FACTS = (
-    "Hồ sơ: {code}\n"
-    "Thủ tục: {procedure}\n"
-    "Ngày tiếp nhận: {received}\n"
-    "Ngày hẹn trả kết quả: {promised}"
+    "Hồ sơ {code} (thủ tục {procedure}), tiếp nhận ngày {received}, hẹn trả kết quả ngày "
+    "{promised}, đến nay chưa có kết quả."
 )
-APOLOGY_SORRY = (
-    "{agency} thành thật xin lỗi ông/bà vì hồ sơ chưa được giải quyết đúng ngày hẹn "
-    "(theo {legal})."
+APOLOGY_SORRY = "{agency} thành thật xin lỗi ông/bà về sự chậm trễ này (theo {legal})."
+APOLOGY_STATUS = "Trạng thái hiện nay: {label}."
+APOLOGY_LETTER_FOLLOWS = (
+    "Cơ quan giải quyết sẽ gửi ông/bà phiếu xin lỗi và hẹn lại ngày trả kết quả, ghi rõ lý do "
+    "và ngày hẹn mới."
 )
-APOLOGY_REASON = "Lý do: {reason}"
-APOLOGY_NEW_DATE = "Ngày hẹn trả kết quả mới: {new_due}."
-APOLOGY_NEW_DATE_PENDING = (
-    "Cơ quan giải quyết sẽ gửi ông/bà ngày hẹn trả kết quả mới trong thời gian sớm nhất."
+APOLOGY_NEW_DATE_NO_REASON = (
+    "Cơ quan đã hẹn lại ngày trả kết quả: {new_due}. Phiếu xin lỗi ghi rõ lý do sẽ được gửi "
+    "ông/bà sau."
 )
-APOLOGY_CONTACT = "Mọi thắc mắc, ông/bà vui lòng liên hệ: {contact}."
+APOLOGY_CONTACT = "Cần hỗ trợ, ông/bà vui lòng liên hệ: {contact}."
+APOLOGY_LEGAL = "(Thực hiện theo {legal}.)"
 
 # When the agency records a new date (often after the apology above said it would).
 NEW_DUE_DATE = (

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -22,6 +23,7 @@ DOSSIER_COLUMNS = (
     "applicant_phone",
     "received_at",
     "due_at",
+    "base_due_at",
     "status",
     "status_at",
     "submitted_via",
@@ -200,56 +202,126 @@ async def list_events(session: AsyncSession, dossier_id: int) -> list[StatusEven
     return list(result.scalars())
 
 
-async def find_overdue(
-    session: AsyncSession,
-    now: datetime,
-    open_statuses: Collection[str],
-    *,
-    limit: int = 1000,
-    after_id: int = 0,
-) -> list[Dossier]:
-    """Open dossiers whose due time (or the agency's new due time) has passed, by id.
-
-    Uses the (status, due_at) index; page with ``after_id``.
-    """
-    result = await session.execute(
-        select(Dossier)
-        .where(
-            col(Dossier.status).in_(list(open_statuses)),
-            col(Dossier.due_at) < now,
-            or_(col(Dossier.new_due_at).is_(None), col(Dossier.new_due_at) < now),
-            col(Dossier.id) > after_id,
-        )
-        .order_by(col(Dossier.id))
-        .limit(limit)
-    )
-    return list(result.scalars())
+# --- the clock (handlers.dossiers.clock computes, these read and store) -----------------------
 
 
-async def find_due_between(
-    session: AsyncSession,
-    start: datetime,
-    end: datetime,
-    open_statuses: Collection[str],
-    *,
-    limit: int = 1000,
-    after_id: int = 0,
-) -> list[Dossier]:
-    """Open dossiers due in [start, end) (for reminders); uses the (status, due_at) index."""
-    result = await session.execute(
-        select(Dossier)
-        .where(
-            and_(
-                col(Dossier.status).in_(list(open_statuses)),
-                col(Dossier.due_at) >= start,
-                col(Dossier.due_at) < end,
-                col(Dossier.id) > after_id,
+@dataclass(frozen=True, slots=True)
+class ClockInputs:
+    """What the clock reads of a dossier, and its stored reading (to skip unchanged rows)."""
+
+    id: int
+    procedure_code: str | None
+    received_at: datetime
+    base_due_at: datetime | None
+    status: str
+    status_at: datetime
+    accepted_at: datetime | None
+    due_at: datetime | None
+    clock_stopped_at: datetime | None
+    resolved_at: datetime | None
+
+
+_CLOCK_INPUTS = tuple(getattr(Dossier, name) for name in ClockInputs.__slots__)
+
+
+async def clock_inputs(session: AsyncSession, dossier_ids: Sequence[int]) -> list[ClockInputs]:
+    found: list[ClockInputs] = []
+    for start in range(0, len(dossier_ids), BATCH):
+        result = await session.execute(
+            select(*(col(c) for c in _CLOCK_INPUTS)).where(
+                col(Dossier.id).in_(list(dossier_ids[start : start + BATCH]))
             )
         )
-        .order_by(col(Dossier.id))
-        .limit(limit)
+        found += [ClockInputs(*row) for row in result.all()]
+    return found
+
+
+async def status_steps(
+    session: AsyncSession, dossier_ids: Sequence[int]
+) -> dict[int, list[tuple[str, datetime]]]:
+    """dossier id -> [(status, at)] oldest first: the history the clock reads."""
+    steps: dict[int, list[tuple[str, datetime]]] = {}
+    for start in range(0, len(dossier_ids), BATCH):
+        result = await session.execute(
+            select(col(StatusEvent.dossier_id), col(StatusEvent.status), col(StatusEvent.at))
+            .where(col(StatusEvent.dossier_id).in_(list(dossier_ids[start : start + BATCH])))
+            .order_by(col(StatusEvent.dossier_id), col(StatusEvent.at), col(StatusEvent.id))
+        )
+        for dossier_id, status, at in result.all():
+            steps.setdefault(dossier_id, []).append((status, at))
+    return steps
+
+
+_SET_CLOCK = (
+    update(Dossier)
+    .where(col(Dossier.id) == bindparam("b_id"))
+    .values(
+        accepted_at=bindparam("b_accepted_at"),
+        due_at=bindparam("b_due_at"),
+        clock_stopped_at=bindparam("b_clock_stopped_at"),
+        resolved_at=bindparam("b_resolved_at"),
     )
-    return list(result.scalars())
+)
+
+
+async def set_clocks(session: AsyncSession, readings: Sequence[Mapping[str, Any]]) -> None:
+    """Store clock readings ({id, accepted_at, due_at, clock_stopped_at, resolved_at}) in one
+    executemany."""
+    if not readings:
+        return
+    conn = await session.connection()
+    params = [{f"b_{k}": v for k, v in r.items()} for r in readings]
+    for start in range(0, len(params), BATCH):
+        await conn.execute(_SET_CLOCK, params[start : start + BATCH])
+
+
+# --- staff lists (the console and ``motcua dossiers due``) -------------------------------------
+
+
+def _scope(stmt: Any, agency: str | None) -> Any:
+    return stmt if agency is None else stmt.where(col(Dossier.agency) == agency)
+
+
+async def due_within(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    start: datetime,
+    end: datetime,
+    *,
+    agency: str | None = None,
+    limit: int = 200,
+) -> list[Dossier]:
+    """Dossiers whose clock runs and falls due in [start, end] (both ends: a closing time is a
+    due time), soonest first: an index range of (status, due_at). Staff write the apology letter
+    before the date from this list."""
+    stmt = select(Dossier).where(
+        col(Dossier.status).in_(list(running_statuses)),
+        col(Dossier.due_at) >= start,
+        col(Dossier.due_at) <= end,
+    )
+    stmt = _scope(stmt, agency).order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def overdue_without_apology_details(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    now: datetime,
+    *,
+    agency: str | None = None,
+    limit: int = 200,
+) -> list[Dossier]:
+    """Dossiers whose clock's due time passed while it ran, and for which the agency has not
+    recorded both a reason and a new date still ahead: the letters staff still owe."""
+    reason = col(Dossier.apology_reason)
+    new_due = col(Dossier.new_due_at)
+    stmt = select(Dossier).where(
+        col(Dossier.status).in_(list(running_statuses)),
+        col(Dossier.due_at) < now,
+        or_(reason.is_(None), func.trim(reason) == "", new_due.is_(None), new_due <= now),
+    )
+    stmt = _scope(stmt, agency).order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
+    return list((await session.execute(stmt)).scalars())
 
 
 async def find_by_phone(session: AsyncSession, phone: str, *, limit: int = 50) -> list[Dossier]:

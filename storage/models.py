@@ -30,9 +30,11 @@ class Dossier(SQLModel, table=True):
 
     __tablename__ = "dossiers"
     __table_args__ = (
-        # The overdue scan: open statuses whose due time has passed.
+        # The overdue scan: statuses whose clock runs, due time passed (an index range).
         Index("ix_dossiers_status_due_at", "status", "due_at"),
         Index("ix_dossiers_applicant_phone", "applicant_phone"),
+        # The period report: dossiers accepted before the period's end.
+        Index("ix_dossiers_accepted_at", "accepted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -42,7 +44,16 @@ class Dossier(SQLModel, table=True):
     applicant_name: str | None = Field(default=None, sa_type=String(200))
     applicant_phone: str | None = Field(default=None, sa_type=String(16))
     received_at: datetime = Field(sa_type=UTCDateTime)
+    # The clock (handlers.dossiers.clock), recomputed from the history on every status change:
+    # due_at is the due time every rule uses; base_due_at the one given on import (the
+    # receipt's, for an uninterrupted clock); accepted_at when the clock started (None while
+    # registered); clock_stopped_at when the current stop began; resolved_at when a result or
+    # refusal was handed down.
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    base_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    clock_stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(sa_type=String(32))
     status_at: datetime = Field(sa_type=UTCDateTime)
     submitted_via: str | None = Field(default=None, sa_type=String(16))
@@ -128,6 +139,9 @@ class OutboxMessage(SQLModel, table=True):
     channel: str = Field(sa_type=String(16))
     recipient: str = Field(sa_type=String(64))
     body: str = Field(sa_type=Text)
+    # The notice's facts as JSON (receipt code, status, dates, rule, occurrence): senders
+    # render cards and templates from them, never from the text.
+    facts: str | None = Field(default=None, sa_type=Text)
     status: str = Field(default="pending", sa_type=String(16))
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, text, update
@@ -32,6 +33,7 @@ class NewMessage:
     recipient: str
     body: str
     next_attempt_at: datetime
+    facts: str | None = None  # the notice's facts (JSON), beside the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class Claimed:
     body: str
     attempts: int
     claimed_at: datetime
+    facts: str | None = None
 
 
 def _is_postgresql(session: AsyncSession) -> bool:
@@ -64,6 +67,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[NewMessage], now: da
                 "channel": m.channel,
                 "recipient": m.recipient,
                 "body": m.body,
+                "facts": m.facts,
                 "status": "pending",
                 "attempts": 0,
                 "next_attempt_at": m.next_attempt_at,
@@ -93,7 +97,17 @@ async def claim(
 ) -> list[Claimed]:
     """Take up to ``limit`` due rows (and rows whose lease expired) for ``worker``."""
     c = OUTBOX.c
-    returning = (c.id, c.key, c.dossier_id, c.rule, c.channel, c.recipient, c.body, c.attempts)
+    returning = (
+        c.id,
+        c.key,
+        c.dossier_id,
+        c.rule,
+        c.channel,
+        c.recipient,
+        c.body,
+        c.attempts,
+        c.facts,
+    )
     claimed: list[Claimed] = []
     # Expired leases first (rare), then pending rows in due order straight off the index.
     for where in (
@@ -129,6 +143,7 @@ async def claim(
                 body=r.body,
                 attempts=r.attempts,
                 claimed_at=now,
+                facts=r.facts,
             )
             for r in result.all()
         ]
@@ -299,7 +314,12 @@ async def statuses_by_key(session: AsyncSession, keys: Collection[str]) -> dict[
     return {str(k): str(s) for k, s in result.all()}
 
 
-# --- the rules' scans: only dossiers somebody follows ---------------------------------------
+# --- the rules' scans: dossiers somebody follows, or (by phone) nobody follows ---------------
+
+
+class Audience(StrEnum):
+    FOLLOWERS = "followers"  # an active subscription
+    PHONE = "phone"  # no active subscription, a phone on file (ZNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +337,9 @@ class DossierSnapshot:
     note: str | None
     apology_reason: str | None
     new_due_at: datetime | None
+    applicant_name: str | None
+    accepted_at: datetime | None
+    clock_stopped_at: datetime | None
 
 
 _SNAPSHOT = tuple(getattr(Dossier, name) for name in DossierSnapshot.__slots__)
@@ -337,20 +360,27 @@ def _followed() -> Any:
     )
 
 
+def _audience(audience: Audience) -> Any:
+    if audience is Audience.FOLLOWERS:
+        return _followed()
+    return and_(~_followed(), col(Dossier.applicant_phone).is_not(None))
+
+
 async def overdue(
     session: AsyncSession,
-    open_statuses: Sequence[str],
+    running_statuses: Sequence[str],
     now: datetime,
+    audience: Audience | None = Audience.FOLLOWERS,
     *,
-    followed_only: bool = True,
     limit: int | None = None,
 ) -> list[DossierSnapshot]:
-    """Open dossiers whose due time has passed: one range scan of (status, due_at)."""
+    """Dossiers whose clock runs and whose due time has passed: one range scan of
+    (status, due_at). ``audience`` None: everyone."""
     stmt = _snapshot_select().where(
-        col(Dossier.status).in_(list(open_statuses)), col(Dossier.due_at) < now
+        col(Dossier.status).in_(list(running_statuses)), col(Dossier.due_at) < now
     )
-    if followed_only:
-        stmt = stmt.where(_followed())
+    if audience is not None:
+        stmt = stmt.where(_audience(audience))
     stmt = stmt.order_by(col(Dossier.due_at))
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -358,50 +388,75 @@ async def overdue(
 
 
 async def due_between(
-    session: AsyncSession, open_statuses: Sequence[str], start: datetime, end: datetime
+    session: AsyncSession,
+    running_statuses: Sequence[str],
+    start: datetime,
+    end: datetime,
+    audience: Audience = Audience.FOLLOWERS,
 ) -> list[DossierSnapshot]:
-    """Followed open dossiers due (or newly due) within [start, end)."""
+    """Dossiers whose clock runs, due (or newly due) within [start, end)."""
     stmt = _snapshot_select().where(
-        col(Dossier.status).in_(list(open_statuses)),
+        col(Dossier.status).in_(list(running_statuses)),
         or_(
             and_(col(Dossier.due_at) >= start, col(Dossier.due_at) < end),
             and_(col(Dossier.new_due_at) >= start, col(Dossier.new_due_at) < end),
         ),
-        _followed(),
+        _audience(audience),
     )
     return await _snapshots(session, stmt)
 
 
 async def in_status_since_before(
-    session: AsyncSession, status: str, before: datetime
+    session: AsyncSession,
+    status: str,
+    before: datetime,
+    audience: Audience = Audience.FOLLOWERS,
 ) -> list[DossierSnapshot]:
-    """Followed dossiers that reached ``status`` before ``before`` and are still in it."""
+    """Dossiers that reached ``status`` before ``before`` and are still in it."""
     stmt = _snapshot_select().where(
-        col(Dossier.status) == status, col(Dossier.status_at) < before, _followed()
+        col(Dossier.status) == status, col(Dossier.status_at) < before, _audience(audience)
     )
     return await _snapshots(session, stmt)
 
 
 async def events_since(
-    session: AsyncSession, statuses: Collection[str], since: datetime
-) -> list[tuple[StatusEvent, Dossier]]:
-    """Recent status events of followed dossiers (those with a status in ``statuses`` or a
-    recorded new date), oldest first."""
+    session: AsyncSession,
+    statuses: Collection[str],
+    since: datetime,
+    audience: Audience = Audience.FOLLOWERS,
+) -> list[tuple[StatusEvent, Dossier, str | None]]:
+    """Recent status events (those with a status in ``statuses``, a recorded new date or
+    reason), oldest first, each with its dossier and the status just before it."""
+    prev = StatusEvent.__table__.alias("prev")  # type: ignore[attr-defined]
+    previous = (
+        select(prev.c.status)
+        .where(
+            prev.c.dossier_id == col(StatusEvent.dossier_id),
+            or_(
+                prev.c.at < col(StatusEvent.at),
+                and_(prev.c.at == col(StatusEvent.at), prev.c.id < col(StatusEvent.id)),
+            ),
+        )
+        .order_by(prev.c.at.desc(), prev.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     stmt = (
-        select(StatusEvent, Dossier)
+        select(StatusEvent, Dossier, previous)
         .join(Dossier, col(Dossier.id) == col(StatusEvent.dossier_id))
         .where(
             or_(
                 col(StatusEvent.status).in_(list(statuses)),
                 col(StatusEvent.new_due_at).is_not(None),
+                col(StatusEvent.apology_reason).is_not(None),
             ),
             col(StatusEvent.at) >= since,
-            _followed(),
+            _audience(audience),
         )
         .order_by(col(StatusEvent.at), col(StatusEvent.id))
     )
     result = await session.execute(stmt)
-    return [(e, d) for e, d in result.all()]
+    return [(e, d, p) for e, d, p in result.all()]
 
 
 async def recipients(

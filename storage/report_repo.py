@@ -21,9 +21,11 @@ from storage.models import (
 )
 from storage.types import utcnow
 
-# Mirrors handlers.dossiers.statuses.CLOSED (storage cannot import handlers; a test keeps the
-# two equal): after these statuses the due date no longer matters.
+# Mirrors handlers.dossiers.statuses.CLOSED and CLOCK_RUNNING (storage cannot import handlers;
+# a test keeps them equal): after CLOSED the due date no longer matters; a dossier can be late
+# only while its clock runs (never while it waits for the citizen or is paused).
 CLOSED_STATUSES = frozenset({"result_ready", "returned", "rejected", "withdrawn"})
+RUNNING_STATUSES = frozenset({"received", "processing"})
 RETURNED = "returned"
 
 
@@ -100,8 +102,8 @@ async def _dossiers(
         .order_by(status)
     )
     by_status = {s: int(n) for s, n in rows.all()}
-    due = func.coalesce(col(Dossier.new_due_at), col(Dossier.due_at))
-    overdue = await _count(session, status.not_in(closed), due.is_not(None), due < now)
+    due = col(Dossier.due_at)  # the clock's: late (trễ hẹn) even with a new date given
+    overdue = await _count(session, status.in_(RUNNING_STATUSES), due.is_not(None), due < now)
     on_time, late = await _returned(session, start, end)
     return {
         "received": sum(by_status.values()),

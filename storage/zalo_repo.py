@@ -201,32 +201,6 @@ class ZnsDossier:
     apology_reason: str | None
 
 
-async def overdue_unfollowed_with_phone(
-    session: AsyncSession, open_statuses: list[str], now: datetime, *, limit: int = 1000
-) -> list[Dossier]:
-    """Open, overdue dossiers that nobody follows and whose applicant left a phone: the
-    citizens only ZNS can reach."""
-    followed = (
-        select(col(Subscription.id))
-        .where(
-            col(Subscription.dossier_id) == col(Dossier.id), col(Subscription.ended_at).is_(None)
-        )
-        .exists()
-    )
-    result = await session.execute(
-        select(Dossier)
-        .where(
-            col(Dossier.status).in_(open_statuses),
-            col(Dossier.due_at) < now,
-            col(Dossier.applicant_phone).is_not(None),
-            ~followed,
-        )
-        .order_by(col(Dossier.due_at))
-        .limit(limit)
-    )
-    return list(result.scalars())
-
-
 class SqlZaloUsers:
     """A Zalo user's own data. A phone shared through Zalo's form proves possession of it,
     so the dossiers filed with that phone may be followed without further proof."""

@@ -13,13 +13,16 @@ from typing import Any
 
 from tqdm import tqdm
 
+from bot import texts_vi as T
 from bot.config import Settings, load_settings
 from handlers.dossiers.calendar import WorkCalendar
+from handlers.dossiers.deadlines import StaffDeadlines, staff_deadlines
 from handlers.dossiers.ingest import Ingestor, IngestReport, RowError, read_file
 from knowledge.loader import load_procedures
 from knowledge.model import Procedure
 from storage.engine import create_engine, session_factory
 from storage.migrate import upgrade_async
+from storage.models import Dossier
 
 PROGRESS_FROM_LINES = 5000  # smaller files finish before a bar would be worth showing
 
@@ -42,11 +45,7 @@ class _Procedures:
 
 
 def calendar_from(settings: Settings) -> WorkCalendar:
-    return WorkCalendar(
-        settings.calendar.timezone,
-        settings.calendar.extra_days_off,
-        settings.calendar.makeup_working_days,
-    )
+    return settings.calendar.work_calendar()
 
 
 def _count_lines(path: Path) -> int:
@@ -69,12 +68,20 @@ def _with_progress(
 
 
 async def import_file(
-    path: Path, url: str, calendar: WorkCalendar, kb: _Procedures | None, *, progress: bool
+    path: Path,
+    url: str,
+    calendar: WorkCalendar,
+    kb: _Procedures | None,
+    *,
+    progress: bool,
+    supplement_clock: str = "pause",
 ) -> IngestReport:
     await upgrade_async(url)
     engine = create_engine(url)
     try:
-        ingestor = Ingestor(session_factory(engine), calendar, kb)
+        ingestor = Ingestor(
+            session_factory(engine), calendar, kb, supplement_clock=supplement_clock
+        )
         rows = read_file(path)
         if progress:
             rows = _with_progress(rows, _count_lines(path))
@@ -107,7 +114,14 @@ def _import(args: argparse.Namespace) -> int:
     url = settings.database_url()
     try:
         report = asyncio.run(
-            import_file(path, url, calendar_from(settings), kb, progress=not args.no_progress)
+            import_file(
+                path,
+                url,
+                calendar_from(settings),
+                kb,
+                progress=not args.no_progress,
+                supplement_clock=settings.calendar.supplement_clock,
+            )
         )
     except (OSError, UnicodeDecodeError) as exc:
         print(f"Không đọc được tệp {path}: {exc}", file=sys.stderr)
@@ -122,6 +136,92 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- ``motcua dossiers due``: what staff must act on ---------------------------------------------
+
+
+def _day(moment: datetime | None, calendar: WorkCalendar) -> str | None:
+    return calendar.local(moment).strftime("%d/%m/%Y") if moment else None
+
+
+def deadlines_as_dict(found: StaffDeadlines, calendar: WorkCalendar) -> dict[str, Any]:
+    def row(d: Dossier) -> dict[str, Any]:
+        return {
+            "receipt_code": d.receipt_code,
+            "procedure": d.procedure_name,
+            "agency": d.agency,
+            "status": d.status,
+            "due": _day(d.due_at, calendar),
+            "apology_reason": (d.apology_reason or "").strip() or None,
+            "new_due": _day(d.new_due_at, calendar),
+        }
+
+    return {
+        "due_until": calendar.local(found.until).isoformat(),
+        "due_within_one_working_day": [row(d) for d in found.due_soon],
+        "overdue_without_apology_details": [row(d) for d in found.letters_owed],
+    }
+
+
+def format_deadlines(found: StaffDeadlines, calendar: WorkCalendar, now: datetime) -> str:
+    """The two lists in Vietnamese, as staff read them."""
+    until = calendar.local(found.until).strftime("%H:%M %d/%m/%Y")
+    lines = [T.DUE_SOON_TITLE.format(until=until, count=len(found.due_soon))]
+    lines += [
+        T.DUE_SOON_ROW.format(
+            code=d.receipt_code,
+            procedure=d.procedure_name or "—",
+            due=_day(d.due_at, calendar),
+            agency=T.LIST_AGENCY.format(agency=d.agency) if d.agency else "",
+        )
+        for d in found.due_soon
+    ]
+    lines.append(T.DUE_SOON_HINT if found.due_soon else T.LIST_NONE)
+    lines += ["", T.LETTERS_OWED_TITLE.format(count=len(found.letters_owed))]
+    for d in found.letters_owed:
+        new_due = _day(d.new_due_at, calendar)
+        if new_due and d.new_due_at is not None and d.new_due_at <= now:
+            new_due = T.NEW_DUE_PASSED.format(date=new_due)
+        lines.append(
+            T.LETTERS_OWED_ROW.format(
+                code=d.receipt_code,
+                due=_day(d.due_at, calendar),
+                reason=T.RECORDED if (d.apology_reason or "").strip() else T.NOT_RECORDED,
+                new_due=new_due or T.NOT_RECORDED,
+                agency=T.LIST_AGENCY.format(agency=d.agency) if d.agency else "",
+            )
+        )
+    if not found.letters_owed:
+        lines.append(T.LIST_NONE)
+    return "\n".join(lines)
+
+
+async def collect_deadlines(
+    settings: Settings, now: datetime, *, agency: str | None, limit: int
+) -> StaffDeadlines:
+    url = settings.database_url()
+    await upgrade_async(url)
+    engine = create_engine(url)
+    try:
+        calendar = settings.calendar.work_calendar()
+        return await staff_deadlines(
+            session_factory(engine), calendar, now, agency=agency, limit=limit
+        )
+    finally:
+        await engine.dispose()
+
+
+def _due(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    now = datetime.now(UTC)
+    found = asyncio.run(collect_deadlines(settings, now, agency=args.agency, limit=args.limit))
+    calendar = settings.calendar.work_calendar()
+    if args.json:
+        print(json.dumps(deadlines_as_dict(found, calendar), ensure_ascii=False))
+    else:
+        print(format_deadlines(found, calendar, now))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("dossiers", help="hồ sơ: nhập dữ liệu từ hệ thống một cửa")
     dsub = parser.add_subparsers(dest="dossiers_command", required=True)
@@ -130,3 +230,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
     imp.set_defaults(func=_import)
+    due = dsub.add_parser(
+        "due",
+        help="hồ sơ đến hạn trong một ngày làm việc; hồ sơ quá hạn chưa ghi lý do, ngày hẹn mới",
+    )
+    due.add_argument("--agency", default=None, help="chỉ hồ sơ của cơ quan này")
+    due.add_argument("--limit", type=int, default=200, help="số dòng tối đa mỗi danh sách")
+    due.add_argument("--json", action="store_true", help="in một đối tượng JSON")
+    due.set_defaults(func=_due)

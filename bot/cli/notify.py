@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 
+from bot import texts_vi as T
+from bot.cli.dossiers import collect_deadlines, deadlines_as_dict, format_deadlines
 from bot.config import Settings, load_settings
-from bot.senders.setup import build_service, rule_context, telegram_sender
+from bot.senders.setup import build_service, telegram_sender
 from bot.zalo.routes import build_senders, zalo_client
-from notifications.jobs import RuleJobs
 from notifications.ports import Sender
-from notifications.rules import fmt_date
 from storage import outbox_repo
 from storage.conversations_repo import SqlConversationStore
 from storage.engine import create_engine, session_factory
@@ -35,7 +35,7 @@ async def _run_once(settings: Settings, worker_id: str | None, rules_only: bool)
     try:
         service = build_service(settings, sessions, senders, worker_id=worker_id)
         if rules_only:
-            return {"enqueued": await service.jobs.run_all()}
+            return await service.enqueue_all()
         return await service.run_once()
     finally:
         if tg is not None:
@@ -45,52 +45,68 @@ async def _run_once(settings: Settings, worker_id: str | None, rules_only: bool)
         await engine.dispose()
 
 
-async def _status(settings: Settings, limit: int) -> dict[str, Any]:
+async def _status(settings: Settings, limit: int, agency: str | None) -> dict[str, Any]:
     engine = create_engine(settings.database_url())
     factory = session_factory(engine)
-    tz = ZoneInfo(settings.calendar.timezone)
     try:
         async with factory() as session:
             summary = await outbox_repo.summary(session)
             failed = await outbox_repo.failures(session, limit)
-        jobs = RuleJobs(factory, rule_context(settings))
-        waiting = await jobs.waiting_for_apology_details(limit)
     finally:
         await engine.dispose()
+    now = datetime.now(UTC)
+    found = await collect_deadlines(settings, now, agency=agency, limit=limit)
+    calendar = settings.calendar.work_calendar()
     return {
         "outbox": [{"status": s, "channel": ch, "rule": r, "count": n} for s, ch, r, n in summary],
         "failures": [
-            {"id": f.id, "key": f.key, "attempts": f.attempts, "error": f.last_error}
+            {
+                "id": f.id,
+                "key": f.key,
+                "dossier_id": f.dossier_id,
+                "rule": f.rule,
+                "channel": f.channel,
+                "attempts": f.attempts,
+                "error": f.last_error,
+            }
             for f in failed
         ],
-        "waiting_for_apology_details": [
-            {
-                "dossier_id": d.id,
-                "receipt_code": d.receipt_code,
-                "due": fmt_date(d.due_at, tz) if d.due_at else None,
-                "apology_reason": bool(d.apology_reason),
-                "new_due": fmt_date(d.new_due_at, tz) if d.new_due_at else None,
-            }
-            for d in waiting
-        ],
+        **deadlines_as_dict(found, calendar),
+        "_text_deadlines": format_deadlines(found, calendar, now),
     }
 
 
 def _print_status(report: dict[str, Any]) -> None:
-    print("Outbox (status / channel / rule: count)")
+    """The report in Vietnamese, for staff (no chat ids: a failure names the dossier)."""
+    print(T.OUTBOX_TITLE)
     if not report["outbox"]:
-        print("  (empty)")
+        print(T.OUTBOX_EMPTY)
     for row in report["outbox"]:
-        print(f"  {row['status']:<10} {row['channel']:<9} {row['rule']:<17} {row['count']}")
-    print(f"\nFailed messages (newest {len(report['failures'])})")
+        print(
+            T.OUTBOX_ROW.format(
+                status=T.OUTBOX_STATUSES.get(row["status"], row["status"]),
+                channel=T.REPORT_CHANNELS.get(row["channel"], row["channel"]),
+                rule=T.REPORT_RULES.get(row["rule"], row["rule"]),
+                count=row["count"],
+            )
+        )
+    print()
+    print(T.FAILURES_TITLE.format(count=len(report["failures"])))
+    if not report["failures"]:
+        print(T.LIST_NONE)
     for f in report["failures"]:
-        print(f"  #{f['id']} {f['key']} after {f['attempts']} attempt(s): {f['error']}")
-    waiting = report["waiting_for_apology_details"]
-    print(f"\nOverdue dossiers waiting for an apology reason / new date: {len(waiting)}")
-    for d in waiting:
-        reason = "reason recorded" if d["apology_reason"] else "no reason"
-        new_due = f"new date {d['new_due']}" if d["new_due"] else "no new date"
-        print(f"  {d['receipt_code']} due {d['due']}: {reason}, {new_due}")
+        print(
+            T.FAILURE_ROW.format(
+                id=f["id"],
+                dossier=f["dossier_id"] or "—",
+                rule=T.REPORT_RULES.get(f["rule"], f["rule"]),
+                channel=T.REPORT_CHANNELS.get(f["channel"], f["channel"]),
+                attempts=f["attempts"],
+                error=f["error"],
+            )
+        )
+    print()
+    print(report["_text_deadlines"])
 
 
 def _cmd_run_once(args: argparse.Namespace) -> int:
@@ -102,8 +118,9 @@ def _cmd_run_once(args: argparse.Namespace) -> int:
 
 def _cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    report = asyncio.run(_status(settings, args.limit))
+    report = asyncio.run(_status(settings, args.limit, args.agency))
     if args.json:
+        report.pop("_text_deadlines")
         print(json.dumps(report, ensure_ascii=False))
     else:
         _print_status(report)
@@ -118,7 +135,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     once.add_argument("--worker-id", default=None, help="name this dispatcher in the outbox")
     once.add_argument("--rules-only", action="store_true", help="enqueue only, send nothing")
     once.set_defaults(func=_cmd_run_once)
-    status = notify_sub.add_parser("status", help="outbox summary, failures, apologies waiting")
+    status = notify_sub.add_parser(
+        "status",
+        help="hàng đợi thông báo, tin gửi lỗi, hồ sơ sắp đến hạn và quá hạn chưa có phiếu hẹn lại",
+    )
     status.add_argument("--json", action="store_true")
-    status.add_argument("--limit", type=int, default=50, help="rows per list")
+    status.add_argument("--limit", type=int, default=50, help="số dòng tối đa mỗi danh sách")
+    status.add_argument("--agency", default=None, help="chỉ hồ sơ của cơ quan này")
     status.set_defaults(func=_cmd_status)

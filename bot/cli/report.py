@@ -1,4 +1,5 @@
-"""``motcua report --from --to [--json]``: what the assistant did in a period (database counts)."""
+"""``motcua report --from --to [--json] [--agency A] [--xlsx F.xlsx]``: what the assistant did
+in a period, and the one-stop results table (``one_stop``) staff send up each month."""
 
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="ngày cuối (tính cả ngày này), YYYY-MM-DD",
     )
     parser.add_argument("--json", action="store_true", help="in một đối tượng JSON")
+    parser.add_argument(
+        "--agency", default=None, help="bảng kết quả một cửa của riêng cơ quan này"
+    )
+    parser.add_argument(
+        "--xlsx", type=Path, default=None, help="ghi bảng kết quả một cửa ra tệp .xlsx"
+    )
     parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="bot.toml")
     parser.set_defaults(func=run)
 
@@ -56,7 +63,9 @@ def format_text(report: Mapping[str, Any]) -> str:
     start = date.fromisoformat(str(report["from"])).strftime("%d/%m/%Y")
     end = date.fromisoformat(str(report["to"])).strftime("%d/%m/%Y")
     lines = [texts_vi.REPORT_TITLE.format(start=start, end=end)]
-    body = {k: v for k, v in report.items() if k not in ("from", "to")}
+    if report.get("agency"):
+        lines.append(texts_vi.REPORT_AGENCY.format(agency=report["agency"]))
+    body = {k: v for k, v in report.items() if k not in ("from", "to", "agency")}
     _format_section(body, (), lines)
     return "\n".join(lines)
 
@@ -103,7 +112,10 @@ def _rating_labels() -> dict[str, str]:
     return {str(v): RATING_LABELS.get(name, name) for name, v in RATING_VALUES.items()}
 
 
-async def _collect(args: argparse.Namespace) -> dict[str, Any]:
+async def _collect(
+    args: argparse.Namespace,
+) -> tuple[dict[str, Any], dict[str | None, dict[str, Any]]]:
+    from storage import one_stop_repo
     from storage.engine import create_engine, session_factory
     from storage.migrate import upgrade_async
 
@@ -116,9 +128,20 @@ async def _collect(args: argparse.Namespace) -> dict[str, Any]:
     try:
         async with session_factory(engine)() as session:
             counts = await queries.period_report(session, start, end)
+            one_stop, by_agency = await one_stop_repo.one_stop_by_agency(
+                session, start, end, agency=args.agency
+            )
     finally:
         await engine.dispose()
-    return {"from": args.start.isoformat(), "to": args.end.isoformat(), **dict(counts)}
+    report = {
+        "from": args.start.isoformat(),
+        "to": args.end.isoformat(),
+        **dict(counts),
+        "one_stop": one_stop,
+    }
+    if args.agency is not None:
+        report["agency"] = args.agency
+    return report, by_agency
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,7 +151,19 @@ def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec(REPORT_MODULE) is None:
         print(texts_vi.REPORT_UNAVAILABLE, file=sys.stderr)
         return 1
-    report = asyncio.run(_collect(args))
+    report, by_agency = asyncio.run(_collect(args))
+    if args.xlsx is not None:
+        from bot.report_xlsx import write_one_stop_xlsx
+
+        path = write_one_stop_xlsx(
+            args.xlsx,
+            start=args.start,
+            end=args.end,
+            total=report["one_stop"],
+            by_agency=by_agency,
+            title_agency=args.agency,
+        )
+        print(texts_vi.REPORT_XLSX_WRITTEN.format(path=path), file=sys.stderr)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, default=str))
     else:

@@ -15,11 +15,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.config import Settings
 from bot.senders.telegram import TelegramSender, create_push_bot, push_bot_like
 from bot.senders.zalo import ZNS_CHANNEL
-from handlers.dossiers.calendar import WorkCalendar
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
 from notifications.jobs import RuleJobs
+from notifications.notice import Notice
 from notifications.ports import Sender
 from notifications.quiet import QuietHours
+from notifications.registry import Audience
 from notifications.rules import RuleContext
 from notifications.runner import NotificationService, start_scheduler
 from storage.engine import SessionFactory
@@ -28,13 +29,14 @@ from storage.engine import SessionFactory
 def rule_context(settings: Settings) -> RuleContext:
     cal = settings.calendar
     return RuleContext(
-        calendar=WorkCalendar(cal.timezone, cal.extra_days_off, cal.makeup_working_days),
+        calendar=cal.work_calendar(),
         tz=ZoneInfo(cal.timezone),
         agency_name=settings.agency.name,
         contact=settings.agency.contact,
         collect_place=settings.agency.collect_place,
         legal_reference=settings.notifications.legal_reference,
         collect_after_working_days=settings.notifications.collect_reminder_working_days,
+        supplement_clock=cal.supplement_clock,
     )
 
 
@@ -77,9 +79,27 @@ def build_service(
     )
     if worker_id:
         config = replace(config, worker_id=worker_id)
+    ctx = rule_context(settings)
+    by_phone = None
+    templates = dict(settings.zalo.zns_templates)
+    if ZNS_CHANNEL in senders and templates:
+        # The registry's by-phone rules, for applicants nobody follows, where a ZNS template
+        # for the notice's rule is configured.
+        def has_template(notice: Notice) -> bool:
+            return bool(templates.get(notice.rule))
+
+        by_phone = RuleJobs(
+            factory,
+            ctx,
+            quiet=quiet,
+            audience=Audience.PHONE,
+            phone_channel=ZNS_CHANNEL,
+            wants=has_template,
+        )
     return NotificationService(
-        jobs=RuleJobs(factory, rule_context(settings), quiet=quiet, channels=set(senders)),
+        jobs=RuleJobs(factory, ctx, quiet=quiet, channels=set(senders)),
         dispatcher=Dispatcher(factory, senders, channel_limits(settings), config),
+        by_phone=by_phone,
     )
 
 

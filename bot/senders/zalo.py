@@ -2,7 +2,8 @@
 ``ZnsSender`` (ZNS template by the dossier's phone, for a citizen who never messaged the OA).
 
 Both classify every Zalo error through ``bot.zalo.errors`` into a dispatcher outcome and never
-raise. Zalo blocks OA messages 22:00–06:00 (Vietnam time): nothing is attempted then.
+raise. Zalo blocks OA messages 22:00–06:00 (Vietnam time): nothing is attempted then. Cards and
+templates are rendered from the outbox row's facts (``SendContext.facts``), never from its text.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.zalo import texts_vi as T
 from bot.zalo.client import Sent
 from bot.zalo.errors import Action, ZaloApiError
 from bot.zalo.inbox import remember_choices, user_ref
 from bot.zalo.render import render, status_card
 from handlers.conversation import ConversationStore
-from handlers.dossiers.codes import find_code
 from handlers.dossiers.phones import mask_phone
+from handlers.dossiers.statuses import label_vi
 from handlers.messages import Channel, Reply
-from handlers.texts_vi import DOSSIER_STATUS_LABELS, DOSSIER_STATUS_UNKNOWN
+from handlers.texts_vi import DOSSIER_STATUS_UNKNOWN
+from notifications.notice import NoticeFacts
 from notifications.ports import SENT, Outcome, SendContext, SendResult
 from storage.zalo_repo import ZnsDossier
 
@@ -147,16 +150,10 @@ class ZaloSender:
     async def _card(
         self, recipient: str, reply: Reply, first: ZaloApiError, context: SendContext | None
     ) -> SendResult:
-        code = find_code(reply.text)
-        if code is None:
+        facts = context.facts if context is not None else None
+        if facts is None:  # a row without facts (no dossier): nothing to put on a card
             return await self._by_phone(recipient, reply, first, context)
-        card = status_card(
-            receipt_code=code,
-            status="processing",
-            status_label=_status_line(reply.text),
-            text=reply.text,
-            lookup_url=self._lookup_url,
-        )
+        card = card_for(facts, reply.text, self._lookup_url)
         try:
             await self._client.send_message(recipient, card, kind="transaction")
         except ZaloApiError as exc:
@@ -186,13 +183,8 @@ class ZaloSender:
         return result
 
 
-def _status_line(text: str) -> str:
-    """The status label the notice names, else a neutral word (the card needs the row)."""
-    lowered = text.lower()
-    for label in DOSSIER_STATUS_LABELS.values():
-        if label.lower() in lowered:
-            return label
-    return DOSSIER_STATUS_UNKNOWN
+def _day(moment: datetime | None) -> str:
+    return moment.astimezone(VN).strftime("%d/%m/%Y") if moment else ""
 
 
 def _vn_date(iso: str) -> str:
@@ -201,6 +193,25 @@ def _vn_date(iso: str) -> str:
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return f"{parts[2]}/{parts[1]}/{parts[0]}"
     return ""
+
+
+def card_for(facts: NoticeFacts, text: str, lookup_url: str | None) -> dict[str, Any]:
+    """The transaction card of a notice, from its facts: the status it reports, red and marked
+    late when the clock's date passed, and the date the citizen now waits for."""
+    status = facts.status or ""
+    label = label_vi(status) if status else DOSSIER_STATUS_UNKNOWN
+    if facts.late:
+        label = T.CARD_LATE.format(label=label)
+    due = facts.new_due_at or facts.due_at
+    return status_card(
+        receipt_code=facts.receipt_code,
+        status="overdue" if facts.late else status,
+        status_label=label,
+        text=text,
+        procedure_name=facts.procedure_name,
+        due=_day(due) or None,
+        lookup_url=lookup_url,
+    )
 
 
 class ZnsDossiers(Protocol):
@@ -218,9 +229,9 @@ def tracking_id(dossier_id: int, rule: str, occurrence: str) -> str:
 
 class ZnsSender:
     """``notifications.ports.Sender`` for channel ``zns``; the recipient is ``<rule>:<dossier
-    id>:<occurrence>`` (see bot.zalo.zns_jobs), the phone comes from the dossier, the template
-    id per rule from settings (``[zalo] zns_templates``), the template data from the dossier's
-    facts (``promised_date`` is the occurrence: the date that was missed)."""
+    id>:<occurrence>`` (notifications.jobs, by-phone audience), the phone comes from the
+    dossier, the template id per rule from settings (``[zalo] zns_templates``), the template
+    data from the notice's facts (``promised_date``: the date that was missed)."""
 
     def __init__(
         self,
@@ -259,12 +270,11 @@ class ZnsSender:
         if blocked is not None:
             return blocked
         phone = "84" + dossier.phone[1:] if dossier.phone.startswith("0") else dossier.phone
+        facts = context.facts if context is not None else None
+        data = self._from_facts(facts) if facts is not None else self._data(dossier, occurrence)
         try:
             await self._client.send_zns(
-                phone,
-                template,
-                self._data(dossier, occurrence),
-                tracking_id(dossier.id, rule, occurrence),
+                phone, template, data, tracking_id(dossier.id, rule, occurrence)
             )
         except ZaloApiError as exc:
             result = classify(exc, now)
@@ -272,17 +282,28 @@ class ZnsSender:
             return result
         return SENT
 
-    def _data(self, d: ZnsDossier, occurrence: str) -> dict[str, str]:
-        def day(moment: datetime | None) -> str:
-            return moment.astimezone(VN).strftime("%d/%m/%Y") if moment else ""
+    def _from_facts(self, f: NoticeFacts) -> dict[str, str]:
+        return {
+            "receipt_code": f.receipt_code,
+            "procedure_name": (f.procedure_name or "")[:100],
+            "status": (label_vi(f.status) if f.status else "")[:100],
+            "received_date": _day(f.received_at),
+            "due_date": _day(f.due_at),
+            "promised_date": _day(f.missed_due_at or f.due_at),
+            "new_due_date": _day(f.new_due_at),
+            "reason": (f.reason or "")[:100],
+            "contact": self._contact[:100],
+        }
 
+    def _data(self, d: ZnsDossier, occurrence: str) -> dict[str, str]:
+        """A row written without facts (before they were stored): the dossier as it is now."""
         return {
             "receipt_code": d.receipt_code,
             "procedure_name": (d.procedure_name or "")[:100],
-            "received_date": day(d.received_at),
-            "due_date": day(d.due_at),
-            "promised_date": _vn_date(occurrence) or day(d.due_at),
-            "new_due_date": day(d.new_due_at),
+            "received_date": _day(d.received_at),
+            "due_date": _day(d.due_at),
+            "promised_date": _vn_date(occurrence) or _day(d.due_at),
+            "new_due_date": _day(d.new_due_at),
             "reason": (d.apology_reason or "")[:100],
             "contact": self._contact[:100],
         }

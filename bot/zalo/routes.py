@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
@@ -17,18 +16,14 @@ from aiohttp import web
 from bot.config import Settings
 from bot.links import Links
 from bot.ports import Responder
-from bot.senders.setup import rule_context
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo.client import ZaloClient
 from bot.zalo.inbox import ZaloInbox
 from bot.zalo.ledger import BatchedLedger
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
-from bot.zalo.zns_jobs import ZnsApologies
 from handlers.conversation import ConversationStore
 from notifications.ports import Sender
-from notifications.quiet import QuietHours
-from notifications.rules import RULE_OVERDUE_APOLOGY
 from storage.engine import SessionFactory
 from storage.zalo_repo import SqlWebhookLedger, SqlZaloTokenStore, SqlZaloUsers, StoredTokens
 
@@ -129,19 +124,6 @@ async def _prune_forever(ledger: SqlWebhookLedger, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), PRUNE_EVERY_S)
 
 
-def _zns_apologies(services: ZaloServices) -> ZnsApologies | None:
-    """The ZNS apology scan, when a template for it is configured and pushes are on."""
-    settings = services.settings
-    if not services.notifications or not settings.zalo.zns_templates.get(RULE_OVERDUE_APOLOGY):
-        return None
-    tz = ZoneInfo(settings.calendar.timezone)
-    return ZnsApologies(
-        services.sessions,
-        rule_context(settings),
-        quiet=QuietHours.parse(settings.notifications.quiet_hours, tz),
-    )
-
-
 class ZaloServices(Protocol):
     """The part of bot.bootstrap.Services this module reads."""
 
@@ -177,16 +159,9 @@ def setup_zalo(app: web.Application, services: ZaloServices) -> None:
             services.senders.update(
                 build_senders(services.settings, services.sessions, channel.client, services.store)
             )
+            # With ZNS templates, the scheduler also runs the registry's by-phone rules.
             stop = asyncio.Event()
             jobs = [asyncio.create_task(_prune_forever(channel.ledger, stop), name="zalo-prune")]
-            apologies = _zns_apologies(services)
-            if apologies is not None:
-                interval = services.settings.notifications.rules_interval_s
-                jobs.append(
-                    asyncio.create_task(
-                        apologies.run_forever(stop, interval), name="zns-apologies"
-                    )
-                )
             yield
             stop.set()
             await asyncio.gather(*jobs, return_exceptions=True)

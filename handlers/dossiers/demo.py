@@ -1,13 +1,16 @@
 """Demo dossiers for ``motcua serve --demo``: a few hundred realistic dossiers around today.
 
-Deterministic for a given seed and day. Five stable receipt codes (phone on file 0912345678,
-so the last four digits are 5678) let a newcomer try every kind of answer:
+Deterministic for a given seed and day. Stable receipt codes (phone on file 0912345678, so the
+last four digits are 5678) let a newcomer try every kind of answer:
 
     000.00.20.H56-260101-0001  đang xử lý, còn hạn
-    000.00.20.H56-260101-0002  yêu cầu bổ sung hồ sơ
+    000.00.20.H56-260101-0002  yêu cầu bổ sung hồ sơ (thời hạn tạm dừng)
     000.00.20.H56-260101-0003  đã có kết quả, chờ trả
-    000.00.20.H56-260101-0004  quá hạn (chưa có ngày hẹn mới)
+    000.00.20.H56-260101-0004  quá hạn (chưa có lý do, ngày hẹn mới)
     000.00.20.H56-260101-0005  đã trả kết quả
+    000.00.20.H56-260101-0006  mới đăng ký trực tuyến tối qua, chờ tiếp nhận
+    000.00.20.H56-260101-0007  trễ hẹn, cơ quan đã ghi lý do và ngày hẹn mới
+    000.00.20.H56-260101-0008  chờ nộp lệ phí (thời hạn tạm dừng)
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from handlers.dossiers.statuses import DossierStatus as S
 from storage.engine import SessionFactory
 
 DEMO_PHONE = "0912345678"
-DEMO_CODES = tuple(f"000.00.20.H56-260101-000{i}" for i in range(1, 6))
+DEMO_CODES = tuple(f"000.00.20.H56-260101-000{i}" for i in range(1, 9))
 DEFAULT_SEED = 20260101
 
 
@@ -229,7 +232,7 @@ def _history(
     row: dict[str, str], received: datetime, status: S, status_at: datetime
 ) -> list[dict[str, str]]:
     """The received row first, then the current status: the import records both as events."""
-    if status == S.RECEIVED:
+    if status in {S.RECEIVED, S.REGISTERED}:
         return [row]
     first = {**row, "status": S.RECEIVED.value, "status_at": _iso(received)}
     first.update(note="", apology_reason="", new_due_at="")
@@ -242,20 +245,35 @@ def _stable_rows(
     today = calendar.local(now).date()
     name = "Nguyễn Văn An"
     plans = (
-        # (procedure, working days ago received, status, due shift in working days)
-        (PROCEDURES[1], 3, S.PROCESSING, None),
-        (PROCEDURES[0], 2, S.SUPPLEMENT_REQUIRED, None),
-        (PROCEDURES[2], 2, S.RESULT_READY, None),
-        (PROCEDURES[4], 12, S.PROCESSING, None),
-        (PROCEDURES[5], 10, S.RETURNED, None),
+        # (procedure, working days ago received, status)
+        (PROCEDURES[1], 3, S.PROCESSING),
+        (PROCEDURES[0], 2, S.SUPPLEMENT_REQUIRED),
+        (PROCEDURES[2], 2, S.RESULT_READY),
+        (PROCEDURES[4], 12, S.PROCESSING),
+        (PROCEDURES[5], 10, S.RETURNED),
+        (PROCEDURES[2], 1, S.REGISTERED),
+        (PROCEDURES[7], 9, S.PROCESSING),
+        (PROCEDURES[6], 1, S.FINANCIAL_OBLIGATION),
     )
+    notes = {
+        S.SUPPLEMENT_REQUIRED: _SUPPLEMENT_NOTES[0],
+        S.FINANCIAL_OBLIGATION: "Lệ phí 20.000 đồng, nộp tại quầy hoặc trên Cổng Dịch vụ công.",
+    }
     rows: list[dict[str, str]] = []
-    for code, (proc, ago, status, _) in zip(DEMO_CODES, plans, strict=True):
+    for code, (proc, ago, status) in zip(DEMO_CODES, plans, strict=True):
         day = _working_days_back(calendar, today, ago)
         received = datetime.combine(day, time(9, 0), tzinfo=calendar.tz)
         due = compute_due(received, _processing(proc, kb), calendar) or calendar.end_of_day(day)
         status_at = min(received + timedelta(days=1), now)
-        extra = {"note": _SUPPLEMENT_NOTES[0]} if status == S.SUPPLEMENT_REQUIRED else {}
+        extra = {"note": notes[status]} if status in notes else {}
+        via = "direct"
+        if status == S.REGISTERED:  # filed online last evening, not yet accepted: no due date
+            received = datetime.combine(day, time(20, 30), tzinfo=calendar.tz)
+            status_at, via = received, "online"
+            extra["due_at"] = ""
+        elif code == DEMO_CODES[6]:  # late: the agency recorded a reason and a new date
+            extra["apology_reason"] = _APOLOGY_REASONS[0]
+            extra["new_due_at"] = _iso(calendar.end_of_day(calendar.add_working_days(today, 3)))
         row = _row(
             code,
             proc,
@@ -265,7 +283,7 @@ def _stable_rows(
             due=due,
             status=status,
             status_at=status_at,
-            via="direct",
+            via=via,
             **extra,
         )
         rows.extend(_history(row, received, status, status_at))

@@ -5,11 +5,14 @@ Rules (Decree 61/2018 and 118/2025 practice at one-stop shops):
   after it (a dossier received on a day off starts counting from the next working day).
 - N calendar days: N days after the day received; if that is a day off, the next working day;
   due at closing time.
-- N hours: N office hours (08–12, 13–17) from the time received, e.g. 4 hours from 15:00
-  Monday ends 11:00 Tuesday.
+- N hours: N office hours (``[calendar]`` office periods) from the time received, e.g. with
+  07:30–11:30 and 13:30–17:00, 4 hours from 15:00 Monday end 09:30 Tuesday.
 - "Trong ngày" (same day): closing time of the day received, or of the next working day when
   received on a day off or after closing. 0 working days means the same.
-- Fractions of a working day count as office hours (0.5 day = 4 hours).
+- Fractions of a working day count as office hours (0.5 day = half a standard day's periods).
+
+The time received is the calendar's: an online filing outside office periods counts from the
+start of the next one (``WorkCalendar.receive``); callers pass that moment.
 """
 
 from __future__ import annotations
@@ -17,14 +20,14 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from handlers.dossiers.calendar import AFTERNOON, HOURS_PER_DAY, WorkCalendar
+from handlers.dossiers.calendar import WorkCalendar
 from knowledge.processing_time import ProcessingTime, parse_processing_time
 
 
 def _same_day(received_at: datetime, calendar: WorkCalendar) -> datetime:
     local = calendar.local(received_at)
     day = local.date()
-    if not calendar.is_working_day(day) or local.time() >= AFTERNOON[1]:
+    if not calendar.is_working_day(day) or local.time() >= calendar.closing(day):
         day = calendar.next_working_day(day)
     return calendar.end_of_day(day)
 
@@ -43,7 +46,7 @@ def compute_due(
         return calendar.add_working_hours(received_at, amount)
     if time.unit == "working_days":
         if amount != math.floor(amount):
-            return calendar.add_working_hours(received_at, amount * HOURS_PER_DAY)
+            return calendar.add_working_hours(received_at, amount * calendar.hours_per_day)
         day = calendar.add_working_days(calendar.local(received_at).date(), int(amount))
         return calendar.end_of_day(day)
     # calendar days

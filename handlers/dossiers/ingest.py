@@ -1,6 +1,7 @@
 """Ingest use case: dossier rows (CSV, JSONL, HTTP API) validated one by one, good rows stored in
 batches, bad rows reported with a reason each. Idempotent: a row seen twice adds nothing; a
-changed status adds a status event."""
+changed status adds a status event, and the clock of every dossier touched is recomputed from its
+history (handlers.dossiers.clock) in the same transaction."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from handlers.dossiers.calendar import WorkCalendar
+from handlers.dossiers.clock import ClockKeeper, SupplementClock
 from handlers.dossiers.codes import EXAMPLE, ReceiptCode, parse_receipt_code
-from handlers.dossiers.due import compute_due
 from handlers.dossiers.phones import normalise_phone
 from handlers.dossiers.statuses import DossierStatus, parse_status
 from handlers.texts_vi import INGEST_REASONS
@@ -238,7 +239,8 @@ def validate_row(
     status_at = parse_time(raw.get("status_at"), "status_at", calendar)
     guessed_at = status_at is None
     if status_at is None:
-        status_at = received_at if status == DossierStatus.RECEIVED else now
+        first = status in {DossierStatus.RECEIVED, DossierStatus.REGISTERED}
+        status_at = received_at if first else now
     phone_raw = _text(raw, "applicant_phone")
     phone = normalise_phone(phone_raw) if phone_raw else None
     if phone_raw and phone is None:
@@ -249,13 +251,16 @@ def validate_row(
         raise RowError("bad_submitted_via", "submitted_via", via_raw)
     procedure_code = _text(raw, "procedure_code")
     procedure = kb.get(procedure_code) if kb is not None and procedure_code else None
+    # The receipt's due date; without one the clock counts the procedure's processing time
+    # from acceptance (a registered dossier, not yet accepted, needs neither yet).
     due_at = parse_time(raw.get("due_at"), "due_at", calendar, end_of_day=True)
-    if due_at is None:
-        if procedure is not None:
-            due_at = compute_due(received_at, _processing_time(procedure), calendar)
-        if due_at is None:
-            raise RowError("due_unknown", "due_at", procedure_code or "trống")
-    if due_at < received_at:
+    if (
+        due_at is None
+        and status != DossierStatus.REGISTERED
+        and (procedure is None or _processing_time(procedure) is None)
+    ):
+        raise RowError("due_unknown", "due_at", procedure_code or "trống")
+    if due_at is not None and due_at < received_at:
         raise RowError("due_before_received", "due_at")
     new_due_at = parse_time(raw.get("new_due_at"), "new_due_at", calendar, end_of_day=True)
     if new_due_at is not None and new_due_at < received_at:
@@ -267,7 +272,7 @@ def validate_row(
         "applicant_name": _text(raw, "applicant_name"),
         "applicant_phone": phone,
         "received_at": received_at,
-        "due_at": due_at,
+        "base_due_at": due_at,
         "status": status.value,
         "status_at": status_at,
         "submitted_via": via,
@@ -288,10 +293,17 @@ class Ingestor:
         factory: SessionFactory,
         calendar: WorkCalendar,
         kb: ProcedureLookup | None = None,
+        *,
+        supplement_clock: SupplementClock | str = SupplementClock.PAUSE,
     ) -> None:
         self.factory = factory
         self.calendar = calendar
         self.kb = kb
+        self.clock = ClockKeeper(calendar, supplement_clock, self._processing)
+
+    def _processing(self, procedure_code: str) -> ProcessingTime | None:
+        procedure = self.kb.get(procedure_code) if self.kb is not None else None
+        return _processing_time(procedure) if procedure is not None else None
 
     async def ingest_rows(
         self, rows: Iterable[tuple[int, Mapping[str, Any] | RowError]], now: datetime
@@ -342,19 +354,26 @@ class Ingestor:
                 ):
                     values = {**given, "status_at": current["status_at"]}
                 row = values
+                earlier = merged.get(code)
+                if earlier is not None:
+                    # Rows of one batch merge as separate imports would: an empty field keeps
+                    # what an earlier row gave (an apology reason recorded mid-history stays).
+                    row = {
+                        k: earlier.get(k)
+                        if v is None and k in dossiers_repo.KEEP_WHEN_EMPTY
+                        else v
+                        for k, v in values.items()
+                    }
                 if current is not None and current["status_at"] > values["status_at"]:
                     # An older status arriving late becomes history, not the current status.
-                    row = {
-                        **values,
-                        "status": current["status"],
-                        "status_at": current["status_at"],
-                    }
+                    row = {**row, "status": current["status"], "status_at": current["status_at"]}
                 merged[code] = row
                 history.append(values)
                 report.accepted_codes.append(code)
             ids = await dossiers_repo.upsert_dossiers(session, list(merged.values()), now)
             events = [_event(values, ids[values["receipt_code"]]) for values in history]
             report.events_added = await dossiers_repo.add_events(session, events)
+            await self.clock.sync(session, ids.values())
         report.accepted = len(batch)
         report.created = sum(1 for code in merged if code not in existing)
         report.updated = len(merged) - report.created
@@ -401,6 +420,9 @@ class Ingestor:
                 if new_due_at is not None:
                     dossier.new_due_at = new_due_at
                 dossier.updated_at = now
+            if added:
+                await session.flush()
+                await self.clock.sync(session, [dossier.id])
         return added, None
 
 

@@ -3,7 +3,7 @@
 The numeric codes are the "trạng thái hồ sơ" list of the national public service portal
 (DVCQG) and the provincial one-stop systems that sync with it:
 
-    1 Mới đăng ký                          -> received (registered online, not yet checked)
+    1 Mới đăng ký                          -> registered (filed online, not yet accepted)
     2 Được tiếp nhận                       -> received
     3 Không được tiếp nhận                 -> rejected
     4 Đang xử lý                           -> processing
@@ -14,8 +14,9 @@ The numeric codes are the "trạng thái hồ sơ" list of the national public s
     9 Đã xử lý xong                        -> result_ready
     10 Đã trả kết quả                      -> returned
 
-Codes 1 and 2 both map to ``received``: the citizen-facing answer is the same ("the agency has
-your dossier"). Going back, ``received`` is reported as 2.
+A ``registered`` dossier has no due date: the clock starts when the desk accepts it (code 2 or
+any later step). The clock stops while the dossier waits for the citizen (``supplement_required``,
+``financial_obligation``) or is ``paused`` (see handlers.dossiers.clock).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from handlers.texts_vi import DOSSIER_STATUS_LABELS
 
 
 class DossierStatus(StrEnum):
+    REGISTERED = "registered"
     RECEIVED = "received"
     PROCESSING = "processing"
     SUPPLEMENT_REQUIRED = "supplement_required"
@@ -40,7 +42,7 @@ class DossierStatus(StrEnum):
 
 # The one table: national code -> (canonical status, the national label).
 NATIONAL_CODES: dict[int, tuple[DossierStatus, str]] = {
-    1: (DossierStatus.RECEIVED, "Mới đăng ký"),
+    1: (DossierStatus.REGISTERED, "Mới đăng ký"),
     2: (DossierStatus.RECEIVED, "Được tiếp nhận"),
     3: (DossierStatus.REJECTED, "Không được tiếp nhận"),
     4: (DossierStatus.PROCESSING, "Đang xử lý"),
@@ -51,8 +53,7 @@ NATIONAL_CODES: dict[int, tuple[DossierStatus, str]] = {
     9: (DossierStatus.RESULT_READY, "Đã xử lý xong"),
     10: (DossierStatus.RETURNED, "Đã trả kết quả"),
 }
-# Code 1 (registered online) is only read, never written back.
-_TO_NATIONAL = {status: code for code, (status, _) in NATIONAL_CODES.items() if code != 1}
+_TO_NATIONAL = {status: code for code, (status, _) in NATIONAL_CODES.items()}
 
 # Short labels in Vietnamese, as a citizen reads them (the texts live in handlers.texts_vi).
 LABELS_VI: dict[DossierStatus, str] = {
@@ -69,6 +70,16 @@ CLOSED = frozenset(
     }
 )
 OPEN = frozenset(DossierStatus) - CLOSED
+# The citizen owes the next step: the clock stops, nothing is late meanwhile.
+WAITING_ON_CITIZEN = frozenset(
+    {DossierStatus.SUPPLEMENT_REQUIRED, DossierStatus.FINANCIAL_OBLIGATION}
+)
+# Every status that stops the clock.
+CLOCK_STOPPED = WAITING_ON_CITIZEN | {DossierStatus.PAUSED}
+# The clock runs: the only statuses a dossier can be late in (registered has no clock yet).
+CLOCK_RUNNING = OPEN - CLOCK_STOPPED - {DossierStatus.REGISTERED}
+# A result (or a refusal) handed down: the dossier is resolved (the one-stop report's word).
+RESOLVED = frozenset({DossierStatus.RESULT_READY, DossierStatus.RETURNED, DossierStatus.REJECTED})
 
 
 def parse_status(value: str | int | None) -> DossierStatus | None:
@@ -96,18 +107,11 @@ def label_vi(status: DossierStatus | str) -> str:
     return LABELS_VI[parsed] if parsed else str(status)
 
 
-def effective_due(due_at: datetime | None, new_due_at: datetime | None) -> datetime | None:
-    """The date that counts: the agency's new date (after an apology) or the original one."""
-    return new_due_at or due_at
+def is_overdue(status: DossierStatus | str, due_at: datetime | None, now: datetime) -> bool:
+    """The clock's due time has passed while the clock runs (received, processing).
 
-
-def is_overdue(
-    status: DossierStatus | str,
-    due_at: datetime | None,
-    now: datetime,
-    new_due_at: datetime | None = None,
-) -> bool:
-    """Due time passed and the dossier is not result_ready, returned, rejected or withdrawn."""
-    due = effective_due(due_at, new_due_at)
+    A new date the agency gave with an apology does not make a dossier punctual: it stays late
+    (trễ hẹn). Waiting for the citizen, paused, registered or finished is never overdue.
+    """
     parsed = parse_status(status)
-    return due is not None and parsed is not None and parsed not in CLOSED and now > due
+    return due_at is not None and parsed in CLOCK_RUNNING and now > due_at

@@ -1,6 +1,8 @@
-"""The citizen's view of one dossier: status in words, dates, days left or overdue, next step.
+"""The citizen's view of one dossier: status in words, dates, the clock, next step.
 
-Pure formatting: what a lookup by code alone may show (the applicant's name only masked).
+Pure formatting: what a lookup by code alone may show (the applicant's name only masked). The
+due date is the clock's (handlers.dossiers.clock); while the clock is stopped the view says what
+the citizen should do and never that the dossier is late.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from handlers import texts_vi as T
+from handlers.dossiers.statuses import CLOCK_RUNNING, CLOCK_STOPPED, DossierStatus
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _THU_TUC = re.compile(r"^thủ tục\s+", re.IGNORECASE)
-# Statuses where the dossier no longer runs against its due date.
-FINISHED = frozenset({"result_ready", "returned", "rejected", "withdrawn"})
+_RUNNING = frozenset(str(s) for s in CLOCK_RUNNING)
+_STOPPED = frozenset(str(s) for s in CLOCK_STOPPED)
 
 
 class DossierFacts(Protocol):
@@ -33,7 +36,11 @@ class DossierFacts(Protocol):
     @property
     def received_at(self) -> datetime: ...
     @property
+    def accepted_at(self) -> datetime | None: ...
+    @property
     def due_at(self) -> datetime | None: ...
+    @property
+    def clock_stopped_at(self) -> datetime | None: ...
     @property
     def status(self) -> str: ...
     @property
@@ -62,6 +69,7 @@ def weekdays_between(start: date, end: date) -> int:
 class AgencyInfo:
     contact: str = "Bộ phận Một cửa"
     collect_place: str = "Bộ phận Một cửa nơi ông/bà đã nộp hồ sơ"
+    supplement_clock: str = "pause"  # [calendar] supplement_clock: "pause" or "restart"
 
 
 def mask_name(name: str | None) -> str:
@@ -100,21 +108,75 @@ def status_label(status: str) -> str:
     return T.DOSSIER_STATUS_LABELS.get(status, T.DOSSIER_STATUS_UNKNOWN)
 
 
-def countdown_line(
-    facts: DossierFacts, now: datetime, working_days: WorkingDaysBetween
-) -> str | None:
-    """Days left until the (possibly re-promised) due date, or days overdue; None when done."""
-    due = facts.new_due_at or facts.due_at
-    if due is None or facts.status in FINISHED:
-        return None
-    today = now.astimezone(VN_TZ).date()
+def _days_left(today: date, due: datetime, working_days: WorkingDaysBetween) -> str:
     due_day = due.astimezone(VN_TZ).date()
+    if due_day == today:
+        return T.DOSSIER_DUE_TODAY
+    return T.DOSSIER_DAYS_LEFT.format(days=max(1, working_days(today, due_day)))
+
+
+def clock_lines(
+    facts: DossierFacts, now: datetime, working_days: WorkingDaysBetween, agency: AgencyInfo
+) -> list[str]:
+    """What the clock says: days left, stopped (and what resumes it), or late (trễ hẹn) with
+    both dates and the recorded reason; nothing once the dossier is finished."""
+    due, new_due = facts.due_at, facts.new_due_at
+    today = now.astimezone(VN_TZ).date()
+    reason = (facts.apology_reason or "").strip()
+    if facts.status == DossierStatus.REGISTERED:
+        return [T.DOSSIER_NOT_ACCEPTED]
+    if facts.status in _STOPPED:
+        return _stopped_lines(facts, working_days, agency)
+    if due is None or facts.status not in _RUNNING:
+        return []
+    rescheduled = new_due is not None and new_due > due
     if now <= due:
-        if due_day == today:
-            return T.DOSSIER_DUE_TODAY
-        return T.DOSSIER_DAYS_LEFT.format(days=max(1, working_days(today, due_day)))
-    late = working_days(due_day, today)
-    return T.DOSSIER_OVERDUE_DAYS.format(days=late) if late > 0 else T.DOSSIER_OVERDUE
+        lines = [_days_left(today, due, working_days)]
+        if rescheduled and new_due is not None:  # the agency wrote ahead of the date
+            lines.append(T.DOSSIER_RESCHEDULED_AHEAD.format(new_due=vn_date(new_due)))
+            if reason:
+                lines.append(T.DOSSIER_RESCHEDULE_REASON.format(reason=reason))
+        return lines
+    if not rescheduled or new_due is None:
+        late = working_days(due.astimezone(VN_TZ).date(), today)
+        first = T.DOSSIER_LATE_DAYS.format(days=late) if late > 0 else T.DOSSIER_LATE_TODAY
+        lines = [first]
+        if reason:
+            lines.append(T.DOSSIER_APOLOGY_REASON.format(reason=reason))
+        return [*lines, T.DOSSIER_LATE_LETTER_FOLLOWS]
+    dates = {"due": vn_date(due), "new_due": vn_date(new_due)}
+    if now > new_due:
+        lines = [T.DOSSIER_LATE_TWICE.format(**dates)]
+    else:
+        lines = [T.DOSSIER_LATE_RESCHEDULED.format(**dates)]
+        if reason:
+            lines.append(T.DOSSIER_APOLOGY_REASON.format(reason=reason))
+        new_day = new_due.astimezone(VN_TZ).date()
+        left = working_days(today, new_day)
+        lines.append(
+            T.DOSSIER_NEW_DUE_TODAY
+            if new_day == today
+            else T.DOSSIER_NEW_DUE_LEFT.format(days=max(1, left))
+        )
+    return lines
+
+
+def _stopped_lines(
+    facts: DossierFacts, working_days: WorkingDaysBetween, agency: AgencyInfo
+) -> list[str]:
+    since = facts.clock_stopped_at
+    when = T.DOSSIER_CLOCK_SINCE.format(date=vn_date(since)) if since else ""
+    lines = [T.DOSSIER_CLOCK_STOPPED[facts.status].format(since=when)]
+    due = facts.due_at
+    if since is None or due is None:
+        return lines
+    if facts.status == DossierStatus.SUPPLEMENT_REQUIRED and agency.supplement_clock == "restart":
+        return [*lines, T.DOSSIER_CLOCK_RESTARTS]
+    if since >= due:  # late before it stopped: no days to promise
+        return [*lines, T.DOSSIER_CLOCK_RESUMES_LATE]
+    days = working_days(since.astimezone(VN_TZ).date(), due.astimezone(VN_TZ).date())
+    left = T.DOSSIER_CLOCK_LEFT_DAYS.format(days=days) if days > 0 else T.DOSSIER_CLOCK_LEFT_HOURS
+    return [*lines, T.DOSSIER_CLOCK_RESUMES[facts.status].format(left=left)]
 
 
 def next_step(facts: DossierFacts, agency: AgencyInfo) -> str | None:
@@ -146,18 +208,20 @@ def render_dossier(
         T.DOSSIER_PROCEDURE.format(name=procedure_title(facts.procedure_name)),
         T.DOSSIER_APPLICANT.format(name=mask_name(facts.applicant_name)),
         T.DOSSIER_STATUS.format(label=status_label(facts.status)),
-        T.DOSSIER_RECEIVED.format(date=vn_date(facts.received_at)),
     ]
-    if facts.due_at is not None:
+    accepted = facts.accepted_at
+    if accepted is None or facts.status == DossierStatus.REGISTERED:
+        lines.append(T.DOSSIER_FILED.format(date=vn_date(facts.received_at)))
+    else:
+        if vn_date(facts.received_at) != vn_date(accepted):  # filed online outside hours
+            lines.append(T.DOSSIER_FILED.format(date=vn_date(facts.received_at)))
+        lines.append(T.DOSSIER_RECEIVED.format(date=vn_date(accepted)))
+    if facts.due_at is not None and facts.status not in _STOPPED:
         lines.append(T.DOSSIER_DUE.format(date=vn_date(facts.due_at)))
-    if facts.new_due_at is not None:
-        lines.append(T.DOSSIER_NEW_DUE.format(date=vn_date(facts.new_due_at)))
-    countdown = countdown_line(facts, now, working_days)
-    if countdown:
-        lines.append(countdown)
-        late = facts.due_at is not None and now > facts.due_at
-        if facts.apology_reason and (late or facts.new_due_at is not None):
-            lines.append(T.DOSSIER_APOLOGY_REASON.format(reason=facts.apology_reason.strip()))
+        new_due = facts.new_due_at
+        if new_due is not None and new_due > facts.due_at and facts.status in _RUNNING:
+            lines.append(T.DOSSIER_NEW_DUE.format(date=vn_date(new_due)))
+    lines += clock_lines(facts, now, working_days, agency)
     step = next_step(facts, agency)
     if step:
         lines += ["", T.DOSSIER_NEXT_STEP_TITLE.format(text=step)]

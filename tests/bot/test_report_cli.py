@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -106,6 +107,7 @@ async def test_json_has_stable_keys_and_counts_both_end_days(
         "dossiers",
         "notifications",
         "ratings",
+        "one_stop",
     }
     assert (report["from"], report["to"]) == ("2026-11-01", "2026-11-30")
     assert report["questions"]["answered"] == 2
@@ -168,3 +170,66 @@ async def test_messages_through_the_served_assistant_reach_the_report(
     assert report["questions"]["abstained"] == 1
     assert report["questions"]["procedures_opened"] == 1
     assert report["lookups"]["typed_codes"] == 1
+
+
+async def test_one_stop_table_json_agency_and_xlsx_read_back(
+    report_db: str,
+    session_factory: SessionFactory,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    from one_stop_support import EXPECTED_A, EXPECTED_B, EXPECTED_TOTAL, A, B, seed_month
+    from openpyxl import load_workbook
+
+    await seed_month(session_factory)
+    out = tmp_path / "bao-cao" / "thang-11.xlsx"
+    argv = ["report", "--from", "2026-11-01", "--to", "2026-11-30"]
+    assert await _cli([*argv, "--json", "--xlsx", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["one_stop"] == EXPECTED_TOTAL
+    assert str(out) in captured.err
+    assert await _cli([*argv, "--json", "--agency", A]) == 0
+    only_a = json.loads(capsys.readouterr().out)
+    assert only_a["one_stop"] == EXPECTED_A and only_a["agency"] == A
+
+    ws = load_workbook(out).active
+    assert ws is not None and ws.title == "Kết quả giải quyết TTHC"
+    cells = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row}
+    assert "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in str(cells[(1, 1)])
+    assert cells[(2, 1)] == "Kỳ báo cáo: từ ngày 01/11/2026 đến ngày 30/11/2026"
+    head = [cells.get((4, c)) for c in range(1, 20)]
+    sub = [cells.get((5, c)) for c in range(1, 20)]
+    assert head[:3] == ["STT", "Cơ quan, đơn vị", "Số hồ sơ nhận giải quyết"]
+    col = {name: sub.index(name) + 1 for name in ("Kỳ trước chuyển qua", "Trả quá hạn")}
+    pct = sub.index("Tỷ lệ đúng hạn") + 1
+    rows = {cells.get((r, 2)): r for r in range(6, 9)}
+    assert list(rows) == [A, B, "Tổng cộng"]  # one row per agency, then the total
+    for name, expected in ((A, EXPECTED_A), (B, EXPECTED_B), ("Tổng cộng", EXPECTED_TOTAL)):
+        r = rows[name]
+        assert cells[(r, 3)] == expected["received_total"]
+        assert cells[(r, col["Kỳ trước chuyển qua"])] == expected["carried_over"]
+        assert cells[(r, col["Trả quá hạn"])] == expected["resolved_late"]
+        assert cells[(r, pct)] == round(expected["resolved_on_time_pct"] / 100, 3)
+        assert ws.cell(row=r, column=pct).number_format == "0.0%"
+    # The satisfaction table beside it.
+    sat = next(c for (r, c), v in cells.items() if v == "Mức độ hài lòng của người dân")
+    assert sat > 3 + len([x for x in sub if x])
+    levels = {cells.get((r, sat)): cells.get((r, sat + 1)) for r in range(6, 10)}
+    assert levels == {"Rất hài lòng": 1, "Hài lòng": 1, "Không hài lòng": 1, "Tổng cộng": 3}
+
+
+async def test_text_report_names_the_one_stop_figures_in_vietnamese(
+    report_db: str,
+    session_factory: SessionFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from one_stop_support import seed_month
+
+    await seed_month(session_factory)
+    assert await _cli(["report", "--from", "2026-11-01", "--to", "2026-11-30"]) == 0
+    out = capsys.readouterr().out
+    assert "Kết quả giải quyết thủ tục hành chính:" in out
+    assert "  Số hồ sơ nhận giải quyết: 9" in out
+    assert "  Tỷ lệ đúng hạn (%): 66,70" in out
+    assert "  Chờ người dân bổ sung, nộp nghĩa vụ tài chính: 1" in out
+    assert "received_total" not in out and "one_stop" not in out

@@ -90,7 +90,9 @@ async def test_lookup_by_typed_code_shows_status_never_the_phone(dialog: Dossier
     assert "Yêu cầu bổ sung hồ sơ" in text
     assert "Bản sao giấy chứng sinh" in text
     assert "N*** V** A" in text
-    assert "Còn 3 ngày làm việc" in text
+    # Waiting for the citizen: the clock is stopped, no countdown, nothing late.
+    assert "Thời hạn giải quyết tạm dừng, chờ ông/bà bổ sung hồ sơ" in text
+    assert "Còn" not in text and "trễ" not in text
     for digits in ("0912345678", "5678", "2345"):
         assert digits not in text
     assert [b.payload for b in replies[0].buttons] == [f"ds:sub:{CODE}"]

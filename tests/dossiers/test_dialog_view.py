@@ -23,7 +23,9 @@ class Facts:
     procedure_name: str | None = "Đăng ký khai sinh"
     applicant_name: str | None = "Nguyễn Văn An"
     received_at: datetime = datetime(2026, 11, 20, 9, 30, tzinfo=VN)
+    accepted_at: datetime | None = datetime(2026, 11, 20, 9, 30, tzinfo=VN)
     due_at: datetime | None = datetime(2026, 11, 30, 17, 0, tzinfo=VN)
+    clock_stopped_at: datetime | None = None
     status: str = "processing"
     note: str | None = None
     apology_reason: str | None = None
@@ -84,37 +86,111 @@ def test_due_today() -> None:
     assert "Hôm nay là ngày hẹn trả kết quả" in render(facts)
 
 
-def test_overdue_counts_working_days_and_apologises() -> None:
+def test_late_counts_working_days_and_apologises() -> None:
     facts = Facts(due_at=datetime(2026, 11, 20, 17, 0, tzinfo=VN), apology_reason="Chờ xác minh")
     text = render(facts)
     # Mon 23 and Wed 25: Tue 24 November is Vietnam Culture Day, a holiday from 2026.
-    assert "quá hạn 2 ngày làm việc" in text
+    assert "trễ hẹn 2 ngày làm việc" in text
     assert "xin lỗi" in text
-    assert "Lý do chậm trả: Chờ xác minh" in text
+    assert "Lý do trễ hẹn: Chờ xác minh" in text
+    assert "phiếu xin lỗi và hẹn lại ngày trả kết quả" in text  # the letter follows
 
 
-def test_overdue_later_the_same_day() -> None:
+def test_late_later_the_same_day() -> None:
     facts = Facts(due_at=datetime(2026, 11, 25, 8, 0, tzinfo=VN))
     text = render(facts)
-    assert "đã quá thời hạn hẹn trả" in text
+    assert "Hồ sơ đã trễ hẹn trả kết quả" in text
 
 
-def test_new_due_date_counts_instead_of_the_old_one() -> None:
+def test_a_new_date_does_not_hide_that_the_dossier_is_late() -> None:
     facts = Facts(
         due_at=datetime(2026, 11, 20, 17, 0, tzinfo=VN),
         new_due_at=datetime(2026, 11, 27, 17, 0, tzinfo=VN),
         apology_reason="Hệ thống liên thông gián đoạn",
     )
     text = render(facts)
+    assert "Hẹn trả kết quả: 20/11/2026" in text
     assert "Ngày hẹn trả mới: 27/11/2026" in text
-    assert "Còn 2 ngày làm việc" in text
-    assert "quá hạn" not in text
+    assert "trễ hẹn so với ngày hẹn 20/11/2026" in text and "27/11/2026" in text
+    assert "Lý do trễ hẹn: Hệ thống liên thông gián đoạn" in text
+    assert "Còn 2 ngày làm việc đến ngày hẹn trả mới" in text
+
+
+def test_late_twice_names_both_dates_and_promises_nothing() -> None:
+    facts = Facts(
+        due_at=datetime(2026, 11, 13, 17, 0, tzinfo=VN),
+        new_due_at=datetime(2026, 11, 20, 17, 0, tzinfo=VN),
+        apology_reason="Chờ ý kiến Sở Tư pháp",
+    )
+    text = render(facts)
+    assert "quá cả ngày hẹn 13/11/2026 và ngày hẹn lại 20/11/2026" in text
+    assert "Còn" not in text
+
+
+def test_a_date_rescheduled_ahead_is_told_without_calling_it_late() -> None:
+    facts = Facts(
+        new_due_at=datetime(2026, 12, 4, 17, 0, tzinfo=VN), apology_reason="Chờ xác minh"
+    )
+    text = render(facts)
+    assert "Cơ quan đã hẹn lại ngày trả kết quả là 04/12/2026" in text
+    assert "trễ hẹn" not in text and "Còn 3 ngày làm việc đến ngày hẹn trả kết quả" in text
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        ("supplement_required", "chờ ông/bà bổ sung hồ sơ"),
+        ("financial_obligation", "chờ ông/bà thực hiện nghĩa vụ tài chính"),
+        ("paused", "trong thời gian hồ sơ dừng xử lý"),
+    ],
+)
+def test_a_stopped_clock_is_never_late_and_says_what_resumes_it(status: str, says: str) -> None:
+    # Due on the 20th, stopped on the 18th: a week later nothing is late.
+    facts = Facts(
+        status=status,
+        due_at=datetime(2026, 11, 20, 17, 0, tzinfo=VN),
+        clock_stopped_at=datetime(2026, 11, 18, 10, 0, tzinfo=VN),
+        note="Bản sao sổ hộ khẩu",
+    )
+    text = render(facts)
+    assert "trễ" not in text and "quá hạn" not in text and "xin lỗi" not in text
+    assert f"Thời hạn giải quyết tạm dừng từ ngày 18/11/2026, {says}" in text
+    assert "thời hạn được tính tiếp (còn 2 ngày làm việc)" in text  # Thu 19, Fri 20
+    assert "Hẹn trả kết quả" not in text  # the date will move: not shown as if fixed
+    restart = render_dossier(
+        facts,
+        now=NOW,
+        working_days=CAL.working_days_between,
+        agency=AgencyInfo(supplement_clock="restart"),
+    )
+    if status == "supplement_required":
+        assert "được tính lại từ đầu" in restart
+    else:  # only a supplement restarts; a fee or a pause resumes
+        assert "(còn 2 ngày làm việc)" in restart
+
+
+def test_registered_online_has_no_due_date_yet() -> None:
+    facts = Facts(status="registered", accepted_at=None, due_at=None)
+    text = render(facts)
+    assert "Mới đăng ký, chờ tiếp nhận" in text
+    assert "Ngày nộp: 20/11/2026" in text and "Ngày tiếp nhận" not in text
+    assert "chưa có ngày hẹn trả kết quả" in text and "Hẹn trả" not in text
+    assert "chờ cán bộ kiểm tra và tiếp nhận" in text
+
+
+def test_filed_online_at_night_shows_both_days() -> None:
+    facts = Facts(
+        received_at=datetime(2026, 11, 19, 20, 30, tzinfo=VN),
+        accepted_at=datetime(2026, 11, 20, 7, 30, tzinfo=VN),
+    )
+    text = render(facts)
+    assert "Ngày nộp: 19/11/2026" in text and "Ngày tiếp nhận: 20/11/2026" in text
 
 
 def test_finished_dossiers_have_no_countdown() -> None:
     facts = Facts(status="returned", due_at=datetime(2026, 11, 1, 17, 0, tzinfo=VN))
     text = render(facts)
-    assert "quá hạn" not in text and "Còn" not in text
+    assert "trễ hẹn" not in text and "Còn" not in text
     assert "Đã trả kết quả" in text
 
 

@@ -31,12 +31,7 @@ def test_generator_is_deterministic_and_varied() -> None:
     overdue = [
         r
         for r in latest.values()
-        if is_overdue(
-            r["status"],
-            datetime.fromisoformat(r["due_at"]),
-            NOW,
-            datetime.fromisoformat(r["new_due_at"]) if r["new_due_at"] else None,
-        )
+        if r["due_at"] and is_overdue(r["status"], datetime.fromisoformat(r["due_at"]), NOW)
     ]
     assert 5 <= len(overdue) <= 80
     assert all(parse_status(r["status"]) for r in rows)
@@ -46,7 +41,7 @@ async def test_load_demo_accepts_every_row_and_is_idempotent(
     session_factory: SessionFactory,
 ) -> None:
     codes = await load_demo(session_factory, CAL, now=NOW, n=120)
-    assert tuple(codes[:5]) == DEMO_CODES
+    assert tuple(codes[: len(DEMO_CODES)]) == DEMO_CODES
     assert len(codes) >= 120
     rows = generate_demo_rows(NOW, CAL, n=120)
     report = await Ingestor(session_factory, CAL).ingest_rows(enumerate(rows, 1), NOW)
@@ -58,6 +53,17 @@ async def test_load_demo_accepts_every_row_and_is_idempotent(
         ready = await dossiers_repo.get_by_code(session, DEMO_CODES[2])
     assert late is not None
     assert ready is not None
-    assert is_overdue(late.status, late.due_at, NOW, late.new_due_at)
+    assert is_overdue(late.status, late.due_at, NOW)
     assert ready.status == "result_ready"
     assert late.applicant_phone == "0912345678"
+    async with session_factory() as session:
+        online, waiting, fee = [
+            await dossiers_repo.get_by_code(session, DEMO_CODES[i]) for i in (5, 1, 7)
+        ]
+    # Filed online at 20:30 and not yet accepted: no clock, no due date.
+    assert online is not None and online.status == "registered" and online.due_at is None
+    assert online.accepted_at is None
+    # Waiting for the citizen: the clock is stopped, nothing is overdue.
+    for stopped in (waiting, fee):
+        assert stopped is not None and stopped.clock_stopped_at is not None
+        assert not is_overdue(stopped.status, stopped.due_at, NOW)

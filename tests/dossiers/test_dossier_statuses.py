@@ -23,7 +23,7 @@ NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("value", "status"),
     [
-        (1, DossierStatus.RECEIVED),
+        (1, DossierStatus.REGISTERED),
         ("2", DossierStatus.RECEIVED),
         (3, DossierStatus.REJECTED),
         (4, DossierStatus.PROCESSING),
@@ -52,20 +52,22 @@ def test_every_status_has_a_code_label_and_round_trips() -> None:
         assert parse_status(national_code(status)) == status
         assert label_vi(status)
     assert national_code(DossierStatus.RECEIVED) == 2
+    assert national_code(DossierStatus.REGISTERED) == 1
+    assert label_vi(1) == "Mới đăng ký, chờ tiếp nhận"
     assert label_vi("returned") == "Đã trả kết quả"
 
 
 def test_overdue_is_derived() -> None:
     past = NOW - timedelta(minutes=1)
     assert is_overdue(DossierStatus.PROCESSING, past, NOW)
-    assert is_overdue("supplement_required", past, NOW)
+    assert is_overdue("received", past, NOW)
     assert not is_overdue(DossierStatus.PROCESSING, NOW + timedelta(hours=1), NOW)
     assert not is_overdue(DossierStatus.PROCESSING, None, NOW)
     for closed in CLOSED:
         assert not is_overdue(closed, past, NOW)
-    # A new date recorded by the agency replaces the missed one.
-    assert not is_overdue("processing", past, NOW, new_due_at=NOW + timedelta(days=2))
-    assert is_overdue("processing", past - timedelta(days=3), NOW, new_due_at=past)
+    # The clock stops while the citizen owes the next step or the dossier is paused.
+    for stopped in ("supplement_required", "financial_obligation", "paused", "registered"):
+        assert not is_overdue(stopped, past, NOW)
 
 
 @pytest.mark.parametrize(

@@ -51,16 +51,27 @@ async def test_run_once_sends_every_rule_then_status_reports(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     now = datetime.now(UTC)
-    late = await add_dossier(
+    await add_dossier(
         session_factory,
         "C-1",
         chats=["900"],
         due_at=now - timedelta(days=1),
         received_at=now - timedelta(days=12),
+        applicant_name="Lê Thị Hoa",
+    )
+    # Past its date but waiting for the citizen's papers: told what to bring, never sorry.
+    waiting = await add_dossier(
+        session_factory,
+        "C-3",
+        chats=["902"],
+        due_at=now - timedelta(days=1),
+        received_at=now - timedelta(days=12),
+        status="supplement_required",
+        status_at=now - timedelta(hours=1),
     )
     await add_event(
         session_factory,
-        late,
+        waiting,
         "supplement_required",
         now - timedelta(hours=1),
         "Bản sao giấy chứng sinh",
@@ -71,12 +82,14 @@ async def test_run_once_sends_every_rule_then_status_reports(
     result = json.loads(await motcua(db_url, fake_api, "run-once", "--json"))
     assert result["enqueued"]["overdue_apology"] == 2 and result["enqueued"]["status"] == 1
     assert result["dispatch"]["sent"] == 2 and result["dispatch"]["failed"] == 1
-    texts = [str(p["text"]) for p in fake_api.sent("sendMessage", 900)]
-    assert any("PHIẾU XIN LỖI" in x for x in texts)
-    assert any("Bản sao giấy chứng sinh" in x for x in texts)
+    (apology,) = [str(p["text"]) for p in fake_api.sent("sendMessage", 900)]
+    assert apology.startswith("Kính gửi ông/bà Lê Thị Hoa,") and "xin lỗi" in apology
+    (supplement,) = [str(p["text"]) for p in fake_api.sent("sendMessage", 902)]
+    assert "Bản sao giấy chứng sinh" in supplement and "tạm dừng" in supplement
+    assert "xin lỗi" not in supplement and "trễ" not in supplement
     again = json.loads(await motcua(db_url, fake_api, "run-once", "--json"))
     assert sum(again["enqueued"].values()) == 0 and again["dispatch"]["sent"] == 0
-    assert len(fake_api.sent("sendMessage", 900)) == 2
+    assert len(fake_api.sent("sendMessage", 900)) == 1
 
     report = json.loads(await motcua(db_url, fake_api, "status", "--json"))
     counts = {(r["status"], r["rule"]): r["count"] for r in report["outbox"]}
@@ -87,8 +100,13 @@ async def test_run_once_sends_every_rule_then_status_reports(
     }
     (failure,) = report["failures"]
     assert failure["key"].endswith(":telegram:901") and "Bad Request" in failure["error"]
-    assert {d["receipt_code"] for d in report["waiting_for_apology_details"]} == {"C-1", "C-2"}
-    _print_status(report)  # the human-readable form of the same report
+    owed = {d["receipt_code"] for d in report["overdue_without_apology_details"]}
+    assert owed == {"C-1", "C-2"}  # C-3 waits for the citizen: no letter owed
+    _print_status({**report, "_text_deadlines": "(danh sách)"})  # the Vietnamese form
     text = capsys.readouterr().out
-    assert "C-1" in text and "failed" in text and "Bad Request" in text
+    assert "Gửi không được" in text and "Bad Request" in text and "Xin lỗi vì quá hạn" in text
+    assert "901" not in text  # a staff screen names the dossier, not the chat
+    human = await motcua(db_url, fake_api, "status")
+    assert "Hồ sơ quá hạn chưa ghi đủ lý do và ngày hẹn mới: 2" in human
+    assert "C-1" in human and "C-3" not in human
     assert len(await outbox_rows(session_factory)) == 3

@@ -14,6 +14,7 @@ from notifications import texts_vi as t
 from notifications.jobs import RuleJobs
 from notifications.quiet import QuietHours
 from notifications.ratings import handle_rating
+from notifications.registry import Source
 from notifications.rules import RuleContext
 from storage import outbox_repo, ratings_repo
 from storage.engine import SessionFactory
@@ -57,9 +58,22 @@ async def test_every_rule_enqueues_once_per_subscriber(session_factory: SessionF
     unfollowed = await add_dossier(f, "A-5", chats=["51"], due_at=NOW - timedelta(days=1))
     async with f() as session, session.begin():
         await end_subscription(session, unfollowed, "telegram", "51", reason="user", now=NOW)
+    # Clocks stopped past their date: the citizen owes the next step, or it is paused.
+    for code, status in (("A-6", "supplement_required"), ("A-7", "paused")):
+        await add_dossier(f, code, chats=["61"], status=status, due_at=NOW - timedelta(days=1))
+        await add_dossier(
+            f, code + "s", chats=["62"], status=status, due_at=NOW + timedelta(days=1, hours=5)
+        )
 
     first = await jobs(f).run_all()
-    assert first == {"status": 4, "due_reminder": 1, "overdue_apology": 2, "collect_reminder": 1}
+    assert first == {
+        "status": 3,
+        "new_due_date": 0,
+        "satisfaction": 1,
+        "due_reminder": 1,
+        "overdue_apology": 2,
+        "collect_reminder": 1,
+    }
     assert await jobs(f).run_all() == dict.fromkeys(first, 0)  # a re-run adds nothing
 
     rows = await outbox_rows(f)
@@ -69,6 +83,7 @@ async def test_every_rule_enqueues_once_per_subscriber(session_factory: SessionF
     assert any(k.startswith(f"{soon}:due_reminder:") for k in keys)
     assert any(k.startswith(f"{ready}:collect_reminder:") for k in keys)
     assert not any(k.startswith(f"{unfollowed}:") for k in keys)
+    assert not any(r["recipient"] in {"61", "62"} for r in rows)  # nothing to stopped clocks
     by_rule = {r["rule"]: r for r in rows}
     satisfaction = json.loads(str(by_rule["satisfaction"]["body"]))
     assert [b["payload"] for b in satisfaction["buttons"]][0] == f"rate:{returned}:very_satisfied"
@@ -79,7 +94,7 @@ async def test_quiet_hours_defer_new_rows_to_the_morning(session_factory: Sessio
     await add_dossier(session_factory, "Q-1", chats=["1"], due_at=NOW - timedelta(days=1))
     night = NOW.replace(hour=16)  # 23:00 in Hà Nội
     quiet = QuietHours.parse("21:00-07:00", VN)
-    assert await jobs(session_factory, night, quiet).overdue_apologies() == 1
+    assert await jobs(session_factory, night, quiet).run(Source.OVERDUE) == {"overdue_apology": 1}
     (row,) = await outbox_rows(session_factory)
     assert row["next_attempt_at"] == NOW.replace(day=11, hour=0)  # 07:00 the next morning
 
@@ -135,9 +150,11 @@ async def test_rating_is_stored_for_subscribers_only(session_factory: SessionFac
         assert await ratings_repo.get_rating(s, d, "telegram", "99") is None
 
 
-async def test_staff_list_of_dossiers_waiting_for_apology_details(
+async def test_staff_lists_letters_owed_and_dossiers_due_within_a_working_day(
     session_factory: SessionFactory,
 ) -> None:
+    from handlers.dossiers.deadlines import staff_deadlines
+
     f = session_factory
     await add_dossier(f, "W-1", due_at=NOW - timedelta(days=2))  # nothing recorded, unfollowed
     await add_dossier(
@@ -149,8 +166,15 @@ async def test_staff_list_of_dossiers_waiting_for_apology_details(
     )
     await add_dossier(f, "W-3", due_at=NOW - timedelta(days=2), apology_reason="Chờ xác minh")
     await add_dossier(f, "W-4", due_at=NOW - timedelta(days=2), status="result_ready")
-    waiting = await jobs(f).waiting_for_apology_details()
-    assert sorted(d.receipt_code for d in waiting) == ["W-1", "W-3"]
+    await add_dossier(f, "W-5", due_at=NOW - timedelta(days=2), status="supplement_required")
+    # NOW is Wednesday 10:00: "within one working day" runs to Thursday's closing time.
+    await add_dossier(f, "S-1", due_at=NOW + timedelta(hours=7))  # Wednesday 17:00
+    await add_dossier(f, "S-2", due_at=NOW + timedelta(days=1, hours=7))  # Thursday 17:00
+    await add_dossier(f, "S-3", due_at=NOW + timedelta(days=2, hours=7))  # Friday: not yet
+    await add_dossier(f, "S-4", due_at=NOW + timedelta(hours=7), status="financial_obligation")
+    found = await staff_deadlines(f, CTX.calendar, NOW)  # type: ignore[arg-type]
+    assert [d.receipt_code for d in found.letters_owed] == ["W-1", "W-3"]
+    assert [d.receipt_code for d in found.due_soon] == ["S-1", "S-2"]
 
 
 async def test_news_older_than_the_subscription_is_not_pushed(
@@ -162,7 +186,7 @@ async def test_news_older_than_the_subscription_is_not_pushed(
     await add_event(session_factory, d, "supplement_required", NOW - timedelta(hours=5), "Ảnh")
     async with session_factory() as s, s.begin():
         await add_subscription(s, d, "telegram", "2", NOW - timedelta(hours=1))
-    assert await jobs(session_factory).status_changes() == 1
+    assert await jobs(session_factory).run(Source.EVENTS) == {"status": 1}
     (row,) = await outbox_rows(session_factory)
     assert row["recipient"] == "1"
 
@@ -170,7 +194,15 @@ async def test_news_older_than_the_subscription_is_not_pushed(
 async def test_a_recorded_new_date_reaches_the_subscribers_once(
     session_factory: SessionFactory,
 ) -> None:
-    d = await add_dossier(session_factory, "D-1", chats=["5"], due_at=NOW - timedelta(days=1))
+    # As an import stores it: the dossier row carries what its latest event recorded.
+    d = await add_dossier(
+        session_factory,
+        "D-1",
+        chats=["5"],
+        due_at=NOW - timedelta(days=1),
+        apology_reason="Chờ xác minh",
+        new_due_at=NOW + timedelta(days=6),
+    )
     await add_event(
         session_factory,
         d,
@@ -179,11 +211,18 @@ async def test_a_recorded_new_date_reaches_the_subscribers_once(
         apology_reason="Chờ xác minh",
         new_due_at=NOW + timedelta(days=6),
     )
-    assert await jobs(session_factory).status_changes() == 1
-    assert await jobs(session_factory).status_changes() == 0
+    assert await jobs(session_factory).run(Source.EVENTS) == {"overdue_apology": 1}
+    assert await jobs(session_factory).run(Source.EVENTS) == {"overdue_apology": 0}
     (row,) = await outbox_rows(session_factory)
-    assert row["rule"] == "new_due_date"
-    assert "16/03/2027" in str(row["body"]) and "Chờ xác minh" in str(row["body"])
+    # A reason and a new date on record: the official letter, with its facts beside the text.
+    assert row["rule"] == "overdue_apology"
+    body = str(row["body"])
+    assert t.APOLOGY_TITLE in body and "16/03/2027" in body and "Chờ xác minh" in body
+    facts = json.loads(str(row["facts"]))
+    assert facts["official_form"] and facts["reason"] == "Chờ xác minh"
+    assert facts["receipt_code"] == "D-1" and facts["occurrence"] == "letter-2027-03-16"
+    # The scan after the date passed finds the same letter: nothing new.
+    assert await jobs(session_factory).run(Source.OVERDUE) == {"overdue_apology": 0}
 
 
 async def test_rows_only_for_channels_that_can_push(session_factory: SessionFactory) -> None:
@@ -192,6 +231,6 @@ async def test_rows_only_for_channels_that_can_push(session_factory: SessionFact
         session_factory, "W-10", chats=["web-abc"], channel="web", due_at=NOW - timedelta(days=1)
     )
     only_tg = RuleJobs(session_factory, CTX, clock=lambda: NOW, channels={"telegram"})
-    assert await only_tg.overdue_apologies() == 1
+    assert await only_tg.run(Source.OVERDUE) == {"overdue_apology": 1}
     (row,) = await outbox_rows(session_factory)
     assert row["dossier_id"] == d and row["channel"] == "telegram"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +12,7 @@ import pytest
 from handlers.dossiers.calendar import WorkCalendar
 from notifications import rules
 from notifications import texts_vi as t
+from notifications.notice import NoticeFacts
 from notifications.quiet import QuietHours
 from notifications.rules import DossierFacts, EventFacts, RuleContext
 
@@ -38,6 +41,7 @@ def dossier(**kw: object) -> DossierFacts:
         "due_at": at(2027, 1, 29, 17),
         "status": "processing",
         "status_at": at(2027, 1, 15),
+        "applicant_name": "Nguyễn Văn An",
     }
     base.update(kw)
     return DossierFacts(**base)  # type: ignore[arg-type]
@@ -88,10 +92,14 @@ def test_reminder_follows_the_recorded_new_date() -> None:
     assert notice is not None and notice.occurrence == "2027-03-10"
 
 
-# --- overdue apology: the official form, nothing invented --------------------------------
+# --- overdue apology: addressed, the official form only with what the agency recorded ------------
 
 
-def test_apology_with_the_recorded_reason_and_new_date() -> None:
+def dates_in(text: str) -> set[str]:
+    return set(re.findall(r"\d\d/\d\d/\d{4}", text))
+
+
+def test_apology_with_the_recorded_reason_and_new_date_is_the_official_form() -> None:
     d = dossier(
         due_at=at(2027, 1, 29, 17),
         apology_reason="Cần xác minh thêm thông tin với cơ quan khác",
@@ -101,60 +109,168 @@ def test_apology_with_the_recorded_reason_and_new_date() -> None:
     notice = rules.overdue_apology(d, at(2027, 1, 29, 17, 5), CTX)
     assert notice is not None
     text = notice.text
-    assert notice.occurrence == "2027-01-29"
+    assert notice.rule == "overdue_apology" and notice.occurrence == "letter-2027-02-17"
     assert text.startswith(t.APOLOGY_TITLE)
+    assert "Kính gửi ông/bà Nguyễn Văn An," in text
     for part in (
         "000.00.20.H56-270115-0001",
         "Đăng ký khai sinh",
         "15/01/2027",
         "29/01/2027",
         "xin lỗi",
-        "Cần xác minh thêm thông tin với cơ quan khác",
-        "17/02/2027",
+        "Lý do: Cần xác minh thêm thông tin với cơ quan khác",
+        "hẹn trả kết quả vào ngày 17/02/2027",
+        "Trạng thái hiện nay: Đang xử lý",
         "Nghị định số 118/2025/NĐ-CP",
         "028 0000 0000",
     ):
         assert part in text, part
-    assert t.APOLOGY_NEW_DATE_PENDING not in text
-    assert not rules.needs_apology_details(d, at(2027, 1, 30, 9))
+    f = notice.facts
+    assert (f.official_form, f.late, f.reason) == (True, True, d.apology_reason)
+    assert (f.missed_due_at, f.new_due_at, f.status) == (d.due_at, d.new_due_at, "processing")
 
 
-def test_apology_without_recorded_details_invents_nothing() -> None:
+def test_apology_without_recorded_details_is_plain_and_invents_nothing() -> None:
     d = dossier(due_at=at(2027, 1, 29, 17))
-    now = at(2027, 2, 1, 9)
-    notice = rules.overdue_apology(d, now, CTX)
+    notice = rules.overdue_apology(d, at(2027, 2, 1, 9), CTX)
     assert notice is not None
-    assert t.APOLOGY_NEW_DATE_PENDING in notice.text
-    assert "Lý do" not in notice.text
-    assert "Ngày hẹn trả kết quả mới" not in notice.text
-    assert CTX.contact in notice.text
+    text = notice.text
+    assert notice.occurrence == "2027-01-29"
+    assert t.APOLOGY_TITLE not in text and "PHIẾU" not in text
+    assert text.startswith("Kính gửi ông/bà Nguyễn Văn An,")
+    assert t.APOLOGY_LETTER_FOLLOWS in text  # the letter with the reason and new date follows
+    assert "Lý do" not in text and "Trạng thái hiện nay: Đang xử lý" in text
+    assert CTX.contact in text
     # The only dates in it are the ones on record (received and promised).
-    import re
-
-    assert set(re.findall(r"\d\d/\d\d/\d{4}", notice.text)) == {"15/01/2027", "29/01/2027"}
-    assert rules.needs_apology_details(d, now)
+    assert dates_in(text) == {"15/01/2027", "29/01/2027"}
+    assert not notice.facts.official_form and notice.facts.late
 
 
-def test_one_apology_per_missed_date() -> None:
-    first = dossier(
-        due_at=at(2027, 1, 29, 17),
-        new_due_at=at(2027, 2, 17, 17),
-        apology_reason="Chờ kết quả xác minh",
+def test_a_new_date_without_a_reason_is_passed_on_but_not_titled_as_the_form() -> None:
+    d = dossier(due_at=at(2027, 1, 29, 17), new_due_at=at(2027, 2, 17, 17))
+    notice = rules.overdue_apology(d, at(2027, 2, 1, 9), CTX)
+    assert notice is not None and t.APOLOGY_TITLE not in notice.text
+    assert "17/02/2027" in notice.text and "Lý do" not in notice.text
+
+
+def test_the_name_is_masked_for_a_recipient_without_proof_and_absent_names_are_not_made_up() -> (
+    None
+):
+    d = dossier(due_at=at(2027, 1, 29, 17))
+    masked = rules.overdue_apology(d, at(2027, 2, 1, 9), CTX, proved=False)
+    assert masked is not None and "Kính gửi ông/bà N*** V** A," in masked.text
+    assert "Nguyễn" not in masked.text
+    nameless = rules.overdue_apology(
+        dossier(due_at=at(2027, 1, 29, 17), applicant_name=None), at(2027, 2, 1, 9), CTX
     )
-    a = rules.overdue_apology(first, at(2027, 2, 1, 9), CTX)
-    b = rules.overdue_apology(first, at(2027, 2, 16, 9), CTX)
-    assert a is not None and b is not None and a.occurrence == b.occurrence == "2027-01-29"
-    # The new date passes too: a second apology, for the second missed date, with no reason
-    # (the recorded one belonged to the first delay) and no made-up new date.
-    c = rules.overdue_apology(first, at(2027, 2, 18, 9), CTX)
-    assert c is not None and c.occurrence == "2027-02-17"
-    assert "Chờ kết quả xác minh" not in c.text and t.APOLOGY_NEW_DATE_PENDING in c.text
-    assert rules.needs_apology_details(first, at(2027, 2, 18, 9))
+    assert nameless is not None and nameless.text.startswith("Kính gửi ông/bà,")
+
+
+@pytest.mark.parametrize("status", ["supplement_required", "financial_obligation", "paused"])
+def test_no_apology_and_no_reminder_while_the_clock_is_stopped(status: str) -> None:
+    d = dossier(status=status, due_at=at(2027, 1, 29, 17))
+    for now in (at(2027, 1, 28, 9), at(2027, 2, 15, 9)):
+        assert rules.overdue_apology(d, now, CTX) is None
+        assert rules.due_reminder(d, now, CTX) is None
+    # Even with a reason and a date recorded: no letter while the citizen owes the next step.
+    recorded = dossier(
+        status=status,
+        due_at=at(2027, 1, 29, 17),
+        apology_reason="Chờ xác minh",
+        new_due_at=at(2027, 2, 17, 17),
+    )
+    event = EventFacts(
+        id=9, status=status, at=at(2027, 1, 28), apology_reason="x", new_due_at=at(2027, 2, 17)
+    )
+    assert rules.overdue_apology(recorded, at(2027, 2, 1), CTX) is None
+    assert rules.new_due_notice(recorded, event, CTX) is None
+
+
+def test_rescheduled_twice_one_apology_per_missed_date() -> None:
+    """Missed 29/1 with nothing recorded; the letter with reason and 17/2 follows; 17/2 is missed
+    too: a plain apology for it (the first reason does not belong to it); then a second letter
+    for the second new date."""
+    first = dossier(due_at=at(2027, 1, 29, 17))
+    plain = rules.overdue_apology(first, at(2027, 2, 1, 9), CTX)
+    assert plain is not None and plain.occurrence == "2027-01-29"
+    recorded = EventFacts(
+        id=50,
+        status="processing",
+        at=at(2027, 2, 2, 10),
+        apology_reason="Chờ kết quả xác minh",
+        new_due_at=at(2027, 2, 17, 17),
+    )
+    letter = rules.new_due_notice(first, recorded, CTX)
+    assert letter is not None and letter.text.startswith(t.APOLOGY_TITLE)
+    assert letter.occurrence == "letter-2027-02-17" and "Chờ kết quả xác minh" in letter.text
+    once = dossier(
+        due_at=at(2027, 1, 29, 17),
+        apology_reason="Chờ kết quả xác minh",
+        new_due_at=at(2027, 2, 17, 17),
+    )
+    # The scan while the new date is ahead finds the same letter (same key: sent once).
+    again = rules.overdue_apology(once, at(2027, 2, 16, 9), CTX)
+    assert again is not None and again.occurrence == letter.occurrence
+    second_miss = rules.overdue_apology(once, at(2027, 2, 18, 9), CTX)
+    assert second_miss is not None and second_miss.occurrence == "2027-02-17"
+    assert t.APOLOGY_TITLE not in second_miss.text
+    assert "Chờ kết quả xác minh" not in second_miss.text
+    assert t.APOLOGY_LETTER_FOLLOWS in second_miss.text
+    twice = dossier(
+        due_at=at(2027, 1, 29, 17),
+        apology_reason="Chờ ý kiến Sở Tư pháp",
+        new_due_at=at(2027, 3, 3, 17),
+    )
+    second = rules.new_due_notice(
+        twice,
+        EventFacts(
+            id=51,
+            status="processing",
+            at=at(2027, 2, 19),
+            apology_reason="Chờ ý kiến Sở Tư pháp",
+            new_due_at=at(2027, 3, 3, 17),
+        ),
+        CTX,
+    )
+    assert second is not None and second.occurrence == "letter-2027-03-03"
+    assert {n.occurrence for n in (plain, letter, second_miss, second)} == {
+        "2027-01-29",
+        "letter-2027-02-17",
+        "2027-02-17",
+        "letter-2027-03-03",
+    }
+
+
+def test_a_letter_recorded_before_the_date_goes_at_once_and_not_again_when_it_passes() -> None:
+    d = dossier(
+        due_at=at(2027, 1, 29, 17),
+        apology_reason="Hệ thống gián đoạn",
+        new_due_at=at(2027, 2, 5, 17),
+    )
+    ev = EventFacts(
+        id=60,
+        status="processing",
+        at=at(2027, 1, 28, 9),
+        apology_reason="Hệ thống gián đoạn",
+        new_due_at=at(2027, 2, 5, 17),
+    )
+    ahead = rules.new_due_notice(d, ev, CTX)
+    assert ahead is not None and t.LETTER_AHEAD in ahead.text and not ahead.facts.late
+    passed = rules.overdue_apology(d, at(2027, 1, 30, 9), CTX)
+    assert passed is not None and passed.occurrence == ahead.occurrence  # deduplicated
 
 
 @pytest.mark.parametrize("status", ["result_ready", "returned", "rejected", "withdrawn"])
 def test_no_apology_for_closed_dossiers(status: str) -> None:
     assert rules.overdue_apology(dossier(status=status), at(2027, 2, 15), CTX) is None
+
+
+def test_notice_facts_survive_the_outbox_json() -> None:
+    notice = rules.overdue_apology(dossier(due_at=at(2027, 1, 29, 17)), at(2027, 2, 1, 9), CTX)
+    assert notice is not None
+    back = NoticeFacts.from_json(notice.facts.to_json())
+    assert back == notice.facts
+    assert NoticeFacts.from_json(None) is None
 
 
 # --- status changes ------------------------------------------------------------------------
@@ -261,18 +377,31 @@ def test_working_calendar_sanity_for_the_dates_used_here() -> None:
 def test_new_date_recorded_by_the_agency_is_passed_on_verbatim() -> None:
     d = dossier(due_at=at(2027, 1, 29, 17))
     event = EventFacts(
-        id=40,
-        status="processing",
-        at=at(2027, 2, 1, 10),
-        apology_reason="Chờ ý kiến của Sở Tư pháp",
-        new_due_at=at(2027, 2, 17, 17),
+        id=41, status="processing", at=at(2027, 1, 20, 10), new_due_at=at(2027, 2, 17, 17)
     )
-    notice = rules.new_due_notice(d, event, CTX)
-    assert notice is not None and notice.rule == "new_due_date" and notice.occurrence == "40"
-    assert "17/02/2027" in notice.text and "Chờ ý kiến của Sở Tư pháp" in notice.text
-    bare = EventFacts(
-        id=41, status="processing", at=at(2027, 2, 1, 10), new_due_at=at(2027, 2, 17, 17)
-    )
-    plain = rules.new_due_notice(d, bare, CTX)
-    assert plain is not None and "Lý do" not in plain.text
+    plain = rules.new_due_notice(d, event, CTX)
+    assert plain is not None and plain.rule == "new_due_date" and plain.occurrence == "41"
+    assert "17/02/2027" in plain.text and "Lý do" not in plain.text
+    assert t.APOLOGY_TITLE not in plain.text
     assert rules.new_due_notice(d, ev("processing"), CTX) is None  # no new date: nothing
+    reason_only = EventFacts(id=42, status="processing", at=at(2027, 1, 20), apology_reason="x")
+    assert rules.new_due_notice(d, reason_only, CTX) is None  # the letter waits for the date
+
+
+def test_status_messages_say_the_clock_stops_and_resumes() -> None:
+    d = dossier(due_at=at(2027, 2, 3, 17))
+    stop = rules.status_notice(d, ev("supplement_required", "Bản sao CCCD"), CTX)
+    assert stop is not None and "tạm dừng" in stop.text and "tính tiếp" in stop.text
+    restart_ctx = replace(CTX, supplement_clock="restart")
+    restart = rules.status_notice(d, ev("supplement_required", "Bản sao CCCD"), restart_ctx)
+    assert restart is not None and "tính lại từ đầu" in restart.text
+    paused = rules.status_notice(d, ev("paused", "Chờ ý kiến cơ quan cấp trên"), CTX)
+    assert paused is not None and "Chờ ý kiến cơ quan cấp trên" in paused.text
+    resumed = EventFacts(
+        id=70, status="processing", at=at(2027, 1, 25), previous_status="supplement_required"
+    )
+    notice = rules.status_notice(d, resumed, CTX)
+    assert notice is not None and "03/02/2027" in notice.text and "tiếp tục xử lý" in notice.text
+    assert notice.facts.status == "processing" and notice.facts.due_at == d.due_at
+    # Processing after processing (or after acceptance) is no news.
+    assert rules.status_notice(d, replace(resumed, previous_status="received"), CTX) is None

@@ -113,7 +113,7 @@ async def test_dossiers_subscriptions_notifications_and_ratings(
         )
         # Overdue now although received before the period: "overdue now" is not per period.
         old_overdue = _dossier("R-3", received=BEFORE - timedelta(days=30), status="processing")
-        # Past its first date but the agency gave a new one that has not come yet.
+        # Past its first date; the agency gave a new one that has not come yet: still late.
         rescheduled = _dossier(
             "R-4",
             received=BEFORE - timedelta(days=30),
@@ -205,7 +205,8 @@ async def test_dossiers_subscriptions_notifications_and_ratings(
     assert isinstance(dossiers, dict)
     assert dossiers["by_status"] == {"processing": 1, "received": 1, "returned": 2}
     assert dossiers["received"] == 4
-    assert dossiers["overdue_now"] == 1  # R-3 only: R-4 has a new date, R-9 is closed
+    # R-3, and R-4 (a new date does not make it punctual); R-9 is closed.
+    assert dossiers["overdue_now"] == 2
     assert (dossiers["returned"], dossiers["returned_on_time"], dossiers["returned_late"]) == (
         3,
         2,
@@ -239,7 +240,15 @@ async def test_an_empty_period_reports_zeros(session_factory: SessionFactory) ->
 
 
 def test_closed_statuses_match_the_dossier_rules() -> None:
+    from handlers.dossiers.statuses import CLOCK_RUNNING, CLOCK_STOPPED, WAITING_ON_CITIZEN
+    from notifications.rules import RATING_VALUES
+    from storage import one_stop_repo
+
     assert {s.value for s in CLOSED} == report_repo.CLOSED_STATUSES
+    assert {s.value for s in CLOCK_RUNNING} == report_repo.RUNNING_STATUSES
+    assert {s.value for s in CLOCK_STOPPED} == one_stop_repo.CLOCK_STOPPED
+    assert {s.value for s in WAITING_ON_CITIZEN} == one_stop_repo.WAITING_ON_CITIZEN
+    assert {v: k for k, v in RATING_VALUES.items()} == one_stop_repo.RATING_LEVELS
 
 
 async def test_usage_table_holds_no_personal_data(session_factory: SessionFactory) -> None:
@@ -311,3 +320,20 @@ async def _usage_rows(session_factory: SessionFactory) -> list[tuple[str, str, s
             ).order_by(col(UsageEvent.id))
         )
         return [(c, k, p) for c, k, p in rows.all()]
+
+
+async def test_overdue_now_never_counts_a_stopped_clock(session_factory: SessionFactory) -> None:
+    past = NOW - timedelta(days=3)
+    async with session_factory() as session, session.begin():
+        session.add_all(
+            [
+                _dossier("S-1", received=START, status="processing", due_at=past),
+                _dossier("S-2", received=START, status="supplement_required", due_at=past),
+                _dossier("S-3", received=START, status="financial_obligation", due_at=past),
+                _dossier("S-4", received=START, status="paused", due_at=past),
+                _dossier("S-5", received=START, status="registered", due_at=None),
+            ]
+        )
+    report = await _report(session_factory)
+    dossiers = report["dossiers"]
+    assert isinstance(dossiers, dict) and dossiers["overdue_now"] == 1

@@ -69,24 +69,47 @@ async def test_events_are_idempotent_and_ordered(session_factory: SessionFactory
     assert [e.status for e in events] == ["received", "processing"]
 
 
-async def test_overdue_and_due_scans(session_factory: SessionFactory) -> None:
+async def test_staff_lists_due_soon_and_letters_owed(session_factory: SessionFactory) -> None:
+    late = NOW - timedelta(hours=1)
     rows = [
-        _row("C-late", due_at=NOW - timedelta(hours=1)),
-        _row("C-done", due_at=NOW - timedelta(hours=1), status="returned"),
+        _row("C-late", due_at=late),
+        _row("C-done", due_at=late, status="returned"),
+        _row("C-waiting", due_at=late, status="supplement_required"),
+        _row("C-paused", due_at=late, status="paused"),
         _row("C-ok", due_at=NOW + timedelta(hours=5)),
-        _row("C-moved", due_at=NOW - timedelta(days=1), new_due_at=NOW + timedelta(days=3)),
+        _row("C-other", due_at=NOW + timedelta(hours=6), agency="UBND xã B"),
+        _row("C-later", due_at=NOW + timedelta(days=3)),
+        # A reason and a new date still ahead: the letter can go, nothing is owed.
+        _row(
+            "C-moved",
+            due_at=NOW - timedelta(days=1),
+            new_due_at=NOW + timedelta(days=3),
+            apology_reason="Chờ xác minh",
+        ),
+        _row("C-date-only", due_at=late, new_due_at=NOW + timedelta(days=3)),
+        _row("C-blank", due_at=late, new_due_at=NOW + timedelta(days=3), apology_reason="  "),
+        # Rescheduled, and the new date passed too: a new letter is owed.
+        _row(
+            "C-twice",
+            due_at=NOW - timedelta(days=9),
+            new_due_at=NOW - timedelta(days=1),
+            apology_reason="Chờ xác minh",
+        ),
     ]
+    running = ["processing", "received"]
     async with session_factory() as session, session.begin():
         await dossiers_repo.upsert_dossiers(session, rows, NOW)
     async with session_factory() as session:
-        late = await dossiers_repo.find_overdue(session, NOW, ["received", "processing"])
-        soon = await dossiers_repo.find_due_between(
-            session, NOW, NOW + timedelta(days=1), ["received"]
+        owed = await dossiers_repo.overdue_without_apology_details(session, running, NOW)
+        soon = await dossiers_repo.due_within(session, running, NOW, NOW + timedelta(days=1))
+        mine = await dossiers_repo.due_within(
+            session, running, NOW, NOW + timedelta(days=1), agency="UBND xã B"
         )
         by_phone = await dossiers_repo.find_by_phone(session, "0912345678")
-    assert [d.receipt_code for d in late] == ["C-late"]
-    assert [d.receipt_code for d in soon] == ["C-ok"]
-    assert len(by_phone) == 4
+    assert [d.receipt_code for d in owed] == ["C-twice", "C-late", "C-date-only", "C-blank"]
+    assert [d.receipt_code for d in soon] == ["C-ok", "C-other"]
+    assert [d.receipt_code for d in mine] == ["C-other"]
+    assert len(by_phone) == len(rows)
 
 
 async def test_receipt_code_is_unique(session_factory: SessionFactory) -> None:

@@ -23,6 +23,7 @@ from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
 from handlers.conversation import MemoryConversationStore
 from handlers.messages import Button, Reply
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig, reply_to_body
+from notifications.notice import NoticeFacts
 from notifications.ports import Outcome, SendContext
 from storage import dossiers_repo, outbox_repo, subscriptions_repo
 from storage.engine import SessionFactory
@@ -67,12 +68,23 @@ async def test_a_notice_goes_out_as_consultation_text(
     ]
 
 
+READY = NoticeFacts(
+    rule="status",
+    occurrence="result_ready-9",
+    receipt_code=CODE,
+    procedure_name="Đăng ký khai sinh",
+    status="result_ready",
+    due_at=datetime(2026, 11, 27, 17, 0, tzinfo=VN),
+)
+READY_ROW = SendContext("7:status:result_ready-9:zalo:u1", 7, "status", READY)
+
+
 async def test_closed_window_falls_back_to_a_transaction_card(
     zalo: tuple[FakeZaloAPI, ZaloClient],
 ) -> None:
     api, client = zalo
     api.fail("message/cs", -230)
-    assert (await _sender(client).send("u1", NOTICE)).outcome is Outcome.SENT
+    assert (await _sender(client).send("u1", NOTICE, READY_ROW)).outcome is Outcome.SENT
     assert api.sent("message/cs") == []
     (card,) = api.sent("message/transaction")
     payload = card.body["message"]["attachment"]["payload"]
@@ -87,13 +99,44 @@ async def test_closed_window_falls_back_to_a_transaction_card(
         "red",
         "grey",
     }
+    assert status["style"] == "green"  # from the row's facts, not guessed from its text
+    assert {"key": "Hẹn trả kết quả", "value": "27/11/2026"} in table
     assert [r for r in table if "style" in r] == [status]  # only that row is coloured
     assert all(len(r["key"]) <= 35 and len(r["value"]) <= 100 for r in table)
     assert payload["buttons"][0]["type"] == "oa.open.url"
     # a user who never interacted, and whose card is refused too: permanent, not retried
     api.fail("message/cs", -232)
     api.fail("message/transaction", -232)
-    assert (await _sender(client).send("u2", NOTICE)).outcome is Outcome.PERMANENT
+    assert (await _sender(client).send("u2", NOTICE, READY_ROW)).outcome is Outcome.PERMANENT
+
+
+async def test_the_card_of_an_apology_is_red_and_says_late_whatever_the_text_says(
+    zalo: tuple[FakeZaloAPI, ZaloClient],
+) -> None:
+    api, client = zalo
+    late = NoticeFacts(
+        rule="overdue_apology",
+        occurrence="2026-11-20",
+        receipt_code=CODE,
+        status="processing",
+        late=True,
+        due_at=datetime(2026, 11, 20, 17, 0, tzinfo=VN),
+        new_due_at=datetime(2026, 12, 2, 17, 0, tzinfo=VN),
+        missed_due_at=datetime(2026, 11, 20, 17, 0, tzinfo=VN),
+    )
+    api.fail("message/cs", -230)
+    # The text names another status on purpose: the card must not read it.
+    context = SendContext("7:overdue_apology:2026-11-20:zalo:u1", 7, "overdue_apology", late)
+    assert (await _sender(client).send("u1", NOTICE, context)).outcome is Outcome.SENT
+    (card,) = api.sent("message/transaction")
+    payload = card.body["message"]["attachment"]["payload"]
+    table = next(e for e in payload["elements"] if e["type"] == "table")["content"]
+    status = next(r for r in table if r["key"] == "Trạng thái")
+    assert status == {"key": "Trạng thái", "value": "Đang xử lý (trễ hẹn)", "style": "red"}
+    assert {"key": "Hẹn trả kết quả", "value": "02/12/2026"} in table
+    # A row without facts (no dossier behind it) gets no card: the error stands.
+    api.fail("message/cs", -230)
+    assert (await _sender(client).send("u1", NOTICE)).outcome is Outcome.PERMANENT
 
 
 async def test_unreachable_chat_falls_back_to_zns_under_the_rows_key(
@@ -316,11 +359,11 @@ async def test_dispatcher_sends_and_ends_blocked_subscriptions(
 async def test_overdue_apology_reaches_an_unfollowed_dossier_by_zns(
     zalo: tuple[FakeZaloAPI, ZaloClient], session_factory: SessionFactory
 ) -> None:
-    """The ZNS scan enqueues the apology once per missed date for a dossier nobody follows;
-    the dispatcher sends it by ZNS to the applicant's phone."""
+    """The registry's by-phone rules enqueue the apology once per missed date for a dossier
+    nobody follows; the dispatcher sends it by ZNS to the applicant's phone, the template data
+    from the row's facts."""
     from bot.config import Settings
-    from bot.senders.setup import rule_context
-    from bot.zalo.zns_jobs import ZnsApologies
+    from bot.senders.setup import build_service
 
     api, client = zalo
     now = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
@@ -356,12 +399,18 @@ async def test_overdue_apology_reaches_an_unfollowed_dossier_by_zns(
         await subscriptions_repo.add_subscription(
             session, ids["000.00.20.H56-261120-0008"], "telegram", "42", now
         )
-    jobs = ZnsApologies(session_factory, rule_context(Settings()), clock=lambda: now)
-    assert await jobs.run() == 1
-    assert await jobs.run() == 0  # idempotent
     zns = ZnsSender(
         client, SqlZaloUsers(session_factory), {"overdue_apology": "T-118"}, clock=lambda: now
     )
+    settings = Settings(zalo={"zns_templates": {"overdue_apology": "T-118"}})
+    service = build_service(settings, session_factory, {"zns": zns})
+    assert service.by_phone is not None
+    jobs = service.by_phone
+    jobs.clock = lambda: now
+    assert (await jobs.run_all())["overdue_apology"] == 1
+    assert sum((await jobs.run_all()).values()) == 0  # idempotent
+    # Without a template for a rule, nothing is queued for it.
+    assert service.jobs.registry != jobs.registry and all(r.by_phone for r in jobs.registry)
     dispatcher = Dispatcher(
         session_factory, {"zns": zns}, config=DispatcherConfig(worker_id="t"), clock=lambda: now
     )
@@ -370,6 +419,7 @@ async def test_overdue_apology_reaches_an_unfollowed_dossier_by_zns(
     assert call.body["phone"] == "84912345678"
     assert call.body["tracking_id"] == f"{ids[CODE]}:overdue_apology:2026-11-23"
     assert call.body["template_data"]["promised_date"] == "23/11/2026"
+    assert call.body["template_data"]["status"] == "Đang xử lý"
 
 
 async def test_a_pushed_numbered_list_can_be_answered_with_a_digit(
