@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 from bot.zalo.client import Sent
 from bot.zalo.errors import Action, ZaloApiError
 from bot.zalo.inbox import remember_choices, user_ref
-from bot.zalo.render import render, status_card
+from bot.zalo.render import handoff_card, render, status_card
 from handlers.conversation import ConversationStore
 from handlers.dossiers.codes import find_code
 from handlers.dossiers.phones import mask_phone
 from handlers.messages import Channel, Reply
 from handlers.texts_vi import DOSSIER_STATUS_LABELS, DOSSIER_STATUS_UNKNOWN
+from notifications.handoffs import RULE_HANDOFF_REPLY
 from notifications.ports import SENT, Outcome, SendContext, SendResult
 from storage.zalo_repo import ZnsDossier
 
@@ -147,16 +148,21 @@ class ZaloSender:
     async def _card(
         self, recipient: str, reply: Reply, first: ZaloApiError, context: SendContext | None
     ) -> SendResult:
-        code = find_code(reply.text)
-        if code is None:
-            return await self._by_phone(recipient, reply, first, context)
-        card = status_card(
-            receipt_code=code,
-            status="processing",
-            status_label=_status_line(reply.text),
-            text=reply.text,
-            lookup_url=self._lookup_url,
-        )
+        if context is not None and context.rule == RULE_HANDOFF_REPLY:
+            # The key starts with the ticket code (notifications.handoffs.reply_key).
+            ticket = context.key.split(":", 1)[0]
+            card = handoff_card(ticket_code=ticket, text=_answer_only(reply.text))
+        else:
+            code = find_code(reply.text)
+            if code is None:
+                return await self._by_phone(recipient, reply, first, context)
+            card = status_card(
+                receipt_code=code,
+                status="processing",
+                status_label=_status_line(reply.text),
+                text=reply.text,
+                lookup_url=self._lookup_url,
+            )
         try:
             await self._client.send_message(recipient, card, kind="transaction")
         except ZaloApiError as exc:
@@ -184,6 +190,12 @@ class ZaloSender:
     def _log(result: SendResult, recipient: str) -> SendResult:
         log.info("zalo push to %s: %s %s", user_ref(recipient), result.outcome, result.error)
         return result
+
+
+def _answer_only(text: str) -> str:
+    """The officer's words without the heading line (the card has its own header)."""
+    head, _, rest = text.partition("\n\n")
+    return rest or head
 
 
 def _status_line(text: str) -> str:
