@@ -123,6 +123,7 @@ LATE_DAYS = "Trễ {days} ngày làm việc"
 LATE_TODAY = "Trễ hẹn hôm nay"
 DUE_AT = "Đến hạn {when}"
 NEEDS_DETAILS = "Chưa ghi lý do và ngày hẹn mới"
+RESCHEDULED = "Trễ hẹn, đã hẹn lại"
 HAS_DETAILS = "Đã ghi lý do và ngày hẹn mới"
 FOLLOWERS = "{count} người nhận thông báo"
 NO_FOLLOWERS = (

@@ -76,6 +76,7 @@ class DeskItem:
     overdue: bool
     late_days: int  # working days past the date (0 when not overdue)
     needs_details: bool  # overdue and no reason or no future date recorded yet
+    rescheduled: bool  # missed its first date and was given a new one (still "trễ hẹn")
     followers: int
     sent: list[SentRow] = field(default_factory=list)
 
@@ -181,6 +182,7 @@ class Desk:
             overdue=overdue,
             late_days=max(late, 0),
             needs_details=overdue and not (has_reason and has_new_date),
+            rescheduled=has_new_date and row.due_at is not None and row.due_at < now,
             followers=followers,
             sent=sent,
         )
@@ -224,6 +226,12 @@ class Desk:
         current status; the rules then send them to the citizen once."""
         if not actor.can("officer"):
             raise Forbidden("apology")
+        async with self._sessions() as session:
+            dossier = await dossiers_repo.get_by_code(session, receipt_code)
+        if dossier is None:
+            raise NotFound(receipt_code)
+        if actor.agency and dossier.agency != actor.agency:
+            raise Forbidden("another agency's dossier")
         reason = " ".join(_CONTROL.sub(" ", reason).split())
         if not reason:
             raise Refused("reason_missing")
@@ -232,12 +240,6 @@ class Desk:
         now = self._clock()
         if new_due <= self._calendar.local(now).date():
             raise Refused("new_date_not_future")
-        async with self._sessions() as session:
-            dossier = await dossiers_repo.get_by_code(session, receipt_code)
-        if dossier is None:
-            raise NotFound(receipt_code)
-        if actor.agency and dossier.agency != actor.agency:
-            raise Forbidden("another agency's dossier")
         if dossier.due_at is not None and new_due < self._calendar.local(dossier.due_at).date():
             raise Refused("new_date_before_due")
         before = {
