@@ -436,3 +436,4 @@ HANDOFF_REPLY = "Cán bộ Bộ phận Một cửa trả lời phiếu {code}:\n
 HANDOFF_REPLY_FOOTER = "Ông/bà cần hỏi thêm, cứ nhắn tiếp tại đây."
 HANDOFF_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 HANDOFF_OPENING = "{time} {weekday}, ngày {date}"
+HANDOFF_PHOTO = "[ảnh người dân gửi]"

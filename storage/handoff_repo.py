@@ -19,7 +19,7 @@ class TicketLine:
 
     ticket: HandoffTicket
     messages: int
-    first_text: str | None  # the citizen's first message
+    last_text: str | None  # the citizen's latest message
 
 
 async def add_ticket(session: AsyncSession, ticket: HandoffTicket) -> HandoffTicket:
@@ -116,8 +116,8 @@ async def list_tickets(
         .group_by(col(HandoffMessage.ticket_id))
         .subquery()
     )
-    first = (
-        select(col(HandoffMessage.ticket_id), func.min(col(HandoffMessage.id)).label("id"))
+    latest = (
+        select(col(HandoffMessage.ticket_id), func.max(col(HandoffMessage.id)).label("id"))
         .where(col(HandoffMessage.author) == "citizen")
         .group_by(col(HandoffMessage.ticket_id))
         .subquery()
@@ -125,8 +125,8 @@ async def list_tickets(
     stmt = (
         select(HandoffTicket, counts.c.n, col(HandoffMessage.text))
         .outerjoin(counts, counts.c.ticket_id == col(HandoffTicket.id))
-        .outerjoin(first, first.c.ticket_id == col(HandoffTicket.id))
-        .outerjoin(HandoffMessage, col(HandoffMessage.id) == first.c.id)
+        .outerjoin(latest, latest.c.ticket_id == col(HandoffTicket.id))
+        .outerjoin(HandoffMessage, col(HandoffMessage.id) == latest.c.id)
         .where(col(HandoffTicket.status).in_(list(statuses)))
         .order_by(col(HandoffTicket.last_citizen_at))
         .limit(limit)

@@ -46,6 +46,9 @@ def _month_bounds(day: date) -> tuple[date, date]:
 def _rows(section: Mapping[str, Any], path: tuple[str, ...], out: list[Row]) -> None:
     for key, value in section.items():
         label = report_label(str(key), path)
+        if isinstance(value, Mapping) and not value:
+            out.append(Row(label, "—", len(path)))  # nothing to break down
+            continue
         if isinstance(value, Mapping):
             out.append(Row(label, "", len(path), heading=True))
             _rows(value, (*path, str(key)), out)

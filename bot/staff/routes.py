@@ -58,7 +58,8 @@ async def staff_headers(request: web.Request, handler: Handler) -> web.StreamRes
         response.headers.setdefault("Content-Security-Policy", _CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # Not "no-referrer": with it browsers send "Origin: null" on our own forms.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         if not request.path.startswith("/staff/static/"):
             response.headers.setdefault("Cache-Control", "no-store")  # pages hold personal data
     return response
@@ -228,8 +229,9 @@ class StaffConsole:
             actor=None,
             csrf="",
             done="",
+            error="",
             next=_safe_next(next_path),
-            error=error,
+            login_error=error,
             notice=notice,
             username=name,
         )
@@ -494,6 +496,10 @@ class StaffConsole:
                 shown = T.YES if value else T.NO
             elif isinstance(value, list):
                 shown = ", ".join(map(str, value))
+            elif key == "role":
+                shown = T.ROLES.get(str(value), shown)
+            elif key == "status":
+                shown = T.STATUS_WORDS.get(str(value), shown)
             elif key == "new_due_at" and isinstance(value, str):
                 with contextlib.suppress(ValueError):
                     shown = self.pages.day(datetime.fromisoformat(value))

@@ -250,6 +250,7 @@ ACCOUNT_ADD = "Thêm tài khoản"
 ROLE = "Vai trò"
 AGENCY_OPTIONAL = "Cơ quan (để trống: mọi cơ quan)"
 NEW_PASSWORD = "Mật khẩu mới (ít nhất 10 ký tự)"
+NEW_PASSWORD_SHORT = "Mật khẩu mới"
 ADD_BUTTON = "Tạo tài khoản"
 DISABLE_BUTTON = "Khóa"
 ENABLE_BUTTON = "Mở lại"
@@ -290,6 +291,16 @@ AUDIT_FIELDS = {
     "text": "cụm từ",
     "questions": "câu hỏi",
     "sessions_ended": "phiên đã kết thúc",
+}
+# Stored values shown in the audit trail.
+STATUS_WORDS = {
+    "proposed": "chờ duyệt",
+    "approved": "đã duyệt",
+    "rejected": "không duyệt",
+    "dismissed": "bỏ qua",
+    "open": "chờ trả lời",
+    "answered": "đã trả lời",
+    "closed": "đã đóng",
 }
 CLI_ACTOR = "(dòng lệnh)"
 EMPTY = "—"

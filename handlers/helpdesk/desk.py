@@ -159,6 +159,8 @@ class HelpDesk:
         code = data.get("ticket")
         if not code or turn == "opened":
             return
+        if (msg.text is None and msg.image is None) or (msg.text or "").startswith("/"):
+            return  # a button, a deep link or a command (the web page sends /start): not words
         try:
             if not await self._append(msg, code, replies):
                 data.pop("ticket", None)
@@ -222,7 +224,7 @@ class HelpDesk:
     async def _append(self, msg: Incoming, code: str, replies: list[Reply]) -> bool:
         """Adds the citizen's message and the answers to the ticket; False when it is gone."""
         now = self._clock()
-        said = msg.text or (f"[{msg.payload}]" if msg.payload else "[ảnh]")
+        said = msg.text or t.HANDOFF_PHOTO
         async with self._sessions() as session, session.begin():
             ticket = await handoff_repo.by_code(session, code)
             mine = ticket is not None and (ticket.channel, ticket.user_id) == (
