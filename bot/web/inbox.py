@@ -25,7 +25,10 @@ _SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class WebInbox:
-    def __init__(self, sessions: SessionFactory, *, per_ip_per_minute: int = 240) -> None:
+    """Generous per address: a page asks three times a minute, and many phones share one
+    carrier address; a refused ask only delays a message to the next one."""
+
+    def __init__(self, sessions: SessionFactory, *, per_ip_per_minute: int = 600) -> None:
         self._sessions = sessions
         self._limit = PerAddressLimit(per_ip_per_minute)
 

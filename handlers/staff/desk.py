@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from handlers.dossiers.calendar import WorkCalendar
+from handlers.dossiers.codes import canonical_code
 from handlers.dossiers.ingest import Ingestor
 from handlers.dossiers.statuses import OPEN, effective_due, is_overdue
 from handlers.staff import audit
@@ -190,6 +191,7 @@ class Desk:
     async def dossier(self, actor: Actor, receipt_code: str) -> DossierDetail:
         if not actor.can("officer"):
             raise Forbidden("dossier")
+        receipt_code = canonical_code(receipt_code) or receipt_code  # a code as a person types it
         now = self._clock()
         async with self._sessions() as session:
             dossier = await dossiers_repo.get_by_code(session, receipt_code)
@@ -226,6 +228,7 @@ class Desk:
         current status; the rules then send them to the citizen once."""
         if not actor.can("officer"):
             raise Forbidden("apology")
+        receipt_code = canonical_code(receipt_code) or receipt_code
         async with self._sessions() as session:
             dossier = await dossiers_repo.get_by_code(session, receipt_code)
         if dossier is None:

@@ -152,6 +152,8 @@ async def test_roles_and_agencies(staff_services: Services) -> None:
         )
         assert post.status == 403
         assert (await officer.get("/staff/dossiers/000.00.20.H56-261110-0999")).status == 404
+        typed = await officer.get("/staff/dossiers/000.00.20.h56 261110 0001")
+        assert typed.status == 200 and LATE_A in await typed.text()
 
 
 async def test_login_throttle_answers_429(staff_services: Services) -> None:
@@ -205,3 +207,25 @@ async def test_cli_changes_are_audited(staff_services: Services) -> None:
         "account_added",
         "lan",
     )
+
+
+def test_behind_https_the_cookie_is_secure_and_host_bound() -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from bot.staff.auth import SECURE_COOKIE, CookieSigner
+
+    signer = CookieSigner(b"key", https=True)
+    request = make_mocked_request("GET", "/staff/")
+    response = web.Response()
+    signer.set(request, response, "tok")
+    cookie = response.cookies[SECURE_COOKIE]
+    assert SECURE_COOKIE == "__Host-motcua_staff"
+    assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/"
+    assert cookie["samesite"] == "Strict"
+    signed = make_mocked_request(
+        "GET", "/staff/", headers={"Cookie": f"{SECURE_COOKIE}={cookie.value}"}
+    )
+    assert signer.token(signed) == "tok"
+    other = CookieSigner(b"another deployment's key", https=True)
+    assert other.token(signed) is None
