@@ -16,8 +16,10 @@ from aiohttp import web
 
 from bot.api import setup_api
 from bot.bootstrap import Services
+from bot.staff.setup import setup_staff
 from bot.telegram.dispatcher import build_dispatcher, set_commands
 from bot.web.chat import WebChat
+from bot.web.inbox import WebInbox
 from bot.zalo.routes import setup_zalo
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ def create_app(services: Services) -> web.Application:
     app[SERVICES] = services
     WebChat(services.assistant, per_ip_per_minute=settings.web.per_ip_per_minute).register(app)
     setup_api(app, services)  # ingest API and /healthz
+    WebInbox(services.sessions).register(app)  # officers' answers to web chat hand-offs
+    setup_staff(app, services)  # the staff console at /staff/
     if settings.zalo.enabled:
         setup_zalo(app, services)
     if services.telegram is not None:

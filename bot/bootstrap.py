@@ -19,8 +19,11 @@ from handlers.conversation import ConversationStore
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.lookup import counter_store
+from handlers.dossiers.ratelimit import CounterStore, MemoryCounterStore, RedisCounterStore
 from handlers.dossiers.view import AgencyInfo
+from handlers.helpdesk.desk import HelpDesk
 from handlers.messages import Channel
+from handlers.staff.questions import LiveKnowledge
 from knowledge.base import KnowledgeBase
 from notifications.ports import Sender
 from notifications.ratings import RatingResponder
@@ -49,6 +52,8 @@ class Services:
     senders: dict[str, Sender] = field(default_factory=dict)  # beyond Telegram's (e.g. Zalo)
     demo_codes: list[str] = field(default_factory=list)
     usage: BatchedUsageWriter | None = None  # anonymous counts for ``motcua report``
+    knowledge: LiveKnowledge | None = None  # the search, reloaded with learned phrases
+    staff_counters: CounterStore = field(default_factory=MemoryCounterStore)  # logins, tickets
 
     async def aclose(self) -> None:
         if isinstance(self.store, WriteBehindStore):
@@ -58,6 +63,8 @@ class Services:
         await self.dossiers.aclose()
         if self.usage is not None:
             await self.usage.aclose()  # before the engine goes: it writes what is buffered
+        if isinstance(self.staff_counters, RedisCounterStore):
+            await self.staff_counters.aclose()
         await self.engine.dispose()
 
 
@@ -121,6 +128,18 @@ async def bootstrap(
         push_channels=push_channels(settings),
         telegram_url=telegram_bot_url(settings),
     )
+    knowledge = LiveKnowledge(kb)
+    await knowledge.reload(sessions)  # phrases staff taught the search, once approved
+    staff_counters = counter_store(settings.redis.url)
+    helpdesk = HelpDesk(
+        sessions,
+        calendar,
+        staff_counters,
+        reachable=push_channels(settings) | {str(Channel.WEB)},
+        contact=settings.agency.contact,
+        per_user_per_day=settings.staff.handoffs_per_user_per_day,
+        per_channel_per_hour=settings.staff.handoffs_per_channel_per_hour,
+    )
     sql_store = SqlConversationStore(sessions)
     # The embedded setup (SQLite, no Redis) is one process: state in memory, written behind.
     # PostgreSQL or Redis means replicas may share users: every message reads and writes SQL.
@@ -130,12 +149,13 @@ async def bootstrap(
     assistant = OneAtATime(
         RatingResponder(
             Assistant(
-                kb,
+                knowledge,
                 store,
                 dossiers=dossiers,
                 portal_url=settings.knowledge.portal_url,
                 usage=usage,
                 today=lambda: calendar.local(datetime.now(UTC)).date(),
+                handoff=helpdesk,
             ),
             sessions,
             contact=settings.agency.contact,
@@ -147,6 +167,8 @@ async def bootstrap(
         settings, kb, engine, sessions, store, calendar, dossiers, assistant, telegram
     )
     services.usage = usage
+    services.knowledge = knowledge
+    services.staff_counters = staff_counters
     if demo:
         services.demo_codes = await _load_demo(services)
     return services

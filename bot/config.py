@@ -147,6 +147,17 @@ class RedisSettings(BaseModel):
     url: str = ""
 
 
+class StaffSettings(BaseModel):
+    """The staff console (/staff/) and the hand-off desk."""
+
+    idle_timeout_min: int = 30  # a session unused this long ends
+    max_session_hours: int = 12  # and every session ends after this, used or not
+    login_failures_per_account: int = 5  # per 15 minutes, then the account waits
+    login_failures_per_address: int = 20  # per 15 minutes, per client address
+    handoffs_per_user_per_day: int = 3  # tickets a citizen may open a day
+    handoffs_per_channel_per_hour: int = 100  # a flood of tickets cannot bury the desk
+
+
 class Settings(BaseSettings):
     """All settings; build with :func:`load_settings`, never at import time."""
 
@@ -166,6 +177,7 @@ class Settings(BaseSettings):
     agency: AgencySettings = Field(default_factory=AgencySettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
+    staff: StaffSettings = Field(default_factory=StaffSettings)
 
     # Where the TOML file lives; relative paths in it are resolved against this folder.
     base_dir: Path = PROJECT_ROOT

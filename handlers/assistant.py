@@ -15,6 +15,8 @@ from handlers import render
 from handlers import texts_vi as t
 from handlers.conversation import ConversationState, ConversationStore
 from handlers.dossiers import codes
+from handlers.helpdesk.desk import PAYLOAD_PREFIX as HANDOFF_PREFIX
+from handlers.helpdesk.desk import HandoffHook
 from handlers.intents import (
     SmallTalk,
     digit_choice,
@@ -47,8 +49,8 @@ CHOOSE_PROCEDURE = "choose_procedure"
 FOLLOW_UP_SLACK = 1  # unknown words an aspect question may carry and still be a follow-up
 _PROCEDURE_CODE = re.compile(r"^\s*(\d{1,2}\.\d{4,6})\s*$")
 _PAYLOAD = re.compile(r"^[\w.:,\-]{1,128}$")
-_PAYLOAD_AS_TEXT = re.compile(r"^(?:p_|d_|pa:|pc:|pf:|ds:)[\w.:,\-]{1,120}$")
-_KNOWN_PAYLOADS = ("p_", "d_", "pa:", "pc:", "pf:", "ds:")
+_PAYLOAD_AS_TEXT = re.compile(r"^(?:p_|d_|pa:|pc:|pf:|ds:|hd:)[\w.:,\-]{1,120}$")
+_KNOWN_PAYLOADS = ("p_", "d_", "pa:", "pc:", "pf:", "ds:", "hd:")
 _KNOWN_ASPECTS = {a.value for a in Aspect}
 _SPACES = re.compile(r"[^\S\n]+")
 _LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -76,8 +78,10 @@ class Assistant:
         choice_margin: float = CHOICE_MARGIN,
         usage: UsageRecorder | None = None,
         today: Callable[[], date] = local_today,
+        handoff: HandoffHook | None = None,
     ) -> None:
         self._kb = kb
+        self._handoff = handoff  # asking for a person, tickets, unanswered questions
         self._store = store
         self._dossiers = dossiers
         self._portal_url = portal_url
@@ -94,6 +98,8 @@ class Assistant:
             # The state is not saved: a half-done step must not trap the next message.
             log.exception("conversation failed (channel=%s user=%s)", msg.channel, _ref(msg))
             return [Reply(t.INTERNAL_ERROR)]
+        if self._handoff is not None:
+            await self._handoff.observe(msg, state, replies)
         await self._save(msg, state, loaded)
         return replies
 
@@ -160,6 +166,9 @@ class Assistant:
                 return [Reply(t.DOSSIERS_UNAVAILABLE)]
             replies = await self._dossiers.on_payload(msg, payload, state)
             return replies if replies is not None else [Reply(t.STALE_BUTTON)]
+        if payload.startswith(HANDOFF_PREFIX) and self._handoff is not None:
+            handled = await self._handoff.on_payload(msg, payload, state)
+            return handled if handled is not None else [Reply(t.STALE_BUTTON)]
         if payload.startswith("p_"):
             return self._opened(msg, payload[2:].replace("-", "."), [], state)
         if payload.startswith("pa:"):  # pa:<code>:<aspect>[,<aspect>...]
@@ -195,6 +204,10 @@ class Assistant:
         if code and self._kb.get(code.group(1)) is not None:
             self._count(msg, UsageKind.QUESTION_ANSWERED, code.group(1))
             return self._open(code.group(1), [], state)
+        if self._handoff is not None:
+            handled = await self._handoff.on_text(msg, text, state)
+            if handled is not None:
+                return handled
         # Before small talk: "hồ sơ của tôi mã 000.00.20.H56-..." is a lookup, and anything
         # that looks like a receipt code is never searched as a procedure question.
         if self._dossiers is not None:
@@ -211,7 +224,9 @@ class Assistant:
         if not fold(question):
             return [Reply(t.NOT_UNDERSTOOD)]
         replies = self._procedure_question(question, state, offered)
-        self._count_question(msg, state, replies)
+        kind = self._count_question(msg, state, replies)
+        if self._handoff is not None:
+            replies = await self._handoff.after_question(msg, question, kind, replies, state)
         return replies
 
     async def _on_command(self, msg: Incoming, text: str, state: ConversationState) -> list[Reply]:
@@ -246,18 +261,21 @@ class Assistant:
 
     def _count_question(
         self, msg: Incoming, state: ConversationState, replies: list[Reply]
-    ) -> None:
+    ) -> UsageKind:
         """A typed question ends in exactly one of: a choice, an answer, no procedure."""
         abstained = (
             t.ASK_WHICH_PROCEDURE,
             t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=self._portal_url),
         )
         if state.pending == CHOOSE_PROCEDURE and state.choices:
-            self._count(msg, UsageKind.CHOICE_OFFERED)
+            kind = UsageKind.CHOICE_OFFERED
         elif not replies or replies[0].text in abstained or state.last_procedure is None:
-            self._count(msg, UsageKind.QUESTION_ABSTAINED)
+            kind = UsageKind.QUESTION_ABSTAINED
         else:
             self._count(msg, UsageKind.QUESTION_ANSWERED, state.last_procedure)
+            return UsageKind.QUESTION_ANSWERED
+        self._count(msg, kind)
+        return kind
 
     def _opened(
         self, msg: Incoming, code: str, aspects: list[str], state: ConversationState

@@ -15,6 +15,7 @@ class ConversationState:
     pending: str | None = None  # what the next message answers, e.g. "choose_procedure"
     pending_data: dict[str, str] = field(default_factory=dict)
     choices: list[str] = field(default_factory=list)  # payloads offered as numbered choices
+    handoff: dict[str, str] = field(default_factory=dict)  # the hand-off desk's (helpdesk/)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -511,3 +511,52 @@ INGEST_REASONS: dict[str, str] = {
     "api_disabled": "API tiếp nhận dữ liệu chưa được bật.",
     "unavailable": "Hệ thống tạm thời không lưu được dữ liệu. Vui lòng gửi lại sau ít phút.",
 }
+
+# --- hand-off to a person (staff console helper) ----------------------------------------
+HANDOFF_BUTTON = "Hỏi cán bộ"
+HANDOFF_HOURS = (
+    "Giờ làm việc: sáng 8:00–12:00, chiều 13:00–17:00, từ thứ Hai đến thứ Sáu (trừ ngày nghỉ lễ)."
+)
+HANDOFF_AFTER_HOURS = "Bây giờ là ngoài giờ làm việc; cán bộ sẽ trả lời ông/bà từ {opening}."
+HANDOFF_OPENED = (
+    "Tôi đã chuyển câu hỏi của ông/bà đến cán bộ Bộ phận Một cửa.\n"
+    "Mã phiếu: {code}\n"
+    "{hours}\n"
+    "Cán bộ sẽ trả lời ông/bà ngay trong cuộc trò chuyện này. Ông/bà có thể nhắn thêm nội "
+    "dung cần hỏi; nhắn “phiếu của tôi” để xem tình trạng phiếu."
+)
+HANDOFF_DESCRIBE = (
+    "Ông/bà vui lòng nhắn nội dung cần hỏi (thủ tục gì, vướng mắc ở đâu) để cán bộ trả lời đúng ý."
+)
+HANDOFF_ALREADY_OPEN = (
+    "Ông/bà đang có phiếu {code} chờ cán bộ trả lời; tôi đã thêm tin nhắn này vào phiếu.\n{hours}"
+)
+HANDOFF_ADDED = "Tôi đã thêm nội dung này vào phiếu {code} để cán bộ đọc."
+HANDOFF_BUSY = (
+    "Xin lỗi, hiện có nhiều người đang chờ cán bộ nên tôi chưa tạo thêm phiếu được. "
+    "Ông/bà vui lòng thử lại sau, hoặc liên hệ {contact}."
+)
+HANDOFF_UNAVAILABLE = (
+    "Xin lỗi, từ kênh này cán bộ chưa trả lời được. Ông/bà vui lòng liên hệ {contact}."
+)
+HANDOFF_NO_TICKET = (
+    "Ông/bà chưa có phiếu hỏi cán bộ nào. Nếu cần hỏi trực tiếp cán bộ, ông/bà nhắn “gặp cán bộ”."
+)
+HANDOFF_UNKNOWN_TICKET = (
+    "Tôi không tìm thấy phiếu {code} của ông/bà. Ông/bà nhắn “phiếu của tôi” để xem các "
+    "phiếu đã gửi từ cuộc trò chuyện này."
+)
+HANDOFF_STATE_TITLE = "Phiếu {code} (gửi lúc {created}): {state}."
+HANDOFF_STATES = {
+    "open": "đang chờ cán bộ trả lời",
+    "answered": "cán bộ đã trả lời",
+    "closed": "đã đóng",
+}
+HANDOFF_LAST_REPLY = "Trả lời của cán bộ lúc {at}:\n{text}"
+HANDOFF_OTHERS = "Các phiếu trước: {codes}."
+# An officer's answer, pushed through the citizen's own channel.
+HANDOFF_REPLY = "Cán bộ Bộ phận Một cửa trả lời phiếu {code}:\n\n{text}"
+HANDOFF_REPLY_FOOTER = "Ông/bà cần hỏi thêm, cứ nhắn tiếp tại đây."
+HANDOFF_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+HANDOFF_OPENING = "{time} {weekday}, ngày {date}"
+HANDOFF_PHOTO = "[ảnh người dân gửi]"

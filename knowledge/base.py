@@ -27,6 +27,7 @@ class KnowledgeBase:
     ) -> None:
         self._by_code = {p.code: p for p in procedures}
         self._procedures = list(self._by_code.values())
+        self._popularity = popularity
         self._searcher = Searcher(self._procedures, lexicon or default_lexicon(), popularity)
         self.problems: list[LoadProblem] = list(problems)
 
@@ -37,6 +38,13 @@ class KnowledgeBase:
         loaded = load_procedures(paths)
         popularity = load_popularity(popularity_csv) if popularity_csv else None
         return cls(loaded.procedures, popularity=popularity, problems=loaded.problems)
+
+    def with_lexicon(self, lexicon: Lexicon) -> KnowledgeBase:
+        """The same procedures indexed again under another lexicon (e.g. with learned
+        phrases, knowledge.learned); this one stays as it was."""
+        return KnowledgeBase(
+            self._procedures, popularity=self._popularity, lexicon=lexicon, problems=self.problems
+        )
 
     def __len__(self) -> int:
         return len(self._procedures)

@@ -176,6 +176,8 @@ def status_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> Notice |
     """The message for a status change (event), or None for statuses that need no push."""
     if ev.status not in NOTIFIED_STATUSES:
         return None
+    if ev.new_due_at is not None and ev.status == d.status:
+        return None  # a new date recorded in the same status (an apology): new_due_notice says it
     note = _clean(ev.note)
     tz = ctx.tz
     resumed = ev.previous_status in STOPPED_STATUSES and ev.status in RUNNING_STATUSES

@@ -308,6 +308,16 @@ async def failures(session: AsyncSession, limit: int = 50) -> list[OutboxMessage
     return list(result.scalars())
 
 
+async def rows_by_key(session: AsyncSession, keys: Collection[str]) -> list[OutboxMessage]:
+    """The outbox rows with these keys (what became of some messages), for the staff view."""
+    if not keys:
+        return []
+    result = await session.execute(
+        select(OutboxMessage).where(col(OutboxMessage.key).in_(list(keys)))
+    )
+    return list(result.scalars())
+
+
 async def statuses_by_key(session: AsyncSession, keys: Collection[str]) -> dict[str, str]:
     c = OUTBOX.c
     result = await session.execute(select(c.key, c.status).where(c.key.in_(list(keys))))

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "bot.cli.notify",
     "bot.cli.qr",
     "bot.cli.report",
+    "bot.cli.staff",
 )
 
 

@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
 from bot.senders.telegram import TelegramSender, create_push_bot, push_bot_like
+from bot.senders.web import WebSender
 from bot.senders.zalo import ZNS_CHANNEL
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
 from notifications.jobs import RuleJobs
@@ -47,6 +48,8 @@ def channel_limits(settings: Settings) -> dict[str, ChannelLimits]:
         "zalo": ChannelLimits(n.zalo_per_minute / 60.0, 0.0),
         # ZNS shares the app's request quota with the OA API.
         ZNS_CHANNEL: ChannelLimits(n.zalo_per_minute / 60.0, 0.0),
+        # The web inbox is our own table: Telegram's pace keeps claim batches as they were.
+        "web": ChannelLimits(n.telegram_per_second, 0.0),
     }
 
 
@@ -96,6 +99,8 @@ def build_service(
             phone_channel=ZNS_CHANNEL,
             wants=has_template,
         )
+    # Hand-off answers to web chat sessions wait in the page's inbox (bot/web/inbox.py).
+    senders = {"web": WebSender(factory), **senders}
     return NotificationService(
         jobs=RuleJobs(factory, ctx, quiet=quiet, channels=set(senders)),
         dispatcher=Dispatcher(factory, senders, channel_limits(settings), config),

@@ -19,12 +19,13 @@ from bot.zalo import texts_vi as T
 from bot.zalo.client import Sent
 from bot.zalo.errors import Action, ZaloApiError
 from bot.zalo.inbox import remember_choices, user_ref
-from bot.zalo.render import render, status_card
+from bot.zalo.render import handoff_card, render, status_card
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import mask_phone
 from handlers.dossiers.statuses import label_vi
 from handlers.messages import Channel, Reply
 from handlers.texts_vi import DOSSIER_STATUS_UNKNOWN
+from notifications.handoffs import RULE_HANDOFF_REPLY
 from notifications.notice import NoticeFacts
 from notifications.ports import SENT, Outcome, SendContext, SendResult
 from storage.zalo_repo import ZnsDossier
@@ -150,10 +151,15 @@ class ZaloSender:
     async def _card(
         self, recipient: str, reply: Reply, first: ZaloApiError, context: SendContext | None
     ) -> SendResult:
-        facts = context.facts if context is not None else None
-        if facts is None:  # a row without facts (no dossier): nothing to put on a card
-            return await self._by_phone(recipient, reply, first, context)
-        card = card_for(facts, reply.text, self._lookup_url)
+        if context is not None and context.rule == RULE_HANDOFF_REPLY:
+            # The key starts with the ticket code (notifications.handoffs.reply_key).
+            ticket = context.key.split(":", 1)[0]
+            card = handoff_card(ticket_code=ticket, text=_answer_only(reply.text))
+        else:
+            facts = context.facts if context is not None else None
+            if facts is None:  # a row without facts (no dossier): nothing to put on a card
+                return await self._by_phone(recipient, reply, first, context)
+            card = card_for(facts, reply.text, self._lookup_url)
         try:
             await self._client.send_message(recipient, card, kind="transaction")
         except ZaloApiError as exc:
@@ -185,6 +191,12 @@ class ZaloSender:
 
 def _day(moment: datetime | None) -> str:
     return moment.astimezone(VN).strftime("%d/%m/%Y") if moment else ""
+
+
+def _answer_only(text: str) -> str:
+    """The officer's words without the heading line (the card has its own header)."""
+    head, _, rest = text.partition("\n\n")
+    return rest or head
 
 
 def _vn_date(iso: str) -> str:

@@ -122,6 +122,24 @@ def status_card(
     return {"attachment": {"type": "template", "payload": payload}}
 
 
+def handoff_card(*, ticket_code: str, text: str) -> dict[str, Any]:
+    """An officer's answer as a transaction card: the "Mã phiếu" row, the answer's start and,
+    when it is longer than a card holds, how to read the rest."""
+    elements: list[dict[str, Any]] = [
+        {"type": "header", "content": T.CARD_HANDOFF_HEADER, "align": "left"},
+        {"type": "text", "align": "left", "content": _cut(text, 250)},
+    ]
+    if len(" ".join(text.split())) > 250:
+        elements.append({"type": "text", "align": "left", "content": T.CARD_HANDOFF_MORE})
+    rows = [
+        {"key": T.CARD_TICKET, "value": ticket_code[:100]},
+        {"key": T.CARD_TICKET_STATE, "value": T.CARD_TICKET_ANSWERED, "style": "green"},
+    ]
+    elements.append({"type": "table", "content": rows})
+    payload = {"template_type": CARD_TEMPLATE, "language": "VI", "elements": elements}
+    return {"attachment": {"type": "template", "payload": payload}}
+
+
 def _cut(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -152,8 +152,48 @@
   else if (params.get("d")) payload = "d_" + params.get("d").trim();
   if (payload && PAYLOAD.test(payload)) {
     history.replaceState(null, "", window.location.pathname);
-    ask({ payload: payload });
+    ask({ payload: payload }).then(checkInbox);
   } else {
-    ask({ text: "/start" });
+    ask({ text: "/start" }).then(checkInbox);
   }
+
+  // Messages pushed to this conversation (an officer answering "Hỏi cán bộ"): fetched when
+  // the page opens, then every 20 s while it is visible; the last id shown is remembered.
+  const INBOX_KEY = "motcua.inbox";
+  let seenHere = 0;
+  function lastSeen() {
+    try {
+      const [owner, id] = (localStorage.getItem(INBOX_KEY) || "").split(":");
+      return owner === session() ? Number(id) || 0 : 0;
+    } catch (e) {
+      return seenHere;
+    }
+  }
+  function remember(id) {
+    seenHere = id;
+    try { localStorage.setItem(INBOX_KEY, session() + ":" + id); } catch (e) { /* kept in memory */ }
+  }
+  async function checkInbox() {
+    if (document.hidden) return;
+    try {
+      const response = await fetch("/api/chat/inbox", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ session: session(), after: lastSeen() }),
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      for (const message of data.messages || []) {
+        for (const reply of message.replies) {
+          const shown = bubble("bot", reply.text);
+          shown.classList.add("pushed");
+          renderButtons(shown, reply.buttons);
+        }
+        remember(message.id);
+        scrollDown();
+      }
+    } catch (e) { /* offline: the next check tries again */ }
+  }
+  setInterval(checkInbox, 20000);
+  document.addEventListener("visibilitychange", checkInbox);
 })();

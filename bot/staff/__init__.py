@@ -1,0 +1,1 @@
+"""The staff console at /staff/: server-rendered Vietnamese pages over handlers/staff."""

@@ -1,0 +1,46 @@
+"""Page rendering: one jinja2 environment (autoescaped) over templates/, with date filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from bot.staff import texts_vi
+from handlers.dossiers.statuses import label_vi
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+class Pages:
+    def __init__(self, tz: tzinfo) -> None:
+        self._tz = tz
+        self._env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(("html",)),
+            undefined=StrictUndefined,  # a misspelt name fails the test, not the officer
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters["day"] = self.day
+        self._env.filters["moment"] = self.moment
+        self._env.filters["status"] = label_vi
+        self._env.globals["T"] = texts_vi
+
+    def day(self, value: datetime | date | None) -> str:
+        if value is None:
+            return texts_vi.EMPTY
+        if isinstance(value, datetime):
+            value = value.astimezone(self._tz).date()
+        return value.strftime("%d/%m/%Y")
+
+    def moment(self, value: datetime | None) -> str:
+        if value is None:
+            return texts_vi.EMPTY
+        return value.astimezone(self._tz).strftime("%H:%M %d/%m/%Y")
+
+    def render(self, name: str, **context: Any) -> str:
+        return self._env.get_template(name).render(**context)

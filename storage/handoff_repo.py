@@ -1,0 +1,169 @@
+"""Hand-off tickets and their messages, and the web chat's inbox. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.staff_models import HandoffMessage, HandoffTicket, WebInboxMessage
+
+
+@dataclass(frozen=True, slots=True)
+class TicketLine:
+    """A ticket as the console lists it."""
+
+    ticket: HandoffTicket
+    messages: int
+    last_text: str | None  # the citizen's latest message
+
+
+async def add_ticket(session: AsyncSession, ticket: HandoffTicket) -> HandoffTicket:
+    session.add(ticket)
+    await session.flush()
+    return ticket
+
+
+async def by_code(session: AsyncSession, code: str) -> HandoffTicket | None:
+    result = await session.execute(select(HandoffTicket).where(col(HandoffTicket.code) == code))
+    return result.scalar_one_or_none()
+
+
+async def by_code_for_update(session: AsyncSession, code: str) -> HandoffTicket | None:
+    """The ticket, locked until the transaction ends (two officers answering at once)."""
+    stmt = select(HandoffTicket).where(col(HandoffTicket.code) == code)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    result = await session.execute(stmt)
+    return result.scalar_one_or_none()
+
+
+async def open_for_user(session: AsyncSession, channel: str, user_id: str) -> HandoffTicket | None:
+    """The user's latest ticket that is not closed."""
+    result = await session.execute(
+        select(HandoffTicket)
+        .where(
+            col(HandoffTicket.channel) == channel,
+            col(HandoffTicket.user_id) == user_id,
+            col(HandoffTicket.status) != "closed",
+        )
+        .order_by(col(HandoffTicket.id).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def of_user(
+    session: AsyncSession, channel: str, user_id: str, *, limit: int = 3
+) -> list[HandoffTicket]:
+    """The user's latest tickets, newest first."""
+    result = await session.execute(
+        select(HandoffTicket)
+        .where(col(HandoffTicket.channel) == channel, col(HandoffTicket.user_id) == user_id)
+        .order_by(col(HandoffTicket.id).desc())
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+async def add_message(
+    session: AsyncSession,
+    ticket_id: int,
+    author: str,
+    text: str,
+    at: datetime,
+    *,
+    staff: str | None = None,
+) -> HandoffMessage:
+    message = HandoffMessage(ticket_id=ticket_id, author=author, text=text, at=at, staff=staff)
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def messages(session: AsyncSession, ticket_id: int) -> list[HandoffMessage]:
+    result = await session.execute(
+        select(HandoffMessage)
+        .where(col(HandoffMessage.ticket_id) == ticket_id)
+        .order_by(col(HandoffMessage.at), col(HandoffMessage.id))
+    )
+    return list(result.scalars())
+
+
+async def last_officer_message(session: AsyncSession, ticket_id: int) -> HandoffMessage | None:
+    result = await session.execute(
+        select(HandoffMessage)
+        .where(col(HandoffMessage.ticket_id) == ticket_id, col(HandoffMessage.author) == "officer")
+        .order_by(col(HandoffMessage.id).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def list_tickets(
+    session: AsyncSession, statuses: Collection[str], *, limit: int = 200
+) -> list[TicketLine]:
+    """Tickets in these statuses, the longest waiting first, with their message counts."""
+    counts = (
+        select(
+            col(HandoffMessage.ticket_id).label("ticket_id"),
+            func.count().label("n"),
+        )
+        .group_by(col(HandoffMessage.ticket_id))
+        .subquery()
+    )
+    latest = (
+        select(col(HandoffMessage.ticket_id), func.max(col(HandoffMessage.id)).label("id"))
+        .where(col(HandoffMessage.author) == "citizen")
+        .group_by(col(HandoffMessage.ticket_id))
+        .subquery()
+    )
+    stmt = (
+        select(HandoffTicket, counts.c.n, col(HandoffMessage.text))
+        .outerjoin(counts, counts.c.ticket_id == col(HandoffTicket.id))
+        .outerjoin(latest, latest.c.ticket_id == col(HandoffTicket.id))
+        .outerjoin(HandoffMessage, col(HandoffMessage.id) == latest.c.id)
+        .where(col(HandoffTicket.status).in_(list(statuses)))
+        .order_by(col(HandoffTicket.last_citizen_at))
+        .limit(limit)
+    )
+    result = await session.execute(stmt)
+    return [TicketLine(t, int(n or 0), text) for t, n, text in result.all()]
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    status = col(HandoffTicket.status)
+    result = await session.execute(select(status, func.count()).group_by(status))
+    return {str(s): int(n) for s, n in result.all()}
+
+
+# --- the web chat's inbox -------------------------------------------------------------------
+
+
+async def add_web_message(session: AsyncSession, web_session: str, body: str, at: datetime) -> int:
+    row = WebInboxMessage(session=web_session, body=body, created_at=at)
+    session.add(row)
+    await session.flush()
+    assert row.id is not None
+    return row.id
+
+
+async def web_messages(
+    session: AsyncSession, web_session: str, after_id: int, since: datetime, *, limit: int = 20
+) -> list[WebInboxMessage]:
+    """Messages for a web session newer than ``after_id`` and ``since``, oldest first."""
+    result = await session.execute(
+        select(WebInboxMessage)
+        .where(
+            col(WebInboxMessage.session) == web_session,
+            col(WebInboxMessage.id) > after_id,
+            col(WebInboxMessage.created_at) >= since,
+        )
+        .order_by(col(WebInboxMessage.id))
+        .limit(limit)
+    )
+    return list(result.scalars())

@@ -1,0 +1,36 @@
+"""Fixtures for the staff console tests: services on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from staff_support import SIGNING_KEY
+
+from bot.bootstrap import Services, bootstrap
+from bot.config import load_settings
+from knowledge.base import KnowledgeBase
+from storage.engine import SessionFactory
+
+
+@pytest.fixture
+async def staff_services(
+    db_url: str,
+    session_factory: SessionFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    kb: KnowledgeBase,
+) -> AsyncIterator[Services]:
+    """Services on the shared test databases, without Telegram or the scheduler."""
+    monkeypatch.setenv("MOTCUA_DATABASE__URL", db_url)
+    monkeypatch.setenv("MOTCUA_SECURITY__SIGNING_KEY", SIGNING_KEY)
+    monkeypatch.setenv("MOTCUA_NOTIFICATIONS__QUIET_HOURS", "off")
+    for name in ("TOKEN", "API_BASE", "WEBHOOK_SECRET"):
+        monkeypatch.delenv(f"MOTCUA_TELEGRAM__{name}", raising=False)
+    monkeypatch.delenv("MOTCUA_WEB__PUBLIC_URL", raising=False)
+    monkeypatch.delenv("MOTCUA_REDIS__URL", raising=False)
+    built = await bootstrap(load_settings(), kb=kb)
+    built.notifications = False
+    try:
+        yield built
+    finally:
+        await built.aclose()
