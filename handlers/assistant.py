@@ -20,6 +20,7 @@ from handlers.intents import (
     strip_greeting,
 )
 from handlers.messages import Incoming, Reply
+from handlers.outcome import Outcome, OutcomeKind, Turn
 from handlers.ports import DossierPort, ProcedureSearch, SearchHit
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.aspects import Aspect, detect_aspects
@@ -75,15 +76,20 @@ class Assistant:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """The replies to one message; never raises (a failure becomes a polite apology)."""
+        return (await self.respond(msg)).replies
+
+    async def respond(self, msg: Incoming) -> Turn:
+        """The replies to one message and what was decided; never raises."""
         state, loaded = await self._load(msg)
+        out = Outcome()
         try:
-            replies = await self._route(msg, state)
+            replies = await self._route(msg, state, out)
         except Exception:
             # The state is not saved: a half-done step must not trap the next message.
             log.exception("conversation failed (channel=%s user=%s)", msg.channel, _ref(msg))
-            return [Reply(t.INTERNAL_ERROR)]
+            return Turn([Reply(t.INTERNAL_ERROR)])
         await self._save(msg, state, loaded)
-        return replies
+        return Turn(replies, out)
 
     # --- state ---------------------------------------------------------------------------
 
@@ -107,34 +113,36 @@ class Assistant:
 
     # --- routing -------------------------------------------------------------------------
 
-    async def _route(self, msg: Incoming, state: ConversationState) -> list[Reply]:
+    async def _route(self, msg: Incoming, state: ConversationState, out: Outcome) -> list[Reply]:
         text, cut = clean_text(msg.text or "")
         msg = dataclasses.replace(msg, text=text)
         payload = (msg.payload or "").strip()
         if not payload and text.lower().startswith("/start "):
             payload = text[len("/start ") :].strip()  # a deep link typed or forwarded as text
             if not payload.startswith(_KNOWN_PAYLOADS):
-                return await self._on_command(msg, "/start", state)  # a link we never made
+                return await self._on_command(msg, "/start", state, out)  # a link we never made
         elif not payload and _PAYLOAD_AS_TEXT.match(text):
             payload = text  # a channel that sends a button's payload back as typed text
         if payload:
-            return await self._on_payload(msg, payload, state)
+            return await self._on_payload(msg, payload, state, out)
         if msg.image is not None:
             if self._dossiers is None:
                 return [Reply(t.IMAGE_UNSUPPORTED)]
             self._count(msg, UsageKind.LOOKUP_PHOTO)
+            out.set(OutcomeKind.DOSSIER)
             return await self._dossiers.on_image(msg, state)
         if self._dossiers is not None and (state.pending or "").startswith("dossier_"):
             replies = await self._dossiers.on_pending(msg, state)
             if replies is not None:
+                out.set(OutcomeKind.DOSSIER)
                 return replies
         if not text:
             return [Reply(t.EMPTY_MESSAGE)]
-        replies = await self._on_text(msg, text, state)
+        replies = await self._on_text(msg, text, state, out)
         return [Reply(t.TOO_LONG), *replies] if cut else replies
 
     async def _on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState
+        self, msg: Incoming, payload: str, state: ConversationState, out: Outcome
     ) -> list[Reply]:
         if not _PAYLOAD.match(payload):
             return [Reply(t.STALE_BUTTON)]
@@ -142,60 +150,70 @@ class Assistant:
             if self._dossiers is None:
                 return [Reply(t.DOSSIERS_UNAVAILABLE)]
             self._count(msg, UsageKind.LOOKUP_LINK)
+            out.set(OutcomeKind.DOSSIER)
             return await self._dossiers.on_token(msg, payload[2:], state)
         if payload.startswith("ds:"):
             if self._dossiers is None:
                 return [Reply(t.DOSSIERS_UNAVAILABLE)]
             replies = await self._dossiers.on_payload(msg, payload, state)
-            return replies if replies is not None else [Reply(t.STALE_BUTTON)]
+            if replies is None:
+                return [Reply(t.STALE_BUTTON)]
+            out.set(OutcomeKind.DOSSIER)
+            return replies
         if payload.startswith("p_"):
-            return self._opened(msg, payload[2:].replace("-", "."), [], state)
+            return self._opened(msg, payload[2:].replace("-", "."), [], state, out)
         if payload.startswith("pa:"):  # pa:<code>:<aspect>[,<aspect>...]
             code, _, asked = payload[3:].partition(":")
             aspects = [a for a in asked.split(",") if a in _KNOWN_ASPECTS]
-            return self._opened(msg, code, aspects, state)
+            return self._opened(msg, code, aspects, state, out)
         if payload.startswith("pc:"):
             aspects = []
             if state.pending == CHOOSE_PROCEDURE:
                 aspects = [a for a in state.pending_data.get("aspects", "").split(",") if a]
-            return self._opened(msg, payload[3:], aspects, state)
+            return self._opened(msg, payload[3:], aspects, state, out)
         if payload in ("help", "start"):
             return [Reply(t.HELP)]
         return [Reply(t.STALE_BUTTON)]
 
-    async def _on_text(self, msg: Incoming, text: str, state: ConversationState) -> list[Reply]:
+    async def _on_text(
+        self, msg: Incoming, text: str, state: ConversationState, out: Outcome
+    ) -> list[Reply]:
         if text.startswith("/"):
-            return await self._on_command(msg, text, state)
+            return await self._on_command(msg, text, state, out)
         number = digit_choice(text)
         if number is not None:
             if not state.choices:
                 return [Reply(t.NO_CHOICE_PENDING)]
             if 1 <= number <= len(state.choices):
-                return await self._on_payload(msg, state.choices[number - 1], state)
+                return await self._on_payload(msg, state.choices[number - 1], state, out)
             return [Reply(t.CHOICE_OUT_OF_RANGE.format(count=len(state.choices)))]
         offered = _offered_codes(state)
         _forget_choice(state)
         code = _PROCEDURE_CODE.match(text)
         if code and self._kb.get(code.group(1)) is not None:
             self._count(msg, UsageKind.QUESTION_ANSWERED, code.group(1))
-            return self._open(code.group(1), [], state)
+            return self._open(code.group(1), [], state, out, rule="procedure_code")
         if self._dossiers is not None:
             # Before small talk: "hồ sơ của tôi mã 000.00.20.H56-..." is a lookup.
             raw = self._dossiers.find_code(text)
             if raw:
                 self._count(msg, UsageKind.LOOKUP_ATTEMPT)
+                out.set(OutcomeKind.DOSSIER)
                 return await self._dossiers.on_receipt_code(msg, raw, state)
         talk = small_talk(text)
         if talk is not None:
+            out.set(_TALK_OUTCOME.get(talk, OutcomeKind.SMALLTALK), rule=f"small_talk:{talk}")
             return await self._on_small_talk(msg, talk, state)
         question = strip_greeting(text)
         if not fold(question):
             return [Reply(t.NOT_UNDERSTOOD)]
-        replies = self._procedure_question(question, state, offered)
-        self._count_question(msg, state, replies)
+        replies = self._procedure_question(question, state, offered, out)
+        self._count_question(msg, out)
         return replies
 
-    async def _on_command(self, msg: Incoming, text: str, state: ConversationState) -> list[Reply]:
+    async def _on_command(
+        self, msg: Incoming, text: str, state: ConversationState, out: Outcome
+    ) -> list[Reply]:
         command = text.split(maxsplit=1)[0].split("@", maxsplit=1)[0].lower()
         if command == "/start":
             state.pending = None
@@ -203,6 +221,7 @@ class Assistant:
             state.choices = []
             return [Reply(t.GREETING)]
         if command == "/hoso":
+            out.set(OutcomeKind.DOSSIER)
             return await self._on_small_talk(msg, SmallTalk.MY_DOSSIERS, state)
         return [Reply(t.HELP)]
 
@@ -231,25 +250,24 @@ class Assistant:
         except Exception:  # counting must never cost a citizen their answer
             log.exception("usage not recorded")
 
-    def _count_question(
-        self, msg: Incoming, state: ConversationState, replies: list[Reply]
-    ) -> None:
+    def _count_question(self, msg: Incoming, out: Outcome) -> None:
         """A typed question ends in exactly one of: a choice, an answer, no procedure."""
-        abstained = (
-            t.ASK_WHICH_PROCEDURE,
-            t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=self._portal_url),
-        )
-        if state.pending == CHOOSE_PROCEDURE and state.choices:
+        if out.kind is OutcomeKind.CHOICE:
             self._count(msg, UsageKind.CHOICE_OFFERED)
-        elif not replies or replies[0].text in abstained or state.last_procedure is None:
-            self._count(msg, UsageKind.QUESTION_ABSTAINED)
+        elif out.kind is OutcomeKind.PROCEDURE and out.procedures:
+            self._count(msg, UsageKind.QUESTION_ANSWERED, out.procedures[0])
         else:
-            self._count(msg, UsageKind.QUESTION_ANSWERED, state.last_procedure)
+            self._count(msg, UsageKind.QUESTION_ABSTAINED)
 
     def _opened(
-        self, msg: Incoming, code: str, aspects: list[str], state: ConversationState
+        self,
+        msg: Incoming,
+        code: str,
+        aspects: list[str],
+        state: ConversationState,
+        out: Outcome,
     ) -> list[Reply]:
-        replies = self._open(code, aspects, state)
+        replies = self._open(code, aspects, state, out, rule="opened")
         if code and state.last_procedure == code:
             self._count(msg, UsageKind.PROCEDURE_OPENED, code)
         return replies
@@ -257,7 +275,7 @@ class Assistant:
     # --- procedures ----------------------------------------------------------------------
 
     def _procedure_question(
-        self, question: str, state: ConversationState, offered: list[str]
+        self, question: str, state: ConversationState, offered: list[str], out: Outcome
     ) -> list[Reply]:
         """``offered``: codes of a choice still open when the question came."""
         aspects = [a.value for a in detect_aspects(question)]
@@ -265,27 +283,37 @@ class Assistant:
         aspect_only = bool(aspects) and is_follow_up(question)
         if aspect_only:
             if last is not None:
-                return self._answer(last, aspects, state)
+                return self._answer(last, aspects, state, out, rule="follow_up")
             candidates = [p for p in map(self._kb.get, offered) if p is not None]
             if candidates:
                 # "còn lệ phí?" before choosing: the same choice, now for that aspect.
-                return self._offer_choice(candidates, aspects, state, template=t.CHOOSE_AGAIN)
+                return self._offer_choice(
+                    candidates,
+                    aspects,
+                    state,
+                    out=out,
+                    rule="follow_up_choice",
+                    template=t.CHOOSE_AGAIN,
+                )
+            out.set(OutcomeKind.ABSTAIN, rule="aspect_without_procedure")
             return [Reply(t.ASK_WHICH_PROCEDURE)]
         hits = list(self._kb.search(question, top=MAX_CHOICES + 2))
         if not hits:
             if last is not None and aspects and len(leftover_words(question)) <= FOLLOW_UP_SLACK:
                 # "còn lệ phí cho bé thì sao?": one word beside the aspect that names no
                 # procedure of its own still asks about the one discussed.
-                return self._answer(last, aspects, state)
+                return self._answer(last, aspects, state, out, rule="follow_up")
+            out.set(OutcomeKind.ABSTAIN, rule="no_hit")
             return [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=self._portal_url))]
         close = self._close_hits(hits)
         if last is not None and aspects and any(h.procedure.code == last.code for h in close):
             # "lệ phí khai sinh" right after the birth registration: stay with it.
-            return self._answer(last, aspects, state)
+            return self._answer(last, aspects, state, out, rule="follow_up")
         if len(close) > 1 and hits[0].score < CONFIDENT_SCORE:
             state.last_procedure = None  # a new topic: follow-ups wait for the choice
-            return self._offer_choice([h.procedure for h in close], aspects, state)
-        replies = self._answer(hits[0].procedure, aspects, state)
+            choices = [h.procedure for h in close]
+            return self._offer_choice(choices, aspects, state, out=out, rule="close")
+        replies = self._answer(hits[0].procedure, aspects, state, out, rule="confident")
         others = [h.procedure for h in close[1:]]
         if others:
             # Records that fit as fully as the answer: the ranking chose; let the citizen switch.
@@ -308,18 +336,30 @@ class Assistant:
         procedures: list[Procedure],
         aspects: list[str],
         state: ConversationState,
+        *,
+        out: Outcome,
+        rule: str,
         template: str = t.CHOOSE_PROCEDURE,
     ) -> list[Reply]:
         text, buttons = render.choice(procedures, template)
+        out.set(OutcomeKind.CHOICE, tuple(p.code for p in procedures), rule)
         state.pending = CHOOSE_PROCEDURE
         state.pending_data = {"aspects": ",".join(aspects)} if aspects else {}
         state.choices = [b.payload for b in buttons]
         return [Reply(text, buttons)]
 
-    def _open(self, code: str, aspects: list[str], state: ConversationState) -> list[Reply]:
+    def _open(
+        self,
+        code: str,
+        aspects: list[str],
+        state: ConversationState,
+        out: Outcome,
+        rule: str,
+    ) -> list[Reply]:
         procedure = self._kb.get(code) if code else None
         _forget_choice(state)
         if procedure is None:
+            out.set(OutcomeKind.ABSTAIN, rule="unknown_code")
             return [
                 Reply(
                     t.PROCEDURE_UNKNOWN_CODE.format(
@@ -327,11 +367,17 @@ class Assistant:
                     )
                 )
             ]
-        return self._answer(procedure, aspects, state)
+        return self._answer(procedure, aspects, state, out, rule)
 
     def _answer(
-        self, procedure: Procedure, aspects: list[str], state: ConversationState
+        self,
+        procedure: Procedure,
+        aspects: list[str],
+        state: ConversationState,
+        out: Outcome,
+        rule: str,
     ) -> list[Reply]:
+        out.set(OutcomeKind.PROCEDURE, (procedure.code,), rule)
         _forget_choice(state)
         state.last_procedure = procedure.code
         if not aspects:
@@ -377,6 +423,13 @@ def _forget_choice(state: ConversationState) -> None:
         state.pending = None
         state.pending_data = {}
     state.choices = []
+
+
+# Small talk that is about dossiers ("hồ sơ của tôi", "tra cứu hồ sơ" without a code).
+_TALK_OUTCOME = {
+    SmallTalk.MY_DOSSIERS: OutcomeKind.DOSSIER,
+    SmallTalk.LOOKUP_HELP: OutcomeKind.DOSSIER,
+}
 
 
 def _ref(msg: Incoming) -> str:
