@@ -19,7 +19,7 @@ from handlers.intents import (
     small_talk,
     strip_greeting,
 )
-from handlers.messages import Incoming, Reply
+from handlers.messages import Button, Incoming, Reply
 from handlers.outcome import Outcome, OutcomeKind, Turn
 from handlers.ports import DossierPort, ProcedureSearch, SearchHit
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
@@ -33,13 +33,6 @@ DEFAULT_PORTAL_URL = "https://dichvucong.gov.vn"
 # A message is cut to this many characters before anything reads it: nobody asks a question
 # in more, and 100 kB of pasted text must not slow the search down.
 MAX_MESSAGE_CHARS = 500
-MAX_CHOICES = 3
-# knowledge.search scores are the share of the question a record covers (0..100); records
-# that cover it fully are ranked by priors (level, popularity, name similarity), which we trust.
-# Below CONFIDENT_SCORE, procedures whose scores are within CHOICE_MARGIN of the best one fit
-# almost equally: the citizen chooses rather than the bot guessing.
-CONFIDENT_SCORE = 95.0
-CHOICE_MARGIN = 4.0
 CHOOSE_PROCEDURE = "choose_procedure"
 FOLLOW_UP_SLACK = 1  # unknown words an aspect question may carry and still be a follow-up
 _PROCEDURE_CODE = re.compile(r"^\s*(\d{1,2}\.\d{4,6})\s*$")
@@ -47,6 +40,9 @@ _PAYLOAD = re.compile(r"^[\w.:,\-]{1,128}$")
 _PAYLOAD_AS_TEXT = re.compile(r"^(?:p_|d_|pa:|pc:|ds:)[\w.:,\-]{1,120}$")
 _KNOWN_PAYLOADS = ("p_", "d_", "pa:", "pc:", "ds:")
 _KNOWN_ASPECTS = {a.value for a in Aspect}
+# knowledge.decision.DecisionKind values (the port speaks plain strings).
+ABSTAIN = "abstain"
+CHOICE = "choice"
 _SPACES = re.compile(r"[^\S\n]+")
 
 
@@ -64,14 +60,12 @@ class Assistant:
         *,
         dossiers: DossierPort | None = None,
         portal_url: str = DEFAULT_PORTAL_URL,
-        choice_margin: float = CHOICE_MARGIN,
         usage: UsageRecorder | None = None,
     ) -> None:
         self._kb = kb
         self._store = store
         self._dossiers = dossiers
         self._portal_url = portal_url
-        self._margin = choice_margin
         self._usage: UsageRecorder = usage if usage is not None else NoUsage()
 
     async def handle(self, msg: Incoming) -> list[Reply]:
@@ -297,39 +291,27 @@ class Assistant:
                 )
             out.set(OutcomeKind.ABSTAIN, rule="aspect_without_procedure")
             return [Reply(t.ASK_WHICH_PROCEDURE)]
-        hits = list(self._kb.search(question, top=MAX_CHOICES + 2))
-        if not hits:
+        decision = self._kb.decide(question)
+        hits = list(decision.hits)
+        if decision.kind == ABSTAIN or not hits:
             if last is not None and aspects and len(leftover_words(question)) <= FOLLOW_UP_SLACK:
                 # "còn lệ phí cho bé thì sao?": one word beside the aspect that names no
                 # procedure of its own still asks about the one discussed.
                 return self._answer(last, aspects, state, out, rule="follow_up")
-            out.set(OutcomeKind.ABSTAIN, rule="no_hit")
+            out.set(OutcomeKind.ABSTAIN, rule=decision.rule)
             return [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=self._portal_url))]
-        close = self._close_hits(hits)
-        if last is not None and aspects and any(h.procedure.code == last.code for h in close):
+        if last is not None and aspects and any(last.code in _codes(h) for h in hits):
             # "lệ phí khai sinh" right after the birth registration: stay with it.
             return self._answer(last, aspects, state, out, rule="follow_up")
-        if len(close) > 1 and hits[0].score < CONFIDENT_SCORE:
+        if decision.kind == CHOICE or len(hits) > 1:
             state.last_procedure = None  # a new topic: follow-ups wait for the choice
-            choices = [h.procedure for h in close]
-            return self._offer_choice(choices, aspects, state, out=out, rule="close")
-        replies = self._answer(hits[0].procedure, aspects, state, out, rule="confident")
-        others = [h.procedure for h in close[1:]]
-        if others:
-            # Records that fit as fully as the answer: the ranking chose; let the citizen switch.
-            replies.append(Reply(*render.alternatives(others, aspects)))
+            choices = [h.procedure for h in hits]
+            return self._offer_choice(choices, aspects, state, out=out, rule=decision.rule)
+        best = hits[0]
+        replies = self._answer(best.procedure, aspects, state, out, rule=decision.rule)
+        if best.siblings:
+            replies.append(_other_levels(best, aspects))
         return replies
-
-    def _close_hits(self, hits: list[SearchHit]) -> list[SearchHit]:
-        """The best hit and those scoring within the margin of it, in ranking order."""
-        best = hits[0].score
-        close: list[SearchHit] = []
-        for hit in hits:
-            if abs(best - hit.score) > self._margin or len(close) == MAX_CHOICES:
-                continue
-            if all(hit.procedure.code != c.procedure.code for c in close):
-                close.append(hit)
-        return close
 
     def _offer_choice(
         self,
@@ -412,6 +394,28 @@ def clean_text(raw: str) -> tuple[str, bool]:
         text = text[: space if space > MAX_MESSAGE_CHARS // 2 else MAX_MESSAGE_CHARS]
         cut = True
     return text.strip(), cut
+
+
+def _codes(hit: SearchHit) -> list[str]:
+    """The codes of a hit's procedure at every level."""
+    return [hit.procedure.code, *(p.code for p in hit.siblings)]
+
+
+def _other_levels(hit: SearchHit, aspects: list[str]) -> Reply:
+    """Which level the answer is about, with a button for each other level."""
+    levels = [hit.level] if hit.level else list(hit.procedure.levels)
+    level = ", ".join(lv.lower() for lv in levels)
+    template = t.LEVEL_ASKED if hit.level_asked else t.LEVEL_FOR_CITIZENS
+    # Three aspects at most keep the payload within Telegram's 64 bytes of callback data.
+    asked = ",".join(aspects[:3])
+    buttons = tuple(
+        Button(
+            t.LEVEL_BUTTON.format(level=", ".join(p.levels) or p.code),
+            payload=f"pa:{p.code}:{asked}" if asked else f"pc:{p.code}",
+        )
+        for p in hit.siblings
+    )
+    return Reply(template.format(level=level), buttons)
 
 
 def _offered_codes(state: ConversationState) -> list[str]:

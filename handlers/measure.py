@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.assistant import MAX_CHOICES, Assistant
+from handlers.assistant import Assistant
 from handlers.messages import Channel, Incoming
 from handlers.outcome import Outcome, OutcomeKind
 from knowledge.evaluation import EvalQuery
+
+HELPFUL_CHOICE = 3  # a choice this short still helps: the right procedure is one tap away
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +42,7 @@ class Judged:
 
     @property
     def helpful(self) -> bool:
-        """In-data: answered right, or a right one in a choice of at most MAX_CHOICES."""
+        """In-data: answered right, or a right one in a choice of at most HELPFUL_CHOICE."""
         if not self.query.expected:
             return False
         if self.answered is not None:
@@ -48,7 +50,7 @@ class Judged:
         offered = self.outcome.procedures
         return (
             self.outcome.kind is OutcomeKind.CHOICE
-            and len(offered) <= MAX_CHOICES
+            and len(offered) <= HELPFUL_CHOICE
             and any(c in self.query.expected for c in offered)
         )
 

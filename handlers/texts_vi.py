@@ -89,6 +89,16 @@ ASK_WHICH_PROCEDURE = (
     "Ông/bà muốn hỏi về thủ tục nào ạ? Ông/bà nhắn kèm tên thủ tục giúp tôi, ví dụ "
     "“lệ phí đăng ký kết hôn” hoặc “làm hộ chiếu mất bao lâu”."
 )
+# The same procedure is kept at several levels (xã / tỉnh / trung ương): which one was shown.
+LEVEL_FOR_CITIZENS = (
+    "Thủ tục này được thực hiện ở nhiều cấp; thông tin trên là ở {level}, nơi người dân "
+    "thường nộp hồ sơ. Cần cấp khác, ông/bà bấm nút bên dưới."
+)
+LEVEL_ASKED = (
+    "Thủ tục này được thực hiện ở nhiều cấp; thông tin trên là ở {level}, như ông/bà hỏi. "
+    "Cần cấp khác, ông/bà bấm nút bên dưới."
+)
+LEVEL_BUTTON = "Xem ở {level}"
 ALTERNATIVES = "Nếu ông/bà hỏi thủ tục khác, có thể là:\n{options}\nÔng/bà bấm nút để xem."
 ALTERNATIVE_LINE = "• {name}"
 CHOICE_LINE = "{number}. {name}"

@@ -149,6 +149,9 @@ class Lexicon:
     terms: Mapping[Phrase, Phrase] = field(default_factory=dict)
     # Variant phrases as spelled with marks (folded phrase -> words as written).
     variant_spellings: Mapping[Phrase, Phrase] = field(default_factory=dict)
+    # ``[groups.*]`` and ``[levels]`` as written: knowledge.audience reads them.
+    groups: Mapping[str, Any] = field(default_factory=dict)
+    levels: Mapping[str, Any] = field(default_factory=dict)
 
     @cached_property
     def longest_term(self) -> int:
@@ -307,6 +310,8 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         variants=_phrases(data.get("variants", {}).get("phrases", [])),
         variant_spellings=_spelled(data.get("variants", {}).get("phrases", []), shortest=1),
         terms=_spelled(stop.get("terms", [])),
+        groups=dict(data.get("groups", {})),
+        levels=dict(data.get("levels", {})),
     )
 
 

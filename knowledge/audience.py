@@ -1,0 +1,243 @@
+"""Who a record is for, and what a question says about the person asking: the groups a record
+may serve only (a force's own people, civil servants), ages, and the level of government."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from knowledge.lexicon import Phrase, Word, find_phrases, split_words
+from knowledge.model import Procedure
+from knowledge.normalise import fold, marks_key, nfc
+
+# Where a citizen goes first when the same procedure is carried out at several levels.
+CITIZEN_LEVEL_ORDER = ("Cấp xã", "Cấp huyện", "Cấp tỉnh", "Cấp bộ", "Cơ quan khác")
+_CONDITIONS_CHARS = 400  # the conditions' opening says whom the procedure is for
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """People a record may be only for (lexicon.toml ``[groups.*]``).
+
+    A record serves the group when its name says one of ``record`` (as written, marks kept),
+    or when it belongs to ``ministry`` and either sits in one of ``fields`` (the force's own
+    welfare) or its conditions open by naming one of ``conditions``. A question names the
+    group with one of ``question`` (folded).
+    """
+
+    name: str
+    record: tuple[str, ...]
+    question: frozenset[Phrase]
+    ministry: str = ""
+    fields: frozenset[str] = frozenset()
+    conditions: tuple[str, ...] = ()
+
+    def serves(self, procedure: Procedure) -> bool:
+        if _says(nfc(procedure.name).lower(), self.record):
+            return True
+        if not self.ministry or not procedure.ministry.startswith(self.ministry):
+            return False
+        if procedure.field in self.fields:
+            return True
+        opening = nfc(procedure.conditions or "")[:_CONDITIONS_CHARS].lower()
+        return _says(opening, self.conditions)
+
+
+def _says(text: str, phrases: Sequence[str]) -> bool:
+    """Whether ``text`` (lowercase, NFC) has one of ``phrases`` as whole words, not negated
+    ("người dịch không phải viên chức ngoại giao" is not for civil servants)."""
+    return any(
+        re.search(rf"(?<!\w)(?<!không phải )(?<!không là ){re.escape(p)}(?!\w)", text)
+        for p in phrases
+    )
+
+
+def parse_groups(data: Mapping[str, Any]) -> tuple[Group, ...]:
+    out = []
+    for name, table in data.items():
+        if not isinstance(table, Mapping):
+            continue
+        out.append(
+            Group(
+                name=str(name),
+                record=tuple(nfc(str(p)).lower() for p in table.get("record", [])),
+                question=frozenset(
+                    tuple(fold(str(p)).split()) for p in table.get("question", []) if fold(str(p))
+                ),
+                ministry=str(table.get("ministry", "")),
+                fields=frozenset(str(f) for f in table.get("fields", [])),
+                conditions=tuple(nfc(str(p)).lower() for p in table.get("conditions", [])),
+            )
+        )
+    return tuple(out)
+
+
+def record_groups(procedure: Procedure, groups: Sequence[Group]) -> frozenset[str]:
+    return frozenset(g.name for g in groups if g.serves(procedure))
+
+
+def question_groups(words: Sequence[Word], groups: Sequence[Group]) -> frozenset[str]:
+    """The groups a question names ("tôi là công chức", "chồng tôi là công an")."""
+    folded = [w[1] for w in words]
+    return frozenset(g.name for g in groups if find_phrases(folded, g.question))
+
+
+# --- ages ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ages:
+    """Ages in years, ``low`` included, ``high`` excluded."""
+
+    low: float
+    high: float
+
+    def within(self, other: Ages) -> bool:
+        return other.low <= self.low and self.high <= other.high
+
+    def meets(self, other: Ages) -> bool:
+        return self.low < other.high and other.low < self.high
+
+    def __str__(self) -> str:
+        if self.high == math.inf:
+            return f"từ {self.low:g} tuổi"
+        if self.low == 0:
+            return f"dưới {self.high:g} tuổi"
+        return f"{self.low:g}–{self.high:g} tuổi"
+
+
+# A record's condition on age, in its folded name: "dưới 14 tuổi", "từ đủ 14 tuổi trở lên",
+# "trên 80 tuổi", "từ đủ 6 tuổi đến dưới 14 tuổi".
+_RANGE = re.compile(r"\btu (?:du )?(\d{1,3}) tuoi den (?:duoi )?(\d{1,3}) tuoi\b")
+_BOUND = re.compile(r"\b(duoi|chua du|tren|hon|tu du|tu|du) (\d{1,3}) tuoi( tro len)?\b")
+# An age said in a question: "con 14 tuổi", "bé 5 tuổi", "dưới 6 tuổi", "82 tuổi", "3 tháng
+# tuổi"; a newborn ("mới sinh", "sơ sinh") is under one.
+_ASKED = re.compile(
+    r"\b(?:(duoi|chua du|chua den|tren|hon|ngoai|tu du|tu|du|tron|gan) )?(\d{1,3}) "
+    r"(tuoi|thang tuoi|ngay tuoi|thang|ngay)\b( tro len)?"
+)
+_NEWBORN = re.compile(r"\b(?:moi sinh|so sinh|vua sinh|moi de|vua de)\b")
+
+
+def _bound(word: str, years: float, *, up: bool) -> Ages:
+    if word in ("duoi", "chua du", "chua den"):
+        return Ages(0, years)
+    if word in ("tren", "hon", "ngoai"):
+        return Ages(years + 1, math.inf)
+    if word in ("tu du", "tu", "du") and up:
+        return Ages(years, math.inf)
+    return Ages(years, years + 1)
+
+
+def record_ages(name: str) -> Ages | None:
+    """The ages a record is for, from its name; None when it names none."""
+    text = fold(name)
+    found = _RANGE.search(text)
+    if found:
+        return Ages(float(found.group(1)), float(found.group(2)))
+    found = _BOUND.search(text)
+    if found is None:
+        return None
+    word, years = found.group(1), float(found.group(2))
+    if word in ("tu du", "tu", "du"):
+        return Ages(years, math.inf)
+    return _bound(word, years, up=bool(found.group(3)))
+
+
+def question_ages(folded: str) -> Ages | None:
+    """The age a question says the person has (or a range it names); None when it says none."""
+    found = _ASKED.search(folded)
+    if found is not None:
+        word, number, unit, up = found.groups()
+        if unit in ("thang tuoi", "ngay tuoi") or (
+            unit in ("thang", "ngay") and word is None and _NEWBORN.search(folded)
+        ):
+            return Ages(0, 1)
+        if unit == "tuoi":
+            return _bound(word or "", float(number), up=bool(up))
+    if _NEWBORN.search(folded):
+        return Ages(0, 1)
+    return None
+
+
+def age_fit(record: Ages | None, asked: Ages | None) -> int:
+    """1: the age asked lies within the record's; -1: it lies outside; 0: nothing to compare."""
+    if record is None or asked is None:
+        return 0
+    if asked.within(record):
+        return 1
+    return 0 if asked.meets(record) else -1
+
+
+# --- levels ----------------------------------------------------------------------------
+
+
+def citizen_level_rank(procedure: Procedure, asked: Sequence[str] = ()) -> int:
+    """Lower is where a citizen would rather go: a level the question names, else the one
+    closest to them (xã before tỉnh before bộ)."""
+    if asked and any(level in procedure.levels for level in asked):
+        return -1
+    ranks = [CITIZEN_LEVEL_ORDER.index(lv) for lv in procedure.levels if lv in CITIZEN_LEVEL_ORDER]
+    return min(ranks, default=len(CITIZEN_LEVEL_ORDER))
+
+
+def citizen_level(procedure: Procedure, asked: Sequence[str] = ()) -> str:
+    """The level of ``procedure`` a citizen would use: one the question names, else the
+    closest to them; "" when the record names none."""
+    for level in asked:
+        if level in procedure.levels:
+            return level
+    for level in CITIZEN_LEVEL_ORDER:
+        if level in procedure.levels:
+            return level
+    return procedure.levels[0] if procedure.levels else ""
+
+
+LevelPhrases = Mapping[str, Sequence[tuple[Phrase, Phrase]]]
+
+
+def parse_levels(data: Mapping[str, Any]) -> dict[str, tuple[tuple[Phrase, Phrase], ...]]:
+    """``[levels]``: level name -> the phrases that name it in a question, (folded, as written).
+
+    Each level lists its nouns ("xã", "phường"); a noun counts after one of ``openers`` ("ở
+    xã", "ubnd phường", "cấp tỉnh"), and alone when it has two words ("trung ương").
+    """
+    openers = [str(o) for o in data.get("openers", [])]
+    out: dict[str, tuple[tuple[Phrase, Phrase], ...]] = {}
+    for level, nouns in data.items():
+        if level == "openers" or not isinstance(nouns, list):
+            continue
+        phrases = []
+        for noun in map(str, nouns):
+            if len(noun.split()) > 1:
+                phrases.append(noun)
+            phrases.extend(f"{opener} {noun}" for opener in openers)
+        spelled = [split_words(p) for p in phrases]
+        out[str(level)] = tuple(
+            (tuple(w[1] for w in words), tuple(w[0] for w in words)) for words in spelled if words
+        )
+    return out
+
+
+def question_levels(words: Sequence[Word], levels: LevelPhrases) -> list[str]:
+    """The levels of government a question names ("ở cấp tỉnh", "ubnd phường", "trung ương"):
+    each word written without marks or with the phrase's own."""
+    folded = [w[1] for w in words]
+    found = []
+    for level, phrases in levels.items():
+        for plain, marked in phrases:
+            size = len(plain)
+            if any(
+                tuple(folded[i : i + size]) == plain
+                and all(
+                    raw == word or marks_key(raw) == marks_key(mark)
+                    for (raw, word), mark in zip(words[i : i + size], marked, strict=True)
+                )
+                for i in range(len(words) - size + 1)
+            ):
+                found.append(level)
+                break
+    return found
