@@ -303,6 +303,9 @@ class Assistant:
         if last is not None and aspects and any(last.code in _codes(h) for h in hits):
             # "lệ phí khai sinh" right after the birth registration: stay with it.
             return self._answer(last, aspects, state, out, rule="follow_up")
+        out.other_levels = {
+            h.procedure.code: tuple(p.code for p in h.siblings) for h in hits if h.siblings
+        }
         if decision.kind == CHOICE or len(hits) > 1:
             state.last_procedure = None  # a new topic: follow-ups wait for the choice
             choices = [h.procedure for h in hits]

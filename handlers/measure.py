@@ -7,6 +7,7 @@ when the core offers it in a short choice.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,10 +36,15 @@ class Judged:
         return None
 
     @property
+    def right(self) -> bool:
+        """A procedure named is a right one, at the level shown or another (the same
+        procedure kept at several levels is one answer, its other levels one tap away)."""
+        return any(self.outcome.names(code) for code in self.query.expected)
+
+    @property
     def wrong(self) -> bool:
         """Answered one procedure that is not a right one (any, for out-of-data questions)."""
-        code = self.answered
-        return code is not None and code not in self.query.expected
+        return self.answered is not None and not self.right
 
     @property
     def helpful(self) -> bool:
@@ -46,12 +52,11 @@ class Judged:
         if not self.query.expected:
             return False
         if self.answered is not None:
-            return self.answered in self.query.expected
-        offered = self.outcome.procedures
+            return self.right
         return (
             self.outcome.kind is OutcomeKind.CHOICE
-            and len(offered) <= HELPFUL_CHOICE
-            and any(c in self.query.expected for c in offered)
+            and len(self.outcome.procedures) <= HELPFUL_CHOICE
+            and self.right
         )
 
     @property
@@ -63,8 +68,9 @@ class Judged:
 async def judge(assistant: Assistant, queries: Sequence[EvalQuery]) -> list[Judged]:
     """Each question in its own conversation (a user id of its own)."""
     out = []
+    run = uuid.uuid4().hex[:8]  # conversations of another call must not carry over
     for number, item in enumerate(queries):
-        msg = Incoming(Channel.CLI, f"measure-{number}", text=item.query)
+        msg = Incoming(Channel.CLI, f"measure-{run}-{number}", text=item.query)
         turn = await assistant.respond(msg)
         first = len(turn.replies[0].text) if turn.replies else 0
         out.append(Judged(item, turn.outcome, first))

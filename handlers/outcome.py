@@ -28,6 +28,15 @@ class Outcome:
     kind: OutcomeKind = OutcomeKind.OTHER
     procedures: tuple[str, ...] = ()
     rule: str = ""
+    # The same procedure kept at other levels, for each procedure named (code -> codes).
+    other_levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def names(self, code: str) -> str | None:
+        """The procedure named that is ``code`` or the same procedure at another level."""
+        for named in self.procedures:
+            if code == named or code in self.other_levels.get(named, ()):
+                return named
+        return None
 
     def set(self, kind: OutcomeKind, procedures: tuple[str, ...] = (), rule: str = "") -> None:
         self.kind = kind
@@ -48,6 +57,7 @@ class Turn:
             "kind": self.outcome.kind.value,
             "procedures": list(self.outcome.procedures),
             "rule": self.outcome.rule,
+            "other_levels": {k: list(v) for k, v in self.outcome.other_levels.items()},
             "replies": [
                 {
                     "text": r.text,

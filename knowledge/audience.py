@@ -24,8 +24,9 @@ class Group:
 
     A record serves the group when its name says one of ``record`` (as written, marks kept),
     or when it belongs to ``ministry`` and either sits in one of ``fields`` (the force's own
-    welfare) or its conditions open by naming one of ``conditions``. A question names the
-    group with one of ``question`` (folded).
+    welfare) or its conditions open by naming one of ``conditions``; not when its audiences
+    include one of ``unless_audiences``. A question names the group with one of ``question``
+    (folded).
     """
 
     name: str
@@ -34,8 +35,12 @@ class Group:
     ministry: str = ""
     fields: frozenset[str] = frozenset()
     conditions: tuple[str, ...] = ()
+    # A record that also lists one of these audiences is not for the group only.
+    unless_audiences: frozenset[str] = frozenset()
 
     def serves(self, procedure: Procedure) -> bool:
+        if self.unless_audiences.intersection(procedure.audiences):
+            return False
         if _says(nfc(procedure.name).lower(), self.record):
             return True
         if not self.ministry or not procedure.ministry.startswith(self.ministry):
@@ -70,6 +75,7 @@ def parse_groups(data: Mapping[str, Any]) -> tuple[Group, ...]:
                 ministry=str(table.get("ministry", "")),
                 fields=frozenset(str(f) for f in table.get("fields", [])),
                 conditions=tuple(nfc(str(p)).lower() for p in table.get("conditions", [])),
+                unless_audiences=frozenset(str(a) for a in table.get("unless_audiences", [])),
             )
         )
     return tuple(out)

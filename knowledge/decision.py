@@ -5,8 +5,11 @@ The ranking (knowledge.search) orders the records; this module merges the levels
 procedure (xã / tỉnh / trung ương) into one candidate, keeps the level where citizens go (or
 the one the question names), and decides:
 
-- ANSWER only when the best candidate is clear of the next one by a wide margin, and nothing
-  about it is in doubt (a record for a force's own people, an age the question contradicts);
+- candidates in doubt (a record for a force's own people, for foreigners, for firms only, or
+  for an age the question contradicts) are ruled out; when they fit far better than the rest,
+  the question is about them and the bot abstains;
+- ANSWER only when the best candidate is clear of the next one by a wide margin, or the
+  question says its whole name and much less of the others';
 - CHOICE of 2-3 close candidates when none is clear but the best fits well enough;
 - ABSTAIN otherwise: an honest "not in my knowledge base" beats a wrong office.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +27,7 @@ from knowledge.audience import age_fit, citizen_level, citizen_level_rank
 from knowledge.index import FloatArray
 from knowledge.model import Procedure
 from knowledge.search import (
+    ORGANISATION_WORDS,
     RERANK_FEATURES,
     RERANK_WEIGHTS,
     SCORE_FULL,
@@ -60,9 +65,8 @@ class Rule(StrEnum):
     CLEAR_WINNER = "clear_winner"  # answer: far ahead of the next procedure
     NAMES_IT = "names_it"  # answer: the question says its whole name, not the others'
     CLOSE_CANDIDATES = "close_candidates"  # choice: none is clear of the others
-    DOUBT_ON_BEST = "doubt_on_best"  # choice: the best is for other people or another age
     WEAK_BEST = "weak_best"  # abstain: even the best fits too loosely to offer
-    ONLY_DOUBTFUL = "only_doubtful"  # abstain: the only candidate is for other people
+    ONLY_DOUBTFUL = "only_doubtful"  # abstain: it is about records for other people / ages
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,46 @@ class Decision:
     analysis: QueryAnalysis
     ranking: tuple[Candidate, ...] = field(default=())  # what was looked at, best first
 
+    def trace(self, terms: int = 12) -> dict[str, Any]:
+        """The analysis, the candidates with each feature's share, and the rule (JSON-ready);
+        ``terms``: how many of the heaviest query terms to show."""
+        a = self.analysis
+        heaviest = sorted(a.terms.items(), key=lambda item: -item[1])[:terms]
+        return {
+            "analysis": {
+                "words": a.words,
+                "content": a.content,
+                "rewrites": [list(pair) for pair in a.rewrites],
+                "corrections": dict(a.corrected),
+                "refused_corrections": dict(a.refused),
+                "aspects": [str(x) for x in a.aspects],
+                "terms": {t: round(w, 2) for t, w in heaviest},
+                "groups": sorted(a.groups),
+                "age": str(a.ages) if a.ages else None,
+                "levels": list(a.levels),
+                "out_of_scope": a.out_of_scope,
+            },
+            "candidates": [
+                {
+                    "code": c.procedure.code,
+                    "name": c.procedure.name,
+                    "score": c.score,
+                    "level": c.level,
+                    "siblings": [p.code for p in c.siblings],
+                    "named": c.named,
+                    "doubts": list(c.doubts),
+                    "features": dict(c.contributions),
+                }
+                for c in self.ranking
+            ],
+            "decision": {
+                "kind": self.kind.value,
+                "rule": self.rule,
+                "reason": self.reason,
+                "procedures": [c.procedure.code for c in self.chosen],
+            },
+        }
+
     @property
     def hits(self) -> list[Hit]:
         return [Hit(c.procedure, c.score, c.siblings, c.level, c.level_asked) for c in self.chosen]
@@ -102,66 +146,64 @@ def decide(searcher: Searcher, query: str, *, look_at: int = 8) -> Decision:
         return _abstain(early, analysis, ())
     scored = searcher.scored(analysis)
     ranking = tuple(_merge(searcher, analysis, scored))[:look_at]
-    gate = searcher.gate(analysis, _with_sibling_penalty(searcher, scored))
+    gate = searcher.gate(analysis, searcher.fit_ranking(scored))
     if gate is not None:
         return _abstain(gate, analysis, ranking)
-    best = ranking[0]
-    lead = best.score - ranking[1].score if len(ranking) > 1 else best.score
+    top = ranking[0]
+    # Candidates for other people or another age are ruled out; when they fit the question
+    # far better than any other, it is about them, and the asker is not who they are for.
+    clean = [c for c in ranking if not c.doubts]
+    if not clean or top.score - clean[0].score > CHOICE_BAND:
+        reason = f"{top.procedure.code} {'; '.join(top.doubts)}; nothing else close"
+        return _abstain(Rule.ONLY_DOUBTFUL, analysis, ranking, reason)
+    best, rivals = clean[0], clean[1:]
+    lead = best.score - rivals[0].score if rivals else best.score
+    ruled_out = f"; ruled out {top.procedure.code} ({'; '.join(top.doubts)})" if top.doubts else ""
     if best.score < CHOICE_MIN:
-        return _abstain(
-            Rule.WEAK_BEST, analysis, ranking, f"best {best.score:.1f} < {CHOICE_MIN:g}"
-        )
-    if not best.doubts and best.score >= ANSWER_MIN and lead >= ANSWER_GAP:
-        reason = f"best {best.score:.1f}, ahead of the next by {lead:.1f} >= {ANSWER_GAP:g}"
-        return Decision(DecisionKind.ANSWER, Rule.CLEAR_WINNER, reason, (best,), analysis, ranking)
-    close = [c for c in ranking[:MAX_CHOICES] if best.score - c.score <= CHOICE_BAND]
-    if (
-        not best.doubts
-        and best.score >= ANSWER_MIN
-        and best.named >= NAMED_MIN
-        and all(best.named - c.named >= NAMED_LEAD for c in close[1:])
-    ):
+        reason = f"best {best.score:.1f} < {CHOICE_MIN:g}{ruled_out}"
+        return _abstain(Rule.WEAK_BEST, analysis, ranking, reason)
+    if best.score >= ANSWER_MIN and lead >= ANSWER_GAP:
         reason = (
-            f"says {best.named:.0%} of its name; the close ones at most "
-            f"{max((c.named for c in close[1:]), default=0):.0%}"
+            f"best {best.score:.1f}, ahead of the next by {lead:.1f} >= {ANSWER_GAP:g}{ruled_out}"
+        )
+        return Decision(DecisionKind.ANSWER, Rule.CLEAR_WINNER, reason, (best,), analysis, ranking)
+    if _names_it(best, rivals):
+        reason = (
+            f"says {best.named:.0%} of its name and no variant it lacks; the next ones at most "
+            f"{max((c.named for c in rivals[:MAX_CHOICES]), default=0):.0%}{ruled_out}"
         )
         return Decision(DecisionKind.ANSWER, Rule.NAMES_IT, reason, (best,), analysis, ranking)
-    if best.doubts:
-        # The best is about the right thing for other people: offer it beside the next ones.
-        close = [c for c in ranking[:MAX_CHOICES] if c.score >= CHOICE_MIN]
-        if len(close) < 2:
-            return _abstain(Rule.ONLY_DOUBTFUL, analysis, ranking, "; ".join(best.doubts))
-        reason = f"best in doubt ({'; '.join(best.doubts)})"
-        return Decision(
-            DecisionKind.CHOICE, Rule.DOUBT_ON_BEST, reason, tuple(close), analysis, ranking
-        )
+    close = [best, *(c for c in rivals[: MAX_CHOICES - 1] if best.score - c.score <= CHOICE_BAND)]
     if len(close) < 2:
         # Nothing else is near, yet the lead is short of ANSWER_GAP (a low best score):
         # the next one still goes beside it.
-        close = [c for c in ranking[:2] if c.score >= CHOICE_MIN]
+        close = [best, *(c for c in rivals[:1] if c.score >= CHOICE_MIN)]
     if len(close) < 2:
-        reason = f"best {best.score:.1f} < {ANSWER_MIN:g} and alone"
+        reason = f"best {best.score:.1f} < {ANSWER_MIN:g} and alone{ruled_out}"
         return _abstain(Rule.WEAK_BEST, analysis, ranking, reason)
     reason = (
         f"best {best.score:.1f} leads by {lead:.1f} < {ANSWER_GAP:g}; "
-        f"{len(close)} within {CHOICE_BAND:g} points"
+        f"{len(close)} within {CHOICE_BAND:g} points{ruled_out}"
     )
     return Decision(
         DecisionKind.CHOICE, Rule.CLOSE_CANDIDATES, reason, tuple(close), analysis, ranking
     )
 
 
+def _names_it(best: Candidate, rivals: Sequence[Candidate]) -> bool:
+    """The question says the whole name of ``best`` (qualifiers too) and no variant word it
+    lacks, and says much less of the next ones' names."""
+    if best.score < ANSWER_MIN or best.named < NAMED_MIN:
+        return False
+    if dict(best.contributions).get("missing_variants", 0.0) < 0:
+        return False
+    return all(best.named - c.named >= NAMED_LEAD for c in rivals[:MAX_CHOICES])
+
+
 def _abstain(
     rule: str, analysis: QueryAnalysis, ranking: tuple[Candidate, ...], reason: str = ""
 ) -> Decision:
     return Decision(DecisionKind.ABSTAIN, rule, reason or rule, (), analysis, ranking)
-
-
-def _with_sibling_penalty(
-    searcher: Searcher, scored: Sequence[tuple[float, int, object]]
-) -> list[tuple[float, int]]:
-    """The ranking as knowledge.search ranks it (the gate was calibrated on it)."""
-    return searcher.spread([(final, doc) for final, doc, _ in scored])
 
 
 def _merge(
@@ -206,6 +248,10 @@ def _contributions(features: FloatArray) -> tuple[tuple[str, float], ...]:
 
 def _doubts(searcher: Searcher, analysis: QueryAnalysis, doc: int) -> tuple[str, ...]:
     out = []
+    if not searcher.for_citizens[doc] and not any(
+        term in ORGANISATION_WORDS for term in analysis.terms
+    ):
+        out.append("for organisations only")
     other = searcher.record_groups[doc] - analysis.groups
     if other:
         out.append(f"for {', '.join(sorted(other))}")

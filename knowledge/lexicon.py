@@ -20,9 +20,19 @@ _WORD = re.compile(r"[^\W_]+")
 # Marks a word that a rewrite adds beside the citizen's own words ("người nước ngoài" →
 # + "yếu tố nước ngoài"): a hint, weighed less than what the question says.
 ADDED = "+"
-# Words that start a purpose ("để", "nhằm"): what follows is why, not what, is asked.
+# Words that start a purpose ("để", "nhằm"): what follows is why, not what, is asked ...
 _PURPOSE_WORDS = frozenset({"để", "nhằm"})
 _PURPOSE_PLAIN = frozenset({"de", "nham"})
+# ... except after asking how ("làm sao để bà được nhận trợ cấp"): then it is what is asked.
+_HOW_BEFORE_PURPOSE = (
+    ("lam", "sao"),
+    ("the", "nao"),
+    ("cach", "nao"),
+    ("lam", "gi"),
+    ("can", "gi"),
+    ("cach",),
+    ("sao",),
+)
 
 
 def is_added(word: Word) -> bool:
@@ -197,7 +207,9 @@ class Lexicon:
         ("giấy khai sinh để làm hồ sơ nhập học")."""
         folded: list[str] = []
         for raw, plain in words:
-            if raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN):
+            if (raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN)) and not any(
+                tuple(folded[-len(how) :]) == how for how in _HOW_BEFORE_PURPOSE
+            ):
                 break
             folded.append(plain)
         phrases = self.out_of_scope_topics

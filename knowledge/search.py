@@ -63,6 +63,8 @@ GROUP_WEIGHT = 0.3
 AGE_WEIGHT = 0.3
 BUSINESS_AUDIENCES = ("Doanh nghiệp", "Doanh nghiệp có vốn đầu tư nước ngoài", "Hợp tác xã")
 BUSINESS_WORDS = frozenset({"doanh nghiep", "cong ty", "hop tac xa", "nha dau tu", "chi nhanh"})
+# A question naming one of these is not (only) a person's own: records for organisations fit.
+ORGANISATION_WORDS = BUSINESS_WORDS | {"to chuc", "co quan", "don vi", "ngan hang"}
 NAME_WEIGHT = 0.3  # share of the procedure name (its head) found in the question, on the shortlist
 # Re-ranking of the shortlist: a weighted sum of these features (Searcher.candidates).
 RERANK_FEATURES = (
@@ -94,6 +96,13 @@ RERANK_WEIGHTS = np.asarray(
         AUDIENCE_WEIGHT,
         GROUP_WEIGHT,
         AGE_WEIGHT,
+    ]
+)
+# The features that weigh who a record is for rather than how well it fits the question.
+TRUST_WEIGHTS = np.asarray(
+    [
+        w if name in ("group", "age") else 0.0
+        for name, w in zip(RERANK_FEATURES, RERANK_WEIGHTS, strict=True)
     ]
 )
 # Priors (added to a 0..1 coverage score): where citizens go and what they use most.
@@ -720,6 +729,18 @@ class Searcher:
         the other procedures that fit almost as well (SIBLING_PENALTY)."""
         return self.spread([(final, doc) for final, doc, _ in self.scored(analysis)])
 
+    def fit_ranking(
+        self, scored: Sequence[tuple[float, int, FloatArray]]
+    ) -> list[tuple[float, int]]:
+        """The ranking without the trust features (who a record is for, ages): whether the
+        question matches any record at all does not depend on whom they serve."""
+        fit = [
+            (final - float(np.dot(TRUST_WEIGHTS, features)), doc)
+            for final, doc, features in scored
+        ]
+        fit.sort(key=lambda item: (-item[0], self.procedures[item[1]].code))
+        return self.spread(fit)
+
     def spread(self, scored: Sequence[tuple[float, int]]) -> list[tuple[float, int]]:
         """Another level of a record already listed, moved down by SIBLING_PENALTY."""
         if SIBLING_PENALTY <= 0:
@@ -767,9 +788,10 @@ class Searcher:
         analysis = self.analyse(query)
         if not analysis.terms or analysis.out_of_scope:
             return []
-        ranked = self._rank(analysis)
-        if self.gate(analysis, ranked) is not None:
+        scored = self.scored(analysis)
+        if self.gate(analysis, self.fit_ranking(scored)) is not None:
             return []
+        ranked = self.spread([(final, doc) for final, doc, _ in scored])
         return [Hit(self.procedures[doc], score_points(final)) for final, doc in ranked[:top]]
 
 
