@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from knowledge.lexicon import Phrase, Word, find_phrases, split_words
@@ -18,7 +19,7 @@ CITIZEN_LEVEL_ORDER = ("Cấp xã", "Cấp huyện", "Cấp tỉnh", "Cấp bộ
 _CONDITIONS_CHARS = 400  # the conditions' opening says whom the procedure is for
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Group:
     """People a record may be only for (lexicon.toml ``[groups.*]``).
 
@@ -38,26 +39,37 @@ class Group:
     # A record that also lists one of these audiences is not for the group only.
     unless_audiences: frozenset[str] = frozenset()
 
-    def serves(self, procedure: Procedure) -> bool:
+    @cached_property
+    def _in_name(self) -> re.Pattern[str] | None:
+        return _saying(self.record)
+
+    @cached_property
+    def _in_conditions(self) -> re.Pattern[str] | None:
+        return _saying(self.conditions)
+
+    def serves(self, procedure: Procedure, name: str | None = None) -> bool:
+        """``name``: the record's name, lowercase NFC, when the caller has it already."""
         if self.unless_audiences.intersection(procedure.audiences):
             return False
-        if _says(nfc(procedure.name).lower(), self.record):
+        if name is None:
+            name = nfc(procedure.name).lower()
+        if self._in_name is not None and self._in_name.search(name):
             return True
         if not self.ministry or not procedure.ministry.startswith(self.ministry):
             return False
         if procedure.field in self.fields:
             return True
         opening = nfc(procedure.conditions or "")[:_CONDITIONS_CHARS].lower()
-        return _says(opening, self.conditions)
+        return self._in_conditions is not None and bool(self._in_conditions.search(opening))
 
 
-def _says(text: str, phrases: Sequence[str]) -> bool:
-    """Whether ``text`` (lowercase, NFC) has one of ``phrases`` as whole words, not negated
-    ("người dịch không phải viên chức ngoại giao" is not for civil servants)."""
-    return any(
-        re.search(rf"(?<!\w)(?<!không phải )(?<!không là ){re.escape(p)}(?!\w)", text)
-        for p in phrases
-    )
+def _saying(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    """A pattern for any of ``phrases`` (lowercase, NFC) as whole words, not negated ("người
+    dịch không phải viên chức ngoại giao" is not for civil servants); None for no phrase."""
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?<!không phải )(?<!không là )(?:{alternatives})(?!\w)")
 
 
 def parse_groups(data: Mapping[str, Any]) -> tuple[Group, ...]:
@@ -82,7 +94,8 @@ def parse_groups(data: Mapping[str, Any]) -> tuple[Group, ...]:
 
 
 def record_groups(procedure: Procedure, groups: Sequence[Group]) -> frozenset[str]:
-    return frozenset(g.name for g in groups if g.serves(procedure))
+    name = nfc(procedure.name).lower()
+    return frozenset(g.name for g in groups if g.serves(procedure, name))
 
 
 def question_groups(words: Sequence[Word], groups: Sequence[Group]) -> frozenset[str]:
@@ -202,48 +215,47 @@ def citizen_level(procedure: Procedure, asked: Sequence[str] = ()) -> str:
     return procedure.levels[0] if procedure.levels else ""
 
 
-LevelPhrases = Mapping[str, Sequence[tuple[Phrase, Phrase]]]
+# Folded phrase -> (level, the phrase as written) for each level it names.
+LevelPhrases = Mapping[Phrase, Sequence[tuple[str, Phrase]]]
 
 
-def parse_levels(data: Mapping[str, Any]) -> dict[str, tuple[tuple[Phrase, Phrase], ...]]:
-    """``[levels]``: level name -> the phrases that name it in a question, (folded, as written).
+def parse_levels(data: Mapping[str, Any]) -> dict[Phrase, tuple[tuple[str, Phrase], ...]]:
+    """``[levels]``: the phrases that name a level in a question.
 
     Each level lists its nouns ("xã", "phường"); a noun counts after one of ``openers`` ("ở
     xã", "ubnd phường", "cấp tỉnh"), and alone when it has two words ("trung ương").
     """
     openers = [str(o) for o in data.get("openers", [])]
-    out: dict[str, tuple[tuple[Phrase, Phrase], ...]] = {}
+    out: dict[Phrase, list[tuple[str, Phrase]]] = {}
     for level, nouns in data.items():
         if level == "openers" or not isinstance(nouns, list):
             continue
-        phrases = []
         for noun in map(str, nouns):
+            phrases = [f"{opener} {noun}" for opener in openers]
             if len(noun.split()) > 1:
                 phrases.append(noun)
-            phrases.extend(f"{opener} {noun}" for opener in openers)
-        spelled = [split_words(p) for p in phrases]
-        out[str(level)] = tuple(
-            (tuple(w[1] for w in words), tuple(w[0] for w in words)) for words in spelled if words
-        )
-    return out
+            for phrase in phrases:
+                words = split_words(phrase)
+                if words:
+                    key = tuple(w[1] for w in words)
+                    out.setdefault(key, []).append((str(level), tuple(w[0] for w in words)))
+    return {key: tuple(value) for key, value in out.items()}
 
 
 def question_levels(words: Sequence[Word], levels: LevelPhrases) -> list[str]:
     """The levels of government a question names ("ở cấp tỉnh", "ubnd phường", "trung ương"):
     each word written without marks or with the phrase's own."""
+    if not levels:
+        return []
     folded = [w[1] for w in words]
-    found = []
-    for level, phrases in levels.items():
-        for plain, marked in phrases:
-            size = len(plain)
-            if any(
-                tuple(folded[i : i + size]) == plain
-                and all(
+    sizes = sorted({len(key) for key in levels})
+    found: list[str] = []
+    for i in range(len(words)):
+        for size in sizes:
+            for level, marked in levels.get(tuple(folded[i : i + size]), ()):
+                if level not in found and all(
                     raw == word or marks_key(raw) == marks_key(mark)
                     for (raw, word), mark in zip(words[i : i + size], marked, strict=True)
-                )
-                for i in range(len(words) - size + 1)
-            ):
-                found.append(level)
-                break
+                ):
+                    found.append(level)
     return found

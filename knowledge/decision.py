@@ -158,7 +158,10 @@ def decide(searcher: Searcher, query: str, *, look_at: int = 8) -> Decision:
         return _abstain(Rule.ONLY_DOUBTFUL, analysis, ranking, reason)
     best, rivals = clean[0], clean[1:]
     lead = best.score - rivals[0].score if rivals else best.score
-    ruled_out = f"; ruled out {top.procedure.code} ({'; '.join(top.doubts)})" if top.doubts else ""
+    # The doubtful ones that ranked above the next clean candidate: ruling them out mattered.
+    floor = rivals[0].score if rivals else 0.0
+    ruled = [c for c in ranking if c.doubts and c.score >= floor]
+    ruled_out = "".join(f"; ruled out {c.procedure.code} ({'; '.join(c.doubts)})" for c in ruled)
     if best.score < CHOICE_MIN:
         reason = f"best {best.score:.1f} < {CHOICE_MIN:g}{ruled_out}"
         return _abstain(Rule.WEAK_BEST, analysis, ranking, reason)

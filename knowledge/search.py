@@ -157,6 +157,10 @@ class Hit:
     level: str = ""
     level_asked: bool = False
 
+    @property
+    def sibling_codes(self) -> tuple[str, ...]:
+        return tuple(p.code for p in self.siblings)
+
 
 class Gate(StrEnum):
     """Why a question gets no procedure at all (the first that applies)."""
