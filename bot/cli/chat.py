@@ -96,22 +96,28 @@ async def _chat(config: Path | None, demo: bool) -> None:
 
 def format_once(replies: list[Reply]) -> str:
     """Replies of a one-shot question: nothing can be answered with a digit afterwards, so a
-    procedure button says how to ask about it next (by its code), and no number is offered."""
+    button that opens a procedure says how to ask about it next (by its code), the aspect
+    buttons of an answer are listed on one line, and no number is offered."""
     lines: list[str] = []
-    codes: list[str] = []
+    asked_next = False
     for reply in replies:
         lines.append(reply.text)
+        codes = {procedure_in(b.payload) for b in reply.buttons if not b.url}
+        aspects = len(reply.buttons) > 1 and len(codes) == 1 and None not in codes
+        if aspects:  # one procedure's aspects: what else the answer covers
+            labels = " · ".join(b.label for b in reply.buttons)
+            lines.append(f"  {texts_vi.ASK_ASPECTS.format(labels=labels)}")
+            continue
         for button in reply.buttons:
+            code = procedure_in(button.payload)
             if button.url:
                 lines.append(f"  → {button.label}: {button.url}")
-                continue
-            code = procedure_in(button.payload)
-            if code and code not in codes:
-                codes.append(code)
+            elif code:
+                asked_next = True
                 lines.append(f"  • {button.label} — {texts_vi.ASK_BY_CODE.format(code=code)}")
-            elif not code:
+            else:
                 lines.append(f"  • {button.label}")
-    if codes:
+    if asked_next:
         lines.append(texts_vi.ASK_ONE_SHOT)
     return "\n".join(lines)
 

@@ -113,3 +113,17 @@ def test_ask_never_invites_a_digit_it_cannot_take(capsys: pytest.CaptureFixture[
     assert texts_vi.ASK_ONE_SHOT in out
     by_code = re.escape(texts_vi.ASK_BY_CODE).replace(re.escape("{code}"), r"\d+\.\d+")
     assert len(re.findall(by_code, out)) >= 2  # how to ask about each one next
+
+
+def test_a_one_shot_answer_lists_aspects_on_a_line_and_procedures_by_code() -> None:
+    answer = Reply(
+        "Thủ tục X", (Button("Hồ sơ", "pa:1.1:documents"), Button("Lệ phí", "pa:1.1:fee"))
+    )
+    levels = Reply(
+        "Ở cấp khác:", (Button("Xem ở Cấp tỉnh", "pa:2.2:fee"), Button("Web", url="https://a.vn"))
+    )
+    out = chat.format_once([answer, levels])
+    assert texts_vi.ASK_ASPECTS.format(labels="Hồ sơ · Lệ phí") in out
+    assert f"Xem ở Cấp tỉnh — {texts_vi.ASK_BY_CODE.format(code='2.2')}" in out
+    assert "→ Web: https://a.vn" in out and out.endswith(texts_vi.ASK_ONE_SHOT)
+    assert "[1]" not in out and texts_vi.NUMBERED_HINT not in out
