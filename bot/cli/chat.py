@@ -102,7 +102,7 @@ def format_once(replies: list[Reply]) -> str:
     asked_next = False
     for reply in replies:
         lines.append(reply.text)
-        codes = {procedure_in(b.payload) for b in reply.buttons if not b.url}
+        codes = {None if b.url else procedure_in(b.payload) for b in reply.buttons}
         aspects = len(reply.buttons) > 1 and len(codes) == 1 and None not in codes
         if aspects:  # one procedure's aspects: what else the answer covers
             labels = " · ".join(b.label for b in reply.buttons)
