@@ -76,7 +76,8 @@ def test_search_explain_shows_the_analysis_the_candidates_and_the_rule(
     ages, and the rule."""
     assert run(["kb", "search", "con toi 14 tuoi lam can cuoc o dau", "--explain"]) == 0
     out = capsys.readouterr().out
-    assert "content words: 14 tuoi can cuoc" in out
+    assert "content words: 14 tuoi cap the can cuoc" in out
+    assert "rewrite: 'con toi 14 tuoi lam can cuoc o dau' -> " in out
     assert "age: 14–15 tuổi" in out and "aspects: place" in out
     assert "[1.014061] Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên" in out
     assert "doubt: for ages dưới 14 tuổi" in out
