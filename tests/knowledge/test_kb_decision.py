@@ -274,3 +274,15 @@ def test_topics_not_in_the_data_get_no_procedure(kb: KnowledgeBase, query: str) 
     decision = kb.decide(query)
     assert decision.kind is DecisionKind.ABSTAIN, decision.reason
     assert decision.hits == []
+
+
+def test_an_employer_registering_staff_is_not_answered_with_voluntary_insurance(
+    kb: KnowledgeBase,
+) -> None:
+    """Voluntary social insurance (1.002179) is for people without an employer: it may be
+    offered beside the employer's registration, never given as the one answer."""
+    decision = kb.decide("công ty tôi đăng ký đóng bảo hiểm xã hội cho nhân viên mới")
+    assert not (
+        decision.kind is DecisionKind.ANSWER and decision.hits[0].procedure.code == "1.002179"
+    )
+    assert "1.002051" in [h.procedure.code for h in decision.hits]  # the employer's one
