@@ -286,7 +286,7 @@ async def test_an_answer_at_one_level_names_it_and_offers_the_others(kb: Knowled
     store = MemoryConversationStore()
     bot = Assistant(Levels(kb), store, portal_url=PORTAL)
     replies = await bot.handle(text(body="lệ phí làm hộ chiếu"))
-    assert replies[0].text.startswith("Phí, lệ phí của thủ tục “Cấp hộ chiếu phổ thông")
+    assert "Cấp hộ chiếu phổ thông" in replies[0].text and "Phí, lệ phí" in replies[0].text
     assert replies[1].text == t.LEVEL_FOR_CITIZENS.format(level="cấp tỉnh")
     assert [b.payload for b in replies[1].buttons] == ["pa:1.001471:fee"]
     assert replies[1].buttons[0].label == t.LEVEL_BUTTON.format(level="Cấp bộ")
