@@ -25,6 +25,13 @@ SORRY_ERROR = (
     "ít phút."
 )
 NUMBERED_HINT = "Ông/Bà gõ số thứ tự để chọn."
+# ``motcua ask``: every question is a conversation of its own, so nothing is chosen by digit.
+ASK_BY_CODE = "hỏi tiếp: motcua ask {code}"
+ASK_ASPECTS = "(Có thể hỏi thêm: {labels})"
+ASK_ONE_SHOT = (
+    "(Mỗi câu hỏi của “motcua ask” là một cuộc trò chuyện mới: để xem một thủ tục ở trên, hỏi "
+    "lại bằng mã của nó; để bấm chọn, dùng “motcua chat”.)"
+)
 
 # --- Telegram ---------------------------------------------------------------------------------
 COMMANDS = {

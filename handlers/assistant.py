@@ -25,7 +25,8 @@ from handlers.intents import (
     small_talk,
     strip_greeting,
 )
-from handlers.messages import Incoming, Reply
+from handlers.messages import Button, Incoming, Reply
+from handlers.outcome import Outcome, OutcomeKind, Turn
 from handlers.ports import DossierPort, ProcedureSearch, SearchHit
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.aspects import Aspect, detect_aspects
@@ -38,13 +39,6 @@ DEFAULT_PORTAL_URL = "https://dichvucong.gov.vn"
 # A message is cut to this many characters before anything reads it: nobody asks a question
 # in more, and 100 kB of pasted text must not slow the search down.
 MAX_MESSAGE_CHARS = 500
-MAX_CHOICES = 3
-# knowledge.search scores are the share of the question a record covers (0..100); records
-# that cover it fully are ranked by priors (level, popularity, name similarity), which we trust.
-# Below CONFIDENT_SCORE, procedures whose scores are within CHOICE_MARGIN of the best one fit
-# almost equally: the citizen chooses rather than the bot guessing.
-CONFIDENT_SCORE = 95.0
-CHOICE_MARGIN = 4.0
 CHOOSE_PROCEDURE = "choose_procedure"
 FOLLOW_UP_SLACK = 1  # unknown words an aspect question may carry and still be a follow-up
 _PROCEDURE_CODE = re.compile(r"^\s*(\d{1,2}\.\d{4,6})\s*$")
@@ -52,6 +46,9 @@ _PAYLOAD = re.compile(r"^[\w.:,\-]{1,128}$")
 _PAYLOAD_AS_TEXT = re.compile(r"^(?:p_|d_|pa:|pc:|pf:|ds:|hd:)[\w.:,\-]{1,120}$")
 _KNOWN_PAYLOADS = ("p_", "d_", "pa:", "pc:", "pf:", "ds:", "hd:")
 _KNOWN_ASPECTS = {a.value for a in Aspect}
+# knowledge.decision.DecisionKind values (the port speaks plain strings).
+ABSTAIN = "abstain"
+CHOICE = "choice"
 _SPACES = re.compile(r"[^\S\n]+")
 _LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -75,7 +72,6 @@ class Assistant:
         *,
         dossiers: DossierPort | None = None,
         portal_url: str = DEFAULT_PORTAL_URL,
-        choice_margin: float = CHOICE_MARGIN,
         usage: UsageRecorder | None = None,
         today: Callable[[], date] = local_today,
         handoff: HandoffHook | None = None,
@@ -85,23 +81,27 @@ class Assistant:
         self._store = store
         self._dossiers = dossiers
         self._portal_url = portal_url
-        self._margin = choice_margin
         self._usage: UsageRecorder = usage if usage is not None else NoUsage()
         self._today = today
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """The replies to one message; never raises (a failure becomes a polite apology)."""
+        return (await self.respond(msg)).replies
+
+    async def respond(self, msg: Incoming) -> Turn:
+        """The replies to one message and what was decided; never raises."""
         state, loaded = await self._load(msg)
+        out = Outcome()
         try:
-            replies = await self._route(msg, state)
+            replies = await self._route(msg, state, out)
         except Exception:
             # The state is not saved: a half-done step must not trap the next message.
             log.exception("conversation failed (channel=%s user=%s)", msg.channel, _ref(msg))
-            return [Reply(t.INTERNAL_ERROR)]
+            return Turn([Reply(t.INTERNAL_ERROR)])
         if self._handoff is not None:
             await self._handoff.observe(msg, state, replies)
         await self._save(msg, state, loaded)
-        return replies
+        return Turn(replies, out)
 
     # --- state ---------------------------------------------------------------------------
 
@@ -125,34 +125,36 @@ class Assistant:
 
     # --- routing -------------------------------------------------------------------------
 
-    async def _route(self, msg: Incoming, state: ConversationState) -> list[Reply]:
+    async def _route(self, msg: Incoming, state: ConversationState, out: Outcome) -> list[Reply]:
         text, cut = clean_text(msg.text or "")
         msg = dataclasses.replace(msg, text=text)
         payload = (msg.payload or "").strip()
         if not payload and text.lower().startswith("/start "):
             payload = text[len("/start ") :].strip()  # a deep link typed or forwarded as text
             if not payload.startswith(_KNOWN_PAYLOADS):
-                return await self._on_command(msg, "/start", state)  # a link we never made
+                return await self._on_command(msg, "/start", state, out)  # a link we never made
         elif not payload and _PAYLOAD_AS_TEXT.match(text):
             payload = text  # a channel that sends a button's payload back as typed text
         if payload:
-            return await self._on_payload(msg, payload, state)
+            return await self._on_payload(msg, payload, state, out)
         if msg.image is not None:
             if self._dossiers is None:
                 return [Reply(t.IMAGE_UNSUPPORTED)]
             self._count(msg, UsageKind.LOOKUP_PHOTO)
+            out.set(OutcomeKind.DOSSIER)
             return await self._dossiers.on_image(msg, state)
         if self._dossiers is not None and (state.pending or "").startswith("dossier_"):
             replies = await self._dossiers.on_pending(msg, state)
             if replies is not None:
+                out.set(OutcomeKind.DOSSIER)
                 return replies
         if not text:
             return [Reply(t.EMPTY_MESSAGE)]
-        replies = await self._on_text(msg, text, state)
+        replies = await self._on_text(msg, text, state, out)
         return [Reply(t.TOO_LONG), *replies] if cut else replies
 
     async def _on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState
+        self, msg: Incoming, payload: str, state: ConversationState, out: Outcome
     ) -> list[Reply]:
         if not _PAYLOAD.match(payload):
             return [Reply(t.STALE_BUTTON)]
@@ -160,50 +162,56 @@ class Assistant:
             if self._dossiers is None:
                 return [Reply(t.DOSSIERS_UNAVAILABLE)]
             self._count(msg, UsageKind.LOOKUP_LINK)
+            out.set(OutcomeKind.DOSSIER)
             return await self._dossiers.on_token(msg, payload[2:], state)
         if payload.startswith("ds:"):
             if self._dossiers is None:
                 return [Reply(t.DOSSIERS_UNAVAILABLE)]
             replies = await self._dossiers.on_payload(msg, payload, state)
-            return replies if replies is not None else [Reply(t.STALE_BUTTON)]
+            if replies is None:
+                return [Reply(t.STALE_BUTTON)]
+            out.set(OutcomeKind.DOSSIER)
+            return replies
         if payload.startswith(HANDOFF_PREFIX) and self._handoff is not None:
             handled = await self._handoff.on_payload(msg, payload, state)
             return handled if handled is not None else [Reply(t.STALE_BUTTON)]
         if payload.startswith("p_"):
-            return self._opened(msg, payload[2:].replace("-", "."), [], state)
+            return self._opened(msg, payload[2:].replace("-", "."), [], state, out)
         if payload.startswith("pa:"):  # pa:<code>:<aspect>[,<aspect>...]
             code, _, asked = payload[3:].partition(":")
             aspects = [a for a in asked.split(",") if a in _KNOWN_ASPECTS]
-            return self._opened(msg, code, aspects, state)
+            return self._opened(msg, code, aspects, state, out)
         if payload.startswith(render.FULL_PREFIX):  # pf:<code>:<aspect>[,<aspect>...]
             code, _, asked = payload[len(render.FULL_PREFIX) :].partition(":")
             aspects = [a for a in asked.split(",") if a in _KNOWN_ASPECTS]
-            return self._full(code, aspects, state)
+            return self._full(code, aspects, state, out)
         if payload.startswith("pc:"):
             aspects = []
             if state.pending == CHOOSE_PROCEDURE:
                 aspects = [a for a in state.pending_data.get("aspects", "").split(",") if a]
-            return self._opened(msg, payload[3:], aspects, state)
+            return self._opened(msg, payload[3:], aspects, state, out)
         if payload in ("help", "start"):
             return [Reply(t.HELP)]
         return [Reply(t.STALE_BUTTON)]
 
-    async def _on_text(self, msg: Incoming, text: str, state: ConversationState) -> list[Reply]:
+    async def _on_text(
+        self, msg: Incoming, text: str, state: ConversationState, out: Outcome
+    ) -> list[Reply]:
         if text.startswith("/"):
-            return await self._on_command(msg, text, state)
+            return await self._on_command(msg, text, state, out)
         number = digit_choice(text)
         if number is not None:
             if not state.choices:
                 return [Reply(t.NO_CHOICE_PENDING)]
             if 1 <= number <= len(state.choices):
-                return await self._on_payload(msg, state.choices[number - 1], state)
+                return await self._on_payload(msg, state.choices[number - 1], state, out)
             return [Reply(t.CHOICE_OUT_OF_RANGE.format(count=len(state.choices)))]
         offered = _offered_codes(state)
         _forget_choice(state)
         code = _PROCEDURE_CODE.match(text)
         if code and self._kb.get(code.group(1)) is not None:
             self._count(msg, UsageKind.QUESTION_ANSWERED, code.group(1))
-            return self._open(code.group(1), [], state)
+            return self._open(code.group(1), [], state, out, rule="procedure_code")
         if self._handoff is not None:
             handled = await self._handoff.on_text(msg, text, state)
             if handled is not None:
@@ -214,22 +222,26 @@ class Assistant:
             raw = self._dossiers.find_code(text)
             if raw:
                 self._count(msg, UsageKind.LOOKUP_ATTEMPT)
+                out.set(OutcomeKind.DOSSIER)
                 return await self._dossiers.on_receipt_code(msg, raw, state)
         elif codes.find_code(text):
             return [Reply(t.DOSSIERS_UNAVAILABLE)]
         talk = small_talk(text)
         if talk is not None:
+            out.set(_TALK_OUTCOME.get(talk, OutcomeKind.SMALLTALK), rule=f"small_talk:{talk}")
             return await self._on_small_talk(msg, talk, state)
         question = strip_greeting(text)
         if not fold(question):
             return [Reply(t.NOT_UNDERSTOOD)]
-        replies = self._procedure_question(question, state, offered)
-        kind = self._count_question(msg, state, replies)
+        replies = self._procedure_question(question, state, offered, out)
+        kind = self._count_question(msg, out)
         if self._handoff is not None:
             replies = await self._handoff.after_question(msg, question, kind, replies, state)
         return replies
 
-    async def _on_command(self, msg: Incoming, text: str, state: ConversationState) -> list[Reply]:
+    async def _on_command(
+        self, msg: Incoming, text: str, state: ConversationState, out: Outcome
+    ) -> list[Reply]:
         command = text.split(maxsplit=1)[0].split("@", maxsplit=1)[0].lower()
         if command == "/start":
             state.pending = None
@@ -237,6 +249,7 @@ class Assistant:
             state.choices = []
             return [Reply(t.GREETING)]
         if command == "/hoso":
+            out.set(OutcomeKind.DOSSIER)
             return await self._on_small_talk(msg, SmallTalk.MY_DOSSIERS, state)
         return [Reply(t.HELP)]
 
@@ -259,28 +272,26 @@ class Assistant:
         except Exception:  # counting must never cost a citizen their answer
             log.exception("usage not recorded")
 
-    def _count_question(
-        self, msg: Incoming, state: ConversationState, replies: list[Reply]
-    ) -> UsageKind:
+    def _count_question(self, msg: Incoming, out: Outcome) -> UsageKind:
         """A typed question ends in exactly one of: a choice, an answer, no procedure."""
-        abstained = (
-            t.ASK_WHICH_PROCEDURE,
-            t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=self._portal_url),
-        )
-        if state.pending == CHOOSE_PROCEDURE and state.choices:
-            kind = UsageKind.CHOICE_OFFERED
-        elif not replies or replies[0].text in abstained or state.last_procedure is None:
-            kind = UsageKind.QUESTION_ABSTAINED
-        else:
-            self._count(msg, UsageKind.QUESTION_ANSWERED, state.last_procedure)
+        if out.kind is OutcomeKind.CHOICE:
+            self._count(msg, UsageKind.CHOICE_OFFERED)
+            return UsageKind.CHOICE_OFFERED
+        if out.kind is OutcomeKind.PROCEDURE and out.procedures:
+            self._count(msg, UsageKind.QUESTION_ANSWERED, out.procedures[0])
             return UsageKind.QUESTION_ANSWERED
-        self._count(msg, kind)
-        return kind
+        self._count(msg, UsageKind.QUESTION_ABSTAINED)
+        return UsageKind.QUESTION_ABSTAINED
 
     def _opened(
-        self, msg: Incoming, code: str, aspects: list[str], state: ConversationState
+        self,
+        msg: Incoming,
+        code: str,
+        aspects: list[str],
+        state: ConversationState,
+        out: Outcome,
     ) -> list[Reply]:
-        replies = self._open(code, aspects, state)
+        replies = self._open(code, aspects, state, out, rule="opened")
         if code and state.last_procedure == code:
             self._count(msg, UsageKind.PROCEDURE_OPENED, code)
         return replies
@@ -288,7 +299,7 @@ class Assistant:
     # --- procedures ----------------------------------------------------------------------
 
     def _procedure_question(
-        self, question: str, state: ConversationState, offered: list[str]
+        self, question: str, state: ConversationState, offered: list[str], out: Outcome
     ) -> list[Reply]:
         """``offered``: codes of a choice still open when the question came."""
         aspects = [a.value for a in detect_aspects(question)]
@@ -296,61 +307,74 @@ class Assistant:
         aspect_only = bool(aspects) and is_follow_up(question)
         if aspect_only:
             if last is not None:
-                return self._answer(last, aspects, state)
+                return self._answer(last, aspects, state, out, rule="follow_up")
             candidates = [p for p in map(self._kb.get, offered) if p is not None]
             if candidates:
                 # "còn lệ phí?" before choosing: the same choice, now for that aspect.
-                return self._offer_choice(candidates, aspects, state, template=t.CHOOSE_AGAIN)
+                return self._offer_choice(
+                    candidates,
+                    aspects,
+                    state,
+                    out=out,
+                    rule="follow_up_choice",
+                    template=t.CHOOSE_AGAIN,
+                )
+            out.set(OutcomeKind.ABSTAIN, rule="aspect_without_procedure")
             return [Reply(t.ASK_WHICH_PROCEDURE)]
-        hits = list(self._kb.search(question, top=MAX_CHOICES + 2))
-        if not hits:
+        decision = self._kb.decide(question)
+        hits = list(decision.hits)
+        if decision.kind == ABSTAIN or not hits:
             if last is not None and aspects and len(leftover_words(question)) <= FOLLOW_UP_SLACK:
                 # "còn lệ phí cho bé thì sao?": one word beside the aspect that names no
                 # procedure of its own still asks about the one discussed.
-                return self._answer(last, aspects, state)
+                return self._answer(last, aspects, state, out, rule="follow_up")
+            out.set(OutcomeKind.ABSTAIN, rule=decision.rule)
             return [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=self._portal_url))]
-        close = self._close_hits(hits)
-        if last is not None and aspects and any(h.procedure.code == last.code for h in close):
+        if last is not None and aspects and any(last.code in _codes(h) for h in hits):
             # "lệ phí khai sinh" right after the birth registration: stay with it.
-            return self._answer(last, aspects, state)
-        if len(close) > 1 and hits[0].score < CONFIDENT_SCORE:
+            return self._answer(last, aspects, state, out, rule="follow_up")
+        out.other_levels = {
+            h.procedure.code: tuple(p.code for p in h.siblings) for h in hits if h.siblings
+        }
+        if decision.kind == CHOICE or len(hits) > 1:
             state.last_procedure = None  # a new topic: follow-ups wait for the choice
-            return self._offer_choice([h.procedure for h in close], aspects, state)
-        replies = self._answer(hits[0].procedure, aspects, state)
-        others = [h.procedure for h in close[1:]]
-        if others:
-            # Records that fit as fully as the answer: the ranking chose; let the citizen switch.
-            replies.append(Reply(*render.alternatives(others, aspects)))
+            choices = [h.procedure for h in hits]
+            return self._offer_choice(choices, aspects, state, out=out, rule=decision.rule)
+        best = hits[0]
+        replies = self._answer(best.procedure, aspects, state, out, rule=decision.rule)
+        if best.siblings:
+            replies.append(_other_levels(best, aspects))
         return replies
-
-    def _close_hits(self, hits: list[SearchHit]) -> list[SearchHit]:
-        """The best hit and those scoring within the margin of it, in ranking order."""
-        best = hits[0].score
-        close: list[SearchHit] = []
-        for hit in hits:
-            if abs(best - hit.score) > self._margin or len(close) == MAX_CHOICES:
-                continue
-            if all(hit.procedure.code != c.procedure.code for c in close):
-                close.append(hit)
-        return close
 
     def _offer_choice(
         self,
         procedures: list[Procedure],
         aspects: list[str],
         state: ConversationState,
+        *,
+        out: Outcome,
+        rule: str,
         template: str = t.CHOOSE_PROCEDURE,
     ) -> list[Reply]:
         text, buttons = render.choice(procedures, template)
+        out.set(OutcomeKind.CHOICE, tuple(p.code for p in procedures), rule)
         state.pending = CHOOSE_PROCEDURE
         state.pending_data = {"aspects": ",".join(aspects)} if aspects else {}
         state.choices = [b.payload for b in buttons]
         return [Reply(text, buttons)]
 
-    def _open(self, code: str, aspects: list[str], state: ConversationState) -> list[Reply]:
+    def _open(
+        self,
+        code: str,
+        aspects: list[str],
+        state: ConversationState,
+        out: Outcome,
+        rule: str,
+    ) -> list[Reply]:
         procedure = self._kb.get(code) if code else None
         _forget_choice(state)
         if procedure is None:
+            out.set(OutcomeKind.ABSTAIN, rule="unknown_code")
             return [
                 Reply(
                     t.PROCEDURE_UNKNOWN_CODE.format(
@@ -358,11 +382,17 @@ class Assistant:
                     )
                 )
             ]
-        return self._answer(procedure, aspects, state)
+        return self._answer(procedure, aspects, state, out, rule)
 
     def _answer(
-        self, procedure: Procedure, aspects: list[str], state: ConversationState
+        self,
+        procedure: Procedure,
+        aspects: list[str],
+        state: ConversationState,
+        out: Outcome,
+        rule: str,
     ) -> list[Reply]:
+        out.set(OutcomeKind.PROCEDURE, (procedure.code,), rule)
         _forget_choice(state)
         state.last_procedure = procedure.code
         today = self._today()
@@ -375,11 +405,14 @@ class Assistant:
             buttons = (render.full_button(procedure, aspects), *buttons)
         return [Reply(answer.text, buttons)]
 
-    def _full(self, code: str, aspects: list[str], state: ConversationState) -> list[Reply]:
+    def _full(
+        self, code: str, aspects: list[str], state: ConversationState, out: Outcome
+    ) -> list[Reply]:
         """The full text of what an answer shortened (the "Xem đầy đủ" button)."""
         procedure = self._kb.get(code) if code else None
         if procedure is None or not aspects:
             return [Reply(t.STALE_BUTTON)]
+        out.set(OutcomeKind.PROCEDURE, (procedure.code,), "full_text")
         _forget_choice(state)
         state.last_procedure = procedure.code
         text = render.full_answer(procedure, aspects, self._portal_url, today=self._today())
@@ -425,6 +458,28 @@ def clean_text(raw: str) -> tuple[str, bool]:
     return text.strip(), cut
 
 
+def _codes(hit: SearchHit) -> list[str]:
+    """The codes of a hit's procedure at every level."""
+    return [hit.procedure.code, *(p.code for p in hit.siblings)]
+
+
+def _other_levels(hit: SearchHit, aspects: list[str]) -> Reply:
+    """Which level the answer is about, with a button for each other level."""
+    levels = [hit.level] if hit.level else list(hit.procedure.levels)
+    level = ", ".join(lv.lower() for lv in levels)
+    template = t.LEVEL_ASKED if hit.level_asked else t.LEVEL_FOR_CITIZENS
+    # Three aspects at most keep the payload within Telegram's 64 bytes of callback data.
+    asked = ",".join(aspects[:3])
+    buttons = tuple(
+        Button(
+            t.LEVEL_BUTTON.format(level=", ".join(p.levels) or p.code),
+            payload=f"pa:{p.code}:{asked}" if asked else f"pc:{p.code}",
+        )
+        for p in hit.siblings
+    )
+    return Reply(template.format(level=level), buttons)
+
+
 def _offered_codes(state: ConversationState) -> list[str]:
     return [c[3:] for c in state.choices if c.startswith("pc:")]
 
@@ -434,6 +489,13 @@ def _forget_choice(state: ConversationState) -> None:
         state.pending = None
         state.pending_data = {}
     state.choices = []
+
+
+# Small talk that is about dossiers ("hồ sơ của tôi", "tra cứu hồ sơ" without a code).
+_TALK_OUTCOME = {
+    SmallTalk.MY_DOSSIERS: OutcomeKind.DOSSIER,
+    SmallTalk.LOOKUP_HELP: OutcomeKind.DOSSIER,
+}
 
 
 def _ref(msg: Incoming) -> str:

@@ -11,7 +11,9 @@ from knowledge.model import Procedure
 
 
 class SearchHit(Protocol):
-    """One ranked procedure (knowledge.base.Hit): score 0..100, higher is better."""
+    """One procedure a decision names (knowledge.search.Hit): score 0..100, higher is better;
+    ``siblings``: the same procedure at other levels, ``level`` the one this answer is about,
+    ``level_asked`` whether the question named it."""
 
     @property
     def procedure(self) -> Procedure: ...
@@ -19,13 +21,36 @@ class SearchHit(Protocol):
     @property
     def score(self) -> float: ...
 
+    @property
+    def siblings(self) -> Sequence[Procedure]: ...
+
+    @property
+    def level(self) -> str: ...
+
+    @property
+    def level_asked(self) -> bool: ...
+
+
+class SearchDecision(Protocol):
+    """What to do with a question (knowledge.decision.Decision): ``kind`` is "answer" (one
+    hit), "choice" (2-3 hits) or "abstain" (none); ``rule`` names what decided."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def rule(self) -> str: ...
+
+    @property
+    def hits(self) -> Sequence[SearchHit]: ...
+
 
 class ProcedureSearch(Protocol):
     """The part of knowledge.base.KnowledgeBase the core uses."""
 
     def get(self, code: str) -> Procedure | None: ...
 
-    def search(self, query: str, top: int = 3) -> Sequence[SearchHit]: ...
+    def decide(self, query: str) -> SearchDecision: ...
 
 
 class DossierPort(Protocol):

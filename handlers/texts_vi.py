@@ -107,18 +107,27 @@ PROCEDURE_UNKNOWN_CODE = (
     "Xin lỗi, tôi không tìm thấy thủ tục mã {code} trong dữ liệu của tôi. Ông/bà có thể nhắn "
     "tên thủ tục, hoặc tra cứu trên Cổng Dịch vụ công quốc gia: {portal_url}"
 )
+# How to choose is the channel's to say (buttons; a numbered list answered with a digit): a
+# one-shot channel (``motcua ask``) cannot take a digit.
 CHOOSE_PROCEDURE = (
     "Câu hỏi của ông/bà có thể ứng với các thủ tục sau:\n{options}\n\n"
-    "Ông/bà bấm nút hoặc nhắn số thứ tự (ví dụ 1) để tôi trả lời đúng thủ tục."
+    "Ông/bà chọn một thủ tục để tôi trả lời đúng."
 )
-CHOOSE_AGAIN = (
-    "Ông/bà chọn giúp tôi thủ tục trước nhé:\n{options}\n\n"
-    "Ông/bà bấm nút hoặc nhắn số thứ tự (ví dụ 1)."
-)
+CHOOSE_AGAIN = "Ông/bà chọn giúp tôi thủ tục trước nhé:\n{options}"
 ASK_WHICH_PROCEDURE = (
     "Ông/bà muốn hỏi về thủ tục nào ạ? Ông/bà nhắn kèm tên thủ tục giúp tôi, ví dụ "
     "“lệ phí đăng ký kết hôn” hoặc “làm hộ chiếu mất bao lâu”."
 )
+# The same procedure is kept at several levels (xã / tỉnh / trung ương): which one was shown.
+LEVEL_FOR_CITIZENS = (
+    "Thủ tục này được thực hiện ở nhiều cấp; thông tin trên là ở {level}, nơi người dân "
+    "thường nộp hồ sơ. Cần cấp khác, ông/bà bấm nút bên dưới."
+)
+LEVEL_ASKED = (
+    "Thủ tục này được thực hiện ở nhiều cấp; thông tin trên là ở {level}, như ông/bà hỏi. "
+    "Cần cấp khác, ông/bà bấm nút bên dưới."
+)
+LEVEL_BUTTON = "Xem ở {level}"
 ALTERNATIVES = "Nếu ông/bà hỏi thủ tục khác, có thể là:\n{options}\nÔng/bà bấm nút để xem."
 ALTERNATIVE_LINE = "• {name}"
 CHOICE_LINE = "{number}. {name}"

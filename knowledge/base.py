@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from knowledge.decision import Decision, decide
 from knowledge.lexicon import Lexicon, default_lexicon
 from knowledge.loader import LoadProblem, load_procedures
 from knowledge.model import Procedure
 from knowledge.popularity import load_popularity
 from knowledge.search import Hit, QueryAnalysis, Searcher
 
-__all__ = ["Hit", "KnowledgeBase"]
+__all__ = ["Decision", "Hit", "KnowledgeBase"]
 
 
 class KnowledgeBase:
@@ -58,6 +59,11 @@ class KnowledgeBase:
     def search(self, query: str, top: int = 3) -> list[Hit]:
         """Best procedures first; empty when nothing fits the question well enough."""
         return self._searcher.search(query, top)
+
+    def decide(self, query: str) -> Decision:
+        """Answer one procedure, offer a short choice, or abstain, with the rule that decided
+        (knowledge.decision)."""
+        return decide(self._searcher, query)
 
     def analyse(self, query: str) -> QueryAnalysis:
         """How the search reads ``query`` (content words, aspects, typo fixes)."""

@@ -20,9 +20,19 @@ _WORD = re.compile(r"[^\W_]+")
 # Marks a word that a rewrite adds beside the citizen's own words ("người nước ngoài" →
 # + "yếu tố nước ngoài"): a hint, weighed less than what the question says.
 ADDED = "+"
-# Words that start a purpose ("để", "nhằm"): what follows is why, not what, is asked.
+# Words that start a purpose ("để", "nhằm"): what follows is why, not what, is asked ...
 _PURPOSE_WORDS = frozenset({"để", "nhằm"})
 _PURPOSE_PLAIN = frozenset({"de", "nham"})
+# ... except after asking how ("làm sao để bà được nhận trợ cấp"): then it is what is asked.
+_HOW_BEFORE_PURPOSE = (
+    ("lam", "sao"),
+    ("the", "nao"),
+    ("cach", "nao"),
+    ("lam", "gi"),
+    ("can", "gi"),
+    ("cach",),
+    ("sao",),
+)
 
 
 def is_added(word: Word) -> bool:
@@ -149,6 +159,9 @@ class Lexicon:
     terms: Mapping[Phrase, Phrase] = field(default_factory=dict)
     # Variant phrases as spelled with marks (folded phrase -> words as written).
     variant_spellings: Mapping[Phrase, Phrase] = field(default_factory=dict)
+    # ``[groups.*]`` and ``[levels]`` as written: knowledge.audience reads them.
+    groups: Mapping[str, Any] = field(default_factory=dict)
+    levels: Mapping[str, Any] = field(default_factory=dict)
 
     @cached_property
     def longest_term(self) -> int:
@@ -194,7 +207,9 @@ class Lexicon:
         ("giấy khai sinh để làm hồ sơ nhập học")."""
         folded: list[str] = []
         for raw, plain in words:
-            if raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN):
+            if (raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN)) and not any(
+                tuple(folded[-len(how) :]) == how for how in _HOW_BEFORE_PURPOSE
+            ):
                 break
             folded.append(plain)
         phrases = self.out_of_scope_topics
@@ -307,6 +322,8 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         variants=_phrases(data.get("variants", {}).get("phrases", [])),
         variant_spellings=_spelled(data.get("variants", {}).get("phrases", []), shortest=1),
         terms=_spelled(stop.get("terms", [])),
+        groups=dict(data.get("groups", {})),
+        levels=dict(data.get("levels", {})),
     )
 
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from knowledge.aspects import Aspect, find_cues
+from knowledge.audience import (
+    Ages,
+    age_fit,
+    parse_groups,
+    parse_levels,
+    question_ages,
+    question_groups,
+    question_levels,
+    record_ages,
+    record_groups,
+)
 from knowledge.index import FloatArray, Folder, TermIndex, name_head
 from knowledge.lexicon import Lexicon, Phrase, Word, is_added, split_words
 from knowledge.model import Procedure
@@ -42,8 +55,16 @@ SAID_VARIANT_BONUS = 0.1  # per variant word of the name that the question says 
 MISSING_VARIANT_PENALTY = 0.1  # per variant word the question says and the name lacks
 FIELD_SUPPORT_WEIGHT = 0.05  # the record's field holds much of the shortlist's coverage
 AUDIENCE_WEIGHT = 0.08  # small: a nudge among records that fit equally, never a topic
+# A record for a force's own people or for civil servants, when the question names no such
+# group: it is about the same thing (a health-insurance card) but not for this person.
+GROUP_WEIGHT = 0.3
+# An age said in the question rules out the variants it does not fit ("con 14 tuổi": not
+# "dưới 14 tuổi"); fitting one earns nothing, or every record with an age would rise.
+AGE_WEIGHT = 0.3
 BUSINESS_AUDIENCES = ("Doanh nghiệp", "Doanh nghiệp có vốn đầu tư nước ngoài", "Hợp tác xã")
 BUSINESS_WORDS = frozenset({"doanh nghiep", "cong ty", "hop tac xa", "nha dau tu", "chi nhanh"})
+# A question naming one of these is not (only) a person's own: records for organisations fit.
+ORGANISATION_WORDS = BUSINESS_WORDS | {"to chuc", "co quan", "don vi", "ngan hang"}
 NAME_WEIGHT = 0.3  # share of the procedure name (its head) found in the question, on the shortlist
 # Re-ranking of the shortlist: a weighted sum of these features (Searcher.candidates).
 RERANK_FEATURES = (
@@ -56,6 +77,8 @@ RERANK_FEATURES = (
     "missing_variants",  # minus the variant words of the question that the name lacks
     "field_support",  # share of the shortlist's coverage in the record's field
     "audience",  # a question about a business, and a record for businesses
+    "group",  # minus: the record serves a group (police, army, civil servants) not named
+    "age",  # minus: the age said in the question lies outside the record's ("dưới 14 tuổi")
 )
 # Coordinate-ascent fits on one half of the dev set gained little on the other half and lost
 # short chat queries, so these stay small: each helps both halves and the tests' own queries
@@ -71,6 +94,15 @@ RERANK_WEIGHTS = np.asarray(
         MISSING_VARIANT_PENALTY,
         FIELD_SUPPORT_WEIGHT,
         AUDIENCE_WEIGHT,
+        GROUP_WEIGHT,
+        AGE_WEIGHT,
+    ]
+)
+# The features that weigh who a record is for rather than how well it fits the question.
+TRUST_WEIGHTS = np.asarray(
+    [
+        w if name in ("group", "age") else 0.0
+        for name, w in zip(RERANK_FEATURES, RERANK_WEIGHTS, strict=True)
     ]
 )
 # Priors (added to a 0..1 coverage score): where citizens go and what they use most.
@@ -118,6 +150,28 @@ def _closest(word: str, choices: Sequence[str], cutoff: float) -> str | None:
 class Hit:
     procedure: Procedure
     score: float  # 0..100
+    # The same procedure kept at other levels (xã / tỉnh / trung ương), merged into this one;
+    # ``level``: the level of this record that the answer is about, ``level_asked``: whether
+    # the question named it (else it is the one closest to citizens).
+    siblings: tuple[Procedure, ...] = ()
+    level: str = ""
+    level_asked: bool = False
+
+    @property
+    def sibling_codes(self) -> tuple[str, ...]:
+        return tuple(p.code for p in self.siblings)
+
+
+class Gate(StrEnum):
+    """Why a question gets no procedure at all (the first that applies)."""
+
+    NOTHING_ASKED = "nothing_asked"  # only filler, greetings or aspect words
+    OUT_OF_SCOPE = "out_of_scope"  # asks about a topic the records do not cover
+    NO_MATCH = "no_match"  # no record shares a word with it
+    TOO_LITTLE_MATCHES = "too_little_matches"  # the best names/fields hold too little of it
+    NO_SPECIFIC_WORD = "no_specific_word"  # only everyday words ("xe", "ngân hàng") match
+    NOT_FOR_CITIZENS = "not_for_citizens"  # a personal question; the best serve firms, banks
+    FITS_LOOSELY = "fits_loosely"  # the best record's score is too low
 
 
 @dataclass(slots=True)
@@ -141,6 +195,13 @@ class QueryAnalysis:
     # Variant words ("cấp lại") the citizen said, and those said or hinted by a rewrite.
     said_variants: frozenset[Phrase] = frozenset()
     hinted_variants: frozenset[Phrase] = frozenset()
+    # Everyday words and shorthand the lexicon rewrote: (as said, folded; as read, folded).
+    rewrites: list[tuple[str, str]] = field(default_factory=list)
+    # Typo fixes tried and refused (the question reads better as written): word -> the fix.
+    refused: dict[str, str] = field(default_factory=dict)
+    groups: frozenset[str] = frozenset()  # groups of people the question names
+    ages: Ages | None = None  # the age the question says
+    levels: list[str] = field(default_factory=list)  # levels of government it names
 
     @property
     def mass(self) -> float:
@@ -199,7 +260,18 @@ class Searcher:
         self.folder.clear()  # needed while building only
         # Name and field words as written (marks kept), built for a record when first needed.
         self._core_raw_words: dict[int, frozenset[str]] = {}
+        self._whole_names: dict[int, tuple[tuple[tuple[str, float], ...], float]] = {}
         self.prior = self._priors(popularity or {})
+        self.groups = parse_groups(lexicon.groups)
+        self.levels = parse_levels(lexicon.levels)
+        serves: dict[tuple[str, str, str, str], frozenset[str]] = {}
+        self.record_groups = []
+        for p in self.procedures:
+            key = (p.name, p.ministry, p.field, (p.conditions or "")[:400])
+            if key not in serves:
+                serves[key] = record_groups(p, self.groups)
+            self.record_groups.append(serves[key])
+        self.record_ages = [record_ages(p.name) for p in self.procedures]
         self.for_business = np.asarray(
             [any(a in BUSINESS_AUDIENCES for a in p.audiences) for p in self.procedures],
             dtype=np.float32,
@@ -233,6 +305,24 @@ class Searcher:
         stress = analysis.stress
         return sum(w * stress.get(t, 0.0) for t, w in terms) / total
 
+    def whole_name_coverage(self, doc: int, analysis: QueryAnalysis) -> float:
+        """Share of the whole name (qualifiers too, not its level remark) that the question
+        says, each term as much as the question stresses it (0..1): 1 when it names exactly
+        this procedure ("đăng ký khai sinh", not "... lưu động")."""
+        found = self._whole_names.get(doc)
+        if found is None:
+            words = self.sibling_keys[doc].split()
+            words = self.lexicon.expand_record(words)
+            terms = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+            weighted = tuple((t, self.index.weight(t)) for t in dict.fromkeys(terms))
+            found = (weighted, sum(w for _, w in weighted))
+            self._whole_names[doc] = found
+        weighted_terms, total = found
+        if not total:
+            return 0.0
+        stress = analysis.stress
+        return sum(w * stress.get(t, 0.0) for t, w in weighted_terms) / total
+
     def core_raw_words(self, doc: int) -> frozenset[str]:
         found = self._core_raw_words.get(doc)
         if found is None:
@@ -250,13 +340,16 @@ class Searcher:
         core = self.core_terms[doc]
         marked = analysis.marked
         raw_words = self.core_raw_words(doc) if marked else frozenset()
+        # Words the record has only as an abbreviation ("sổ BHXH") have no marks to compare.
+        written = {key.partition("|")[0] for key in raw_words}
         mass = analysis.mass + analysis.unseen
         matched = 0.0
         for term, weight in analysis.terms.items():
             if term not in core:
                 continue
             if marked and any(
-                part in marked and marked[part] not in raw_words for part in term.split(" ")
+                part in marked and part in written and marked[part] not in raw_words
+                for part in term.split(" ")
             ):
                 continue
             matched += weight
@@ -311,7 +404,7 @@ class Searcher:
         choices = [w for n in sizes for w in self._by_length.get(n, ())]
         return _closest(word, choices, TYPO_CUTOFF)
 
-    def _sentences(self, query: str) -> list[tuple[list[Word], float]]:
+    def _sentences(self, query: str) -> list[tuple[list[Word], float, list[Word]]]:
         """Words of each sentence, expanded by the lexicon, with the sentence's weight.
 
         A long question tells a story and then asks: the asking sentences (with "?", else
@@ -336,11 +429,12 @@ class Searcher:
             pieces.append((clauses[-1] if clauses else part, 1.0))
         out = []
         for piece, weight in pieces:
-            words = self.lexicon.expand_query(split_words(piece))
+            said = split_words(piece)
+            words = self.lexicon.expand_query(said)
             # "thẻ căn cước" + "thẻ" from a rewrite: one word, not two.
             words = [w for j, w in enumerate(words) if j == 0 or w[1] != words[j - 1][1]]
             if words:
-                out.append((words, weight))
+                out.append((words, weight, said))
         return out
 
     def _says_little(self, sentence: str) -> bool:
@@ -394,9 +488,15 @@ class Searcher:
         run_weights: list[float] = []  # the sentence's weight, x ADDED_WEIGHT for added words
         run_added: list[bool] = []
         lex = self.lexicon
-        for pairs, sentence_weight in self._sentences(query):
+        for pairs, sentence_weight, said in self._sentences(query):
             words = [w[1] for w in pairs]
             analysis.words.extend(words)
+            if words != [w[1] for w in said]:
+                analysis.rewrites.append((" ".join(w[1] for w in said), " ".join(words)))
+            analysis.groups |= question_groups(pairs, self.groups)
+            for level in question_levels(pairs, self.levels):
+                if level not in analysis.levels:
+                    analysis.levels.append(level)
             analysis.hinted_variants |= lex.said_variants(pairs)
             analysis.said_variants |= lex.said_variants([w for w in pairs if not is_added(w)])
             # A topic the records lack, named where the question asks (not in its story).
@@ -443,11 +543,46 @@ class Searcher:
         analysis.out_of_scope = asks_out_of_scope_topic or (
             asks_out_of_scope and content_words <= OUT_OF_SCOPE_MAX_WORDS
         )
+        analysis.ages = question_ages(fold(query[:MAX_QUERY_CHARS]))
         if content_words <= PAIR_TYPO_MAX_WORDS:  # chat, not a pasted text
-            for run in runs:
-                self._correct_pairs(run, analysis)
+            return self._read_pairs(runs, run_weights, analysis)
         self._weigh(runs, run_weights, analysis)
         return analysis
+
+    def _read_pairs(
+        self,
+        runs: list[list[tuple[str, float]]],
+        run_weights: list[float],
+        analysis: QueryAnalysis,
+    ) -> QueryAnalysis:
+        """The question with typos of known words fixed by the word before them, when it
+        reads better so: a fix is a guess, and "mới sinh" must not become "mới hình"."""
+        fixed_runs = [list(run) for run in runs]
+        fixes: dict[str, str] = {}
+        for run in fixed_runs:
+            self._correct_pairs(run, analysis, fixes)
+        if not fixes:
+            self._weigh(runs, run_weights, analysis)
+            return analysis
+        plain = dataclasses.replace(
+            analysis,
+            content=[],
+            terms={},
+            stress={},
+            unseen=0.0,
+            corrected=dict(analysis.corrected),
+            refused=dict(fixes),
+        )
+        self._weigh(runs, run_weights, plain)
+        analysis.corrected.update(fixes)
+        self._weigh(fixed_runs, run_weights, analysis)
+        if self._best(analysis) > self._best(plain):
+            return analysis
+        return plain
+
+    def _best(self, analysis: QueryAnalysis) -> float:
+        scored = self._rank(analysis) if analysis.terms else []
+        return scored[0][0] if scored else 0.0
 
     def _weigh(
         self,
@@ -477,15 +612,20 @@ class Searcher:
                     analysis.terms[gram] = weight
                     analysis.stress[gram] = sentence_weight
 
-    def _correct_pairs(self, run: list[tuple[str, float]], analysis: QueryAnalysis) -> None:
+    def _correct_pairs(
+        self, run: list[tuple[str, float]], analysis: QueryAnalysis, fixes: dict[str, str]
+    ) -> None:
         """Fix a typo that is itself a word ("ho chiu" → "ho chieu") by the word before it.
 
         When no record has the pair, the second word is compared with the words that follow
-        the first one in the records' names, fields and documents.
+        the first one in the records' names, fields and documents. A word written with its
+        marks that the records use ("mới sinh") is spelled as meant: never changed.
         """
         for i in range(1, len(run)):
             left, right = run[i - 1][0], run[i][0]
             if len(right) < 3 or right.isdigit() or f"{left} {right}" in self.index.postings:
+                continue
+            if right in analysis.marked and right in self.index.vocabulary:
                 continue
             if i + 1 < len(run) and f"{right} {run[i + 1][0]}" in self.index.postings:
                 continue  # the word makes sense with the next one
@@ -494,7 +634,7 @@ class Searcher:
                 continue
             best = _closest(right, followers, PAIR_TYPO_CUTOFF)
             if best is not None and best != right:
-                analysis.corrected[right] = best
+                fixes[right] = best
                 run[i] = (best, CORRECTED_WEIGHT)
 
     # -- ranking --------------------------------------------------------------------------
@@ -539,6 +679,7 @@ class Searcher:
         total_cover = sum(by_field.values()) or 1.0
         business = any(term in BUSINESS_WORDS for term in analysis.terms)
         best_cover = max((float(cover[doc]) for doc in docs), default=0.0)
+        named_groups = analysis.groups
         out: list[tuple[int, FloatArray]] = []
         for doc in docs:
             cov = float(cover[doc])
@@ -563,6 +704,8 @@ class Searcher:
                     -min(MAX_VARIANTS_PENALISED, missing),
                     by_field[self.procedures[doc].field] / total_cover,
                     float(self.for_business[doc]) if business else 0.0,
+                    -float(bool(self.record_groups[doc] - named_groups)),
+                    float(min(0, age_fit(self.record_ages[doc], analysis.ages))),
                 ],
                 dtype=np.float32,
             )
@@ -576,16 +719,36 @@ class Searcher:
         lifted into the answers to questions it barely touches."""
         return min(1.0, cover / best_cover) if best_cover > 0 else 1.0
 
+    def scored(self, analysis: QueryAnalysis) -> list[tuple[float, int, FloatArray]]:
+        """(final score, record, features) of the shortlist, best first."""
+        out = [
+            (float(np.dot(RERANK_WEIGHTS, features)), doc, features)
+            for doc, features in self.candidates(analysis)
+        ]
+        out.sort(key=lambda item: (-item[0], self.procedures[item[1]].code))
+        return out
+
     def _rank(self, analysis: QueryAnalysis) -> list[tuple[float, int]]:
         """(score, record) best first; another level of a record already listed comes after
         the other procedures that fit almost as well (SIBLING_PENALTY)."""
-        scored = [
-            (float(np.dot(RERANK_WEIGHTS, features)), doc)
-            for doc, features in self.candidates(analysis)
+        return self.spread([(final, doc) for final, doc, _ in self.scored(analysis)])
+
+    def fit_ranking(
+        self, scored: Sequence[tuple[float, int, FloatArray]]
+    ) -> list[tuple[float, int]]:
+        """The ranking without the trust features (who a record is for, ages): whether the
+        question matches any record at all does not depend on whom they serve."""
+        fit = [
+            (final - float(np.dot(TRUST_WEIGHTS, features)), doc)
+            for final, doc, features in scored
         ]
-        scored.sort(key=lambda item: (-item[0], self.procedures[item[1]].code))
+        fit.sort(key=lambda item: (-item[0], self.procedures[item[1]].code))
+        return self.spread(fit)
+
+    def spread(self, scored: Sequence[tuple[float, int]]) -> list[tuple[float, int]]:
+        """Another level of a record already listed, moved down by SIBLING_PENALTY."""
         if SIBLING_PENALTY <= 0:
-            return scored
+            return list(scored)
         seen: set[str] = set()
         spread = []
         for final, doc in scored:
@@ -595,6 +758,33 @@ class Searcher:
         spread.sort(key=lambda item: (-item[0], self.procedures[item[1]].code))
         return spread
 
+    def gate(self, analysis: QueryAnalysis, ranked: Sequence[tuple[float, int]]) -> Gate | None:
+        """Why no record fits the question well enough to be named (None: some do)."""
+        if not analysis.terms:
+            return Gate.NOTHING_ASKED
+        if analysis.out_of_scope:
+            return Gate.OUT_OF_SCOPE
+        if not ranked:
+            return Gate.NO_MATCH
+        core = max(self.core_coverage(doc, analysis) for _, doc in ranked[:3])
+        content_words = len(set(analysis.content))
+        if core < cutoff(content_words):
+            return Gate.TOO_LITTLE_MATCHES
+        if self.specific_evidence(ranked[0][1], analysis) < self.specific_min_idf:
+            return Gate.NO_SPECIFIC_WORD
+        # A short question that names no business, when the best records all serve banks,
+        # firms or agencies: a citizen asking about everyday life ("vay tiền ngân hàng"),
+        # not about those records.
+        if (
+            content_words <= CITIZEN_CHECK_WORDS
+            and not any(term in BUSINESS_WORDS for term in analysis.terms)
+            and not any(self.for_citizens[doc] for _, doc in ranked[:CITIZEN_CHECK_TOP])
+        ):
+            return Gate.NOT_FOR_CITIZENS
+        if ranked[0][0] < (MIN_FINAL_LONG if content_words >= LONG_WORDS else MIN_FINAL_SHORT):
+            return Gate.FITS_LOOSELY
+        return None
+
     def search(self, query: str, top: int = 3) -> list[Hit]:
         """Up to ``top`` hits, best first, or none when the question is out of scope."""
         if top <= 0:
@@ -602,27 +792,13 @@ class Searcher:
         analysis = self.analyse(query)
         if not analysis.terms or analysis.out_of_scope:
             return []
-        scored = self._rank(analysis)
-        if not scored:
+        scored = self.scored(analysis)
+        if self.gate(analysis, self.fit_ranking(scored)) is not None:
             return []
-        core = max(self.core_coverage(doc, analysis) for _, doc in scored[:3])
-        content_words = len(set(analysis.content))
-        if core < cutoff(content_words):
-            return []
-        if self.specific_evidence(scored[0][1], analysis) < self.specific_min_idf:
-            return []
-        # A short question that names no business, when the best records all serve banks,
-        # firms or agencies: a citizen asking about everyday life ("vay tiền ngân hàng"),
-        # not about those records.
-        if (
-            content_words <= CITIZEN_CHECK_WORDS
-            and not any(term in BUSINESS_WORDS for term in analysis.terms)
-            and not any(self.for_citizens[doc] for _, doc in scored[:CITIZEN_CHECK_TOP])
-        ):
-            return []
-        if scored[0][0] < (MIN_FINAL_LONG if content_words >= LONG_WORDS else MIN_FINAL_SHORT):
-            return []
-        return [
-            Hit(self.procedures[doc], round(100 * min(1.0, max(0.0, final) / SCORE_FULL), 1))
-            for final, doc in scored[:top]
-        ]
+        ranked = self.spread([(final, doc) for final, doc, _ in scored])
+        return [Hit(self.procedures[doc], score_points(final)) for final, doc in ranked[:top]]
+
+
+def score_points(final: float) -> float:
+    """A ranking value as shown (0..100)."""
+    return round(100 * min(1.0, max(0.0, final) / SCORE_FULL), 1)

@@ -1,9 +1,11 @@
-"""``motcua chat`` (talk in the terminal) and ``motcua ask`` (one answer), through the core."""
+"""``motcua chat`` (talk in the terminal) and ``motcua ask`` (one answer per question, each in a
+fresh conversation, as text or as the core's decision in JSON), through the core."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -11,7 +13,10 @@ from typing import TextIO
 from bot import texts_vi
 from bot.config import load_settings
 from bot.ports import Responder
+from handlers.assistant import Assistant
+from handlers.conversation import MemoryConversationStore
 from handlers.messages import Channel, Incoming, Reply
+from handlers.outcome import Turn
 
 TERMINAL_USER = "terminal"
 
@@ -21,9 +26,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     chat.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="bot.toml")
     chat.add_argument("--demo", action="store_true", help="nạp hồ sơ mẫu để thử tra cứu")
     chat.set_defaults(func=run_chat)
-    ask = sub.add_parser("ask", help="hỏi một câu, in câu trả lời")
-    ask.add_argument("question", help='câu hỏi, ví dụ: "làm giấy khai sinh cần gì"')
+    ask = sub.add_parser("ask", help="hỏi một hoặc nhiều câu, mỗi câu một cuộc trò chuyện mới")
+    ask.add_argument(
+        "questions", nargs="+", metavar="question", help='ví dụ: "làm giấy khai sinh cần gì"'
+    )
     ask.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="bot.toml")
+    ask.add_argument(
+        "--json",
+        action="store_true",
+        help='mỗi câu một dòng JSON: {"kind", "procedures", "rule", "replies"}',
+    )
     ask.set_defaults(func=run_ask)
 
 
@@ -82,14 +94,64 @@ async def _chat(config: Path | None, demo: bool) -> None:
         await services.aclose()
 
 
-async def _ask(config: Path | None, question: str) -> str:
+def format_once(replies: list[Reply]) -> str:
+    """Replies of a one-shot question: nothing can be answered with a digit afterwards, so a
+    button that opens a procedure says how to ask about it next (by its code), the aspect
+    buttons of an answer are listed on one line, and no number is offered."""
+    lines: list[str] = []
+    asked_next = False
+    for reply in replies:
+        lines.append(reply.text)
+        codes = {None if b.url else procedure_in(b.payload) for b in reply.buttons}
+        aspects = len(reply.buttons) > 1 and len(codes) == 1 and None not in codes
+        if aspects:  # one procedure's aspects: what else the answer covers
+            labels = " · ".join(b.label for b in reply.buttons)
+            lines.append(f"  {texts_vi.ASK_ASPECTS.format(labels=labels)}")
+            continue
+        for button in reply.buttons:
+            code = procedure_in(button.payload)
+            if button.url:
+                lines.append(f"  → {button.label}: {button.url}")
+            elif code:
+                asked_next = True
+                lines.append(f"  • {button.label} — {texts_vi.ASK_BY_CODE.format(code=code)}")
+            else:
+                lines.append(f"  • {button.label}")
+    if asked_next:
+        lines.append(texts_vi.ASK_ONE_SHOT)
+    return "\n".join(lines)
+
+
+def procedure_in(payload: str) -> str | None:
+    """The procedure code a button opens (``pc:``, ``pa:`` and ``p_`` payloads)."""
+    if payload.startswith(("pc:", "pa:")):
+        return payload[3:].split(":", 1)[0] or None
+    if payload.startswith("p_"):
+        return payload[2:].replace("-", ".") or None
+    return None
+
+
+async def ask_all(assistant: Assistant, questions: list[str]) -> list[Turn]:
+    """Each question in a fresh conversation: a new user in a store of its own."""
+    turns = []
+    for number, question in enumerate(questions):
+        msg = Incoming(Channel.CLI, f"{TERMINAL_USER}-ask-{number}", text=question)
+        turns.append(await assistant.respond(msg))
+    return turns
+
+
+async def _ask(config: Path | None, questions: list[str]) -> list[Turn]:
     from bot.bootstrap import bootstrap
 
     services = await bootstrap(load_settings(config))
     try:
-        msg = Incoming(Channel.CLI, TERMINAL_USER, text=question)
-        text, _ = format_replies(await services.assistant.handle(msg))
-        return text
+        assistant = Assistant(
+            services.kb,
+            MemoryConversationStore(),
+            dossiers=services.dossiers,
+            portal_url=services.settings.knowledge.portal_url,
+        )
+        return await ask_all(assistant, questions)
     finally:
         await services.aclose()
 
@@ -103,8 +165,16 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    if not args.question.strip():
+    questions = [q for q in args.questions if q.strip()]
+    if not questions:
         print(texts_vi.CLI_EMPTY_QUESTION, file=sys.stderr)
         return 2
-    print(asyncio.run(_ask(args.config, args.question)))
+    turns = asyncio.run(_ask(args.config, questions))
+    for number, turn in enumerate(turns):
+        if args.json:
+            print(json.dumps(turn.as_json(), ensure_ascii=False))
+            continue
+        if len(turns) > 1:
+            print(("\n" if number else "") + f"» {questions[number]}")
+        print(format_once(turn.replies))
     return 0

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from handlers.helpdesk.redact import redact
-from handlers.ports import SearchHit
+from handlers.ports import SearchDecision
 from handlers.staff import audit
 from handlers.staff.audit import Actor, Forbidden, NotFound, Refused
 from knowledge.base import KnowledgeBase
@@ -63,8 +63,8 @@ class LiveKnowledge:
     def get(self, code: str) -> Procedure | None:
         return self._current.get(code)
 
-    def search(self, query: str, top: int = 3) -> Sequence[SearchHit]:
-        return self._current.search(query, top)
+    def decide(self, query: str) -> SearchDecision:
+        return self._current.decide(query)
 
     async def reload(self, sessions: SessionFactory, *, force: bool = False) -> bool:
         """Rebuilds the index when the approved phrases changed; True when it did."""

@@ -3,15 +3,15 @@ and a /start deep link; the state survives between messages in the SQL store."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+
+from fakes.decisions import ScriptedDecision
 
 from handlers.assistant import Assistant
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.tokens import make_token
 from handlers.messages import Channel, Incoming
-from handlers.ports import SearchHit
 from knowledge.model import Procedure
 from storage import dossiers_repo
 from storage.conversations_repo import SqlConversationStore
@@ -27,8 +27,8 @@ class NoProcedures:
     def get(self, code: str) -> Procedure | None:
         return None
 
-    def search(self, query: str, top: int = 3) -> Sequence[SearchHit]:
-        return []
+    def decide(self, query: str) -> ScriptedDecision:
+        return ScriptedDecision("abstain")
 
 
 async def make_assistant(
@@ -88,9 +88,9 @@ class RecordingSearch(NoProcedures):
     def __init__(self) -> None:
         self.asked: list[str] = []
 
-    def search(self, query: str, top: int = 3) -> Sequence[SearchHit]:
+    def decide(self, query: str) -> ScriptedDecision:
         self.asked.append(query)
-        return []
+        return ScriptedDecision("abstain")
 
 
 async def test_codes_in_every_spelling_reach_the_dossier(session_factory: SessionFactory) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 import pytest
+from fakes.decisions import ScriptedDecision, ScriptedHit, ScriptedSearch
 
 from handlers import texts_vi as t
 from handlers.assistant import CHOOSE_PROCEDURE, Assistant
 from handlers.conversation import ConversationState, MemoryConversationStore
 from handlers.messages import Channel, Incoming, Reply
+from handlers.outcome import OutcomeKind
 from knowledge.base import KnowledgeBase
-from knowledge.model import Procedure
 
 PORTAL = "https://dichvucong.gov.vn"
 
@@ -209,7 +207,7 @@ async def test_out_of_scope_question_gets_an_honest_answer_with_the_portal(
     kb: KnowledgeBase,
 ) -> None:
     store = MemoryConversationStore()
-    bot = Assistant(ScriptedSearch(kb, []), store, portal_url=PORTAL)
+    bot = Assistant(ScriptedSearch(kb), store, portal_url=PORTAL)
     replies = await bot.handle(text(body="đăng ký hợp đồng mua bán điện thế nào"))
     assert replies == [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=PORTAL))]
     assert PORTAL in replies[0].text
@@ -231,32 +229,11 @@ async def test_unknown_deep_link_code(assistant: Assistant) -> None:
 # --- choices ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FakeHit:
-    procedure: Procedure
-    score: float
-
-
-class ScriptedSearch:
-    """The real records, with the scores a test needs (the choice logic, not the ranking)."""
-
-    def __init__(self, kb: KnowledgeBase, ranking: list[tuple[str, float]]) -> None:
-        self._kb = kb
-        self._ranking = ranking
-
-    def get(self, code: str) -> Procedure | None:
-        return self._kb.get(code)
-
-    def search(self, query: str, top: int = 3) -> Sequence[FakeHit]:
-        hits = [FakeHit(p, s) for c, s in self._ranking if (p := self._kb.get(c))]
-        return hits[:top]
-
-
 async def test_close_scores_offer_a_choice_answered_by_button_or_digit(
     kb: KnowledgeBase,
 ) -> None:
     store = MemoryConversationStore()
-    search = ScriptedSearch(kb, [("1.001193", 70), ("1.000894", 68), ("1.004194", 40)])
+    search = ScriptedSearch(kb, default=("choice", ["1.001193", "1.000894"]))
     bot = Assistant(search, store, portal_url=PORTAL)
     replies = await bot.handle(text(body="thủ tục gì đó mất bao lâu"))
     assert [b.payload for b in replies[0].buttons] == ["pc:1.001193", "pc:1.000894"]
@@ -277,44 +254,54 @@ async def test_close_scores_offer_a_choice_answered_by_button_or_digit(
 
 
 async def test_a_digit_out_of_range_asks_again(kb: KnowledgeBase) -> None:
-    search = ScriptedSearch(kb, [("1.001193", 70), ("1.000894", 69)])
+    search = ScriptedSearch(kb, default=("choice", ["1.001193", "1.000894"]))
     bot = Assistant(search, MemoryConversationStore(), portal_url=PORTAL)
     await bot.handle(text(body="thủ tục gì đó"))
     assert await bot.handle(text(body="5")) == [Reply(t.CHOICE_OUT_OF_RANGE.format(count=2))]
 
 
-async def test_a_clear_winner_is_answered_without_a_choice(kb: KnowledgeBase) -> None:
-    search = ScriptedSearch(kb, [("1.001193", 80), ("1.000894", 60)])
+async def test_an_answer_is_one_procedure_without_a_choice(kb: KnowledgeBase) -> None:
+    search = ScriptedSearch(kb, default=("answer", ["1.001193"]))
     bot = Assistant(search, MemoryConversationStore(), portal_url=PORTAL)
-    replies = await bot.handle(text(body="khai sinh"))
-    assert len(replies) == 1 and replies[0].text.startswith("Thủ tục “Đăng ký khai sinh”")
+    turn = await bot.respond(text(body="khai sinh"))
+    assert len(turn.replies) == 1 and turn.replies[0].text.startswith(
+        "Thủ tục “Đăng ký khai sinh”"
+    )
+    assert turn.outcome.kind is OutcomeKind.PROCEDURE
+    assert turn.outcome.procedures == ("1.001193",) and turn.outcome.rule == "scripted"
 
 
-async def test_full_matches_answer_the_best_and_offer_the_others(kb: KnowledgeBase) -> None:
+async def test_an_answer_at_one_level_names_it_and_offers_the_others(kb: KnowledgeBase) -> None:
+    """The same procedure kept at several levels is one answer: the level shown is said, and
+    each other level is one tap away (with the aspect asked)."""
+    province, centre = kb.get("1.001456"), kb.get("1.001471")
+    assert province is not None and centre is not None
+
+    class Levels(ScriptedSearch):
+        def decide(self, query: str) -> ScriptedDecision:
+            asked = "tỉnh" in query
+            hit = ScriptedHit(province, siblings=(centre,), level="Cấp tỉnh", level_asked=asked)
+            return ScriptedDecision("answer", hits=(hit,))
+
     store = MemoryConversationStore()
-    search = ScriptedSearch(kb, [("1.000894", 100), ("1.001193", 100), ("1.004194", 50)])
-    bot = Assistant(search, store, portal_url=PORTAL)
-    replies = await bot.handle(text(body="đăng ký kết hôn"))
-    assert replies[0].text.startswith("Thủ tục “Đăng ký kết hôn”")
-    assert [b.payload for b in replies[1].buttons] == ["pc:1.001193"]
-    assert "• Đăng ký khai sinh" in replies[1].text
-    switched = joined(await bot.handle(press("pc:1.001193")))
-    assert switched.startswith("Thủ tục “Đăng ký khai sinh”")
-    # the alternatives are buttons only: a digit does not pick one (channels number buttons)
-    await bot.handle(text(body="đăng ký kết hôn"))
-    assert await bot.handle(text(body="1")) == [Reply(t.NO_CHOICE_PENDING)]
-    # an aspect asked with the question travels in the alternative's payload
-    with_fee = await bot.handle(text(user="u2", body="lệ phí đăng ký kết hôn"))
-    assert [b.payload for b in with_fee[1].buttons] == ["pa:1.001193:fee"]
-    both = await bot.handle(text(user="u3", body="kết hôn mất bao lâu, lệ phí bao nhiêu"))
-    assert [b.payload for b in both[1].buttons] == ["pa:1.001193:time,fee"]
-    answered = joined(await bot.handle(press("pa:1.001193:time,fee")))
-    assert "Thời hạn giải quyết" in answered and "Phí, lệ phí" in answered
+    bot = Assistant(Levels(kb), store, portal_url=PORTAL)
+    replies = await bot.handle(text(body="lệ phí làm hộ chiếu"))
+    assert "Cấp hộ chiếu phổ thông" in replies[0].text and "Phí, lệ phí" in replies[0].text
+    assert replies[1].text == t.LEVEL_FOR_CITIZENS.format(level="cấp tỉnh")
+    assert [b.payload for b in replies[1].buttons] == ["pa:1.001471:fee"]
+    assert replies[1].buttons[0].label == t.LEVEL_BUTTON.format(level="Cấp bộ")
+    named = await bot.handle(text(user="u2", body="làm hộ chiếu cấp tỉnh"))
+    assert named[1].text == t.LEVEL_ASKED.format(level="cấp tỉnh")
+    assert [b.payload for b in named[1].buttons] == ["pc:1.001471"]
+    switched = joined(await bot.handle(press("pa:1.001471:fee")))
+    assert switched.startswith("Phí, lệ phí") and (await state_of(store)).last_procedure == (
+        "1.001471"
+    )
 
 
 async def test_a_new_question_drops_an_unanswered_choice(kb: KnowledgeBase) -> None:
     store = MemoryConversationStore()
-    search = ScriptedSearch(kb, [("1.001193", 70), ("1.000894", 69)])
+    search = ScriptedSearch(kb, default=("choice", ["1.001193", "1.000894"]))
     bot = Assistant(search, store, portal_url=PORTAL)
     await bot.handle(text(body="thủ tục gì đó"))
     await bot.handle(text(body="cảm ơn"))
@@ -344,7 +331,7 @@ async def test_an_aspect_before_choosing_asks_the_choice_again_for_it(
     kb: KnowledgeBase,
 ) -> None:
     store = MemoryConversationStore()
-    search = ScriptedSearch(kb, [("1.001193", 70), ("1.000894", 68)])
+    search = ScriptedSearch(kb, default=("choice", ["1.001193", "1.000894"]))
     bot = Assistant(search, store, portal_url=PORTAL)
     await bot.handle(press("p_1-004194"))  # an earlier topic must not capture the follow-up
     await bot.handle(text(body="thủ tục gì đó"))

@@ -141,7 +141,7 @@ class ExplodingSearch:
     def get(self, code: str) -> None:
         return None
 
-    def search(self, query: str, top: int = 3) -> list[object]:
+    def decide(self, query: str) -> object:
         raise RuntimeError("index corrupted")
 
 

@@ -5,12 +5,11 @@ the period report on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from fakes.decisions import ScriptedSearch
 
 from handlers import texts_vi as t
 from handlers.assistant import Assistant
@@ -19,7 +18,6 @@ from handlers.dossiers.dialog import DossierDialog
 from handlers.messages import Channel, Incoming, Reply
 from handlers.usage import NoUsage, UsageKind
 from knowledge.base import KnowledgeBase
-from knowledge.model import Procedure
 from storage import report_repo
 from storage.engine import SessionFactory
 from storage.usage_repo import BatchedUsageWriter
@@ -30,31 +28,17 @@ VAGUE = "thủ tục gì đó"  # the scripted search offers a choice for this o
 RECEIPT = "000.00.20.H56-210615-0001"
 
 
-@dataclass
-class FakeHit:
-    procedure: Procedure
-    score: float
-
-
-class ScriptedSearch:
-    """The real records with fixed rankings, so the counts do not hang on the search tuning:
-    VAGUE fits two procedures equally (a choice), a question not scripted fits nothing."""
-
-    RANKINGS = {
-        "lệ phí đăng ký kết hôn": [(KET_HON, 100.0)],
-        "làm khai sinh cho con cần giấy tờ gì": [(KHAI_SINH, 100.0), (KET_HON, 30.0)],
-        VAGUE: [(KHAI_SINH, 70.0), (KET_HON, 70.0)],
-    }
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self._kb = kb
-
-    def get(self, code: str) -> Procedure | None:
-        return self._kb.get(code)
-
-    def search(self, query: str, top: int = 3) -> Sequence[FakeHit]:
-        ranking = self.RANKINGS.get(query, [])
-        return [FakeHit(p, score) for c, score in ranking if (p := self._kb.get(c))][:top]
+def scripted(kb: KnowledgeBase) -> ScriptedSearch:
+    """The real records with fixed decisions, so the counts do not hang on the search tuning:
+    VAGUE is a choice of two, a question not scripted fits nothing."""
+    return ScriptedSearch(
+        kb,
+        {
+            "lệ phí đăng ký kết hôn": ("answer", [KET_HON]),
+            "làm khai sinh cho con cần giấy tờ gì": ("answer", [KHAI_SINH]),
+            VAGUE: ("choice", [KHAI_SINH, KET_HON]),
+        },
+    )
 
 
 class ListRecorder:
@@ -105,7 +89,7 @@ def press(payload: str, user: str = "u1") -> Incoming:
 
 async def test_each_question_is_counted_once_with_its_outcome(kb: KnowledgeBase) -> None:
     usage = ListRecorder()
-    bot = Assistant(ScriptedSearch(kb), MemoryConversationStore(), portal_url=PORTAL, usage=usage)
+    bot = Assistant(scripted(kb), MemoryConversationStore(), portal_url=PORTAL, usage=usage)
     answered = await bot.handle(say("lệ phí đăng ký kết hôn", Channel.TELEGRAM))
     assert answered[0].buttons  # a real answer
     abstained = await bot.handle(say("đăng ký hợp đồng mua bán điện thế nào"))
@@ -178,7 +162,7 @@ async def test_a_real_conversation_shows_up_in_the_period_report(
     writer = BatchedUsageWriter(session_factory)
     dialog = DossierDialog(session_factory, signing_key=b"usage-test-key", usage=writer)
     bot = Assistant(
-        ScriptedSearch(kb),
+        scripted(kb),
         MemoryConversationStore(),
         dossiers=dialog,
         portal_url=PORTAL,

@@ -67,3 +67,53 @@ def test_eval_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_eval_of_a_missing_file_fails_cleanly(tmp_path: Path) -> None:
     assert run(["kb", "eval", str(tmp_path / "absent.jsonl")]) == 2
+
+
+def test_search_explain_shows_the_analysis_the_candidates_and_the_rule(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The age said, the candidates with their features, the doubt on the variant for other
+    ages, and the rule."""
+    assert run(["kb", "search", "con toi 14 tuoi lam can cuoc o dau", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "content words: 14 tuoi cap the can cuoc" in out
+    assert "rewrite: 'con toi 14 tuoi lam can cuoc o dau' -> " in out
+    assert "age: 14–15 tuổi" in out and "aspects: place" in out
+    assert "[1.014061] Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên" in out
+    assert "doubt: for ages dưới 14 tuổi" in out
+    assert out.rstrip().splitlines()[-1].startswith("decision: answer by rule clear_winner")
+
+
+def test_search_explain_json_is_the_trace(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["kb", "search", "con tôi mới sinh thì làm giấy tờ gì", "--explain", "--json"]) == 0
+    trace = json.loads(capsys.readouterr().out)
+    assert set(trace) == {"query", "analysis", "candidates", "decision"}
+    analysis = trace["analysis"]
+    assert analysis["corrections"] == {}  # "sinh" is spelled as meant, never "hình"
+    assert " ".join(analysis["words"]).startswith("con toi moi sinh")
+    assert "documents" in analysis["aspects"]
+    assert any("khai sinh" in after for _, after in analysis["rewrites"])
+    for c in trace["candidates"]:
+        assert abs(sum(c["features"].values()) - c["score"]) <= 0.6  # rounding only
+    decision = trace["decision"]
+    assert decision["kind"] in ("answer", "choice")
+    assert "1.001193" in decision["procedures"]  # birth registration, answered or offered
+
+
+def test_search_explain_names_the_gate_that_abstained(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["kb", "search", "mua bán điện sinh hoạt cho nhà mới", "--explain", "--json"]) == 0
+    decision = json.loads(capsys.readouterr().out)["decision"]
+    assert decision == {
+        "kind": "abstain",
+        "rule": "out_of_scope",
+        "reason": "out_of_scope",
+        "procedures": [],
+    }
+
+
+def test_search_explain_shows_a_typo_fix_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """ "mua" (rain, or buy) is a word: changing it to "mã" does not make a better question."""
+    assert run(["kb", "search", "mai ha noi co mua ko", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "correction refused (reads better as written): mua -> ma" in out
+    assert "decision: abstain" in out

@@ -1,0 +1,288 @@
+"""The decision (knowledge.decision): answer one procedure only when sure, a short choice, or
+abstain, with the rule; and the trust rules, on real records of ../shared/data/tthc."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from knowledge.audience import Ages, age_fit, citizen_level, question_ages, record_ages
+from knowledge.base import KnowledgeBase
+from knowledge.decision import CHOICE_MIN, MAX_CHOICES, DecisionKind, Rule
+from knowledge.model import Procedure
+from knowledge.search import Gate
+
+CARD_ADULT, CARD_CHILD = "1.014061", "1.014062"  # first ID card: from 14 / under 14 (xã)
+KHAI_SINH = "1.001193"
+POLICE_BHYT = {"2.000639", "1.003116", "1.001294", "1.001327", "1.001321", "1.002438"}
+
+
+def named(kb: KnowledgeBase, query: str) -> list[str]:
+    """The procedures a decision names (answer or choice), at every level."""
+    return [
+        code for hit in kb.decide(query).hits for code in (hit.procedure.code, *hit.sibling_codes)
+    ]
+
+
+# --- the outcomes and their rules ------------------------------------------------------------
+
+
+def test_a_question_that_says_a_whole_name_is_answered(kb: KnowledgeBase) -> None:
+    """ "đăng ký kết hôn" is the base procedure, not "... lưu động" or "... lại", though all
+    of them hold the words asked."""
+    decision = kb.decide("đăng ký kết hôn cần giấy tờ gì")
+    assert decision.kind is DecisionKind.ANSWER and decision.rule == Rule.NAMES_IT
+    assert [h.procedure.code for h in decision.hits] == ["1.000894"]
+    variant = kb.decide("đăng ký kết hôn lưu động")
+    assert [h.procedure.code for h in variant.hits] == ["1.000593"]
+
+
+def test_close_candidates_make_a_short_choice(kb: KnowledgeBase) -> None:
+    """ "làm căn cước" fits a first card, a renewal and a replacement alike: the citizen
+    chooses among at most three, each a different procedure."""
+    decision = kb.decide("làm căn cước")
+    assert decision.kind is DecisionKind.CHOICE and decision.rule == Rule.CLOSE_CANDIDATES
+    codes = [h.procedure.code for h in decision.hits]
+    assert 2 <= len(codes) <= MAX_CHOICES and len(set(codes)) == len(codes)
+    assert all(h.score >= CHOICE_MIN for h in decision.hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "rule"),
+    [
+        ("xin chào", Gate.NOTHING_ASKED),
+        ("trợ cấp thất nghiệp", Gate.OUT_OF_SCOPE),
+        ("benh vien nao kham tot", Gate.NO_SPECIFIC_WORD),
+    ],
+)
+def test_abstaining_names_its_gate(kb: KnowledgeBase, query: str, rule: str) -> None:
+    decision = kb.decide(query)
+    assert decision.kind is DecisionKind.ABSTAIN and decision.hits == []
+    assert decision.rule == rule
+
+
+def test_every_decision_is_explained(kb: KnowledgeBase) -> None:
+    trace = kb.decide("con tôi 14 tuổi làm căn cước ở đâu").trace()
+    assert trace["analysis"]["age"] == "14–15 tuổi" and trace["analysis"]["aspects"] == ["place"]
+    first = trace["candidates"][0]
+    assert first["code"] == CARD_ADULT
+    assert set(first["features"]) >= {"coverage", "prior", "name", "group", "age"}
+    assert sum(first["features"].values()) == pytest.approx(first["score"], abs=0.6)
+    assert trace["decision"]["rule"] == Rule.CLEAR_WINNER
+    assert trace["decision"]["procedures"] == [CARD_ADULT]
+
+
+# --- who a record is for -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cap lai the bhyt bi mat",
+        "thẻ bảo hiểm y tế của tôi bị rách, đổi thẻ ở đâu",
+        "làm thẻ bảo hiểm y tế cho mẹ",
+    ],
+)
+def test_the_police_staff_card_never_answers_a_citizen(kb: KnowledgeBase, query: str) -> None:
+    """The health-insurance cards the Ministry of Public Security issues to its own officers
+    and their families are about the right thing, but not for this person."""
+    decision = kb.decide(query)
+    assert not set(named(kb, query)) & POLICE_BHYT
+    police = [c for c in decision.ranking if c.procedure.code in POLICE_BHYT]
+    assert all(c.doubts == ("for police",) for c in police)
+
+
+def test_the_police_card_is_offered_when_the_question_says_so(kb: KnowledgeBase) -> None:
+    query = "chồng tôi là công an, làm thẻ bảo hiểm y tế cho con ở đâu"
+    assert kb.decide(query).analysis.groups == {"police"}
+    assert set(named(kb, query)) & POLICE_BHYT
+
+
+def test_an_ordinary_company_is_not_a_fund_manager(kb: KnowledgeBase) -> None:
+    decision = kb.decide("giải thể công ty")
+    assert [h.procedure.code for h in decision.hits][:1] == ["2.002023"]  # Giải thể doanh nghiệp
+    assert "1.009540" not in named(kb, "giải thể công ty")  # ... công ty quản lý quỹ
+    assert "1.009540" in named(kb, "công ty quản lý quỹ muốn giải thể")
+
+
+def test_a_record_for_a_group_is_recognised_by_name_ministry_or_conditions() -> None:
+    base = {"field": "Cấp sổ BHXH, thẻ BHYT", "audiences": ("Công dân Việt Nam",)}
+    kb = KnowledgeBase(
+        [
+            Procedure(code="9.1", name="Cấp lại thẻ bảo hiểm y tế", **base),  # type: ignore[arg-type]
+            Procedure(
+                code="9.2",
+                name="Cấp lại thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)",
+                ministry="Bộ Công an",
+                field="Chính sách",
+                audiences=("Công dân Việt Nam",),
+            ),
+            Procedure(
+                code="9.3",
+                name="Cấp đổi thẻ bảo hiểm y tế",
+                ministry="Bộ Công an",
+                field="Khác",
+                conditions="Đối tượng là thân nhân sĩ quan trong Công an nhân dân.",
+            ),
+            Procedure(code="9.4", name="Đổi giấy phép lái xe Công an nhân dân"),
+        ]
+    )
+    searcher = kb._searcher  # the records' groups are what the ranking reads
+    assert [sorted(g) for g in searcher.record_groups] == [[], ["police"], ["police"], ["police"]]
+    assert kb.decide("cấp lại thẻ bảo hiểm y tế").hits[0].procedure.code == "9.1"
+
+
+# --- ages --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["con tôi 14 tuổi làm căn cước", "con trai vua tron 14 tuoi muon lam can cuoc"],
+)
+def test_a_fourteen_year_old_gets_the_card_from_fourteen(kb: KnowledgeBase, query: str) -> None:
+    """The card for children under 14 must not answer for a 14-year-old, nor be offered."""
+    decision = kb.decide(query)
+    assert decision.hits[0].procedure.code == CARD_ADULT
+    assert CARD_CHILD not in named(kb, query)
+    child = next(c for c in decision.ranking if c.procedure.code == CARD_CHILD)
+    assert child.doubts == ("for ages dưới 14 tuổi, asked 14–15 tuổi",)
+
+
+def test_ruling_out_the_other_age_leaves_one_clear_answer(kb: KnowledgeBase) -> None:
+    decision = kb.decide("con tôi 14 tuổi làm căn cước")
+    assert decision.kind is DecisionKind.ANSWER and decision.rule == Rule.CLEAR_WINNER
+    assert "ruled out 1.014062" in decision.reason
+
+
+@pytest.mark.parametrize("query", ["bé 5 tuổi làm căn cước", "làm căn cước cho con 9 tuổi"])
+def test_a_young_child_gets_the_card_under_fourteen(kb: KnowledgeBase, query: str) -> None:
+    codes = named(kb, query)
+    assert CARD_CHILD in codes and CARD_ADULT not in codes
+    assert kb.decide(query).hits[0].procedure.code == CARD_CHILD
+
+
+@pytest.mark.parametrize(
+    ("name", "ages"),
+    [
+        ("Cấp thẻ căn cước cho người dưới 14 tuổi", Ages(0, 14)),
+        ("Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", Ages(14, math.inf)),
+        ("Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", Ages(0, 6)),
+        ("Trợ cấp cho người trên 80 tuổi", Ages(81, math.inf)),
+        ("Hỗ trợ trẻ từ đủ 6 tuổi đến dưới 14 tuổi", Ages(6, 14)),
+        ("Đăng ký kết hôn", None),
+    ],
+)
+def test_record_ages(name: str, ages: Ages | None) -> None:
+    assert record_ages(name) == ages
+
+
+@pytest.mark.parametrize(
+    ("question", "ages"),
+    [
+        ("con 14 tuoi", Ages(14, 15)),
+        ("be 5 tuoi", Ages(5, 6)),
+        ("tre duoi 6 tuoi", Ages(0, 6)),
+        ("ba toi tren 80 tuoi", Ages(81, math.inf)),
+        ("con toi moi sinh", Ages(0, 1)),
+        ("chau duoc 3 thang tuoi", Ages(0, 1)),
+        ("sinh nam 1985", None),
+    ],
+)
+def test_question_ages(question: str, ages: Ages | None) -> None:
+    assert question_ages(question) == ages
+
+
+def test_age_fit() -> None:
+    under_14, from_14 = Ages(0, 14), Ages(14, math.inf)
+    assert age_fit(under_14, Ages(14, 15)) == -1
+    assert age_fit(from_14, Ages(14, 15)) == 1
+    assert age_fit(under_14, Ages(0, 6)) == 1
+    assert age_fit(Ages(0, 6), Ages(0, 14)) == 0  # overlaps: nothing ruled out
+    assert age_fit(None, Ages(5, 6)) == 0 and age_fit(under_14, None) == 0
+
+
+# --- typo correction -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query", ["con tôi mới sinh thì làm giấy tờ gì", "con toi moi sinh thi lam giay to gi"]
+)
+def test_a_correctly_spelled_word_is_never_replaced(kb: KnowledgeBase, query: str) -> None:
+    """ "sinh" was once "corrected" to "hình" (mọi hình thức), and the question fell below the
+    cutoff; a newborn's paper is the birth registration."""
+    decision = kb.decide(query)
+    assert "sinh" in decision.analysis.content and "hinh" not in decision.analysis.content
+    assert decision.analysis.corrected == {}
+    assert KHAI_SINH in named(kb, query)
+
+
+def test_a_word_written_with_its_marks_is_kept(kb: KnowledgeBase) -> None:
+    assert kb.analyse("nhà tôi có mưa dột").corrected == {}
+    assert kb.analyse("hộ chíu làm ở đâu").corrected == {}  # marks: spelled as meant
+
+
+def test_a_typo_fix_is_kept_only_when_the_question_reads_better(kb: KnowledgeBase) -> None:
+    fixed = kb.analyse("ho chiu lan dau")
+    assert fixed.corrected == {"chiu": "chieu"}
+    refused = kb.analyse("mai ha noi co mua ko")
+    assert refused.corrected == {} and refused.refused == {"mua": "ma"}
+
+
+# --- levels ----------------------------------------------------------------------------------
+
+
+def test_one_procedure_at_several_levels_is_one_answer_at_the_citizens_level(
+    kb: KnowledgeBase,
+) -> None:
+    decision = kb.decide("cấp đổi thẻ căn cước cần giấy tờ gì")
+    first = decision.hits[0]
+    assert first.procedure.code == "1.014063" and first.level == "Cấp xã"
+    assert not first.level_asked
+    assert first.sibling_codes == ("2.001195", "1.000889")
+    codes = [h.procedure.code for h in decision.hits]
+    assert not {"2.001195", "1.000889"} & set(codes)  # never offered twice
+
+
+def test_a_level_the_question_names_is_the_one_answered(kb: KnowledgeBase) -> None:
+    first = kb.decide("cấp đổi thẻ căn cước cấp tỉnh").hits[0]
+    assert first.procedure.code == "2.001195" and first.level == "Cấp tỉnh"
+    assert first.level_asked
+
+
+def test_citizen_level() -> None:
+    both = Procedure(code="9.1", name="x", levels=("Cấp bộ", "Cấp tỉnh", "Cấp xã"))
+    assert citizen_level(both) == "Cấp xã"
+    assert citizen_level(both, ["Cấp tỉnh"]) == "Cấp tỉnh"
+    assert citizen_level(Procedure(code="9.2", name="x")) == ""
+
+
+# --- out of the data ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nhà mới xây muốn ký hợp đồng mua bán điện với điện lực thì làm sao",
+        "chuyển tên chủ đồng hồ nước sang tên tôi",
+        "Mẹ tôi 85 tuổi, làm sao để được nhận trợ cấp xã hội hằng tháng?",
+        "con tôi vào lớp 6 năm nay, hồ sơ xin học trường công gồm gì",
+        "tra cứu phạt nguội xe máy ở đâu",
+    ],
+)
+def test_topics_not_in_the_data_get_no_procedure(kb: KnowledgeBase, query: str) -> None:
+    decision = kb.decide(query)
+    assert decision.kind is DecisionKind.ABSTAIN, decision.reason
+    assert decision.hits == []
+
+
+def test_an_employer_registering_staff_is_not_answered_with_voluntary_insurance(
+    kb: KnowledgeBase,
+) -> None:
+    """Voluntary social insurance (1.002179) is for people without an employer: it may be
+    offered beside the employer's registration, never given as the one answer."""
+    decision = kb.decide("công ty tôi đăng ký đóng bảo hiểm xã hội cho nhân viên mới")
+    assert not (
+        decision.kind is DecisionKind.ANSWER and decision.hits[0].procedure.code == "1.002179"
+    )
+    assert "1.002051" in [h.procedure.code for h in decision.hits]  # the employer's one
