@@ -77,7 +77,7 @@ def ask_on_test_services(
 ASKED = [
     "con tôi 14 tuổi làm căn cước",  # one procedure (the adult card), at the citizens' level
     "làm căn cước",  # several fit: a choice
-    "thời tiết hôm nay thế nào",  # not in the records
+    "ký hợp đồng mua bán điện thế nào",  # not in the records
     "xin chào",
     "000.00.20.H56-210615-0001",  # a receipt code (unknown here)
 ]

@@ -210,16 +210,17 @@ def test_office_hours_say_when_the_desk_opens() -> None:
     desk = HelpDesk(None, calendar, MemoryCounterStore(), reachable=(), contact="")  # type: ignore[arg-type]
     tz = calendar.tz
     assert desk.next_opening(datetime(2026, 12, 7, 9, 30, tzinfo=tz)) is None  # Monday morning
+    # The default office periods ([calendar.office_hours]): 07:30-11:30 and 13:30-17:00.
     assert desk.next_opening(datetime(2026, 12, 7, 12, 30, tzinfo=tz)) == datetime(
-        2026, 12, 7, 13, 0, tzinfo=tz
+        2026, 12, 7, 13, 30, tzinfo=tz
     )
-    # Friday evening: Monday 8:00.
+    # Friday evening: Monday 7:30.
     assert desk.next_opening(datetime(2026, 12, 11, 18, 0, tzinfo=tz)) == datetime(
-        2026, 12, 14, 8, 0, tzinfo=tz
+        2026, 12, 14, 7, 30, tzinfo=tz
     )
     # New Year's Day 2027 is a Friday holiday: the desk opens on Monday the 4th.
     assert desk.next_opening(datetime(2026, 12, 31, 17, 30, tzinfo=tz)) == datetime(
-        2027, 1, 4, 8, 0, tzinfo=tz
+        2027, 1, 4, 7, 30, tzinfo=tz
     )
 
 
