@@ -278,8 +278,12 @@ async def set_clocks(session: AsyncSession, readings: Sequence[Mapping[str, Any]
 # --- staff lists (the console and ``motcua dossiers due``) -------------------------------------
 
 
-def _scope(stmt: Any, agency: str | None) -> Any:
-    return stmt if agency is None else stmt.where(col(Dossier.agency) == agency)
+def _scope(stmt: Any, agency: str | None, procedure: str | None = None) -> Any:
+    if agency is not None:
+        stmt = stmt.where(col(Dossier.agency) == agency)
+    if procedure is not None:
+        stmt = stmt.where(col(Dossier.procedure_code) == procedure)
+    return stmt
 
 
 async def due_within(
@@ -289,6 +293,7 @@ async def due_within(
     end: datetime,
     *,
     agency: str | None = None,
+    procedure: str | None = None,
     limit: int = 200,
 ) -> list[Dossier]:
     """Dossiers whose clock runs and falls due in [start, end] (both ends: a closing time is a
@@ -299,8 +304,57 @@ async def due_within(
         col(Dossier.due_at) >= start,
         col(Dossier.due_at) <= end,
     )
-    stmt = _scope(stmt, agency).order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
+    stmt = _scope(stmt, agency, procedure)
+    stmt = stmt.order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
     return list((await session.execute(stmt)).scalars())
+
+
+async def past_due(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    now: datetime,
+    *,
+    agency: str | None = None,
+    procedure: str | None = None,
+    limit: int = 200,
+) -> list[Dossier]:
+    """Dossiers whose clock runs and whose due time has passed (late, "trễ hẹn", whether or not
+    a new date was given), the longest overdue first."""
+    stmt = select(Dossier).where(
+        col(Dossier.status).in_(list(running_statuses)), col(Dossier.due_at) < now
+    )
+    stmt = _scope(stmt, agency, procedure)
+    stmt = stmt.order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def deadline_facets(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    end: datetime,
+    *,
+    agency: str | None = None,
+) -> tuple[list[tuple[str, int]], list[tuple[str, str | None, int]]]:
+    """The agencies (name, count) and procedures (code, name, count) of the running dossiers
+    due by ``end`` (overdue or due soon), for the console's filters; ``agency`` narrows both."""
+    where = [col(Dossier.status).in_(list(running_statuses)), col(Dossier.due_at) <= end]
+    if agency is not None:
+        where.append(col(Dossier.agency) == agency)
+    name = col(Dossier.agency)
+    agencies = await session.execute(
+        select(name, func.count()).where(*where, name.is_not(None)).group_by(name).order_by(name)
+    )
+    code = col(Dossier.procedure_code)
+    procedures = await session.execute(
+        select(code, func.min(col(Dossier.procedure_name)), func.count())
+        .where(*where, code.is_not(None))
+        .group_by(code)
+        .order_by(code)
+    )
+    return (
+        [(str(a), int(n)) for a, n in agencies.all()],
+        [(str(c), p, int(n)) for c, p, n in procedures.all()],
+    )
 
 
 async def overdue_without_apology_details(

@@ -54,6 +54,13 @@ ERRORS = {
     "new_date_not_future": "Ngày hẹn trả mới phải sau hôm nay.",
     "new_date_before_due": "Ngày hẹn trả mới phải sau ngày hẹn cũ.",
     "bad_date": "Ngày hẹn trả mới không hợp lệ (cần dạng ngày/tháng/năm).",
+    "clock_stopped": (
+        "Hồ sơ đang chờ người dân hoặc tạm dừng: thời hạn không tính nên không có phiếu xin lỗi. "
+        "Khi hồ sơ được xử lý tiếp, hạn trả sẽ được tính lại."
+    ),
+    "no_running_clock": (
+        "Hồ sơ chưa được tiếp nhận hoặc đã có kết quả: không có hạn trả để hẹn lại."
+    ),
     "apology_not_recorded": "Thông tin này đã được ghi trước đó.",
     "answer_missing": "Vui lòng nhập nội dung trả lời.",
     "answer_too_long": "Nội dung trả lời quá dài (tối đa 3.000 ký tự).",
@@ -125,6 +132,10 @@ DUE_AT = "Đến hạn {when}"
 NEEDS_DETAILS = "Chưa ghi lý do và ngày hẹn mới"
 RESCHEDULED = "Trễ hẹn, đã hẹn lại"
 HAS_DETAILS = "Đã ghi lý do và ngày hẹn mới"
+DETAILS_AHEAD = "Đã ghi lý do và ngày hẹn mới trước hạn"
+NEW_DUE_PASSED = "Ngày hẹn mới cũng đã qua: cần hẹn lại"
+CLOCK_STOPPED = "Đang chờ người dân hoặc tạm dừng: thời hạn không tính, không quá hạn."
+CLOCK_NOT_RUNNING = "Hồ sơ chưa được tiếp nhận hoặc đã có kết quả: không có hạn trả để hẹn lại."
 FOLLOWERS = "{count} người nhận thông báo"
 NO_FOLLOWERS = (
     "Không ai đăng ký nhận thông báo qua Trợ lý: cần báo người dân bằng cách khác (điện thoại, "
@@ -151,6 +162,7 @@ HISTORY_TITLE = "Diễn biến hồ sơ"
 SENT_TITLE = "Đã gửi cho người dân"
 SENT_NONE = "Chưa gửi thông báo nào về hồ sơ này."
 SENT_LINE = "{rule} qua {channel}: {status}"
+LETTER = "Phiếu xin lỗi và hẹn lại ngày trả kết quả"
 RULES = {**REPORT_RULES, "handoff_reply": "Trả lời phiếu hỏi cán bộ"}
 SENT_STATUSES = {
     "pending": "chờ gửi",

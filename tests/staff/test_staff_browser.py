@@ -167,14 +167,24 @@ async def test_login_throttle_csrf_and_an_apology(
     await page.wait_for_load_state()
     assert "Đã ghi lý do" in await page.locator(".flash.ok").inner_text()
     await build_service(staff_services.settings, sessions, {"telegram": _Unused()}).jobs.run_all()
-    rows = await _outbox(sessions)
-    assert sorted(r.rule for r in rows) == ["new_due_date", "overdue_apology"]
-    assert all("xác minh của Công an xã" in r.body for r in rows)
+    # The official letter, once, as soon as the reason and the new date are recorded.
+    (letter,) = await _outbox(sessions)
+    assert letter.rule == "overdue_apology" and "PHIẾU XIN LỖI" in letter.body
+    assert "xác minh của Công an xã" in letter.body
+    assert new_date.strftime("%d/%m/%Y") in letter.body
     await page.reload()
     sent = await page.locator("#sent-title + ul.sent").inner_text()
-    assert "Báo ngày hẹn mới" in sent and "Xin lỗi vì quá hạn" in sent
+    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in sent
     assert "Ghi lý do chậm, ngày hẹn mới" in await page.locator("ul.audit").inner_text()
+    facts = await page.locator("dl.facts").inner_text()
+    assert "Hẹn trả ban đầu" in facts and new_date.strftime("%d/%m/%Y") in facts
     await _shot(page, "staff_dossier_recorded_phone")
+    # Still late (trễ hẹn) on the list, with both dates; the letter is no longer owed.
+    await page.goto(base_url + "/staff/")
+    card = page.locator("article.dossier.late", has_text=LATE_A)
+    assert "Trễ hẹn, đã hẹn lại" in await card.inner_text()
+    assert await page.locator("article.dossier.late").count() == 2
+    await _shot(page, "staff_due_rescheduled_phone")
 
     await page.click(".logout button")
     await page.wait_for_load_state()
