@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.staff import texts_vi
+from bot.staff.report import count, percent
 from handlers.dossiers.statuses import label_vi
 from storage.desk_repo import SentRow
 
@@ -43,6 +44,8 @@ class Pages:
         self._env.filters["moment"] = self.moment
         self._env.filters["status"] = label_vi
         self._env.filters["sent"] = sent_line
+        self._env.filters["count"] = count
+        self._env.filters["pct"] = percent
         self._env.globals["T"] = texts_vi
 
     def day(self, value: datetime | date | None) -> str:

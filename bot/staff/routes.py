@@ -322,26 +322,17 @@ class StaffConsole:
     # --- report -----------------------------------------------------------------------------
 
     async def report(self, request: web.Request, live: LiveSession, form: Form) -> web.Response:
-        shown = await self.d.report.build(request.query)
-        return self._page(
-            request,
-            live,
-            "report.html",
-            "report",
-            report=shown,
-            xlsx=self.d.report.xlsx_writer is not None,
-        )
+        shown = await self.d.report.build(request.query, live.actor)
+        return self._page(request, live, "report.html", "report", report=shown)
 
     async def report_xlsx(
         self, request: web.Request, live: LiveSession, form: Form
     ) -> web.StreamResponse:
-        shown = await self.d.report.build(request.query)
-        data = self.d.report.xlsx(shown)
-        if data is None:
-            return self._problem(live, 404, T.NOT_FOUND_TITLE, T.REPORT_XLSX_SOON)
+        """The same sheet as ``motcua report --xlsx``, for the period (and agency) shown."""
+        shown = await self.d.report.build(request.query, live.actor)
         name = f"bao-cao-{shown.start.isoformat()}-{shown.end.isoformat()}.xlsx"
         return web.Response(
-            body=data,
+            body=self.d.report.xlsx(shown),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.texts_vi import REPORT_RULES
+from bot.texts_vi import REPORT_RULES, XLSX_LEVELS
 
 APP = "Bàn làm việc Một cửa"
 NAV = {
@@ -184,15 +184,39 @@ REPORT_TO = "Đến ngày"
 REPORT_SHOW = "Xem"
 REPORT_HEADING = "Từ {start} đến {end}"
 REPORT_XLSX = "Tải bảng tính (.xlsx)"
-REPORT_XLSX_SOON = "Tải bảng tính (.xlsx): chưa có trong bản này."
 REPORT_BAD_PERIOD = "Khoảng thời gian không hợp lệ; đang hiện tháng này."
-REPORT_NOTE = "Số liệu theo ngày giờ Việt Nam, tính cả ngày đầu và ngày cuối."
+REPORT_NOTE = (
+    "Số liệu theo ngày giờ Việt Nam, tính cả ngày đầu và ngày cuối. Hạn giải quyết tính theo "
+    "ngày làm việc; thời gian chờ người dân bổ sung, nộp nghĩa vụ tài chính hoặc tạm dừng không "
+    "tính. Hồ sơ đã hẹn lại vẫn tính là quá hạn."
+)
 REPORT_ITEM = "Chỉ tiêu"
 REPORT_VALUE = "Số liệu"
+REPORT_AGENCY = "Cơ quan"
+REPORT_ALL_AGENCIES = "Tất cả cơ quan"
+REPORT_SCOPE = "Số liệu của {agency}"
 REPORT_ONE_STOP = "Kết quả giải quyết hồ sơ (mẫu báo cáo Một cửa)"
-REPORT_ONE_STOP_SOON = (
-    "Bảng kết quả giải quyết hồ sơ theo mẫu và biểu đồ tỷ lệ đúng hạn sẽ có ở đây."
+REPORT_ALL = "Toàn bộ"
+REPORT_BY_AGENCY = "Theo cơ quan"
+REPORT_BY_AGENCY_HINT = "Chọn tên cơ quan để xem riêng số liệu của cơ quan đó."
+REPORT_AGENCY_COLUMNS = ("Cơ quan", "Nhận", "Đã giải quyết", "Tỷ lệ đúng hạn", "Đang quá hạn")
+REPORT_NO_AGENCY = "(chưa ghi cơ quan)"
+REPORT_NO_DOSSIERS = "Không có hồ sơ nào trong kỳ này."
+REPORT_CHART = "Tỷ lệ giải quyết đúng hạn theo tháng"
+REPORT_CHART_HINT = (
+    "Hồ sơ đã có kết quả hoặc bị từ chối trong tháng; đúng hạn là không muộn hơn hạn giải "
+    "quyết (ngày hẹn lại không tính)."
 )
+REPORT_CHART_TABLE = "Xem số liệu của biểu đồ"
+REPORT_CHART_COLUMNS = ("Tháng", "Đã giải quyết", "Đúng hạn", "Tỷ lệ")
+CHART_BAR = "Tháng {month}: {resolved} hồ sơ đã giải quyết, {on_time} đúng hạn ({share} %)"
+CHART_NONE = "Tháng {month}: chưa có hồ sơ nào được giải quyết"
+CHART_SUMMARY = "Tỷ lệ đúng hạn {months} tháng gần nhất: {share} %"
+REPORT_SATISFACTION = "Mức độ hài lòng của người dân"
+REPORT_SATISFACTION_COLUMNS = ("Mức", "Số lượt", "Tỷ lệ")
+REPORT_TOTAL = "Tổng cộng"
+RATING_LEVELS = XLSX_LEVELS
+REPORT_ACTIVITY = "Hoạt động của Trợ lý"
 
 # --- hand-off -----------------------------------------------------------------------------
 HANDOFFS_TITLE = "Người dân cần hỏi cán bộ"
