@@ -397,10 +397,12 @@ class StaffConsole:
         if not ids:
             raise _redirect("/staff/questions", error="nothing_selected")
         try:
+            # A code typed in wins over a suggestion chosen (the page offers both).
+            typed = str(form.get("procedure_code_typed") or "").strip()
             await self.d.questions.link(
                 live.actor,
                 ids,
-                str(form.get("procedure_code") or ""),
+                typed or str(form.get("procedure_code") or ""),
                 str(form.get("phrase") or ""),
             )
         except Refused as exc:

@@ -57,7 +57,7 @@ def build_console(services: Services) -> StaffConsole:
         tickets=Tickets(
             services.sessions, quiet=QuietHours.parse(settings.notifications.quiet_hours, tz)
         ),
-        questions=Questions(services.sessions, services.kb),
+        questions=Questions(services.sessions, services.kb, search=services.knowledge),
         knowledge=services.knowledge,
         sessions=services.sessions,
         report=ReportPage(services.sessions, settings.calendar.timezone),

@@ -68,6 +68,7 @@ ERRORS = {
     "note_too_long": "Ghi chú quá dài (tối đa 1.000 ký tự).",
     "ticket_closed": "Phiếu đã đóng.",
     "unknown_procedure": "Không có thủ tục với mã này trong dữ liệu.",
+    "procedure_missing": "Chọn một thủ tục gợi ý hoặc gõ mã thủ tục.",
     "bad_phrase": "Cụm từ cần từ 3 đến 120 ký tự.",
     "phrase_personal": (
         "Cụm từ còn chứa thông tin cá nhân (số điện thoại, số giấy tờ, mã hồ sơ, họ tên). "
@@ -262,6 +263,9 @@ QUESTION_ASKED = "Hỏi {count} lần · lần cuối {at}"
 QUESTION_KINDS = {"abstain": "không tìm thấy", "choice": "phải chọn thủ tục"}
 QUESTION_SIMILAR = "Câu hỏi tương tự:"
 LINK_CODE = "Mã thủ tục (ví dụ 1.001193)"
+LINK_CODE_OTHER = "Hoặc gõ mã thủ tục khác (ví dụ 1.001193)"
+LINK_SUGGESTED = "Thủ tục gần nhất Trợ lý tìm được (chỉ chọn nếu đúng)"
+SUGGESTION_OFFERED = "Trợ lý đã đưa ra"
 LINK_PHRASE = "Cụm từ Trợ lý cần hiểu"
 LINK_BUTTON = "Gắn với thủ tục"
 DISMISS_BUTTON = "Bỏ qua"

@@ -378,16 +378,35 @@ async def test_questions_accounts_and_audit_pages(
     services = staff_services
     await add_account(services.sessions, "boss", "admin")
     for i, text in enumerate(
-        ("giấy báo hỷ", "lam giay bao hy o dau", "xin giấy phép nuôi chim yến", "giấy báo hỷ")
+        (
+            "giấy báo hỷ",
+            "lam giay bao hy o dau",
+            "xin giấy phép nuôi chim yến",
+            "giấy báo hỷ",
+            "làm căn cước",
+        )
     ):
         await services.assistant.handle(Incoming(Channel.WEB, f"asker-{i:015d}", text=text))
     page = await _phone(browser)
     await _login(page, base_url, "boss")
     await page.goto(base_url + "/staff/questions")
-    assert await page.locator("article.question").count() == 2
+    assert await page.locator("article.question").count() == 3
     await _shot(page, "staff_questions_phone")
+    # A question the assistant answered with a choice: the officer picks one of its candidates.
+    card = page.locator("article.question", has_text="làm căn cước")
+    offered = card.locator("label.choice", has_text="Trợ lý đã đưa ra")
+    assert await offered.count() >= 2
+    name = await offered.first.inner_text()
+    await offered.first.click()
+    await card.locator("form[action$='/link'] button").click()
+    await page.wait_for_load_state()
+    assert "chờ quản trị viên duyệt" in await page.locator(".flash.ok").inner_text()
+    proposed = await page.locator("#proposed-title + div").inner_text()
+    assert name.split()[0] in proposed  # the chosen procedure's code
     wedding = page.locator("article.question", has_text="báo hỷ")
-    await wedding.locator("input[name=procedure_code]").fill("1.000894")
+    # No candidate fits "báo hỷ": the officer types the code instead of choosing one.
+    assert await wedding.locator("fieldset.choices input[type=radio]").count() >= 1
+    await wedding.locator("input[name=procedure_code_typed]").fill("1.000894")
     await wedding.locator("input[name=phrase]").fill("giấy báo hỷ")
     await wedding.locator("form[action$='/link'] button").click()
     await page.wait_for_load_state()
