@@ -158,6 +158,14 @@ class StaffSettings(BaseModel):
     handoffs_per_channel_per_hour: int = 100  # a flood of tickets cannot bury the desk
 
 
+class PrivacySettings(BaseModel):
+    """How long what citizens typed to a person is kept."""
+
+    # Days to keep the web chat's inbox and the conversation of a hand-off ticket after it was
+    # closed (the ticket's code, state and note stay); 0 keeps them.
+    retention_days: int = Field(default=90, ge=0)
+
+
 class Settings(BaseSettings):
     """All settings; build with :func:`load_settings`, never at import time."""
 
@@ -178,6 +186,7 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     staff: StaffSettings = Field(default_factory=StaffSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     # Where the TOML file lives; relative paths in it are resolved against this folder.
     base_dir: Path = PROJECT_ROOT

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -167,3 +167,46 @@ async def web_messages(
         .limit(limit)
     )
     return list(result.scalars())
+
+
+# --- retention ([privacy] retention_days) -----------------------------------------------------
+
+
+async def purge_web_inbox(session: AsyncSession, before: datetime) -> int:
+    """Deletes web chat inbox messages queued before ``before``; returns how many."""
+    result = await session.execute(
+        delete(WebInboxMessage).where(col(WebInboxMessage.created_at) < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def closed_with_transcripts(
+    session: AsyncSession, closed_before: datetime, *, limit: int = 1000
+) -> list[tuple[int, str]]:
+    """(id, code) of tickets closed before ``closed_before`` that still hold a conversation."""
+    has_lines = select(col(HandoffMessage.id)).where(
+        col(HandoffMessage.ticket_id) == col(HandoffTicket.id)
+    )
+    result = await session.execute(
+        select(col(HandoffTicket.id), col(HandoffTicket.code))
+        .where(
+            col(HandoffTicket.status) == "closed",
+            col(HandoffTicket.closed_at) < closed_before,
+            has_lines.exists(),
+        )
+        .order_by(col(HandoffTicket.id))
+        .limit(limit)
+    )
+    return [(int(i or 0), str(c)) for i, c in result.all()]
+
+
+async def purge_transcripts(session: AsyncSession, ticket_ids: Collection[int]) -> int:
+    """Deletes the conversation of these tickets (what the citizen typed, the assistant's and
+    the officers' lines); each ticket itself (code, state, who closed it, the note) stays for
+    the record. Returns how many lines went."""
+    if not ticket_ids:
+        return 0
+    result = await session.execute(
+        delete(HandoffMessage).where(col(HandoffMessage.ticket_id).in_(list(ticket_ids)))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

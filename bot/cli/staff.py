@@ -9,6 +9,7 @@ import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from bot.staff import texts_vi as T
 from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.staff.accounts import Accounts
 from handlers.staff.audit import COMMAND_LINE, ROLES, NotFound, Refused
+from notifications.retention import Purged, purge_expired
 from storage import desk_repo
 from storage.engine import SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade_async
@@ -50,7 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ stdin")
     reset.set_defaults(func=_reset)
-    for parser in (add, listing, reset, *switches):
+
+    purge = staff_sub.add_parser(
+        "purge", help="xóa nội dung hỏi cán bộ đã quá thời hạn lưu giữ ([privacy] retention_days)"
+    )
+    purge.add_argument("--json", action="store_true")
+    purge.set_defaults(func=_purge)
+    for parser in (add, listing, reset, purge, *switches):
         parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="bot.toml")
 
 
@@ -178,4 +186,20 @@ def _reset(args: argparse.Namespace) -> int:
     except Refused as exc:
         return _refused(exc.reason)
     print(T.CLI_RESET.format(username=args.username.strip().lower()))
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    """What the worker does every few hours, now: see notifications.retention."""
+
+    async def work(_a: Accounts, sessions: SessionFactory, settings: Settings) -> Purged | None:
+        return await purge_expired(sessions, datetime.now(UTC), settings.privacy.retention_days)
+
+    purged = _run(args, work)
+    if args.json:
+        print(json.dumps(purged.as_dict() if purged else None))
+    elif purged is None:
+        print(T.CLI_PURGE_OFF)
+    else:
+        print(T.CLI_PURGED.format(**purged.as_dict()))
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -22,6 +22,7 @@ from notifications.notice import Notice
 from notifications.ports import Sender
 from notifications.quiet import QuietHours
 from notifications.registry import Audience
+from notifications.retention import purge_expired
 from notifications.rules import RuleContext
 from notifications.runner import NotificationService, start_scheduler
 from storage.engine import SessionFactory
@@ -101,10 +102,16 @@ def build_service(
         )
     # Hand-off answers to web chat sessions wait in the page's inbox (bot/web/inbox.py).
     senders = {"web": WebSender(factory), **senders}
+    days = settings.privacy.retention_days
+
+    async def retention() -> object:
+        return await purge_expired(factory, datetime.now(UTC), days)
+
     return NotificationService(
         jobs=RuleJobs(factory, ctx, quiet=quiet, channels=set(senders)),
         dispatcher=Dispatcher(factory, senders, channel_limits(settings), config),
         by_phone=by_phone,
+        retention=retention if days > 0 else None,
     )
 
 
