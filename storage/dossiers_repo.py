@@ -295,18 +295,45 @@ async def due_within(
     agency: str | None = None,
     procedure: str | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[Dossier]:
     """Dossiers whose clock runs and falls due in [start, end] (both ends: a closing time is a
     due time), soonest first: an index range of (status, due_at). Staff write the apology letter
     before the date from this list."""
-    stmt = select(Dossier).where(
+    stmt = _scope(
+        select(Dossier).where(*_due_within(running_statuses, start, end)), agency, procedure
+    )
+    stmt = stmt.order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit).offset(offset)
+    return list((await session.execute(stmt)).scalars())
+
+
+def _due_within(running_statuses: Collection[str], start: datetime, end: datetime) -> list[Any]:
+    return [
         col(Dossier.status).in_(list(running_statuses)),
         col(Dossier.due_at) >= start,
         col(Dossier.due_at) <= end,
-    )
-    stmt = _scope(stmt, agency, procedure)
-    stmt = stmt.order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+    ]
+
+
+def _past_due(running_statuses: Collection[str], now: datetime) -> list[Any]:
+    return [col(Dossier.status).in_(list(running_statuses)), col(Dossier.due_at) < now]
+
+
+async def count_deadlines(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    now: datetime,
+    end: datetime,
+    *,
+    agency: str | None = None,
+    procedure: str | None = None,
+) -> tuple[int, int]:
+    """How many are overdue, and how many fall due in [now, end] (the lists' lengths)."""
+    counts = []
+    for where in (_past_due(running_statuses, now), _due_within(running_statuses, now, end)):
+        stmt = _scope(select(func.count()).select_from(Dossier).where(*where), agency, procedure)
+        counts.append(int(await session.scalar(stmt) or 0))
+    return counts[0], counts[1]
 
 
 async def past_due(
@@ -317,14 +344,12 @@ async def past_due(
     agency: str | None = None,
     procedure: str | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[Dossier]:
     """Dossiers whose clock runs and whose due time has passed (late, "trễ hẹn", whether or not
     a new date was given), the longest overdue first."""
-    stmt = select(Dossier).where(
-        col(Dossier.status).in_(list(running_statuses)), col(Dossier.due_at) < now
-    )
-    stmt = _scope(stmt, agency, procedure)
-    stmt = stmt.order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
+    stmt = _scope(select(Dossier).where(*_past_due(running_statuses, now)), agency, procedure)
+    stmt = stmt.order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit).offset(offset)
     return list((await session.execute(stmt)).scalars())
 
 

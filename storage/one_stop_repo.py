@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -149,18 +149,16 @@ def _status_before(moment: datetime) -> Any:
     return case((col(Dossier.status_at) < moment, col(Dossier.status)), else_=latest)
 
 
-def _candidates(start: datetime, end: datetime, agency: str | None) -> Any:
-    """Dossiers that can count in [start, end): accepted before its end and not resolved before
-    it began. Three disjoint ranges, each an index range (accepted in the period; accepted
-    before it and resolved since it began; accepted before it and never resolved), with the
-    status just before the period's start (carried over unless withdrawn) and end."""
+def _candidates(start: datetime, end: datetime, at_end: datetime, agency: str | None) -> Any:
+    """Dossiers that can count in [start, end): accepted before its end and not resolved nor
+    withdrawn before it began, as four disjoint index ranges joined by UNION ALL (accepted in
+    the period; accepted before it and resolved since it began; accepted before it and never
+    resolved, open or withdrawn since it began), each with the status just before the period's
+    start (carried over unless withdrawn) and end (in progress, stopped or withdrawn)."""
     accepted, resolved = col(Dossier.accepted_at), col(Dossier.resolved_at)
-    where = or_(
-        and_(accepted >= start, accepted < end, or_(resolved.is_(None), resolved >= start)),
-        and_(accepted < start, resolved >= start),
-        and_(accepted < start, resolved.is_(None)),
-    )
-    stmt = select(
+    status, status_at = col(Dossier.status), col(Dossier.status_at)
+    open_at_end = and_(accepted < at_end, or_(resolved.is_(None), resolved >= at_end))
+    columns = (
         col(Dossier.agency).label("agency"),
         col(Dossier.submitted_via).label("via"),
         accepted.label("acc"),
@@ -169,32 +167,37 @@ def _candidates(start: datetime, end: datetime, agency: str | None) -> Any:
         case((func.trim(func.coalesce(col(Dossier.apology_reason), "")) != "", 1), else_=0).label(
             "reason"
         ),
-    ).where(where)
-    if agency is not None:
-        stmt = stmt.where(col(Dossier.agency) == agency)
-    return stmt
+        # Only where it matters: carried over (accepted before the start), in progress at the end.
+        case((accepted < start, _status_before(start)), else_=None).label("st_start"),
+        case((open_at_end, 1), else_=0).label("open_at_end"),
+        case((open_at_end, _status_before(at_end)), else_=None).label("st_end"),
+    )
+    ranges = (
+        # ix_dossiers_accepted_at
+        (accepted >= start, accepted < end, or_(resolved.is_(None), resolved >= start)),
+        # ix_dossiers_resolved_at (resolved_at, accepted_at, due_at)
+        (resolved >= start, accepted < start),
+        # ix_dossiers_unresolved_accepted_at (partial: never resolved, not withdrawn now)
+        (accepted < start, resolved.is_(None), status != WITHDRAWN),
+        # ix_dossiers_status_status_at: withdrawn, but only since the period began
+        (status == WITHDRAWN, status_at >= start, accepted < start, resolved.is_(None)),
+    )
+    branches = []
+    for where in ranges:
+        branch = select(*columns).where(*where)
+        if agency is not None:
+            branch = branch.where(col(Dossier.agency) == agency)
+        branches.append(branch)
+    return union_all(*branches)
 
 
 async def _counts(
     session: AsyncSession, start: datetime, end: datetime, at_end: datetime, agency: str | None
 ) -> list[tuple[str | None, dict[str, int]]]:
     """Per agency, the counters of the table (the totals are derived from them)."""
-    base = _candidates(start, end, agency)
-    accepted, resolved = col(Dossier.accepted_at), col(Dossier.resolved_at)
-    base = base.add_columns(
-        # Only where it matters: carried over (accepted before the start), in progress at the end.
-        case((accepted < start, _status_before(start)), else_=None).label("st_start"),
-        case(
-            (and_(accepted < at_end, or_(resolved.is_(None), resolved >= at_end)), 1), else_=0
-        ).label("open_at_end"),
-        case(
-            (
-                and_(accepted < at_end, or_(resolved.is_(None), resolved >= at_end)),
-                _status_before(at_end),
-            ),
-            else_=None,
-        ).label("st_end"),
-    )
+    base = _candidates(start, end, at_end, agency)
+    # Kept as a derived table (a UNION ALL is never pulled up): each history read runs once
+    # per dossier, not once per counter that uses it.
     d = base.subquery()
     st_end = func.coalesce(d.c.st_end, "")
     in_progress = and_(d.c.open_at_end == 1, st_end != WITHDRAWN)

@@ -22,7 +22,7 @@ from bot.staff.report import ReportPage
 from bot.web.limits import client_address
 from handlers.staff.accounts import Accounts, LiveSession, SignedIn, Throttled
 from handlers.staff.audit import ROLES, Forbidden, NotFound, Refused, decode
-from handlers.staff.desk import LIST_LIMIT, Desk
+from handlers.staff.desk import Desk
 from handlers.staff.questions import LiveKnowledge, Questions
 from notifications.handoffs import Tickets
 from storage import staff_repo
@@ -75,6 +75,10 @@ def _safe_next(value: str | None) -> str:
     if value and value.startswith("/staff/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/staff/"
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 6 else 1
 
 
 def _ids(form: Form, name: str) -> list[int]:
@@ -278,7 +282,21 @@ class StaffConsole:
             raise web.HTTPFound("/staff/report")  # a viewer's console is the report
         agency = request.query.get("agency") or None
         procedure = request.query.get("procedure") or None
-        view = await self.d.desk.due_list(live.actor, agency=agency, procedure=procedure)
+        pages = {k: _page_number(request.query.get(k)) for k in ("late_page", "soon_page")}
+        view = await self.d.desk.due_list(
+            live.actor,
+            agency=agency,
+            procedure=procedure,
+            overdue_page=pages["late_page"],
+            soon_page=pages["soon_page"],
+        )
+        shown = {"agency": agency or "", "procedure": procedure or ""}
+
+        def link(**changes: int) -> str:
+            """This list with other pages (and the same filters)."""
+            query = {**shown, **{k: str(v) for k, v in {**pages, **changes}.items() if v > 1}}
+            return "/staff/?" + urlencode({k: v for k, v in query.items() if v})
+
         return self._page(
             request,
             live,
@@ -287,7 +305,7 @@ class StaffConsole:
             view=view,
             agency=agency or "",
             procedure=procedure or "",
-            limit=LIST_LIMIT,
+            link=link,
         )
 
     async def dossier(self, request: web.Request, live: LiveSession, form: Form) -> web.Response:

@@ -28,7 +28,8 @@ from storage.models import Dossier, StatusEvent
 from storage.staff_models import AuditEntry
 
 MAX_REASON = 1000
-LIST_LIMIT = 300
+PAGE_SIZE = 50  # dossiers per list and page: a phone scrolls through this many at most
+MAX_PAGE = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 Clock = Callable[[], datetime]
 
@@ -53,13 +54,34 @@ class DeskItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of a list: its dossiers, which page, and how many the whole list holds."""
+
+    items: list[DeskItem]
+    number: int  # 1-based
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def first(self) -> int:
+        """Position of the first dossier shown (1-based), 0 when none."""
+        return (self.number - 1) * PAGE_SIZE + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
+@dataclass(frozen=True, slots=True)
 class DueView:
-    overdue: list[DeskItem]
-    due_soon: list[DeskItem]
+    overdue: ListPage
+    due_soon: ListPage
     horizon: datetime
     agencies: list[tuple[str, int]]
     procedures: list[tuple[str, str | None, int]]
-    truncated: bool  # more dossiers match than are listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +127,34 @@ class Desk:
         return actor.agency if actor.agency else agency
 
     async def due_list(
-        self, actor: Actor, *, agency: str | None = None, procedure: str | None = None
+        self,
+        actor: Actor,
+        *,
+        agency: str | None = None,
+        procedure: str | None = None,
+        overdue_page: int = 1,
+        soon_page: int = 1,
     ) -> DueView:
+        """Both lists, a page of each (the longest overdue first, then the soonest due)."""
         if not actor.can("officer"):
             raise Forbidden("due list")
         now = self._clock()
         horizon = self.horizon(now)
         scope = self._scope(actor, agency)
+        late_no = min(max(overdue_page, 1), MAX_PAGE)
+        soon_no = min(max(soon_page, 1), MAX_PAGE)
         async with self._sessions() as session:
+            late_total, soon_total = await dossiers_repo.count_deadlines(
+                session, RUNNING, now, horizon, agency=scope, procedure=procedure
+            )
             late = await dossiers_repo.past_due(
-                session, RUNNING, now, agency=scope, procedure=procedure, limit=LIST_LIMIT + 1
+                session,
+                RUNNING,
+                now,
+                agency=scope,
+                procedure=procedure,
+                limit=PAGE_SIZE,
+                offset=(late_no - 1) * PAGE_SIZE,
             )
             soon = await dossiers_repo.due_within(
                 session,
@@ -123,20 +163,19 @@ class Desk:
                 horizon,
                 agency=scope,
                 procedure=procedure,
-                limit=LIST_LIMIT + 1,
+                limit=PAGE_SIZE,
+                offset=(soon_no - 1) * PAGE_SIZE,
             )
             agencies, procedures = await dossiers_repo.deadline_facets(
                 session, RUNNING, horizon, agency=actor.agency
             )
-        truncated = len(late) > LIST_LIMIT or len(soon) > LIST_LIMIT
-        items = await self._items([*late[:LIST_LIMIT], *soon[:LIST_LIMIT]], now)
+        items = await self._items([*late, *soon], now)
         return DueView(
-            overdue=[i for i in items if i.overdue],
-            due_soon=[i for i in items if not i.overdue],
+            overdue=ListPage([i for i in items if i.overdue], late_no, late_total),
+            due_soon=ListPage([i for i in items if not i.overdue], soon_no, soon_total),
             horizon=horizon,
             agencies=agencies,
             procedures=procedures,
-            truncated=truncated,
         )
 
     async def _items(self, rows: list[Dossier], now: datetime) -> list[DeskItem]:

@@ -22,7 +22,7 @@ from bot.bootstrap import Services
 from bot.senders.setup import build_service
 from handlers.dossiers.ingest import Ingestor
 from handlers.staff.audit import Actor, Forbidden, Refused
-from handlers.staff.desk import Desk
+from handlers.staff.desk import PAGE_SIZE, Desk, ListPage
 from notifications.registry import Source
 from storage import dossiers_repo, staff_repo, subscriptions_repo
 from storage.models import OutboxMessage
@@ -38,8 +38,8 @@ def _desk(services: Services) -> Desk:
     return Desk(services.sessions, services.calendar, ingestor)
 
 
-def _codes(items: list) -> list[str]:  # type: ignore[type-arg]
-    return [i.row.receipt_code for i in items]
+def _codes(page: ListPage) -> list[str]:
+    return [i.row.receipt_code for i in page.items]
 
 
 async def test_due_list_filters_and_agency_scope(staff_services: Services) -> None:
@@ -48,15 +48,16 @@ async def test_due_list_filters_and_agency_scope(staff_services: Services) -> No
     view = await desk.due_list(OFFICER)
     assert _codes(view.overdue) == [LATE_A, LATE_B]  # the longest overdue first
     assert _codes(view.due_soon) == [SOON_A]
-    assert LATER_A not in _codes(view.overdue + view.due_soon)
-    late = view.overdue[0]
+    assert LATER_A not in _codes(view.overdue) + _codes(view.due_soon)
+    assert (view.overdue.total, view.due_soon.total) == (2, 1)
+    late = view.overdue.items[0]
     assert late.needs_details and late.late_days >= 1 and late.followers == 1
     assert dict(view.agencies) == {AGENCY_A: 2, AGENCY_B: 1}
     assert [(code, n) for code, _, n in view.procedures] == [("1.001193", 3)]
 
     only_b = await desk.due_list(OFFICER, agency=AGENCY_B)
-    assert _codes(only_b.overdue) == [LATE_B] and only_b.due_soon == []
-    assert (await desk.due_list(OFFICER, procedure="9.999999")).overdue == []
+    assert _codes(only_b.overdue) == [LATE_B] and only_b.due_soon.items == []
+    assert (await desk.due_list(OFFICER, procedure="9.999999")).overdue.items == []
 
     # An officer bound to agency A sees A's dossiers whatever the filter asks.
     scoped = await desk.due_list(OFFICER_A, agency=AGENCY_B)
@@ -108,7 +109,7 @@ async def test_apology_is_a_status_event_the_rules_send_once(staff_services: Ser
     assert item.late_days == before.item.late_days
     assert [(h.actor, h.action) for h in detail.history] == [("an", "apology_recorded")]
     view = await desk.due_list(OFFICER_A)
-    assert [i.row.receipt_code for i in view.overdue] == [LATE_A]
+    assert _codes(view.overdue) == [LATE_A]
 
     for _ in range(2):  # rule scans run again and again: nothing is queued twice
         await service.jobs.run_all()
@@ -169,7 +170,7 @@ async def test_stopped_and_finished_clocks_are_on_no_list_and_take_no_apology(
         assert added and rejected is None
     desk = _desk(staff_services)
     view = await desk.due_list(OFFICER)
-    assert view.overdue == [] and view.due_soon == []
+    assert view.overdue.total == 0 and view.due_soon.items == []
     assert view.agencies == [] and view.procedures == []
     day = datetime.now(staff_services.calendar.tz).date() + timedelta(days=5)
     for code, problem in (
@@ -259,3 +260,32 @@ async def test_a_new_date_before_the_first_one_is_refused(staff_services: Servic
     with pytest.raises(Refused) as refused:
         await _desk(staff_services).record_apology(OFFICER, LATER_A, "Lý do", tomorrow)
     assert refused.value.reason == "new_date_before_due"
+
+
+async def test_long_lists_come_in_pages(staff_services: Services) -> None:
+    """A hundred and twenty overdue dossiers: fifty a page, the longest overdue first, the
+    whole count in the title; a page past the end is empty, not an error."""
+    sessions = staff_services.sessions
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "receipt_code": f"000.00.20.H56-261001-{n:04d}",
+            "procedure_code": "1.001193",
+            "received_at": now - timedelta(days=30),
+            "due_at": now - timedelta(days=20, minutes=n),
+            "base_due_at": now - timedelta(days=20, minutes=n),
+            "status": "processing",
+            "status_at": now - timedelta(days=29),
+            "agency": AGENCY_B,
+        }
+        for n in range(1, 121)
+    ]
+    async with sessions() as session, session.begin():
+        await dossiers_repo.upsert_dossiers(session, rows, now)
+    desk = _desk(staff_services)
+    pages = [await desk.due_list(OFFICER, overdue_page=n) for n in (1, 2, 3, 4)]
+    assert [len(p.overdue.items) for p in pages] == [PAGE_SIZE, PAGE_SIZE, 20, 0]
+    assert {p.overdue.total for p in pages} == {120} and pages[0].overdue.pages == 3
+    shown = [code for p in pages for code in _codes(p.overdue)]
+    assert shown == [f"000.00.20.H56-261001-{n:04d}" for n in range(120, 0, -1)]
+    assert (pages[1].overdue.first, pages[1].overdue.last) == (51, 100)
