@@ -158,7 +158,7 @@ def _candidates(start: datetime, end: datetime, at_end: datetime, agency: str | 
     accepted, resolved = col(Dossier.accepted_at), col(Dossier.resolved_at)
     status, status_at = col(Dossier.status), col(Dossier.status_at)
     open_at_end = and_(accepted < at_end, or_(resolved.is_(None), resolved >= at_end))
-    columns = (
+    columns: tuple[Any, ...] = (
         col(Dossier.agency).label("agency"),
         col(Dossier.submitted_via).label("via"),
         accepted.label("acc"),
