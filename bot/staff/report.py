@@ -16,12 +16,18 @@ from bot.report_xlsx import GROUPS, LEVELS, one_stop_xlsx_bytes
 from bot.staff import texts_vi as T
 from bot.staff.chart import Bar, Chart, on_time_chart
 from handlers.staff.audit import Actor
+from handlers.staff.cache import StaleWhileRevalidate
 from storage import one_stop_repo, report_repo
 from storage.engine import SessionFactory
 
 MAX_DAYS = 366
 CHART_MONTHS = 12
 MAX_AGENCY = 300
+# How long figures are served as they are, then served while recomputed in the background.
+FRESH = timedelta(minutes=2)
+KEEP = timedelta(minutes=30)
+CLOSED_MONTH_FRESH = timedelta(hours=1)  # a month that is over: imports rarely touch it
+CLOSED_MONTH_KEEP = timedelta(days=1)
 Clock = Callable[[], datetime]
 
 
@@ -69,6 +75,16 @@ class AgencyLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Figures:
+    """What the database gives for one report: kept a short while (StaleWhileRevalidate)."""
+
+    total: Mapping[str, Any]
+    by_agency: Mapping[str | None, Mapping[str, Any]]
+    activity: Mapping[str, Any]
+    bars: list[Bar]
+
+
+@dataclass(frozen=True, slots=True)
 class ShownReport:
     start: date
     end: date
@@ -84,6 +100,7 @@ class ShownReport:
     chart: Chart | None = None
     activity: list[Row] = field(default_factory=list)  # the assistant's; unbound accounts only
     adjusted: bool = False  # the asked period was invalid: this month is shown instead
+    computed_at: datetime | None = None  # when the figures were read from the database
 
     def query(self, **extra: str) -> dict[str, str]:
         """The period (and agency) as URL parameters, for links to this same report."""
@@ -183,6 +200,12 @@ class ReportPage:
         self._tz = ZoneInfo(timezone)
         self._clock = clock
         self.xlsx_writer = xlsx_writer
+        self._figures: StaleWhileRevalidate[Figures] = StaleWhileRevalidate(
+            clock, fresh=FRESH, keep=KEEP
+        )
+        self._closed_months: StaleWhileRevalidate[tuple[int, int]] = StaleWhileRevalidate(
+            clock, fresh=CLOSED_MONTH_FRESH, keep=CLOSED_MONTH_KEEP, size=2048
+        )
 
     def choose(self, query: Mapping[str, str]) -> tuple[date, date, bool]:
         """The period a query asks for (``month=YYYY-MM`` or ``from``/``to``), else this
@@ -221,44 +244,80 @@ class ReportPage:
         following = (first + timedelta(days=32)).replace(day=1)
         return [datetime.combine(d, time.min, self._tz) for d in (*starts, following)]
 
-    async def build(self, query: Mapping[str, str], actor: Actor) -> ShownReport:
+    async def build(
+        self, query: Mapping[str, str], actor: Actor, *, force: bool = False
+    ) -> ShownReport:
+        """The report the query asks for; ``force``: recomputed now, not served from the
+        figures kept a short while (FRESH)."""
         start, end, adjusted = self.choose(query)
         agency = self.scope(actor, query)
-        since, until = period(start, end, self._timezone)
-        bounds = self._months(end)
-        async with self._sessions() as session:
-            total, by_agency = await one_stop_repo.one_stop_by_agency(
-                session, since, until, now=self._clock(), agency=agency
-            )
-            months = await one_stop_repo.on_time_by_month(session, bounds, agency=agency)
-            activity = (
-                await report_repo.assistant_activity(session, since, until)
-                if not actor.agency
-                else {}
-            )
+        activity_too = not actor.agency  # the assistant's figures are every agency's
+        entry = await self._figures.get(
+            (agency, start, end, activity_too),
+            lambda: self._compute(start, end, agency, activity_too),
+            force=force,
+        )
+        figures = entry.value
         rows: list[Row] = []
-        _activity(activity, (), rows)
+        _activity(figures.activity, (), rows)
         month = start.strftime("%Y-%m") if (start, end) == month_bounds(start) else ""
-        bars = [
-            Bar(moment.date(), resolved, on_time)
-            for moment, (resolved, on_time) in zip(bounds, months, strict=False)
-        ]
         return ShownReport(
             start=start,
             end=end,
             month=month,
             agency=agency,
             bound=bool(actor.agency),
-            total=total,
-            by_agency=by_agency,
-            table=_table(total),
-            agencies=_agency_lines(by_agency) if agency is None else [],
-            satisfaction=_satisfaction(total),
-            bars=bars,
-            chart=on_time_chart(bars),
+            total=figures.total,
+            by_agency=figures.by_agency,
+            table=_table(figures.total),
+            agencies=_agency_lines(figures.by_agency) if agency is None else [],
+            satisfaction=_satisfaction(figures.total),
+            bars=figures.bars,
+            chart=on_time_chart(figures.bars),
             activity=rows,
             adjusted=adjusted,
+            computed_at=entry.at,
         )
+
+    async def _compute(
+        self, start: date, end: date, agency: str | None, activity_too: bool
+    ) -> Figures:
+        since, until = period(start, end, self._timezone)
+        now = self._clock()
+        async with self._sessions() as session:
+            total, by_agency = await one_stop_repo.one_stop_by_agency(
+                session, since, until, now=now, agency=agency
+            )
+            activity = (
+                await report_repo.assistant_activity(session, since, until) if activity_too else {}
+            )
+        bars = [
+            await self._bar(agency, first, following, now)
+            for first, following in zip(self._months(end), self._months(end)[1:], strict=False)
+        ]
+        return Figures(total, by_agency, activity, bars)
+
+    async def _bar(
+        self, agency: str | None, first: datetime, following: datetime, now: datetime
+    ) -> Bar:
+        """One month of the chart; a month over is kept an hour (its figures hardly move)."""
+
+        async def count() -> tuple[int, int]:
+            async with self._sessions() as session:
+                (found,) = await one_stop_repo.on_time_by_month(
+                    session, [first, following], agency=agency
+                )
+            return found
+
+        if following <= now:
+            resolved, on_time = (await self._closed_months.get((agency, first), count)).value
+        else:
+            resolved, on_time = await count()
+        return Bar(first.date(), resolved, on_time)
+
+    async def aclose(self) -> None:
+        await self._figures.aclose()
+        await self._closed_months.aclose()
 
     def xlsx(self, shown: ShownReport) -> bytes:
         return self.xlsx_writer(

@@ -340,7 +340,8 @@ class StaffConsole:
     # --- report -----------------------------------------------------------------------------
 
     async def report(self, request: web.Request, live: LiveSession, form: Form) -> web.Response:
-        shown = await self.d.report.build(request.query, live.actor)
+        force = request.query.get("fresh") == "1"
+        shown = await self.d.report.build(request.query, live.actor, force=force)
         return self._page(request, live, "report.html", "report", report=shown)
 
     async def report_xlsx(

@@ -90,4 +90,10 @@ def setup_staff(app: web.Application, services: Services) -> StaffConsole:
             await task
 
     app.cleanup_ctx.append(reload_phrases)
+
+    async def close_report(_: web.Application) -> None:
+        await console.d.report.aclose()  # figures being recomputed in the background
+        await console.d.desk.aclose()
+
+    app.on_cleanup.append(close_report)
     return console

@@ -221,6 +221,8 @@ REPORT_SATISFACTION_COLUMNS = ("Mức", "Số lượt", "Tỷ lệ")
 REPORT_TOTAL = "Tổng cộng"
 RATING_LEVELS = XLSX_LEVELS
 REPORT_ACTIVITY = "Hoạt động của Trợ lý"
+REPORT_COMPUTED_AT = "Số liệu tính lúc {at} (tính lại sau vài phút)."
+REPORT_RECOMPUTE = "Tính lại ngay"
 
 # --- hand-off -----------------------------------------------------------------------------
 HANDOFFS_TITLE = "Người dân cần hỏi cán bộ"

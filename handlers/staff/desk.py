@@ -21,6 +21,7 @@ from handlers.dossiers.ingest import Ingestor
 from handlers.dossiers.statuses import CLOCK_RUNNING, CLOCK_STOPPED, is_overdue, parse_status
 from handlers.staff import audit
 from handlers.staff.audit import Actor, Forbidden, NotFound, Refused
+from handlers.staff.cache import StaleWhileRevalidate
 from storage import desk_repo, dossiers_repo, staff_repo
 from storage.desk_repo import SentRow
 from storage.engine import SessionFactory
@@ -28,10 +29,13 @@ from storage.models import Dossier, StatusEvent
 from storage.staff_models import AuditEntry
 
 MAX_REASON = 1000
+FACETS_FRESH = timedelta(minutes=2)
+FACETS_KEEP = timedelta(minutes=30)
 PAGE_SIZE = 50  # dossiers per list and page: a phone scrolls through this many at most
 MAX_PAGE = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 Clock = Callable[[], datetime]
+Facets = tuple[list[tuple[str, int]], list[tuple[str, str | None, int]]]
 
 
 def _utcnow() -> datetime:
@@ -105,6 +109,11 @@ class Desk:
         self._calendar = calendar
         self._ingestor = ingestor
         self._clock = clock
+        # The filters' choices (agencies, procedures, with counts) read every dossier due by the
+        # horizon: kept a short while, per account scope.
+        self._facets: StaleWhileRevalidate[Facets] = StaleWhileRevalidate(
+            clock, fresh=FACETS_FRESH, keep=FACETS_KEEP
+        )
 
     def horizon(self, now: datetime) -> datetime:
         """Closing time of the next working day: what falls due before it is 'due soon'."""
@@ -166,9 +175,9 @@ class Desk:
                 limit=PAGE_SIZE,
                 offset=(soon_no - 1) * PAGE_SIZE,
             )
-            agencies, procedures = await dossiers_repo.deadline_facets(
-                session, RUNNING, horizon, agency=actor.agency
-            )
+        agencies, procedures = (
+            await self._facets.get(actor.agency, lambda: self._read_facets(horizon, actor.agency))
+        ).value
         items = await self._items([*late, *soon], now)
         return DueView(
             overdue=ListPage([i for i in items if i.overdue], late_no, late_total),
@@ -177,6 +186,13 @@ class Desk:
             agencies=agencies,
             procedures=procedures,
         )
+
+    async def _read_facets(self, horizon: datetime, agency: str | None) -> Facets:
+        async with self._sessions() as session:
+            return await dossiers_repo.deadline_facets(session, RUNNING, horizon, agency=agency)
+
+    async def aclose(self) -> None:
+        await self._facets.aclose()
 
     async def _items(self, rows: list[Dossier], now: datetime) -> list[DeskItem]:
         ids = [r.id for r in rows if r.id is not None]
