@@ -361,14 +361,14 @@ def _select(conn: Any, sql: str, *args: Any) -> Callable[[], Awaitable[int]]:
 
 
 async def measure(rounds: int) -> None:  # noqa: PLR0915 - the whole run, read top-down
-    from bot.app import create_app
-    from bot.bootstrap import bootstrap
+    from bot.cli.serve import make_app
     from bot.config import load_settings
     from bot.staff.report import month_bounds
     from handlers.dossiers.deadlines import due_soon_until
     from handlers.dossiers.ratelimit import MemoryCounterStore
     from handlers.staff.accounts import Accounts
     from handlers.staff.audit import COMMAND_LINE
+    from storage.engine import create_engine, session_factory
 
     os.environ["MOTCUA_DATABASE__URL"] = URL
     os.environ.setdefault("MOTCUA_SECURITY__SIGNING_KEY", "bench-staff-signing-key")
@@ -376,9 +376,8 @@ async def measure(rounds: int) -> None:  # noqa: PLR0915 - the whole run, read t
     for name in ("TOKEN", "API_BASE"):
         os.environ.pop(f"MOTCUA_TELEGRAM__{name}", None)
     settings = load_settings()
-    services = await bootstrap(settings)
-    services.notifications = False
-    accounts = Accounts(services.sessions, MemoryCounterStore())
+    engine = create_engine(URL)
+    accounts = Accounts(session_factory(engine), MemoryCounterStore())
     agency = AGENCIES[3]
     for username, role, bound in (
         ("lan", "officer", None),
@@ -388,7 +387,9 @@ async def measure(rounds: int) -> None:  # noqa: PLR0915 - the whole run, read t
     ):
         if not any(a.username == username for a in await accounts.all()):
             await accounts.add(COMMAND_LINE, username, role, PASSWORD, bound)
-    runner = web.AppRunner(create_app(services), handle_signals=False, access_log=None)
+    await engine.dispose()
+    # The app as ``motcua serve`` builds it (the knowledge base kept out of the collector).
+    runner = web.AppRunner(await make_app(settings), handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -401,7 +402,7 @@ async def measure(rounds: int) -> None:  # noqa: PLR0915 - the whole run, read t
     year_back = month_bounds(first.replace(year=first.year - 1))[0]
     since = datetime.combine(first, dtime.min, VN)
     until = datetime.combine(last + timedelta(days=1), dtime.min, VN)
-    horizon = due_soon_until(now, services.calendar)
+    horizon = due_soon_until(now, settings.calendar.work_calendar())
     month = f"month={first:%Y-%m}"
     running = ["processing", "received"]
     due_rows = (
@@ -498,7 +499,6 @@ async def measure(rounds: int) -> None:  # noqa: PLR0915 - the whole run, read t
         for client in clients.values():
             await client.close()
         await runner.cleanup()
-        await services.aclose()
     load = os.getloadavg()[0]
     print(
         f"PostgreSQL, {rounds} rounds, pages and baselines interleaved call by call; target p99 "

@@ -32,6 +32,8 @@ class Dossier(SQLModel, table=True):
     __table_args__ = (
         # The overdue scan: statuses whose clock runs, due time passed (an index range).
         Index("ix_dossiers_status_due_at", "status", "due_at"),
+        # The same for one agency: the due list of an officer bound to it.
+        Index("ix_dossiers_agency_status_due_at", "agency", "status", "due_at"),
         Index("ix_dossiers_applicant_phone", "applicant_phone"),
         # The period report: dossiers accepted before the period's end.
         Index("ix_dossiers_accepted_at", "accepted_at"),

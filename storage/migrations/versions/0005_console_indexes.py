@@ -1,6 +1,6 @@
-"""Indexes for the staff console at a million dossiers: the period report (resolved since a
-date, open ones accepted earlier, withdrawn since a date), the on-time share by month
-(index-only), the satisfaction table of a period, and the hand-off lists.
+"""Indexes for the staff console at a million dossiers: an agency's due list, the period report
+(resolved since a date, open ones accepted earlier, withdrawn since a date), the on-time share by
+month (index-only), the satisfaction table of a period, and the hand-off lists.
 
 Revision ID: 0005
 Revises: 0004
@@ -21,6 +21,7 @@ _OPEN = sa.text("resolved_at IS NULL AND status <> 'withdrawn'")
 
 
 def upgrade() -> None:
+    op.create_index("ix_dossiers_agency_status_due_at", "dossiers", ["agency", "status", "due_at"])
     op.create_index(
         "ix_dossiers_resolved_at", "dossiers", ["resolved_at", "accepted_at", "due_at"]
     )
@@ -50,3 +51,4 @@ def downgrade() -> None:
     op.drop_index("ix_dossiers_status_status_at", table_name="dossiers")
     op.drop_index("ix_dossiers_unresolved_accepted_at", table_name="dossiers")
     op.drop_index("ix_dossiers_resolved_at", table_name="dossiers")
+    op.drop_index("ix_dossiers_agency_status_due_at", table_name="dossiers")
