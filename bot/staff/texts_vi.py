@@ -200,7 +200,6 @@ REPORT_AGENCY = "Cơ quan"
 REPORT_ALL_AGENCIES = "Tất cả cơ quan"
 REPORT_SCOPE = "Số liệu của {agency}"
 REPORT_ONE_STOP = "Kết quả giải quyết hồ sơ (mẫu báo cáo Một cửa)"
-REPORT_ALL = "Toàn bộ"
 REPORT_BY_AGENCY = "Theo cơ quan"
 REPORT_BY_AGENCY_HINT = "Chọn tên cơ quan để xem riêng số liệu của cơ quan đó."
 REPORT_AGENCY_COLUMNS = ("Cơ quan", "Nhận", "Đã giải quyết", "Tỷ lệ đúng hạn", "Đang quá hạn")
