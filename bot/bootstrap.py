@@ -17,9 +17,10 @@ from handlers.assistant import Assistant
 from handlers.conversation import ConversationStore
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.lookup import counter_store
+from handlers.dossiers.ratelimit import counter_store
 from handlers.dossiers.view import AgencyInfo
 from handlers.messages import Channel
+from handlers.outage import OutageLog
 from knowledge.base import KnowledgeBase
 from notifications.ports import Sender
 from notifications.ratings import RatingResponder
@@ -107,13 +108,21 @@ async def bootstrap(
         settings.calendar.extra_days_off,
         settings.calendar.makeup_working_days,
     )
-    usage = BatchedUsageWriter(sessions)  # anonymous counts for the period report
+    # Anonymous counts for the period report; an outage is logged once, not per flush.
+    usage = BatchedUsageWriter(
+        sessions, failures=OutageLog(logging.getLogger("storage.usage_repo"), "usage counts")
+    )
     dossiers = DossierDialog(
         sessions,
         signing_key=settings.signing_key(),
         counters=counter_store(settings.redis.url),
         per_minute=settings.lookup.per_user_per_minute,
         per_day=settings.lookup.per_user_per_day,
+        failures_per_hour=settings.lookup.failures_per_hour,
+        storm_per_minute=settings.lookup.storm_failures_per_minute,
+        token_days=settings.security.token_days,
+        max_subscribers=settings.security.max_subscribers_per_dossier,
+        max_decodes=settings.web.image_decodes,
         working_days=calendar.working_days_between,
         agency=AgencyInfo(
             contact=settings.agency.contact, collect_place=settings.agency.collect_place

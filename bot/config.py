@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -35,6 +36,17 @@ class WebSettings(BaseModel):
     port: int = 8080
     public_url: str = ""
     per_ip_per_minute: int = 120  # web chat messages per client address; 0 turns it off
+    # Proxies (addresses or networks) whose X-Forwarded-For is believed; nobody else's is.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    max_in_flight: int = 64  # requests at work at once; past it 503 + Retry-After
+    image_decodes: int = 2  # photos decoded at once (each may take up to 64 MB)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item.strip(), strict=False)  # ValueError: a clear config error
+        return [item.strip() for item in value]
 
 
 class TelegramSettings(BaseModel):
@@ -63,6 +75,8 @@ class ZaloSettings(BaseModel):
 
 class SecuritySettings(BaseModel):
     signing_key: SecretStr = SecretStr("")
+    token_days: int = 180  # a receipt QR token is valid this many days from its issue day
+    max_subscribers_per_dossier: int = 5
 
 
 class ApiSettings(BaseModel):
@@ -70,8 +84,15 @@ class ApiSettings(BaseModel):
 
 
 class LookupSettings(BaseModel):
-    per_user_per_minute: int = 10
+    # Per client address (web chat) or platform user (Telegram, Zalo), never per session id.
+    per_user_per_minute: int = 10  # dossiers shown by code alone in any 60 s; then proof
     per_user_per_day: int = 60
+    failures_per_hour: int = 12  # unknown codes, forged tokens: then refused for a while
+    storm_failures_per_minute: int = 120  # all clients: past it, those that failed need proof
+
+
+class PrivacySettings(BaseModel):
+    retention_days: int = 30  # conversation state untouched this long is deleted; 0 keeps it
 
 
 class CalendarSettings(BaseModel):
@@ -123,6 +144,7 @@ class Settings(BaseSettings):
     agency: AgencySettings = Field(default_factory=AgencySettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     # Where the TOML file lives; relative paths in it are resolved against this folder.
     base_dir: Path = PROJECT_ROOT

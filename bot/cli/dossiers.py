@@ -13,9 +13,14 @@ from typing import Any
 
 from tqdm import tqdm
 
+from bot import texts_vi
 from bot.config import Settings, load_settings
 from handlers.dossiers.calendar import WorkCalendar
-from handlers.dossiers.ingest import Ingestor, IngestReport, RowError, read_file
+from handlers.dossiers.file_encoding import NAMES as ENCODING_NAMES
+from handlers.dossiers.file_encoding import EncodingProblem, detect
+from handlers.dossiers.ingest import Ingestor, IngestReport, read_file
+from handlers.dossiers.ingest_checks import DateOrder
+from handlers.dossiers.ingest_errors import RowError
 from knowledge.loader import load_procedures
 from knowledge.model import Procedure
 from storage.engine import create_engine, session_factory
@@ -69,24 +74,37 @@ def _with_progress(
 
 
 async def import_file(
-    path: Path, url: str, calendar: WorkCalendar, kb: _Procedures | None, *, progress: bool
+    path: Path,
+    url: str,
+    calendar: WorkCalendar,
+    kb: _Procedures | None,
+    *,
+    progress: bool,
+    date_order: DateOrder | None = None,
 ) -> IngestReport:
+    """Checks the whole file's encoding (EncodingProblem before anything is stored), then
+    imports it; the report names the encoding it read."""
+    encoding = detect(path, allow_cp1258=path.suffix.lower() == ".csv")
     await upgrade_async(url)
     engine = create_engine(url)
     try:
-        ingestor = Ingestor(session_factory(engine), calendar, kb)
-        rows = read_file(path)
+        ingestor = Ingestor(session_factory(engine), calendar, kb, date_order=date_order)
+        rows = read_file(path, encoding)
         if progress:
             rows = _with_progress(rows, _count_lines(path))
-        return await ingestor.ingest_rows(rows, datetime.now(UTC))
+        report = await ingestor.ingest_rows(rows, datetime.now(UTC))
     finally:
         await engine.dispose()
+    report.encoding = ENCODING_NAMES[encoding]
+    return report
 
 
 def print_report(report: IngestReport, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
         return
+    if report.encoding:
+        print(f"Bảng mã của tệp (encoding): {report.encoding}")
     print(
         f"Đã nhận (accepted): {report.accepted} — mới {report.created}, cập nhật {report.updated},"
         f" sự kiện trạng thái mới {report.events_added}"
@@ -105,10 +123,22 @@ def _import(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     kb = _Procedures(paths=settings.knowledge.paths)
     url = settings.database_url()
+    order = DateOrder(args.date_format) if args.date_format else None
     try:
         report = asyncio.run(
-            import_file(path, url, calendar_from(settings), kb, progress=not args.no_progress)
+            import_file(
+                path,
+                url,
+                calendar_from(settings),
+                kb,
+                progress=not args.no_progress,
+                date_order=order,
+            )
         )
+    except EncodingProblem as exc:
+        refusal = texts_vi.IMPORT_ENCODING[exc.reason]
+        print(refusal.format(path=path, line=exc.line), file=sys.stderr)
+        return 1
     except (OSError, UnicodeDecodeError) as exc:
         print(f"Không đọc được tệp {path}: {exc}", file=sys.stderr)
         return 1
@@ -129,4 +159,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     imp.add_argument("file", type=Path, help="FILE.csv or FILE.jsonl")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.add_argument(
+        "--date-format",
+        choices=[o.value for o in DateOrder],
+        help="how to read dates like 12/1/2026 (otherwise refused as ambiguous)",
+    )
     imp.set_defaults(func=_import)

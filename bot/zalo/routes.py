@@ -15,13 +15,13 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import Settings
+from bot.ledger import BatchedLedger
 from bot.links import Links
 from bot.ports import Responder
 from bot.senders.setup import rule_context
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo.client import ZaloClient
 from bot.zalo.inbox import ZaloInbox
-from bot.zalo.ledger import BatchedLedger
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from bot.zalo.zns_jobs import ZnsApologies
