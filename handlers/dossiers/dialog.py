@@ -72,7 +72,7 @@ PHONE_PAIR = (Window(1, 86400),)
 MAX_LISTED = 10
 MAX_SUBSCRIBERS = 5  # chats per dossier (a receipt photo shared online must not feed a crowd)
 MAX_DECODES = 2  # photos decoded at once: each may take up to qr_decode.MAX_DECODED_BYTES
-MAX_DECODES_WAITING = 8  # photos waiting for a decode slot before the next ones are refused
+MAX_PHOTOS_IN_HAND = 8  # decoding or waiting for a slot; past it "try again in a moment"
 # Nothing more will happen to these dossiers: no point in offering notifications.
 NOTHING_TO_FOLLOW = frozenset({"returned", "rejected", "withdrawn"})
 _DIGITS = re.compile(r"\d")
@@ -140,8 +140,7 @@ class DossierDialog:
         self._token_days = token_days
         self._max_subscribers = max_subscribers
         self._decodes = asyncio.Semaphore(max(1, max_decodes))
-        self._decodes_waiting = 0
-        self._max_waiting = MAX_DECODES_WAITING
+        self._photos_in_hand = 0
         self._working_days = working_days or WorkCalendar().working_days_between
         self._agency = agency or AgencyInfo()
         self._clock = clock
@@ -223,16 +222,16 @@ class DossierDialog:
         return [Reply(self._render(dossier, proven=True)), Reply(done)]
 
     async def on_image(self, msg: Incoming, state: ConversationState) -> list[Reply]:
-        if self._decodes_waiting >= self._max_waiting:
+        if self._photos_in_hand >= MAX_PHOTOS_IN_HAND:
             return [Reply(T.DOSSIER_QR_BUSY)]
-        self._decodes_waiting += 1
+        self._photos_in_hand += 1
         try:
             async with self._decodes:
                 texts = await asyncio.to_thread(decode_qr, msg.image or b"")
         except ImageTooLarge:
             return [Reply(T.DOSSIER_QR_TOO_LARGE)]
         finally:
-            self._decodes_waiting -= 1
+            self._photos_in_hand -= 1
         if not texts:
             return [Reply(T.DOSSIER_QR_NOT_FOUND)]
         for text in texts:
