@@ -612,6 +612,16 @@ async def bench_zalo(server: Server) -> None:
     )
     verdict = "met" if cpu < 0.3 else "NOT met"
     print(f"  target: five forged 6 MB posts cost under 0.3 s of CPU: {verdict}")
+    small = zalo_body(240 * 1024)
+    async with client("127.0.6.1", timeout=60) as http:
+        cpu0 = server.cpu_s()
+        statuses = [await forged_post(http, server.base, small) for _ in range(5)]
+        await asyncio.sleep(0.3)
+        cpu = server.cpu_s() - cpu0
+    print(
+        f"  five forged {len(small) / 1024:.0f} kB posts (a size Zalo could send): statuses "
+        f"{statuses}, server CPU {cpu:.3f} s"
+    )
     alone = await steady_chat(server.base, 20, 6)
     stop = asyncio.Event()
 
@@ -814,11 +824,13 @@ async def bench_ladder(server: Server, echo_base: str, seconds: float) -> None:
                 top = step
             await asyncio.sleep(2)
     if knee is not None and top is not None:
-        share = top.goodput / knee.goodput if knee.goodput else 0.0
+        # The knee: the most the server answered, closed loop or at 1x offered.
+        best = max(capacity, knee.goodput)
+        share = top.goodput / best if best else 0.0
         ok = share >= 0.8 and top.shed > 0
         print(
-            f"  at 4x: goodput {share:.0%} of the knee's (1x), {top.shed} answered 503: "
-            f"target {'met' if ok else 'NOT met'}"
+            f"  at 4x: goodput {top.goodput:.0f}/s = {share:.0%} of the knee's {best:.0f}/s, "
+            f"{top.shed} answered 503: target {'met' if ok else 'NOT met'}"
         )
 
 

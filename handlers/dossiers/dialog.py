@@ -501,10 +501,8 @@ class DossierDialog:
     ) -> list[Reply]:
         """The whole record after proof; following it then needs no second proof."""
         text = self._render(dossier, proven=True)
-        if subscribed or dossier.status in NOTHING_TO_FOLLOW:
+        if subscribed or dossier.status in NOTHING_TO_FOLLOW or not self._can_push(msg):
             return [Reply(text)]
-        if not self._can_push(msg):
-            return [Reply(text), self._push_elsewhere(dossier.receipt_code)]
         state.pending = PENDING_PROVEN
         state.pending_data = {"code": dossier.receipt_code}
         button = Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + dossier.receipt_code)
