@@ -19,7 +19,7 @@ from handlers.dossiers.ingest_errors import RowError
 TEXT_LIMITS: dict[str, int] = {
     "receipt_code": 64,
     "procedure_code": 32,
-    "procedure_name": 500,
+    "procedure_name": 2000,  # the longest national procedure name has 1,094 characters
     "applicant_name": 200,
     "applicant_phone": 32,
     "received_at": 40,

@@ -584,6 +584,7 @@ async def test_tokens_expire_and_undated_ones_are_told_apart_from_forgeries(
     assert "sẽ nhận thông báo" in fresh[1].text
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 async def test_an_image_bomb_is_refused_from_its_header(dialog: DossierDialog) -> None:
     import struct
     import zlib
