@@ -13,14 +13,18 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.config import Settings
+from bot.web.body import read_limited
+from handlers import json_bounds
 from handlers.dossiers.calendar import WorkCalendar
-from handlers.dossiers.ingest import Ingestor, ProcedureLookup, RowError, reason_message
+from handlers.dossiers.ingest import Ingestor, ProcedureLookup, reason_message
+from handlers.dossiers.ingest_errors import RowError
 from storage.engine import SessionFactory, ping
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+MAX_DEPTH = 8  # a list of flat objects is two levels deep
 
 
 class ApiServices(Protocol):
@@ -50,21 +54,14 @@ def _dumps(data: Any) -> str:
 
 
 async def _read_json(request: web.Request, limit: int) -> tuple[Any, web.Response | None]:
-    if request.content_length is not None and request.content_length > limit:
+    raw = await read_limited(request, limit)
+    if raw is None:
         return None, _error(413, "body_too_large")
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        chunk = await request.content.read(65536)
-        if not chunk:
-            break
-        size += len(chunk)
-        if size > limit:
-            return None, _error(413, "body_too_large")
-        chunks.append(chunk)
     try:
-        return json.loads(b"".join(chunks).decode("utf-8")), None
-    except (ValueError, UnicodeDecodeError):
+        return json_bounds.loads(raw, max_depth=MAX_DEPTH), None
+    except json_bounds.JsonTooDeep:
+        return None, _error(400, "too_deep", MAX_DEPTH)
+    except ValueError:  # malformed JSON, or not UTF-8
         return None, _error(400, "bad_body")
 
 

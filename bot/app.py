@@ -16,17 +16,27 @@ from aiohttp import web
 
 from bot.api import setup_api
 from bot.bootstrap import Services
+from bot.ledger import BatchedLedger
+from bot.retention import retention_ctx
 from bot.staff.setup import setup_staff
+from bot.telegram.dedupe import FirstDelivery
 from bot.telegram.dispatcher import build_dispatcher, set_commands
+from bot.telegram.webhook_guard import webhook_guard
 from bot.web.chat import WebChat
 from bot.web.inbox import WebInbox
+from bot.web.limits import trusted_networks
+from bot.web.shedding import LoadShedder
 from bot.zalo.routes import setup_zalo
+from storage.zalo_repo import SqlWebhookLedger
 
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/telegram"
 # Ingest batches and QR photos are the largest bodies; web chat JSON is capped lower itself.
 MAX_BODY = 10 * 1024 * 1024
+# The routes whose requests do work (and wait in line for the CPU or the database).
+SHED_PATHS = ("/api/chat", "/api/v1/", WEBHOOK_PATH)
+POLLING_CONCURRENCY = 64  # updates handled at once in polling mode (the webhook: max_in_flight)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +48,7 @@ class Telegram:
 
 SERVICES = web.AppKey("services", Services)
 TELEGRAM = web.AppKey("telegram", Telegram)
+SHEDDER = web.AppKey("shedder", LoadShedder)
 
 
 def webhook_secret(services: Services) -> str:
@@ -55,7 +66,15 @@ def create_app(services: Services) -> web.Application:
     settings = services.settings
     app = web.Application(client_max_size=MAX_BODY)
     app[SERVICES] = services
-    WebChat(services.assistant, per_ip_per_minute=settings.web.per_ip_per_minute).register(app)
+    # The outermost middleware: a request over capacity costs no more than its headers.
+    shedder = LoadShedder(settings.web.max_in_flight, SHED_PATHS)
+    app[SHEDDER] = shedder
+    app.middlewares.append(shedder.middleware)
+    WebChat(
+        services.assistant,
+        per_ip_per_minute=settings.web.per_ip_per_minute,
+        trusted_proxies=trusted_networks(settings.web.trusted_proxies),
+    ).register(app)
     setup_api(app, services)  # ingest API and /healthz
     WebInbox(services.sessions).register(app)  # officers' answers to web chat hand-offs
     setup_staff(app, services)  # the staff console at /staff/
@@ -63,15 +82,23 @@ def create_app(services: Services) -> web.Application:
         setup_zalo(app, services)
     if services.telegram is not None:
         dp = build_dispatcher(services.assistant)
+        dp.update.outer_middleware(
+            FirstDelivery(BatchedLedger(SqlWebhookLedger(services.sessions)))
+        )
         mode = "webhook" if settings.web.public_url else "polling"
         app[TELEGRAM] = Telegram(services.telegram, dp, mode)
         if mode == "webhook":
+            secret = webhook_secret(services)
+            app.middlewares.append(webhook_guard(WEBHOOK_PATH, secret))
+            # Handled within the request, so that load shedding bounds the work (Telegram
+            # retries a 503) instead of a task per update piling up behind the 200.
             SimpleRequestHandler(
-                dp, services.telegram, secret_token=webhook_secret(services)
+                dp, services.telegram, secret_token=secret, handle_in_background=False
             ).register(app, path=WEBHOOK_PATH)
             app.cleanup_ctx.append(_telegram_webhook)
         else:
             app.cleanup_ctx.append(_telegram_polling)
+    app.cleanup_ctx.append(retention_ctx(services.sessions, settings.privacy.retention_days))
     app.cleanup_ctx.append(_notifications)
     return app
 
@@ -84,7 +111,10 @@ async def _poll_forever(telegram: Telegram) -> None:
             await telegram.bot.delete_webhook(drop_pending_updates=False)
             await set_commands(telegram.bot)
             await telegram.dispatcher.start_polling(
-                telegram.bot, handle_signals=False, close_bot_session=False
+                telegram.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                tasks_concurrency_limit=POLLING_CONCURRENCY,
             )
             return
         except asyncio.CancelledError:

@@ -18,11 +18,17 @@ from handlers.assistant import Assistant
 from handlers.conversation import ConversationStore
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.lookup import counter_store
-from handlers.dossiers.ratelimit import CounterStore, MemoryCounterStore, RedisCounterStore
+from handlers.dossiers.ratelimit import (
+    CounterStore,
+    FallbackCounterStore,
+    MemoryCounterStore,
+    RedisCounterStore,
+    counter_store,
+)
 from handlers.dossiers.view import AgencyInfo
 from handlers.helpdesk.desk import HelpDesk
 from handlers.messages import Channel
+from handlers.outage import OutageLog
 from handlers.staff.questions import LiveKnowledge
 from knowledge.base import KnowledgeBase
 from notifications.ports import Sender
@@ -63,7 +69,7 @@ class Services:
         await self.dossiers.aclose()
         if self.usage is not None:
             await self.usage.aclose()  # before the engine goes: it writes what is buffered
-        if isinstance(self.staff_counters, RedisCounterStore):
+        if isinstance(self.staff_counters, RedisCounterStore | FallbackCounterStore):
             await self.staff_counters.aclose()
         await self.engine.dispose()
 
@@ -111,13 +117,21 @@ async def bootstrap(
     engine = create_engine(url)
     sessions = session_factory(engine)
     calendar = settings.calendar.work_calendar()
-    usage = BatchedUsageWriter(sessions)  # anonymous counts for the period report
+    # Anonymous counts for the period report; an outage is logged once, not per flush.
+    usage = BatchedUsageWriter(
+        sessions, failures=OutageLog(logging.getLogger("storage.usage_repo"), "usage counts")
+    )
     dossiers = DossierDialog(
         sessions,
         signing_key=settings.signing_key(),
         counters=counter_store(settings.redis.url),
         per_minute=settings.lookup.per_user_per_minute,
         per_day=settings.lookup.per_user_per_day,
+        failures_per_hour=settings.lookup.failures_per_hour,
+        storm_per_minute=settings.lookup.storm_failures_per_minute,
+        token_days=settings.security.token_days,
+        max_subscribers=settings.security.max_subscribers_per_dossier,
+        max_decodes=settings.web.image_decodes,
         working_days=calendar.working_days_between,
         agency=AgencyInfo(
             contact=settings.agency.contact,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import date
@@ -38,6 +39,17 @@ class WebSettings(BaseModel):
     port: int = 8080
     public_url: str = ""
     per_ip_per_minute: int = 120  # web chat messages per client address; 0 turns it off
+    # Proxies (addresses or networks) whose X-Forwarded-For is believed; nobody else's is.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    max_in_flight: int = 64  # requests at work at once; past it 503 + Retry-After
+    image_decodes: int = 2  # photos decoded at once (each may take up to 64 MB)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item.strip(), strict=False)  # ValueError: a clear config error
+        return [item.strip() for item in value]
 
 
 class TelegramSettings(BaseModel):
@@ -66,6 +78,8 @@ class ZaloSettings(BaseModel):
 
 class SecuritySettings(BaseModel):
     signing_key: SecretStr = SecretStr("")
+    token_days: int = 180  # a receipt QR token is valid this many days from its issue day
+    max_subscribers_per_dossier: int = 5
 
 
 class ApiSettings(BaseModel):
@@ -73,8 +87,15 @@ class ApiSettings(BaseModel):
 
 
 class LookupSettings(BaseModel):
-    per_user_per_minute: int = 10
+    # Per client address (web chat) or platform user (Telegram, Zalo), never per session id.
+    per_user_per_minute: int = 10  # dossiers shown by code alone in any 60 s; then proof
     per_user_per_day: int = 60
+    failures_per_hour: int = 12  # unknown codes, forged tokens: then refused for a while
+    storm_failures_per_minute: int = 120  # all clients: past it, those that failed need proof
+
+
+class PrivacySettings(BaseModel):
+    retention_days: int = 30  # conversation state untouched this long is deleted; 0 keeps it
 
 
 _WORKDAY = ["07:30-11:30", "13:30-17:00"]
@@ -178,6 +199,7 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     staff: StaffSettings = Field(default_factory=StaffSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     # Where the TOML file lives; relative paths in it are resolved against this folder.
     base_dir: Path = PROJECT_ROOT

@@ -47,7 +47,12 @@ def build_console(services: Services) -> StaffConsole:
         desk=Desk(
             services.sessions,
             services.calendar,
-            Ingestor(services.sessions, services.calendar, services.kb),
+            Ingestor(
+                services.sessions,
+                services.calendar,
+                services.kb,
+                supplement_clock=services.settings.calendar.supplement_clock,
+            ),
         ),
         tickets=Tickets(
             services.sessions, quiet=QuietHours.parse(settings.notifications.quiet_hours, tz)
