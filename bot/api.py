@@ -30,7 +30,7 @@ class ApiServices(Protocol):
     def sessions(self) -> SessionFactory: ...
 
     @property
-    def kb(self) -> ProcedureLookup: ...
+    def knowledge(self) -> ProcedureLookup: ...  # the live knowledge (follows kb update)
 
     @property
     def calendar(self) -> WorkCalendar: ...
@@ -159,7 +159,7 @@ def setup_api(
     ingestor = Ingestor(
         services.sessions,
         services.calendar,
-        services.kb,
+        services.knowledge,
         supplement_clock=settings.calendar.supplement_clock if settings is not None else "pause",
     )
     api = IngestApi(ingestor, token, services.sessions, max_body=max_body, max_rows=max_rows)

@@ -20,13 +20,32 @@ if TYPE_CHECKING:
     from handlers.dossiers.calendar import WorkCalendar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "bot.toml"
+DEFAULT_CONFIG = PROJECT_ROOT / "bot.toml"  # in a source checkout; an installed copy has none
+
+
+class StartupError(RuntimeError):
+    """A setting or a resource that makes starting pointless; the message says what to set."""
+
+
+def default_config() -> Path:
+    """bot.toml beside the packages (a source checkout), else the working folder's (an
+    installed copy, which may run without one: every setting has a default)."""
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else Path.cwd() / "bot.toml"
 
 
 class KnowledgeSettings(BaseModel):
+    # Empty: the national export shipped in knowledge/data/ (knowledge.shipped).
     paths: list[Path] = Field(default_factory=list)
-    popularity: Path | None = None
+    popularity: Path | None = None  # empty: the shipped ranking
     portal_url: str = "https://dichvucong.gov.vn"
+    # The prebuilt search index (knowledge.cache): "" = the user's cache folder
+    # ($XDG_CACHE_HOME/motcua or ~/.cache/motcua), "off" = build it at every start.
+    cache_dir: str = ""
+
+    @field_validator("popularity", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class DatabaseSettings(BaseModel):
@@ -191,7 +210,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = os.environ.get("MOTCUA_CONFIG_FILE") or str(DEFAULT_CONFIG)
+        toml_file = os.environ.get("MOTCUA_CONFIG_FILE") or str(default_config())
         return (
             init_settings,
             env_settings,
@@ -214,10 +233,18 @@ class Settings(BaseSettings):
         return url
 
     def signing_key(self) -> bytes:
-        """The HMAC key: from the environment/config, else a random one kept in var/."""
+        """The HMAC key: from the environment/config, else (the embedded SQLite setup, one
+        machine) a random one kept in var/. A shared database means several machines, which
+        must all verify the codes any of them printed: the key is then required."""
         key = self.security.signing_key.get_secret_value()
         if key:
             return key.encode()
+        if not self.database_url().startswith("sqlite"):
+            raise StartupError(
+                "a shared database needs one signing key for the whole deployment: set "
+                'MOTCUA_SECURITY__SIGNING_KEY (e.g. `python3 -c "import secrets; '
+                'print(secrets.token_urlsafe(32))"`) to the same value on every replica'
+            )
         path = self.var_dir / "signing.key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -228,7 +255,7 @@ class Settings(BaseSettings):
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Read the TOML file (default: bot.toml beside the packages) and the environment once."""
-    path = (config or Path(os.environ.get("MOTCUA_CONFIG_FILE", DEFAULT_CONFIG))).resolve()
+    path = (config or Path(os.environ.get("MOTCUA_CONFIG_FILE") or default_config())).resolve()
     previous = os.environ.get("MOTCUA_CONFIG_FILE")
     os.environ["MOTCUA_CONFIG_FILE"] = str(path)
     try:
@@ -238,7 +265,29 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
             os.environ.pop("MOTCUA_CONFIG_FILE", None)
         else:
             os.environ["MOTCUA_CONFIG_FILE"] = previous
-    settings.knowledge.paths = [settings.resolve(p) for p in settings.knowledge.paths]
-    if settings.knowledge.popularity is not None:
-        settings.knowledge.popularity = settings.resolve(settings.knowledge.popularity)
+    from knowledge import shipped
+
+    knowledge = settings.knowledge
+    knowledge.paths = [settings.resolve(p) for p in knowledge.paths] or shipped.export_paths()
+    knowledge.popularity = (
+        settings.resolve(knowledge.popularity)
+        if knowledge.popularity is not None
+        else shipped.popularity_path()  # the portal's ranking fits any national export
+    )
     return settings
+
+
+def index_cache_dir(settings: Settings) -> Path | None:
+    """Where the prebuilt search index is kept (None: not kept)."""
+    configured = settings.knowledge.cache_dir.strip()
+    if configured.lower() == "off":
+        return None
+    if configured:
+        return settings.resolve(Path(configured))
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder (a bare service account): build every time
+            return None
+    return Path(base) / "motcua"

@@ -146,7 +146,7 @@ async def _ask(config: Path | None, questions: list[str]) -> list[Turn]:
     services = await bootstrap(load_settings(config))
     try:
         assistant = Assistant(
-            services.kb,
+            services.knowledge,
             MemoryConversationStore(),
             dossiers=services.dossiers,
             portal_url=services.settings.knowledge.portal_url,

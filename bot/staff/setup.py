@@ -47,12 +47,12 @@ def build_console(services: Services) -> StaffConsole:
         desk=Desk(
             services.sessions,
             services.calendar,
-            Ingestor(services.sessions, services.calendar, services.kb),
+            Ingestor(services.sessions, services.calendar, services.knowledge),
         ),
         tickets=Tickets(
             services.sessions, quiet=QuietHours.parse(settings.notifications.quiet_hours, tz)
         ),
-        questions=Questions(services.sessions, services.kb),
+        questions=Questions(services.sessions, services.knowledge),
         knowledge=services.knowledge,
         sessions=services.sessions,
         report=ReportPage(services.sessions, settings.calendar.timezone),

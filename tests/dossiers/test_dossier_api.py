@@ -33,7 +33,7 @@ class FakeKB:
 @dataclass
 class Services:
     sessions: SessionFactory
-    kb: Any
+    knowledge: Any
     calendar: WorkCalendar
     settings: Any = None
 
