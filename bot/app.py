@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from aiohttp import web
 from bot.api import setup_api
 from bot.bootstrap import Services
 from bot.staff.setup import setup_staff
+from bot.telegram import webhook as telegram_webhook
 from bot.telegram.dispatcher import build_dispatcher, set_commands
 from bot.web.chat import WebChat
 from bot.web.inbox import WebInbox
@@ -24,7 +23,7 @@ from bot.zalo.routes import setup_zalo
 
 logger = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/webhooks/telegram"
+WEBHOOK_PATH = telegram_webhook.WEBHOOK_PATH
 # Ingest batches and QR photos are the largest bodies; web chat JSON is capped lower itself.
 MAX_BODY = 10 * 1024 * 1024
 
@@ -42,12 +41,7 @@ TELEGRAM = web.AppKey("telegram", Telegram)
 
 def webhook_secret(services: Services) -> str:
     """The configured secret, else one derived from the signing key (same on every replica)."""
-    configured = services.settings.telegram.webhook_secret.get_secret_value()
-    if configured:
-        return configured
-    return hmac.new(
-        services.settings.signing_key(), b"telegram-webhook", hashlib.sha256
-    ).hexdigest()
+    return telegram_webhook.secret(services.settings)
 
 
 def create_app(services: Services) -> web.Application:
@@ -107,13 +101,8 @@ async def _telegram_polling(app: web.Application) -> AsyncIterator[None]:
 async def _telegram_webhook(app: web.Application) -> AsyncIterator[None]:
     telegram = app[TELEGRAM]
     services = app[SERVICES]
-    url = services.settings.web.public_url.rstrip("/") + WEBHOOK_PATH
     try:
-        await telegram.bot.set_webhook(
-            url,
-            secret_token=webhook_secret(services),
-            allowed_updates=telegram.dispatcher.resolve_used_update_types(),
-        )
+        url = await telegram_webhook.register(telegram.bot, telegram.dispatcher, services.settings)
         await set_commands(telegram.bot)
         logger.info("telegram: webhook at %s", url)
     except Exception as exc:  # the web chat keeps working; Telegram retries on its side

@@ -85,3 +85,17 @@ async def live(
     knowledge = LiveKnowledge(kb, export_version=version, load_export=export_loader(settings))
     await knowledge.reload(sessions)  # phrases staff taught the search, once approved
     return knowledge
+
+
+async def served_once(settings: Settings) -> tuple[KnowledgeBase, int | None]:
+    """For one-shot commands: the knowledge base replicas serve, from a short-lived engine."""
+    from storage.engine import create_engine, session_factory
+    from storage.migrate import upgrade_async
+
+    url = settings.database_url()
+    await upgrade_async(url)
+    engine = create_engine(url)
+    try:
+        return await served(settings, session_factory(engine))
+    finally:
+        await engine.dispose()
