@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.api import setup_api
 from bot.bootstrap import Services
+from bot.health import setup_health, webhook_timer
 from bot.staff.setup import setup_staff
 from bot.telegram import webhook as telegram_webhook
 from bot.telegram.dispatcher import build_dispatcher, set_commands
@@ -47,10 +48,11 @@ def webhook_secret(services: Services) -> str:
 def create_app(services: Services) -> web.Application:
     """Every configured channel on one HTTP server; resources live in ``cleanup_ctx``."""
     settings = services.settings
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[webhook_timer(services.metrics)])
     app[SERVICES] = services
+    setup_health(app, services)  # /healthz, /readyz, /metrics
     WebChat(services.assistant, per_ip_per_minute=settings.web.per_ip_per_minute).register(app)
-    setup_api(app, services)  # ingest API and /healthz
+    setup_api(app, services)  # ingest API
     WebInbox(services.sessions).register(app)  # officers' answers to web chat hand-offs
     setup_staff(app, services)  # the staff console at /staff/
     if settings.zalo.enabled:
@@ -123,6 +125,7 @@ async def _notifications(app: web.Application) -> AsyncIterator[None]:
         services.sessions,
         telegram_bot=services.telegram,
         senders=services.senders,  # Zalo's sender joins here when Zalo is configured
+        observe=services.metrics.sender,  # sends by channel and outcome for /metrics
     )
     logger.info("notifications: scheduler started")
     try:

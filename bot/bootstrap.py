@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot import kb_source
-from bot.config import Settings
+from bot.config import Settings, StartupError
+from bot.metrics import Metrics
 from bot.one_at_a_time import OneAtATime
 from bot.ports import Responder
 from bot.state_cache import WriteBehindStore
@@ -55,6 +56,7 @@ class Services:
     demo_codes: list[str] = field(default_factory=list)
     usage: BatchedUsageWriter | None = None  # anonymous counts for ``motcua report``
     staff_counters: CounterStore = field(default_factory=MemoryCounterStore)  # logins, tickets
+    metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot.health)
 
     async def aclose(self) -> None:
         if isinstance(self.store, WriteBehindStore):
@@ -112,6 +114,8 @@ async def bootstrap(
     kb = knowledge.base
     calendar = settings.calendar.work_calendar()
     usage = BatchedUsageWriter(sessions)  # anonymous counts for the period report
+    metrics = Metrics()
+    counted = metrics.usage(usage)  # the report's counts, and /metrics' decisions and lookups
     dossiers = DossierDialog(
         sessions,
         signing_key=signing_key,
@@ -124,7 +128,7 @@ async def bootstrap(
             collect_place=settings.agency.collect_place,
             supplement_clock=settings.calendar.supplement_clock,
         ),
-        usage=usage,
+        usage=counted,
         push_channels=push_channels(settings),
         telegram_url=telegram_bot_url(settings),
     )
@@ -151,7 +155,7 @@ async def bootstrap(
                 store,
                 dossiers=dossiers,
                 portal_url=settings.knowledge.portal_url,
-                usage=usage,
+                usage=counted,
                 today=lambda: calendar.local(datetime.now(UTC)).date(),
                 handoff=helpdesk,
             ),
@@ -169,10 +173,34 @@ async def bootstrap(
         settings, kb, knowledge, engine, sessions, store, calendar, dossiers, assistant, telegram
     )
     services.usage = usage
+    services.metrics = metrics
     services.staff_counters = staff_counters
-    if demo:
-        services.demo_codes = await _load_demo(services)
+    try:
+        await _check_demo(services, demo)
+        if demo:
+            services.demo_codes = await _load_demo(services)
+    except BaseException:
+        await services.aclose()
+        raise
     return services
+
+
+async def _check_demo(services: Services, demo: bool) -> None:
+    """Demo dossiers live in a database of their own, never beside real ones."""
+    from handlers.dossiers.demo import NotADemoDatabase, claim_demo_database, is_demo_database
+
+    if not demo:
+        if await is_demo_database(services.sessions):
+            logger.warning("this is the demo database (serve --demo): its dossiers are made up")
+        return
+    try:
+        await claim_demo_database(services.sessions, datetime.now(UTC))
+    except NotADemoDatabase as exc:
+        raise StartupError(
+            f"--demo refused: the database holds {exc.dossiers} dossiers that are not demo "
+            "data. Run the demo on its own database, e.g. "
+            "MOTCUA_DATABASE__URL=sqlite+aiosqlite:///var/demo.db (what scripts/start does)"
+        ) from None
 
 
 async def _load_demo(services: Services) -> list[str]:

@@ -48,8 +48,12 @@ class KnowledgeSettings(BaseModel):
         return None if value == "" else value
 
 
+EMBEDDED_DATABASE_URL = "sqlite+aiosqlite:///var/motcua.db"
+DEMO_DATABASE_URL = "sqlite+aiosqlite:///var/demo.db"  # demo dossiers never mix with real ones
+
+
 class DatabaseSettings(BaseModel):
-    url: str = "sqlite+aiosqlite:///var/motcua.db"
+    url: str = EMBEDDED_DATABASE_URL
 
 
 class WebSettings(BaseModel):
@@ -274,6 +278,14 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         if knowledge.popularity is not None
         else shipped.popularity_path()  # the portal's ranking fits any national export
     )
+    return settings
+
+
+def for_demo(settings: Settings) -> Settings:
+    """``--demo`` on the embedded default database runs on var/demo.db instead (any other
+    database is checked by bootstrap: it must hold no real dossiers)."""
+    if settings.database.url == EMBEDDED_DATABASE_URL:
+        settings.database.url = DEMO_DATABASE_URL
     return settings
 
 

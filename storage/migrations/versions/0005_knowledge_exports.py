@@ -1,4 +1,5 @@
-"""Procedure exports stored by ``motcua kb update`` (a version every replica polls).
+"""Procedure exports stored by ``motcua kb update`` (a version every replica polls); marks on
+the database itself (the demo database).
 
 Revision ID: 0005
 Revises: 0004
@@ -41,7 +42,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("export_id", "position", name=op.f("pk_knowledge_export_files")),
     )
 
+    op.create_table(
+        "instance_marks",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_instance_marks")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("instance_marks")
     op.drop_table("knowledge_export_files")
     op.drop_table("knowledge_exports")
