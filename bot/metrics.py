@@ -42,7 +42,7 @@ class Metrics:
     """The series of one process, in a registry of its own (tests build several apps)."""
 
     def __init__(self) -> None:
-        disable_created_metrics()  # no *_created series: counters start with the process
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series
         self.registry = CollectorRegistry()
         r = self.registry
         self.answers = Counter(
