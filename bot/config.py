@@ -181,6 +181,12 @@ class StaffSettings(BaseModel):
     handoffs_per_channel_per_hour: int = 100  # a flood of tickets cannot bury the desk
 
 
+class PrivacySettings(BaseModel):
+    # Days a closed dossier keeps its personal fields (name, phone, notes, followers);
+    # 0 keeps them. Conversation rows follow the same setting (issue #12's job).
+    retention_days: int = 180
+
+
 class Settings(BaseSettings):
     """All settings; build with :func:`load_settings`, never at import time."""
 
@@ -201,6 +207,7 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     staff: StaffSettings = Field(default_factory=StaffSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     # Where the TOML file lives; relative paths in it are resolved against this folder.
     base_dir: Path = PROJECT_ROOT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -22,6 +22,8 @@ from notifications.notice import Notice
 from notifications.ports import Sender
 from notifications.quiet import QuietHours
 from notifications.registry import Audience
+from notifications.retention import JOB_ID as RETENTION_JOB_ID
+from notifications.retention import erase_closed_dossiers
 from notifications.rules import RuleContext
 from notifications.runner import NotificationService, start_scheduler
 from storage.engine import SessionFactory
@@ -133,6 +135,17 @@ def start_notifications(
     n = settings.notifications
     scheduler = start_scheduler(
         service, rules_interval_s=n.rules_interval_s, dispatch_interval_s=n.poll_interval_s
+    )
+    scheduler.add_job(  # closed dossiers' personal fields, after [privacy] retention_days
+        erase_closed_dossiers,
+        "interval",
+        hours=6,
+        args=[factory, settings.privacy.retention_days],
+        id=RETENTION_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC) + timedelta(minutes=1),
     )
     if tg is not None:
         sender = tg
