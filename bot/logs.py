@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 # Our own packages: INFO lines from ``serve`` tell what the server does.
 PROJECT = ("bot", "handlers", "knowledge", "notifications", "storage")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries whose debug lines carry the data itself (SQL parameters: names, phones, receipt
+# codes): quiet even under -v, since logs never hold personal data.
+NEVER_VERBOSE = ("sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm", "aiosqlite", "asyncpg")
 
 
 class JsonFormatter(logging.Formatter):
@@ -46,3 +49,5 @@ def configure(
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     for name in PROJECT:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else project_level)
+    for name in NEVER_VERBOSE:
+        logging.getLogger(name).setLevel(logging.WARNING)
