@@ -42,7 +42,10 @@ def read_export(paths: Sequence[Path]) -> Export:
     for path in paths:
         data = path.read_bytes()
         name = path.name
-        plain = decompress(name, data) if name.lower().endswith(COMPRESSED) else data
+        try:
+            plain = decompress(name, data) if name.lower().endswith(COMPRESSED) else data
+        except (OSError, EOFError, lzma.LZMAError):
+            plain = data  # the load below reports the broken archive, which refuses it
         digest.update(name.split(".", 1)[0].encode() + b"\0")
         digest.update(hashlib.sha256(plain).digest())
         if not name.lower().endswith(COMPRESSED):

@@ -66,3 +66,19 @@ async def session_factory(db_url: str) -> AsyncIterator[SessionFactory]:
 def kb() -> KnowledgeBase:
     """The shipped knowledge base (knowledge/data), loaded and indexed once per run."""
     return KnowledgeBase.from_files(shipped.export_paths(), shipped.popularity_path())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def index_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The prebuilt index of every test (and of the commands tests run) in a folder of this
+    run, never the user's cache."""
+    import os
+
+    folder = tmp_path_factory.getbasetemp() / "kb-cache"
+    previous = os.environ.get("MOTCUA_KNOWLEDGE__CACHE_DIR")
+    os.environ["MOTCUA_KNOWLEDGE__CACHE_DIR"] = str(folder)
+    yield
+    if previous is None:
+        os.environ.pop("MOTCUA_KNOWLEDGE__CACHE_DIR", None)
+    else:
+        os.environ["MOTCUA_KNOWLEDGE__CACHE_DIR"] = previous
