@@ -10,12 +10,16 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import kb_source
 from bot.config import Settings, load_settings
 from knowledge.base import KnowledgeBase
 from knowledge.evaluation import evaluate, load_queries
+
+if TYPE_CHECKING:
+    from handlers.kb_update import Export
+    from knowledge.diff import ExportDiff
 
 SHOWN = 20  # procedures listed per section of an update's diff (--all lists every one)
 
@@ -171,7 +175,7 @@ def _update(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _store(settings: Settings, export: Any, diff: Any) -> int | None:
+async def _store(settings: Settings, export: Export, diff: ExportDiff) -> int | None:
     from handlers import kb_update
     from storage.engine import create_engine, session_factory
 
