@@ -1,6 +1,7 @@
-"""The ingest HTTP API (POST /api/v1/dossiers, POST /api/v1/dossiers/{code}/events) and
-GET /healthz. Bearer token compared in constant time; the API answers 403 when no token is
-configured; bodies are size-limited; every refusal carries a machine reason and Vietnamese text."""
+"""The ingest HTTP API (POST /api/v1/dossiers, POST /api/v1/dossiers/{code}/events; /healthz,
+/readyz and /metrics are in bot.health). Bearer token compared in constant time; the API answers
+403 when no token is configured; bodies are size-limited; every refusal carries a machine reason
+and Vietnamese text."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from handlers import json_bounds
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.ingest import Ingestor, ProcedureLookup, reason_message
 from handlers.dossiers.ingest_errors import RowError
-from storage.engine import SessionFactory, ping
+from storage.engine import SessionFactory
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class ApiServices(Protocol):
     def sessions(self) -> SessionFactory: ...
 
     @property
-    def kb(self) -> ProcedureLookup: ...
+    def knowledge(self) -> ProcedureLookup: ...  # the live knowledge (follows kb update)
 
     @property
     def calendar(self) -> WorkCalendar: ...
@@ -91,11 +92,6 @@ class IngestApi:
         ):
             return _error(401, "unauthorized")
         return None
-
-    async def healthz(self, _: web.Request) -> web.Response:
-        if await ping(self.sessions):
-            return web.json_response({"status": "ok"})
-        return web.json_response({"status": "unavailable"}, status=503)
 
     async def post_dossiers(self, request: web.Request) -> web.Response:
         refused = self._refused(request)
@@ -156,11 +152,10 @@ def setup_api(
     ingestor = Ingestor(
         services.sessions,
         services.calendar,
-        services.kb,
+        services.knowledge,
         supplement_clock=settings.calendar.supplement_clock if settings is not None else "pause",
     )
     api = IngestApi(ingestor, token, services.sessions, max_body=max_body, max_rows=max_rows)
-    app.router.add_get("/healthz", api.healthz)
     app.router.add_post("/api/v1/dossiers", api.post_dossiers)
     app.router.add_post("/api/v1/dossiers/{receipt_code}/events", api.post_event)
     return api

@@ -21,17 +21,40 @@ if TYPE_CHECKING:
     from handlers.dossiers.calendar import WorkCalendar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "bot.toml"
+DEFAULT_CONFIG = PROJECT_ROOT / "bot.toml"  # in a source checkout; an installed copy has none
+
+
+class StartupError(RuntimeError):
+    """A setting or a resource that makes starting pointless; the message says what to set."""
+
+
+def default_config() -> Path:
+    """bot.toml beside the packages (a source checkout), else the working folder's (an
+    installed copy, which may run without one: every setting has a default)."""
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else Path.cwd() / "bot.toml"
 
 
 class KnowledgeSettings(BaseModel):
+    # Empty: the national export shipped in knowledge/data/ (knowledge.shipped).
     paths: list[Path] = Field(default_factory=list)
-    popularity: Path | None = None
+    popularity: Path | None = None  # empty: the shipped ranking
     portal_url: str = "https://dichvucong.gov.vn"
+    # The prebuilt search index (knowledge.cache): "" = the user's cache folder
+    # ($XDG_CACHE_HOME/motcua or ~/.cache/motcua), "off" = build it at every start.
+    cache_dir: str = ""
+
+    @field_validator("popularity", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+EMBEDDED_DATABASE_URL = "sqlite+aiosqlite:///var/motcua.db"
+DEMO_DATABASE_URL = "sqlite+aiosqlite:///var/demo.db"  # demo dossiers never mix with real ones
 
 
 class DatabaseSettings(BaseModel):
-    url: str = "sqlite+aiosqlite:///var/motcua.db"
+    url: str = EMBEDDED_DATABASE_URL
 
 
 class WebSettings(BaseModel):
@@ -92,10 +115,6 @@ class LookupSettings(BaseModel):
     per_user_per_day: int = 60
     failures_per_hour: int = 12  # unknown codes, forged tokens: then refused for a while
     storm_failures_per_minute: int = 120  # all clients: past it, those that failed need proof
-
-
-class PrivacySettings(BaseModel):
-    retention_days: int = 30  # conversation state untouched this long is deleted; 0 keeps it
 
 
 _WORKDAY = ["07:30-11:30", "13:30-17:00"]
@@ -179,6 +198,14 @@ class StaffSettings(BaseModel):
     handoffs_per_channel_per_hour: int = 100  # a flood of tickets cannot bury the desk
 
 
+class PrivacySettings(BaseModel):
+    # Days a closed dossier keeps its personal fields (name, phone, notes, followers, what
+    # was pushed to them); 0 keeps them.
+    retention_days: int = 180
+    # Days the core's per-user conversation state is kept after its last message; 0 keeps it.
+    conversation_days: int = 30
+
+
 class Settings(BaseSettings):
     """All settings; build with :func:`load_settings`, never at import time."""
 
@@ -213,7 +240,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = os.environ.get("MOTCUA_CONFIG_FILE") or str(DEFAULT_CONFIG)
+        toml_file = os.environ.get("MOTCUA_CONFIG_FILE") or str(default_config())
         return (
             init_settings,
             env_settings,
@@ -236,10 +263,18 @@ class Settings(BaseSettings):
         return url
 
     def signing_key(self) -> bytes:
-        """The HMAC key: from the environment/config, else a random one kept in var/."""
+        """The HMAC key: from the environment/config, else (the embedded SQLite setup, one
+        machine) a random one kept in var/. A shared database means several machines, which
+        must all verify the codes any of them printed: the key is then required."""
         key = self.security.signing_key.get_secret_value()
         if key:
             return key.encode()
+        if not self.database_url().startswith("sqlite"):
+            raise StartupError(
+                "a shared database needs one signing key for the whole deployment: set "
+                'MOTCUA_SECURITY__SIGNING_KEY (e.g. `python3 -c "import secrets; '
+                'print(secrets.token_urlsafe(32))"`) to the same value on every replica'
+            )
         path = self.var_dir / "signing.key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -250,7 +285,7 @@ class Settings(BaseSettings):
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Read the TOML file (default: bot.toml beside the packages) and the environment once."""
-    path = (config or Path(os.environ.get("MOTCUA_CONFIG_FILE", DEFAULT_CONFIG))).resolve()
+    path = (config or Path(os.environ.get("MOTCUA_CONFIG_FILE") or default_config())).resolve()
     previous = os.environ.get("MOTCUA_CONFIG_FILE")
     os.environ["MOTCUA_CONFIG_FILE"] = str(path)
     try:
@@ -260,7 +295,37 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
             os.environ.pop("MOTCUA_CONFIG_FILE", None)
         else:
             os.environ["MOTCUA_CONFIG_FILE"] = previous
-    settings.knowledge.paths = [settings.resolve(p) for p in settings.knowledge.paths]
-    if settings.knowledge.popularity is not None:
-        settings.knowledge.popularity = settings.resolve(settings.knowledge.popularity)
+    from knowledge import shipped
+
+    knowledge = settings.knowledge
+    knowledge.paths = [settings.resolve(p) for p in knowledge.paths] or shipped.export_paths()
+    knowledge.popularity = (
+        settings.resolve(knowledge.popularity)
+        if knowledge.popularity is not None
+        else shipped.popularity_path()  # the portal's ranking fits any national export
+    )
     return settings
+
+
+def for_demo(settings: Settings) -> Settings:
+    """``--demo`` on the embedded default database runs on var/demo.db instead (any other
+    database is checked by bootstrap: it must hold no real dossiers)."""
+    if settings.database.url == EMBEDDED_DATABASE_URL:
+        settings.database.url = DEMO_DATABASE_URL
+    return settings
+
+
+def index_cache_dir(settings: Settings) -> Path | None:
+    """Where the prebuilt search index is kept (None: not kept)."""
+    configured = settings.knowledge.cache_dir.strip()
+    if configured.lower() == "off":
+        return None
+    if configured:
+        return settings.resolve(Path(configured))
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder (a bare service account): build every time
+            return None
+    return Path(base) / "motcua"

@@ -1,4 +1,4 @@
-"""What is kept, and for how long: conversation state untouched for ``[privacy] retention_days``
+"""What is kept, and for how long: conversation state untouched for ``[privacy] conversation_days``
 is deleted, and delivery-ledger keys once no retry can come; run at start and every few hours.
 
 Only conversation rows for now (what a web session, a Telegram or Zalo chat left behind: the

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import re
 import unicodedata
@@ -29,6 +28,7 @@ from handlers.messages import Button, Incoming, Reply
 from handlers.outage import OutageLog
 from handlers.outcome import Outcome, OutcomeKind, Turn
 from handlers.ports import DossierPort, ProcedureSearch, SearchHit
+from handlers.pseudonyms import pseudonym
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.aspects import Aspect, detect_aspects
 from knowledge.model import Procedure
@@ -514,4 +514,4 @@ _TALK_OUTCOME = {
 
 def _ref(msg: Incoming) -> str:
     """A short pseudonym of the user for logs (no raw platform id)."""
-    return hashlib.sha256(f"{msg.channel}:{msg.user_id}".encode()).hexdigest()[:10]
+    return pseudonym(msg.channel, msg.user_id)

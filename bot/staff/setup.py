@@ -50,14 +50,14 @@ def build_console(services: Services) -> StaffConsole:
             Ingestor(
                 services.sessions,
                 services.calendar,
-                services.kb,
+                services.knowledge,
                 supplement_clock=services.settings.calendar.supplement_clock,
             ),
         ),
         tickets=Tickets(
             services.sessions, quiet=QuietHours.parse(settings.notifications.quiet_hours, tz)
         ),
-        questions=Questions(services.sessions, services.kb),
+        questions=Questions(services.sessions, services.knowledge),
         knowledge=services.knowledge,
         sessions=services.sessions,
         report=ReportPage(services.sessions, settings.calendar.timezone),

@@ -1,4 +1,4 @@
-"""Retention: conversation state untouched for [privacy] retention_days is deleted; recent
+"""Retention: conversation state untouched for [privacy] conversation_days is deleted; recent
 state, dossiers and subscriptions are kept."""
 
 from __future__ import annotations
