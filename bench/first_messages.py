@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from handlers import render  # noqa: E402
 from handlers.assistant import local_today  # noqa: E402
+from knowledge import shipped  # noqa: E402
 from knowledge.loader import load_procedures  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "tthc"
-PATHS = [DATA / "procedures_dvcqg_2026.jsonl", DATA / "procedures_bqp.jsonl"]
+PATHS = shipped.export_paths()  # the export shipped in knowledge/data
 PORTAL = "https://dichvucong.gov.vn"
 BASELINE_LONGEST = 6187
 ASPECTS = [*render.BUTTON_ASPECTS, "legal"]

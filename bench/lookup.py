@@ -228,7 +228,8 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str, kb: Any) -> 
         signing_key=b"bench",
         per_minute=10**9,
         per_day=10**9,
-        channel_failures_per_minute=10**9,
+        failures_per_hour=10**9,
+        storm_per_minute=10**9,
         working_days=calendar.working_days_between,
     )
     assistant = Assistant(kb, MemoryConversationStore(), dossiers=dialog)

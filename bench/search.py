@@ -42,6 +42,7 @@ from rapidfuzz import fuzz, process  # noqa: E402
 from handlers.assistant import Assistant  # noqa: E402
 from handlers.conversation import MemoryConversationStore  # noqa: E402
 from handlers.measure import decision_metrics, judge  # noqa: E402
+from knowledge import shipped  # noqa: E402
 from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.evaluation import (  # noqa: E402
     EvalQuery,
@@ -55,9 +56,8 @@ from knowledge.model import Procedure  # noqa: E402
 from knowledge.normalise import fold  # noqa: E402
 from knowledge.popularity import load_popularity  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "tthc"
-PATHS = [DATA / "procedures_dvcqg_2026.jsonl", DATA / "procedures_bqp.jsonl"]
-POPULARITY = DATA / "popularity_citizens_top1000.csv"
+PATHS = shipped.export_paths()  # the export shipped in knowledge/data
+POPULARITY = shipped.popularity_path()
 QUERIES = ROOT.parent / "shared" / "eval" / "dev_queries.jsonl"
 EXTRA = ROOT / "tests" / "knowledge" / "data" / "extra_queries.jsonl"
 # FAQ-style sets written by helpers from the procedure data alone (tests/knowledge/data/README).

@@ -1,6 +1,7 @@
-"""The ingest HTTP API (POST /api/v1/dossiers, POST /api/v1/dossiers/{code}/events) and
-GET /healthz. Bearer token compared in constant time; the API answers 403 when no token is
-configured; bodies are size-limited; every refusal carries a machine reason and Vietnamese text."""
+"""The ingest HTTP API (POST /api/v1/dossiers, POST /api/v1/dossiers/{code}/events; /healthz,
+/readyz and /metrics are in bot.health). Bearer token compared in constant time; the API answers
+403 when no token is configured; bodies are size-limited; every refusal carries a machine reason
+and Vietnamese text."""
 
 from __future__ import annotations
 
@@ -13,14 +14,18 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.config import Settings
+from bot.web.body import read_limited
+from handlers import json_bounds
 from handlers.dossiers.calendar import WorkCalendar
-from handlers.dossiers.ingest import Ingestor, ProcedureLookup, RowError, reason_message
-from storage.engine import SessionFactory, ping
+from handlers.dossiers.ingest import Ingestor, ProcedureLookup, reason_message
+from handlers.dossiers.ingest_errors import RowError
+from storage.engine import SessionFactory
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+MAX_DEPTH = 8  # a list of flat objects is two levels deep
 
 
 class ApiServices(Protocol):
@@ -30,7 +35,7 @@ class ApiServices(Protocol):
     def sessions(self) -> SessionFactory: ...
 
     @property
-    def kb(self) -> ProcedureLookup: ...
+    def knowledge(self) -> ProcedureLookup: ...  # the live knowledge (follows kb update)
 
     @property
     def calendar(self) -> WorkCalendar: ...
@@ -50,21 +55,14 @@ def _dumps(data: Any) -> str:
 
 
 async def _read_json(request: web.Request, limit: int) -> tuple[Any, web.Response | None]:
-    if request.content_length is not None and request.content_length > limit:
+    raw = await read_limited(request, limit)
+    if raw is None:
         return None, _error(413, "body_too_large")
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        chunk = await request.content.read(65536)
-        if not chunk:
-            break
-        size += len(chunk)
-        if size > limit:
-            return None, _error(413, "body_too_large")
-        chunks.append(chunk)
     try:
-        return json.loads(b"".join(chunks).decode("utf-8")), None
-    except (ValueError, UnicodeDecodeError):
+        return json_bounds.loads(raw, max_depth=MAX_DEPTH), None
+    except json_bounds.JsonTooDeep:
+        return None, _error(400, "too_deep", MAX_DEPTH)
+    except ValueError:  # malformed JSON, or not UTF-8
         return None, _error(400, "bad_body")
 
 
@@ -94,11 +92,6 @@ class IngestApi:
         ):
             return _error(401, "unauthorized")
         return None
-
-    async def healthz(self, _: web.Request) -> web.Response:
-        if await ping(self.sessions):
-            return web.json_response({"status": "ok"})
-        return web.json_response({"status": "unavailable"}, status=503)
 
     async def post_dossiers(self, request: web.Request) -> web.Response:
         refused = self._refused(request)
@@ -159,11 +152,10 @@ def setup_api(
     ingestor = Ingestor(
         services.sessions,
         services.calendar,
-        services.kb,
+        services.knowledge,
         supplement_clock=settings.calendar.supplement_clock if settings is not None else "pause",
     )
     api = IngestApi(ingestor, token, services.sessions, max_body=max_body, max_rows=max_rows)
-    app.router.add_get("/healthz", api.healthz)
     app.router.add_post("/api/v1/dossiers", api.post_dossiers)
     app.router.add_post("/api/v1/dossiers/{receipt_code}/events", api.post_event)
     return api

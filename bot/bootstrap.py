@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from aiogram import Bot
-
-from bot.config import Settings
+from bot import kb_source
+from bot.config import Settings, StartupError
+from bot.metrics import Metrics
 from bot.one_at_a_time import OneAtATime
 from bot.ports import Responder
 from bot.state_cache import WriteBehindStore
-from bot.telegram.dispatcher import create_bot
 from handlers.assistant import Assistant
 from handlers.conversation import ConversationStore
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.lookup import counter_store
-from handlers.dossiers.ratelimit import CounterStore, MemoryCounterStore, RedisCounterStore
+from handlers.dossiers.ratelimit import (
+    CounterStore,
+    FallbackCounterStore,
+    MemoryCounterStore,
+    RedisCounterStore,
+    counter_store,
+)
 from handlers.dossiers.view import AgencyInfo
 from handlers.helpdesk.desk import HelpDesk
 from handlers.messages import Channel
+from handlers.outage import OutageLog
 from handlers.staff.questions import LiveKnowledge
 from knowledge.base import KnowledgeBase
 from notifications.ports import Sender
@@ -32,6 +37,9 @@ from storage.engine import Engine, SessionFactory, create_engine, session_factor
 from storage.migrate import upgrade_async
 from storage.usage_repo import BatchedUsageWriter
 
+if TYPE_CHECKING:
+    from aiogram import Bot  # imported only when a token is set: commands start faster
+
 logger = logging.getLogger(__name__)
 
 
@@ -40,7 +48,8 @@ class Services:
     """Everything the channels and the HTTP API share; build with :func:`bootstrap`."""
 
     settings: Settings
-    kb: KnowledgeBase
+    kb: KnowledgeBase  # the procedures loaded at start (``knowledge`` follows updates)
+    knowledge: LiveKnowledge  # the search in use: kb update's exports, learned phrases
     engine: Engine
     sessions: SessionFactory
     store: ConversationStore
@@ -52,8 +61,8 @@ class Services:
     senders: dict[str, Sender] = field(default_factory=dict)  # beyond Telegram's (e.g. Zalo)
     demo_codes: list[str] = field(default_factory=list)
     usage: BatchedUsageWriter | None = None  # anonymous counts for ``motcua report``
-    knowledge: LiveKnowledge | None = None  # the search, reloaded with learned phrases
     staff_counters: CounterStore = field(default_factory=MemoryCounterStore)  # logins, tickets
+    metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot.health)
 
     async def aclose(self) -> None:
         if isinstance(self.store, WriteBehindStore):
@@ -63,21 +72,14 @@ class Services:
         await self.dossiers.aclose()
         if self.usage is not None:
             await self.usage.aclose()  # before the engine goes: it writes what is buffered
-        if isinstance(self.staff_counters, RedisCounterStore):
+        if isinstance(self.staff_counters, RedisCounterStore | FallbackCounterStore):
             await self.staff_counters.aclose()
         await self.engine.dispose()
 
 
 def load_kb(settings: Settings) -> KnowledgeBase:
-    started = time.perf_counter()
-    kb = KnowledgeBase.from_files(settings.knowledge.paths, settings.knowledge.popularity)
-    logger.info(
-        "knowledge base: %d procedures (%d problems) in %.1fs",
-        len(kb),
-        len(kb.problems),
-        time.perf_counter() - started,
-    )
-    return kb
+    """The configured files' knowledge base (never empty: StartupError)."""
+    return kb_source.load_files(settings)
 
 
 def push_channels(settings: Settings) -> frozenset[str]:
@@ -101,35 +103,49 @@ def telegram_bot_url(settings: Settings) -> str:
 async def bootstrap(
     settings: Settings, *, demo: bool = False, kb: KnowledgeBase | None = None
 ) -> Services:
-    """Loads the knowledge base, migrates the database to head and wires the core.
+    """Migrates the database to head, loads the knowledge base and wires the core.
 
     ``kb`` lets tests share one loaded knowledge base; ``demo`` loads the demo dossiers.
     """
-    kb = kb if kb is not None else load_kb(settings)
     url = settings.database_url()
+    signing_key = settings.signing_key()  # refuses a deployment without one key for all
     await upgrade_async(url)
     engine = create_engine(url)
     sessions = session_factory(engine)
+    try:
+        knowledge = await kb_source.live(settings, sessions, kb)
+    except BaseException:
+        await engine.dispose()
+        raise
+    kb = knowledge.base
     calendar = settings.calendar.work_calendar()
-    usage = BatchedUsageWriter(sessions)  # anonymous counts for the period report
+    # Anonymous counts for the period report; an outage is logged once, not per flush.
+    usage = BatchedUsageWriter(
+        sessions, failures=OutageLog(logging.getLogger("storage.usage_repo"), "usage counts")
+    )
+    metrics = Metrics()
+    counted = metrics.usage(usage)  # the report's counts, and /metrics' decisions and lookups
     dossiers = DossierDialog(
         sessions,
-        signing_key=settings.signing_key(),
+        signing_key=signing_key,
         counters=counter_store(settings.redis.url),
         per_minute=settings.lookup.per_user_per_minute,
         per_day=settings.lookup.per_user_per_day,
+        failures_per_hour=settings.lookup.failures_per_hour,
+        storm_per_minute=settings.lookup.storm_failures_per_minute,
+        token_days=settings.security.token_days,
+        max_subscribers=settings.security.max_subscribers_per_dossier,
+        max_decodes=settings.web.image_decodes,
         working_days=calendar.working_days_between,
         agency=AgencyInfo(
             contact=settings.agency.contact,
             collect_place=settings.agency.collect_place,
             supplement_clock=settings.calendar.supplement_clock,
         ),
-        usage=usage,
+        usage=counted,
         push_channels=push_channels(settings),
         telegram_url=telegram_bot_url(settings),
     )
-    knowledge = LiveKnowledge(kb)
-    await knowledge.reload(sessions)  # phrases staff taught the search, once approved
     staff_counters = counter_store(settings.redis.url)
     helpdesk = HelpDesk(
         sessions,
@@ -153,7 +169,7 @@ async def bootstrap(
                 store,
                 dossiers=dossiers,
                 portal_url=settings.knowledge.portal_url,
-                usage=usage,
+                usage=counted,
                 today=lambda: calendar.local(datetime.now(UTC)).date(),
                 handoff=helpdesk,
             ),
@@ -162,16 +178,43 @@ async def bootstrap(
         )
     )
     token = settings.telegram.token.get_secret_value()
-    telegram = create_bot(token, settings.telegram.api_base) if token else None
+    telegram = None
+    if token:
+        from bot.telegram.dispatcher import create_bot
+
+        telegram = create_bot(token, settings.telegram.api_base)
     services = Services(
-        settings, kb, engine, sessions, store, calendar, dossiers, assistant, telegram
+        settings, kb, knowledge, engine, sessions, store, calendar, dossiers, assistant, telegram
     )
     services.usage = usage
-    services.knowledge = knowledge
+    services.metrics = metrics
     services.staff_counters = staff_counters
-    if demo:
-        services.demo_codes = await _load_demo(services)
+    try:
+        await _check_demo(services, demo)
+        if demo:
+            services.demo_codes = await _load_demo(services)
+    except BaseException:
+        await services.aclose()
+        raise
     return services
+
+
+async def _check_demo(services: Services, demo: bool) -> None:
+    """Demo dossiers live in a database of their own, never beside real ones."""
+    from handlers.dossiers.demo import NotADemoDatabase, claim_demo_database, is_demo_database
+
+    if not demo:
+        if await is_demo_database(services.sessions):
+            logger.warning("this is the demo database (serve --demo): its dossiers are made up")
+        return
+    try:
+        await claim_demo_database(services.sessions, datetime.now(UTC))
+    except NotADemoDatabase as exc:
+        raise StartupError(
+            f"--demo refused: the database holds {exc.dossiers} dossiers that are not demo "
+            "data. Run the demo on its own database, e.g. "
+            "MOTCUA_DATABASE__URL=sqlite+aiosqlite:///var/demo.db (what scripts/start does)"
+        ) from None
 
 
 async def _load_demo(services: Services) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import date
@@ -20,17 +21,40 @@ if TYPE_CHECKING:
     from handlers.dossiers.calendar import WorkCalendar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "bot.toml"
+DEFAULT_CONFIG = PROJECT_ROOT / "bot.toml"  # in a source checkout; an installed copy has none
+
+
+class StartupError(RuntimeError):
+    """A setting or a resource that makes starting pointless; the message says what to set."""
+
+
+def default_config() -> Path:
+    """bot.toml beside the packages (a source checkout), else the working folder's (an
+    installed copy, which may run without one: every setting has a default)."""
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else Path.cwd() / "bot.toml"
 
 
 class KnowledgeSettings(BaseModel):
+    # Empty: the national export shipped in knowledge/data/ (knowledge.shipped).
     paths: list[Path] = Field(default_factory=list)
-    popularity: Path | None = None
+    popularity: Path | None = None  # empty: the shipped ranking
     portal_url: str = "https://dichvucong.gov.vn"
+    # The prebuilt search index (knowledge.cache): "" = the user's cache folder
+    # ($XDG_CACHE_HOME/motcua or ~/.cache/motcua), "off" = build it at every start.
+    cache_dir: str = ""
+
+    @field_validator("popularity", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+EMBEDDED_DATABASE_URL = "sqlite+aiosqlite:///var/motcua.db"
+DEMO_DATABASE_URL = "sqlite+aiosqlite:///var/demo.db"  # demo dossiers never mix with real ones
 
 
 class DatabaseSettings(BaseModel):
-    url: str = "sqlite+aiosqlite:///var/motcua.db"
+    url: str = EMBEDDED_DATABASE_URL
 
 
 class WebSettings(BaseModel):
@@ -38,6 +62,17 @@ class WebSettings(BaseModel):
     port: int = 8080
     public_url: str = ""
     per_ip_per_minute: int = 120  # web chat messages per client address; 0 turns it off
+    # Proxies (addresses or networks) whose X-Forwarded-For is believed; nobody else's is.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    max_in_flight: int = 64  # requests at work at once; past it 503 + Retry-After
+    image_decodes: int = 2  # photos decoded at once (each may take up to 64 MB)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item.strip(), strict=False)  # ValueError: a clear config error
+        return [item.strip() for item in value]
 
 
 class TelegramSettings(BaseModel):
@@ -66,6 +101,8 @@ class ZaloSettings(BaseModel):
 
 class SecuritySettings(BaseModel):
     signing_key: SecretStr = SecretStr("")
+    token_days: int = 180  # a receipt QR token is valid this many days from its issue day
+    max_subscribers_per_dossier: int = 5
 
 
 class ApiSettings(BaseModel):
@@ -73,8 +110,11 @@ class ApiSettings(BaseModel):
 
 
 class LookupSettings(BaseModel):
-    per_user_per_minute: int = 10
+    # Per client address (web chat) or platform user (Telegram, Zalo), never per session id.
+    per_user_per_minute: int = 10  # dossiers shown by code alone in any 60 s; then proof
     per_user_per_day: int = 60
+    failures_per_hour: int = 12  # unknown codes, forged tokens: then refused for a while
+    storm_failures_per_minute: int = 120  # all clients: past it, those that failed need proof
 
 
 _WORKDAY = ["07:30-11:30", "13:30-17:00"]
@@ -159,11 +199,14 @@ class StaffSettings(BaseModel):
 
 
 class PrivacySettings(BaseModel):
-    """How long what citizens typed to a person is kept."""
+    """How long personal data is kept ([privacy]; docs/deploy.md)."""
 
-    # Days to keep the web chat's inbox and the conversation of a hand-off ticket after it was
-    # closed (the ticket's code, state and note stay); 0 keeps them.
-    retention_days: int = Field(default=90, ge=0)
+    # Days a closed dossier keeps its personal fields (name, phone, notes, followers, what
+    # was pushed to them), and a closed hand-off ticket its conversation; 0 keeps them.
+    retention_days: int = 180
+    # Days the core's per-user conversation state is kept after its last message, and a web
+    # chat's inbox (answers waiting for the page); 0 keeps them.
+    conversation_days: int = 30
 
 
 class Settings(BaseSettings):
@@ -200,7 +243,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = os.environ.get("MOTCUA_CONFIG_FILE") or str(DEFAULT_CONFIG)
+        toml_file = os.environ.get("MOTCUA_CONFIG_FILE") or str(default_config())
         return (
             init_settings,
             env_settings,
@@ -223,10 +266,18 @@ class Settings(BaseSettings):
         return url
 
     def signing_key(self) -> bytes:
-        """The HMAC key: from the environment/config, else a random one kept in var/."""
+        """The HMAC key: from the environment/config, else (the embedded SQLite setup, one
+        machine) a random one kept in var/. A shared database means several machines, which
+        must all verify the codes any of them printed: the key is then required."""
         key = self.security.signing_key.get_secret_value()
         if key:
             return key.encode()
+        if not self.database_url().startswith("sqlite"):
+            raise StartupError(
+                "a shared database needs one signing key for the whole deployment: set "
+                'MOTCUA_SECURITY__SIGNING_KEY (e.g. `python3 -c "import secrets; '
+                'print(secrets.token_urlsafe(32))"`) to the same value on every replica'
+            )
         path = self.var_dir / "signing.key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -237,7 +288,7 @@ class Settings(BaseSettings):
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Read the TOML file (default: bot.toml beside the packages) and the environment once."""
-    path = (config or Path(os.environ.get("MOTCUA_CONFIG_FILE", DEFAULT_CONFIG))).resolve()
+    path = (config or Path(os.environ.get("MOTCUA_CONFIG_FILE") or default_config())).resolve()
     previous = os.environ.get("MOTCUA_CONFIG_FILE")
     os.environ["MOTCUA_CONFIG_FILE"] = str(path)
     try:
@@ -247,7 +298,37 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
             os.environ.pop("MOTCUA_CONFIG_FILE", None)
         else:
             os.environ["MOTCUA_CONFIG_FILE"] = previous
-    settings.knowledge.paths = [settings.resolve(p) for p in settings.knowledge.paths]
-    if settings.knowledge.popularity is not None:
-        settings.knowledge.popularity = settings.resolve(settings.knowledge.popularity)
+    from knowledge import shipped
+
+    knowledge = settings.knowledge
+    knowledge.paths = [settings.resolve(p) for p in knowledge.paths] or shipped.export_paths()
+    knowledge.popularity = (
+        settings.resolve(knowledge.popularity)
+        if knowledge.popularity is not None
+        else shipped.popularity_path()  # the portal's ranking fits any national export
+    )
     return settings
+
+
+def for_demo(settings: Settings) -> Settings:
+    """``--demo`` on the embedded default database runs on var/demo.db instead (any other
+    database is checked by bootstrap: it must hold no real dossiers)."""
+    if settings.database.url == EMBEDDED_DATABASE_URL:
+        settings.database.url = DEMO_DATABASE_URL
+    return settings
+
+
+def index_cache_dir(settings: Settings) -> Path | None:
+    """Where the prebuilt search index is kept (None: not kept)."""
+    configured = settings.knowledge.cache_dir.strip()
+    if configured.lower() == "off":
+        return None
+    if configured:
+        return settings.resolve(Path(configured))
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder (a bare service account): build every time
+            return None
+    return Path(base) / "motcua"

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from bot.config import Settings
+from bot.config import Settings, StartupError
 from handlers.dossiers.tokens import PREFIX as DOSSIER_PREFIX
 from handlers.dossiers.tokens import make_token
 
 PROCEDURE_PREFIX = "p_"
+PUBLIC_URL_SETTING = "MOTCUA_WEB__PUBLIC_URL ([web] public_url in bot.toml)"
+
+
+class NotPublic(StartupError):
+    """A link for citizens would point at this machine (or nowhere): printed on paper it would
+    fail for everyone who scans it."""
+
+
+def public_problem(url: str) -> str | None:
+    """Why ``url`` cannot be printed for citizens (None when it can): unset, not http(s), or a
+    loopback / unspecified host."""
+    if not url.strip():
+        return "is not set"
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return f"is not an http(s) address: {url!r}"
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"points at this machine: {url!r}"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if address.is_loopback or address.is_unspecified:
+        return f"points at this machine: {url!r}"
+    return None
 
 
 def procedure_payload(code: str) -> str:
@@ -24,6 +51,21 @@ class Links:
     signing_key: bytes
     telegram_username: str = ""
     web_url: str = "http://127.0.0.1:8080"
+
+    @classmethod
+    def for_print(cls, settings: Settings) -> Links:
+        """Links to print for citizens (QR boards, receipts): refused (NotPublic) when they
+        would be web links and ``public_url`` is unset or loopback. Telegram links (a bot
+        username is set) do not depend on it."""
+        links = cls.from_settings(settings)
+        problem = public_problem(settings.web.public_url)
+        if not links.telegram_username and problem is not None:
+            raise NotPublic(
+                f"the web address printed for citizens {problem}: set {PUBLIC_URL_SETTING} "
+                "to the address citizens reach (e.g. https://motcua.example.gov.vn), or "
+                "MOTCUA_TELEGRAM__USERNAME to print Telegram links"
+            )
+        return links
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Links:

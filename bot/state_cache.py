@@ -14,6 +14,7 @@ import logging
 from collections import OrderedDict
 
 from handlers.conversation import ConversationStore
+from handlers.outage import OutageLog
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class WriteBehindStore:
         self._flusher: asyncio.Task[None] | None = None
         self._closed = False
         self._writing = False
+        self._outage = OutageLog(logger, "the database (conversation states kept in memory)")
 
     async def load(self, channel: str, user_id: str) -> str | None:
         key = (channel, user_id)
@@ -96,9 +98,10 @@ class WriteBehindStore:
             batch = dict(self._dirty)
             try:
                 await save_many([(c, u, state) for (c, u), state in batch.items()])
-            except Exception:  # the database is down: keep them for the next flush
-                logger.exception("conversation states not written; will retry")
+            except Exception as exc:  # the database is down: keep them for the next flush
+                self._outage.failed(exc)
                 return
+            self._outage.ok()
             for key, state in batch.items():
                 if self._dirty.get(key) == state:
                     del self._dirty[key]
@@ -107,9 +110,10 @@ class WriteBehindStore:
             key, state = next(iter(self._dirty.items()))
             try:
                 await self._inner.save(key[0], key[1], state)
-            except Exception:  # the database is down: keep it for the next flush
-                logger.exception("conversation state not written; will retry")
+            except Exception as exc:  # the database is down: keep it for the next flush
+                self._outage.failed(exc)
                 return
+            self._outage.ok()
             if self._dirty.get(key) == state:  # unless it changed again meanwhile
                 del self._dirty[key]
 

@@ -43,6 +43,9 @@ COMMANDS = {
 # --- web chat ---------------------------------------------------------------------------------
 WEB_BAD_REQUEST = "Yêu cầu không hợp lệ. Ông/Bà vui lòng tải lại trang."
 WEB_BUSY = "Ông/Bà gửi nhanh quá. Xin vui lòng chờ một chút rồi gửi lại."
+WEB_OVERLOADED = (
+    "Hệ thống đang có nhiều người dùng cùng lúc. Ông/Bà vui lòng gửi lại sau vài giây."
+)
 
 # --- terminal chat ----------------------------------------------------------------------------
 CLI_WELCOME = "Trợ lý Một cửa. Gõ câu hỏi rồi nhấn Enter; gõ số để chọn; Ctrl-D để thoát."
@@ -65,6 +68,17 @@ WEB_PAGE = {
     "photo_sent": "[Ảnh mã QR]",
     "no_script": "Trang này cần bật JavaScript để trò chuyện với Trợ lý Một cửa.",
     "footer": "Thông tin lấy từ Cơ sở dữ liệu quốc gia về thủ tục hành chính.",
+}
+# `motcua dossiers import`: a file refused before any row is stored (for staff).
+IMPORT_ENCODING = {
+    "mixed": (
+        "Không nhập tệp {path}: tệp là UTF-8 đến dòng {line} rồi đổi sang bảng mã khác (có lẽ "
+        "hai tệp xuất ghép lại). Chưa nhập dòng nào. Hãy xuất lại toàn bộ tệp bằng UTF-8."
+    ),
+    "not_text": (
+        "Không nhập tệp {path}: từ dòng {line} không đọc được bằng UTF-8 hay Windows-1258. "
+        "Chưa nhập dòng nào. Hãy xuất lại tệp bằng UTF-8."
+    ),
 }
 CLI_EMPTY_QUESTION = 'Ông/Bà chưa nhập câu hỏi, ví dụ: motcua ask "làm giấy khai sinh cần gì".'
 REPORT_BAD_PERIOD = "Ngày cuối (--to) phải sau hoặc bằng ngày đầu (--from)."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import re
 import unicodedata
@@ -26,12 +25,15 @@ from handlers.intents import (
     strip_greeting,
 )
 from handlers.messages import Button, Incoming, Reply
+from handlers.outage import OutageLog
 from handlers.outcome import Outcome, OutcomeKind, Turn
 from handlers.ports import DossierPort, ProcedureSearch, SearchHit
+from handlers.pseudonyms import pseudonym
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.aspects import Aspect, detect_aspects
 from knowledge.model import Procedure
 from knowledge.normalise import fold
+from storage.engine import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,8 @@ class Assistant:
         self._portal_url = portal_url
         self._usage: UsageRecorder = usage if usage is not None else NoUsage()
         self._today = today
+        # A database outage is one warning with a count, not a traceback per message.
+        self._outage = OutageLog(log, "the database")
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """The replies to one message; never raises (a failure becomes a polite apology)."""
@@ -94,8 +98,11 @@ class Assistant:
         out = Outcome()
         try:
             replies = await self._route(msg, state, out)
-        except Exception:
+        except Exception as exc:
             # The state is not saved: a half-done step must not trap the next message.
+            if is_unavailable(exc):
+                self._outage.failed(exc)
+                return Turn([Reply(t.DATABASE_DOWN)])
             log.exception("conversation failed (channel=%s user=%s)", msg.channel, _ref(msg))
             return Turn([Reply(t.INTERNAL_ERROR)])
         if self._handoff is not None:
@@ -103,15 +110,22 @@ class Assistant:
         await self._save(msg, state, loaded)
         return Turn(replies, out)
 
+    def _failed(self, exc: Exception, what: str, msg: Incoming) -> None:
+        if is_unavailable(exc):
+            self._outage.failed(exc)
+        else:
+            log.exception("%s (channel=%s user=%s)", what, msg.channel, _ref(msg))
+
     # --- state ---------------------------------------------------------------------------
 
     async def _load(self, msg: Incoming) -> tuple[ConversationState, str | None]:
         """The state and the JSON it came from (None when there was none or it failed)."""
         try:
             raw = await self._store.load(msg.channel, msg.user_id)
-        except Exception:
-            log.exception("state not loaded (channel=%s user=%s)", msg.channel, _ref(msg))
+        except Exception as exc:
+            self._failed(exc, "state not loaded", msg)
             return ConversationState(), None
+        self._outage.ok()
         return ConversationState.from_json(raw), raw
 
     async def _save(self, msg: Incoming, state: ConversationState, loaded: str | None) -> None:
@@ -120,8 +134,8 @@ class Assistant:
             return  # unchanged: a lookup or a repeated question costs no write
         try:
             await self._store.save(msg.channel, msg.user_id, raw)
-        except Exception:
-            log.exception("state not saved (channel=%s user=%s)", msg.channel, _ref(msg))
+        except Exception as exc:
+            self._failed(exc, "state not saved", msg)
 
     # --- routing -------------------------------------------------------------------------
 
@@ -500,4 +514,4 @@ _TALK_OUTCOME = {
 
 def _ref(msg: Incoming) -> str:
     """A short pseudonym of the user for logs (no raw platform id)."""
-    return hashlib.sha256(f"{msg.channel}:{msg.user_id}".encode()).hexdigest()[:10]
+    return pseudonym(msg.channel, msg.user_id)

@@ -18,7 +18,9 @@ class Incoming:
     """One thing a user did: typed text, sent a photo, pressed a button or opened a deep link.
 
     ``payload`` carries a button's payload or a deep-link start payload (``p_...``, ``d_...``);
-    ``image`` the raw bytes of a photo (a receipt's QR code, usually).
+    ``image`` the raw bytes of a photo (a receipt's QR code, usually). ``client`` is the
+    client's network address where the platform does not vouch for ``user_id`` (the web chat,
+    whose session ids cost nothing): limits count it, never the user id; None elsewhere.
     """
 
     channel: Channel
@@ -26,6 +28,7 @@ class Incoming:
     text: str | None = None
     image: bytes | None = None
     payload: str | None = None
+    client: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,10 @@ IMAGE_UNSUPPORTED = (
     "Xin lỗi, tôi chưa đọc được ảnh. Nếu đó là giấy biên nhận hồ sơ, ông/bà vui lòng nhắn "
     "mã hồ sơ in trên giấy (ví dụ 000.00.20.H56-210615-0001)."
 )
+DATABASE_DOWN = (
+    "Xin lỗi ông/bà, phần tra cứu hồ sơ đang tạm gián đoạn. Ông/bà vui lòng thử lại sau ít phút; "
+    "câu hỏi về thủ tục hành chính tôi vẫn trả lời được."
+)
 DOSSIERS_UNAVAILABLE = (
     "Xin lỗi, chức năng tra cứu hồ sơ hiện chưa được bật. Ông/bà vui lòng liên hệ Bộ phận "
     "Một cửa nơi đã nộp hồ sơ để được hỗ trợ."
@@ -404,13 +408,29 @@ DOSSIER_UNKNOWN = (
     "nhận (hoặc gửi ảnh mã QR trên giấy). Hồ sơ vừa nộp có thể chưa được cập nhật; nếu cần, "
     "ông/bà liên hệ {contact}."
 )
-DOSSIER_RATE_LIMITED_MINUTE = (
-    "Ông/bà đã tra cứu nhiều lần trong thời gian ngắn. Vui lòng thử lại sau khoảng {wait}."
+# Lookups beyond the limits (handlers/dossiers/lookup.py): proof asked for, or a refusal.
+DOSSIER_TOO_MANY_FAILURES = (
+    "Ông/bà đã gửi nhiều mã hồ sơ không có trong hệ thống. Ông/bà vui lòng kiểm tra lại mã trên "
+    "giấy biên nhận và thử lại sau khoảng {wait}, hoặc gửi ảnh mã QR trên giấy biên nhận. "
+    "Cần hỗ trợ: {contact}."
 )
-DOSSIER_RATE_LIMITED_DAY = (
-    "Ông/bà đã tra cứu quá số lần cho phép trong hôm nay. Vui lòng thử lại vào ngày mai, "
-    "hoặc liên hệ {contact}."
+DOSSIER_STEP_UP_BUSY = (
+    "Ông/bà đã tra cứu nhiều hồ sơ trong thời gian ngắn. Để xem hồ sơ {code}, ông/bà vui lòng "
+    "gõ 4 chữ số cuối của số điện thoại đã khai khi nộp hồ sơ, hoặc gửi ảnh mã QR trên giấy "
+    "biên nhận."
 )
+DOSSIER_STEP_UP_STORM = (
+    "Hệ thống đang nhận nhiều lượt tra cứu sai mã nên cần thêm một bước xác minh. Để xem hồ sơ "
+    "{code}, ông/bà vui lòng gõ 4 chữ số cuối của số điện thoại đã khai khi nộp hồ sơ, hoặc "
+    "gửi ảnh mã QR trên giấy biên nhận."
+)
+DOSSIER_ASK_DIGITS_NOTE = (
+    "Để xem ghi chú của cơ quan về hồ sơ {code}, ông/bà vui lòng gõ 4 chữ số cuối của số điện "
+    "thoại đã khai khi nộp hồ sơ, hoặc gửi ảnh mã QR trên giấy biên nhận."
+)
+# Shown in place of the agency's note to a lookup by code alone (inside the next-step text).
+DOSSIER_NOTE_HIDDEN = "cơ quan đã ghi rõ, ông/bà bấm “Xem ghi chú” để xem"
+DOSSIER_BUTTON_NOTE = "Xem ghi chú"
 DOSSIER_WAIT_SECONDS = "{n} giây"
 DOSSIER_WAIT_MINUTES = "{n} phút"
 
@@ -418,6 +438,10 @@ DOSSIER_BUTTON_SUBSCRIBE = "Nhận thông báo"
 DOSSIER_BUTTON_UNSUBSCRIBE = "Hủy theo dõi {code}"
 DOSSIER_BUTTON_CANCEL = "Thôi"
 
+DOSSIER_TOKEN_EXPIRED = (
+    "Mã QR này đã hết hạn sử dụng. Ông/bà vui lòng gõ mã hồ sơ in trên giấy biên nhận để xem "
+    "trạng thái, hoặc đề nghị Bộ phận Một cửa in lại mã QR."
+)
 DOSSIER_TOKEN_INVALID = (
     "Mã QR hoặc đường liên kết này không hợp lệ hoặc đã bị thay đổi. Ông/bà vui lòng quét "
     "lại mã QR in trên giấy biên nhận, hoặc gõ mã hồ sơ."
@@ -425,6 +449,14 @@ DOSSIER_TOKEN_INVALID = (
 DOSSIER_QR_NOT_FOUND = (
     "Tôi chưa đọc được mã QR trong ảnh. Ông/bà vui lòng chụp lại thẳng, đủ sáng, để mã QR "
     "trên giấy biên nhận nằm trọn trong khung hình; hoặc gõ mã hồ sơ in dưới mã QR."
+)
+DOSSIER_QR_TOO_LARGE = (
+    "Ảnh ông/bà gửi quá lớn nên tôi chưa đọc được. Ông/bà vui lòng chụp riêng phần mã QR trên "
+    "giấy biên nhận bằng điện thoại rồi gửi lại, hoặc gõ mã hồ sơ."
+)
+DOSSIER_QR_BUSY = (
+    "Hệ thống đang đọc nhiều ảnh cùng lúc. Ông/bà vui lòng gửi lại ảnh sau ít phút, hoặc gõ mã "
+    "hồ sơ in trên giấy biên nhận."
 )
 DOSSIER_QR_PROCEDURE = (
     "Đây là mã QR của thủ tục {code} trên bảng niêm yết. Bấm nút bên dưới để xem thủ tục."
@@ -443,10 +475,17 @@ DOSSIER_ASK_PHONE_DIGITS = (
 DOSSIER_PHONE_DIGITS_FORMAT = (
     "Ông/bà vui lòng gõ đúng 4 chữ số (ví dụ: 5678), hoặc gõ “thôi” để bỏ qua."
 )
-DOSSIER_PHONE_WRONG = "4 chữ số chưa khớp với số điện thoại trên hồ sơ. Ông/bà còn {left} lần thử."
+DOSSIER_PHONE_WRONG = (
+    "4 chữ số chưa khớp với hồ sơ {code}. Ông/bà còn {left} lần thử. Nếu gõ nhầm mã hồ sơ, "
+    "ông/bà gõ “thôi” rồi gửi lại mã."
+)
 DOSSIER_PHONE_LOCKED = (
     "Ông/bà đã nhập sai quá số lần cho phép. Vui lòng thử lại sau khoảng {wait}, hoặc quét mã "
     "QR trên giấy biên nhận để nhận thông báo ngay."
+)
+DOSSIER_SUBSCRIBERS_FULL = (
+    "Hồ sơ {code} đã có đủ số người nhận thông báo. Nếu ông/bà là người nộp hồ sơ mà chưa nhận "
+    "được thông báo, vui lòng liên hệ {contact}."
 )
 DOSSIER_PHONE_NONE = (
     "Hồ sơ {code} không có số điện thoại để đối chiếu. Ông/bà vui lòng quét mã QR trên giấy "
@@ -497,7 +536,18 @@ INGEST_REASONS: dict[str, str] = {
     "missing_receipt_code": "Thiếu mã hồ sơ (receipt_code).",
     "malformed_receipt_code": "Mã hồ sơ không đúng dạng {example}: {value}.",
     "missing_received_at": "Thiếu ngày giờ tiếp nhận (received_at).",
-    "received_in_future": "Ngày tiếp nhận ở tương lai: {value}.",
+    "received_in_future": (
+        "Ngày tiếp nhận ở tương lai: {value} (giờ không ghi múi giờ được hiểu là giờ Việt Nam)."
+    ),
+    "in_future": (
+        "Thời điểm ở trường {field} nằm ở tương lai: {value} (giờ không ghi múi giờ được hiểu "
+        "là giờ Việt Nam)."
+    ),
+    "ambiguous_date": (
+        "Ngày {value} ở trường {field} đọc được hai cách (ngày/tháng hay tháng/ngày). Hãy ghi "
+        "ngày theo ISO 8601 (2026-01-12), hoặc nhập lại với --date-format dd/mm/yyyy hay "
+        "--date-format mm/dd/yyyy."
+    ),
     "bad_datetime": "Ngày giờ không hợp lệ ở trường {field}: {value} (cần dạng ISO 8601).",
     "missing_status": "Thiếu trạng thái (status).",
     "unknown_status": "Trạng thái không hợp lệ: {value} (dùng tên chuẩn hoặc mã số 1–10).",
@@ -508,12 +558,13 @@ INGEST_REASONS: dict[str, str] = {
         " (mã thủ tục: {value})."
     ),
     "due_before_received": "Hạn trả ({field}) sớm hơn ngày tiếp nhận.",
-    "too_long": "Trường {field} quá dài.",
+    "too_long": "Trường {field} quá dài (tối đa {value} ký tự).",
     "malformed_row": "Dòng CSV sai cấu trúc (số cột không khớp tiêu đề).",
     "malformed_json": "Dòng không phải JSON hợp lệ.",
     "not_an_object": "Mỗi hồ sơ phải là một đối tượng JSON.",
     "unknown_dossier": "Không có hồ sơ với mã {value}.",
     "bad_body": "Nội dung yêu cầu không phải JSON hợp lệ.",
+    "too_deep": "Nội dung JSON lồng nhau quá sâu (tối đa {value} cấp).",
     "body_too_large": "Nội dung yêu cầu quá lớn.",
     "too_many_rows": "Quá nhiều hồ sơ trong một yêu cầu (tối đa {value}).",
     "unauthorized": "Thiếu hoặc sai mã truy cập (Authorization: Bearer ...).",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from knowledge import cache
 from knowledge.decision import Decision, decide
 from knowledge.lexicon import Lexicon, default_lexicon
-from knowledge.loader import LoadProblem, load_procedures
+from knowledge.loader import LoadProblem, load_export, load_procedures
 from knowledge.model import Procedure
 from knowledge.popularity import load_popularity
 from knowledge.search import Hit, QueryAnalysis, Searcher
@@ -34,11 +35,50 @@ class KnowledgeBase:
 
     @classmethod
     def from_files(
-        cls, paths: Iterable[Path | str], popularity_csv: Path | str | None = None
+        cls,
+        paths: Iterable[Path | str],
+        popularity_csv: Path | str | None = None,
+        *,
+        cache_dir: Path | None = None,
     ) -> KnowledgeBase:
-        loaded = load_procedures(paths)
-        popularity = load_popularity(popularity_csv) if popularity_csv else None
-        return cls(loaded.procedures, popularity=popularity, problems=loaded.problems)
+        """Loads and indexes the files; with ``cache_dir``, the index prebuilt from the same
+        bytes is read instead when there is one (knowledge.cache)."""
+        files = [Path(p) for p in paths]
+        popularity_path = Path(popularity_csv) if popularity_csv else None
+
+        def build() -> KnowledgeBase:
+            loaded = load_procedures(files)
+            popularity = load_popularity(popularity_path) if popularity_path else None
+            return cls(loaded.procedures, popularity=popularity, problems=loaded.problems)
+
+        if cache_dir is None:
+            return build()
+        key = cache.files_key([*files, popularity_path])
+        return cache.cached(cache_dir, key, build, cls)
+
+    @classmethod
+    def from_export(
+        cls,
+        files: Sequence[tuple[str, bytes]],
+        popularity_csv: Path | str | None = None,
+        *,
+        cache_dir: Path | None = None,
+    ) -> KnowledgeBase:
+        """The same from files held in memory: (name, content as stored, compressed by its
+        suffix or plain), e.g. an export kept in the database."""
+        popularity_path = Path(popularity_csv) if popularity_csv else None
+
+        def build() -> KnowledgeBase:
+            loaded = load_export(files)
+            popularity = load_popularity(popularity_path) if popularity_path else None
+            return cls(loaded.procedures, popularity=popularity, problems=loaded.problems)
+
+        if cache_dir is None:
+            return build()
+        parts = [name.encode() + b"\0" + data for name, data in files]
+        if popularity_path is not None:
+            parts.append(cache.files_key([popularity_path]))
+        return cache.cached(cache_dir, cache.content_key(parts), build, cls)
 
     def with_lexicon(self, lexicon: Lexicon) -> KnowledgeBase:
         """The same procedures indexed again under another lexicon (e.g. with learned

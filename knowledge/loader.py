@@ -1,17 +1,20 @@
-"""Read procedure JSONL files of both shipped shapes; bad lines are reported, never fatal."""
+"""Read procedure JSONL files of both shipped shapes (plain or compressed, on disk or in memory);
+bad lines are reported, never fatal."""
 
 from __future__ import annotations
 
 import functools
 import json
+import lzma
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from knowledge.compressed import open_text, text_lines
 from knowledge.documents import (
     clean_document_name,
     clean_documents_raw,
@@ -274,51 +277,101 @@ def _repair_problems(where: str, line: int, code: str, repairs: _Repairs) -> lis
 
 
 def load_procedures(paths: Iterable[Path | str]) -> LoadResult:
-    """Procedures from JSONL files, in file order; the first record of a code wins."""
-    result = LoadResult()
-    seen: dict[str, str] = {}
+    """Procedures from JSONL files (plain, .xz, .gz or .bz2), in file order; the first record
+    of a code wins."""
+    loading = _Loading()
     for raw_path in paths:
         path = Path(raw_path)
-        where = str(path)
         try:
-            handle = path.open(encoding="utf-8", errors="replace")
+            handle = open_text(path, errors="replace")
         except OSError as exc:
-            reason = f"cannot read file: {exc.strerror}"
-            result.problems.append(LoadProblem(where, 0, reason, K.FILE))
+            reason = f"cannot read file: {exc.strerror or exc}"
+            loading.result.problems.append(LoadProblem(str(path), 0, reason, K.FILE))
             continue
         with handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    reason = f"invalid JSON: {exc.msg} (column {exc.colno})"
-                    result.problems.append(LoadProblem(where, number, reason, K.JSON))
-                    continue
-                if not isinstance(record, dict):
-                    kind = type(record).__name__
-                    reason = f"expected a JSON object, got {kind}"
-                    result.problems.append(LoadProblem(where, number, reason, K.JSON))
-                    continue
-                repairs = _Repairs()
-                try:
-                    procedure = _record(record, path.name, repairs)
-                except RecordError as exc:
-                    result.problems.append(LoadProblem(where, number, str(exc)))
-                    continue
-                if procedure.code in seen:
-                    reason = f"duplicate code {procedure.code} (kept {seen[procedure.code]})"
-                    result.problems.append(LoadProblem(where, number, reason, K.DUPLICATE))
-                    continue
-                seen[procedure.code] = f"{path.name}:{number}"
-                if _garbled(procedure):
-                    reason = f"garbled text in {procedure.code} (undecodable characters), kept"
-                    result.problems.append(LoadProblem(where, number, reason, K.GARBLED))
-                result.problems += _repair_problems(where, number, procedure.code, repairs)
-                result.procedures.append(procedure)
+            loading.lines(str(path), _plain_name(path.name), handle)
     _short_text.cache_clear()  # a memo for one load, not for the life of the process
-    return result
+    return loading.result
 
 
-__all__ = ["LoadProblem", "LoadResult", "ProblemKind", "RecordError", "load_procedures", "nfc"]
+def load_export(files: Sequence[tuple[str, bytes]]) -> LoadResult:
+    """The same as :func:`load_procedures` for files held in memory: (file name, content as
+    stored, compressed by its suffix or plain), e.g. an export kept in the database."""
+    loading = _Loading()
+    for name, data in files:
+        try:
+            handle = text_lines(name, data)
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            problem = LoadProblem(name, 0, f"cannot read file: {exc}", K.FILE)
+            loading.result.problems.append(problem)
+            continue
+        with handle:
+            loading.lines(name, _plain_name(name), handle)
+    _short_text.cache_clear()
+    return loading.result
+
+
+def _plain_name(name: str) -> str:
+    """The file name a record's ``source`` keeps: without a compression suffix."""
+    for suffix in (".xz", ".gz", ".bz2"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass(slots=True)
+class _Loading:
+    """One load: the procedures and problems so far, and where each code was first seen."""
+
+    result: LoadResult = field(default_factory=LoadResult)
+    seen: dict[str, str] = field(default_factory=dict)
+
+    def lines(self, where: str, name: str, lines: Iterable[str]) -> None:
+        try:
+            for number, line in enumerate(lines, start=1):
+                self.line(where, name, number, line)
+        except (OSError, EOFError, lzma.LZMAError) as exc:  # a truncated or corrupt archive
+            problem = LoadProblem(where, 0, f"cannot read file: {exc}", K.FILE)
+            self.result.problems.append(problem)
+
+    def line(self, where: str, name: str, number: int, line: str) -> None:
+        problems = self.result.problems
+        if not line.strip():
+            return
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            reason = f"invalid JSON: {exc.msg} (column {exc.colno})"
+            problems.append(LoadProblem(where, number, reason, K.JSON))
+            return
+        if not isinstance(record, dict):
+            reason = f"expected a JSON object, got {type(record).__name__}"
+            problems.append(LoadProblem(where, number, reason, K.JSON))
+            return
+        repairs = _Repairs()
+        try:
+            procedure = _record(record, name, repairs)
+        except RecordError as exc:
+            problems.append(LoadProblem(where, number, str(exc)))
+            return
+        if procedure.code in self.seen:
+            reason = f"duplicate code {procedure.code} (kept {self.seen[procedure.code]})"
+            problems.append(LoadProblem(where, number, reason, K.DUPLICATE))
+            return
+        self.seen[procedure.code] = f"{name}:{number}"
+        if _garbled(procedure):
+            reason = f"garbled text in {procedure.code} (undecodable characters), kept"
+            problems.append(LoadProblem(where, number, reason, K.GARBLED))
+        problems += _repair_problems(where, number, procedure.code, repairs)
+        self.result.procedures.append(procedure)
+
+
+__all__ = [
+    "LoadProblem",
+    "LoadResult",
+    "ProblemKind",
+    "RecordError",
+    "load_export",
+    "load_procedures",
+    "nfc",
+]

@@ -290,6 +290,18 @@ class Searcher:
         self._by_length = by_length
         self._correct = lru_cache(maxsize=20_000)(self._correct_word)
 
+    # Pickled by knowledge.cache (the prebuilt index): memos are left out and start empty.
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        del state["_correct"]
+        state["_core_raw_words"] = {}
+        state["_whole_names"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._correct = lru_cache(maxsize=20_000)(self._correct_word)
+
     def _terms(self, text: str, *, head: bool = False) -> tuple[str, ...]:
         """Folded unigrams and bigrams of a name or field; ``head``: see index.name_head."""
         words = name_head(text, self.lexicon) if head else list(self.folder.words(text))

@@ -1,19 +1,49 @@
-"""Retention of what citizens typed to a person ([privacy] retention_days): the web chat's inbox,
-the conversations of hand-off tickets closed long enough ago, and the outbox rows of the answers
-sent in them. Run by the worker's scheduler (and ``motcua staff purge``); idempotent."""
+"""The retention jobs ([privacy]; they run beside the notification rules, and ``motcua staff
+purge`` runs the second now):
+- closed dossiers: after ``retention_days`` their personal fields are erased
+  (storage.retention_repo); batches keep each transaction short;
+- what citizens typed to a person: the conversation of a hand-off ticket closed more than
+  ``retention_days`` ago (and the outbox rows of the answers sent in it; the ticket itself stays),
+  and the web chat's inbox after ``conversation_days``, like the rest of a chat's state.
+(Conversation rows have their own job: bot.retention.)"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from notifications.handoffs import RULE_HANDOFF_REPLY
-from storage import handoff_repo
+from storage import handoff_repo, retention_repo
 from storage import outbox_repo as outbox
 from storage.engine import SessionFactory
 
 log = logging.getLogger(__name__)
+
+JOB_ID = "privacy-closed-dossiers"
+HANDOFFS_JOB_ID = "privacy-handoffs"
+MAX_BATCHES = 200  # per run: a first run on a large archive goes on at the next one
+
+
+async def erase_closed_dossiers(
+    sessions: SessionFactory, retention_days: int, now: datetime | None = None
+) -> int:
+    """Erases the personal fields of dossiers closed more than ``retention_days`` ago; how
+    many. ``retention_days`` <= 0 keeps everything."""
+    if retention_days <= 0:
+        return 0
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    erased = 0
+    for _ in range(MAX_BATCHES):
+        async with sessions() as session, session.begin():
+            ids = await retention_repo.closed_before(session, cutoff)
+            await retention_repo.erase(session, ids)
+        erased += len(ids)
+        if len(ids) < retention_repo.BATCH:
+            break
+    if erased:
+        log.info("privacy: personal fields of %d closed dossier(s) erased", erased)
+    return erased
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +56,22 @@ class Purged:
         return asdict(self)
 
 
-async def purge_expired(sessions: SessionFactory, now: datetime, days: int) -> Purged | None:
-    """Deletes what is older than ``days`` (None, nothing deleted, when ``days`` is 0: kept)."""
-    if days <= 0:
-        return None
-    before = now - timedelta(days=days)
+async def purge_handoffs(
+    sessions: SessionFactory,
+    *,
+    transcript_days: int,
+    inbox_days: int,
+    now: datetime | None = None,
+) -> Purged:
+    """Deletes closed tickets' conversations older than ``transcript_days`` after closing and
+    web chat inbox messages older than ``inbox_days`` (0 keeps either)."""
+    now = now or datetime.now(UTC)
     web = lines = replies = 0
-    async with sessions() as session, session.begin():
-        web = await handoff_repo.purge_web_inbox(session, before)
-    while True:  # in batches of tickets, each its own transaction
+    if inbox_days > 0:
+        async with sessions() as session, session.begin():
+            web = await handoff_repo.purge_web_inbox(session, now - timedelta(days=inbox_days))
+    for _ in range(MAX_BATCHES if transcript_days > 0 else 0):  # batches of tickets
+        before = now - timedelta(days=transcript_days)
         async with sessions() as session, session.begin():
             tickets = await handoff_repo.closed_with_transcripts(session, before)
             if not tickets:
@@ -45,5 +82,5 @@ async def purge_expired(sessions: SessionFactory, now: datetime, days: int) -> P
             replies += await outbox.purge_finished(session, RULE_HANDOFF_REPLY, prefixes)
     purged = Purged(web_inbox=web, transcript_lines=lines, replies=replies)
     if any(purged.as_dict().values()):
-        log.info("retention (%d days): deleted %s", days, purged.as_dict())
+        log.info("privacy: hand-off conversations and web inbox deleted %s", purged.as_dict())
     return purged

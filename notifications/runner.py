@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,8 +16,6 @@ from notifications.registry import Audience, Source
 log = logging.getLogger(__name__)
 
 DISPATCH_JOB_ID = "notify:dispatch"
-RETENTION_JOB_ID = "privacy:retention"
-RETENTION_INTERVAL_S = 6 * 3600.0
 
 
 def rule_job_id(audience: Audience, source: Source) -> str:
@@ -35,8 +32,6 @@ class NotificationService:
     jobs: RuleJobs
     dispatcher: Dispatcher
     by_phone: RuleJobs | None = None
-    # Deletes what is kept no longer ([privacy] retention_days); None: nothing to delete.
-    retention: Callable[[], Awaitable[object]] | None = None
 
     @property
     def rule_jobs(self) -> tuple[RuleJobs, ...]:
@@ -64,10 +59,6 @@ class NotificationService:
 
     async def run_job(self, job_id: str) -> None:
         """One scheduled job by id; takes no objects, only what the database holds."""
-        if job_id == RETENTION_JOB_ID:
-            if self.retention is not None:
-                await self.retention()
-            return
         if job_id == DISPATCH_JOB_ID:
             stats = await self.dispatcher.run_once()
             if stats.claimed:
@@ -117,16 +108,6 @@ def start_scheduler(
         next_run_time=first,
         **common,
     )
-    if service.retention is not None:
-        scheduler.add_job(
-            service.run_job,
-            "interval",
-            args=[RETENTION_JOB_ID],
-            id=RETENTION_JOB_ID,
-            seconds=RETENTION_INTERVAL_S,
-            next_run_time=first,
-            **common,
-        )
     if not scheduler.running:
         scheduler.start()
     return scheduler

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
@@ -44,3 +46,15 @@ class SqlConversationStore:
                     col(Conversation.channel) == channel, col(Conversation.user_id) == user_id
                 )
             )
+
+
+async def delete_stale(factory: async_sessionmaker[AsyncSession], before: datetime) -> int:
+    """Deletes the conversation state of every (channel, user) untouched since ``before``
+    (``[privacy] retention_days``); returns how many rows went."""
+    async with factory() as session, session.begin():
+        result = await session.execute(
+            delete(Conversation)
+            .where(col(Conversation.updated_at) < before)
+            .returning(col(Conversation.user_id))
+        )
+        return len(result.all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -72,3 +72,23 @@ async def ping(factory: async_sessionmaker[AsyncSession]) -> bool:
 
 def is_postgresql(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when ``error`` says the database cannot be reached (down, restarting, network,
+    pool exhausted): an outage to log once, not a bug to log with a traceback."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError | TimeoutError | exc.TimeoutError):
+            return True
+        if isinstance(current, exc.DBAPIError) and (
+            current.connection_invalidated
+            or isinstance(current, exc.OperationalError | exc.InterfaceError)
+        ):
+            return True
+        if type(current).__module__.startswith("asyncpg") and "Connect" in type(current).__name__:
+            return True  # CannotConnectNowError, ConnectionDoesNotExistError, ...
+        current = current.__cause__ or current.__context__
+    return False

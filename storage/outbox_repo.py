@@ -511,3 +511,14 @@ async def recipients(
         for dossier_id, channel, user_id, since in result.all():
             found.setdefault(dossier_id, []).append((channel, user_id, since))
     return found
+
+
+async def backlog(session: AsyncSession) -> list[tuple[str, int, datetime | None]]:
+    """(channel, rows waiting to be sent, when the oldest of them was queued), for /metrics."""
+    c = OUTBOX.c
+    result = await session.execute(
+        select(c.channel, func.count(), func.min(c.created_at))
+        .where(c.status.in_(("pending", "sending")))
+        .group_by(c.channel)
+    )
+    return [(str(ch), int(n), oldest) for ch, n, oldest in result.all()]

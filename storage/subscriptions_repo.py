@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -102,3 +102,13 @@ async def end_all_for_user(
         .returning(col(Subscription.id))
     )
     return len(result.all())
+
+
+async def count_active(session: AsyncSession, dossier_id: int) -> int:
+    """How many chats follow the dossier now (a token or the phone digits let a chat join)."""
+    result = await session.execute(
+        select(func.count())
+        .select_from(Subscription)
+        .where(col(Subscription.dossier_id) == dossier_id, col(Subscription.ended_at).is_(None))
+    )
+    return int(result.scalar_one())

@@ -8,7 +8,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +24,14 @@ BATCH = 500  # events that trigger a flush before the timer
 # While the database is unreachable, keep at most this many events, then drop the oldest:
 # counts are worth less than the memory of the process that serves citizens.
 MAX_BUFFERED = 50_000
+
+
+class FailureLog(Protocol):
+    """handlers.outage.OutageLog: one line per outage, not one per failed write."""
+
+    def failed(self, exc: BaseException) -> None: ...
+
+    def ok(self) -> None: ...
 
 
 async def add_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
@@ -42,8 +50,11 @@ class BatchedUsageWriter:
         flush_seconds: float = FLUSH_SECONDS,
         batch: int = BATCH,
         clock: Callable[[], datetime] = utcnow,
+        failures: FailureLog | None = None,
     ) -> None:
         self._sessions = sessions
+        self._failures = failures
+        self._failing = False
         self._flush_seconds = flush_seconds
         self._batch = batch
         self._clock = clock
@@ -71,7 +82,7 @@ class BatchedUsageWriter:
             asyncio.get_running_loop()
         except RuntimeError:
             return  # no loop (a synchronous caller): the next flush or aclose writes it
-        if len(self._buffer) >= self._batch:
+        if len(self._buffer) >= self._batch and not self._failing:  # failing: the timer retries
             task = asyncio.create_task(self.flush())
             self._flushing.add(task)
             task.add_done_callback(self._flushing.discard)
@@ -94,9 +105,17 @@ class BatchedUsageWriter:
             try:
                 async with self._sessions() as session, session.begin():
                     await add_events(session, rows)
-            except Exception:
-                log.exception("usage events not written (%d kept for the next try)", len(rows))
+            except Exception as exc:  # noqa: BLE001 - the database is down: kept for later
                 self._buffer[:0] = rows
+                if self._failures is not None:
+                    self._failures.failed(exc)
+                elif not self._failing:
+                    log.warning("usage events not written, kept for the next try: %r", exc)
+                self._failing = True
+                return
+            if self._failures is not None:
+                self._failures.ok()
+            self._failing = False
 
     async def aclose(self) -> None:
         self._closed = True

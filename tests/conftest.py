@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 from db_support import DB_KINDS, create_test_database, drop_test_database
 
+from knowledge import shipped
 from knowledge.base import KnowledgeBase
 from storage.engine import Engine as AsyncEngine
 from storage.engine import SessionFactory, create_engine
@@ -65,11 +64,21 @@ async def session_factory(db_url: str) -> AsyncIterator[SessionFactory]:
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
-    """The shipped knowledge base (../shared/data/tthc), loaded and indexed once per run."""
-    data = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "tthc"
-    paths = [data / "procedures_dvcqg_2026.jsonl", data / "procedures_bqp.jsonl"]
-    if not all(p.exists() for p in paths):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"knowledge data missing under CI: {data}")
-        pytest.skip(f"knowledge data not found at {data}")
-    return KnowledgeBase.from_files(paths, data / "popularity_citizens_top1000.csv")
+    """The shipped knowledge base (knowledge/data), loaded and indexed once per run."""
+    return KnowledgeBase.from_files(shipped.export_paths(), shipped.popularity_path())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def index_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The prebuilt index of every test (and of the commands tests run) in a folder of this
+    run, never the user's cache."""
+    import os
+
+    folder = tmp_path_factory.getbasetemp() / "kb-cache"
+    previous = os.environ.get("MOTCUA_KNOWLEDGE__CACHE_DIR")
+    os.environ["MOTCUA_KNOWLEDGE__CACHE_DIR"] = str(folder)
+    yield
+    if previous is None:
+        os.environ.pop("MOTCUA_KNOWLEDGE__CACHE_DIR", None)
+    else:
+        os.environ["MOTCUA_KNOWLEDGE__CACHE_DIR"] = previous

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import texts_vi
-from bot.config import load_settings
+from bot.config import for_demo, load_settings
 from bot.ports import Responder
 from handlers.assistant import Assistant
 from handlers.conversation import MemoryConversationStore
@@ -87,7 +87,8 @@ async def converse(
 async def _chat(config: Path | None, demo: bool) -> None:
     from bot.bootstrap import bootstrap
 
-    services = await bootstrap(load_settings(config), demo=demo)
+    settings = load_settings(config)
+    services = await bootstrap(for_demo(settings) if demo else settings, demo=demo)
     try:
         await converse(services.assistant, sys.stdin, sys.stdout, prompt=sys.stdin.isatty())
     finally:
@@ -146,7 +147,7 @@ async def _ask(config: Path | None, questions: list[str]) -> list[Turn]:
     services = await bootstrap(load_settings(config))
     try:
         assistant = Assistant(
-            services.kb,
+            services.knowledge,
             MemoryConversationStore(),
             dossiers=services.dossiers,
             portal_url=services.settings.knowledge.portal_url,

@@ -13,11 +13,16 @@ from typing import Any
 
 from tqdm import tqdm
 
+from bot import texts_vi
 from bot import texts_vi as T
 from bot.config import Settings, load_settings
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.deadlines import StaffDeadlines, staff_deadlines
-from handlers.dossiers.ingest import Ingestor, IngestReport, RowError, read_file
+from handlers.dossiers.file_encoding import NAMES as ENCODING_NAMES
+from handlers.dossiers.file_encoding import EncodingProblem, detect
+from handlers.dossiers.ingest import Ingestor, IngestReport, read_file
+from handlers.dossiers.ingest_checks import DateOrder
+from handlers.dossiers.ingest_errors import RowError
 from knowledge.loader import load_procedures
 from knowledge.model import Procedure
 from storage.engine import create_engine, session_factory
@@ -75,25 +80,37 @@ async def import_file(
     *,
     progress: bool,
     supplement_clock: str = "pause",
+    date_order: DateOrder | None = None,
 ) -> IngestReport:
+    """Checks the whole file's encoding (EncodingProblem before anything is stored), then
+    imports it; the report names the encoding it read."""
+    encoding = detect(path, allow_cp1258=path.suffix.lower() == ".csv")
     await upgrade_async(url)
     engine = create_engine(url)
     try:
         ingestor = Ingestor(
-            session_factory(engine), calendar, kb, supplement_clock=supplement_clock
+            session_factory(engine),
+            calendar,
+            kb,
+            supplement_clock=supplement_clock,
+            date_order=date_order,
         )
-        rows = read_file(path)
+        rows = read_file(path, encoding)
         if progress:
             rows = _with_progress(rows, _count_lines(path))
-        return await ingestor.ingest_rows(rows, datetime.now(UTC))
+        report = await ingestor.ingest_rows(rows, datetime.now(UTC))
     finally:
         await engine.dispose()
+    report.encoding = ENCODING_NAMES[encoding]
+    return report
 
 
 def print_report(report: IngestReport, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
         return
+    if report.encoding:
+        print(f"Bảng mã của tệp (encoding): {report.encoding}")
     print(
         f"Đã nhận (accepted): {report.accepted} — mới {report.created}, cập nhật {report.updated},"
         f" sự kiện trạng thái mới {report.events_added}"
@@ -112,6 +129,7 @@ def _import(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     kb = _Procedures(paths=settings.knowledge.paths)
     url = settings.database_url()
+    order = DateOrder(args.date_format) if args.date_format else None
     try:
         report = asyncio.run(
             import_file(
@@ -121,8 +139,13 @@ def _import(args: argparse.Namespace) -> int:
                 kb,
                 progress=not args.no_progress,
                 supplement_clock=settings.calendar.supplement_clock,
+                date_order=order,
             )
         )
+    except EncodingProblem as exc:
+        refusal = texts_vi.IMPORT_ENCODING[exc.reason]
+        print(refusal.format(path=path, line=exc.line), file=sys.stderr)
+        return 1
     except (OSError, UnicodeDecodeError) as exc:
         print(f"Không đọc được tệp {path}: {exc}", file=sys.stderr)
         return 1
@@ -229,6 +252,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     imp.add_argument("file", type=Path, help="FILE.csv or FILE.jsonl")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.add_argument(
+        "--date-format",
+        choices=[o.value for o in DateOrder],
+        help="how to read dates like 12/1/2026 (otherwise refused as ambiguous)",
+    )
     imp.set_defaults(func=_import)
     due = dsub.add_parser(
         "due",

@@ -1,21 +1,33 @@
-"""`motcua kb search|eval`: query the procedure knowledge base and measure its retrieval."""
+"""`motcua kb search|eval|update`: query the procedure knowledge base the replicas serve,
+measure its retrieval, and replace it with a newer national export."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import load_settings
+from bot import kb_source
+from bot.config import Settings, load_settings
 from knowledge.base import KnowledgeBase
 from knowledge.evaluation import evaluate, load_queries
 
+if TYPE_CHECKING:
+    from handlers.kb_update import Export
+    from knowledge.diff import ExportDiff
+
+SHOWN = 20  # procedures listed per section of an update's diff (--all lists every one)
+
 
 def _load_kb(args: argparse.Namespace) -> KnowledgeBase:
-    settings = load_settings(args.config)
-    return KnowledgeBase.from_files(settings.knowledge.paths, settings.knowledge.popularity)
+    """The knowledge base the replicas serve: the newest stored export, else the files."""
+    kb, _ = asyncio.run(kb_source.served_once(load_settings(args.config)))
+    return kb
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -105,8 +117,77 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _update(args: argparse.Namespace) -> int:
+    from handlers import kb_update
+    from knowledge.diff import diff_procedures
+
+    settings = load_settings(args.config)
+    try:
+        export = kb_update.read_export([Path(f) for f in args.files])
+    except OSError as exc:
+        print(f"Cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    loaded = export.loaded
+    notes = ", ".join(f"{kind} {n}" for kind, n in sorted(loaded.counts().items())) or "none"
+    print(
+        f"Read {len(args.files)} file(s): {len(loaded.procedures)} procedures; load notes: {notes}"
+    )
+    skipped = kb_update.skipped_lines(loaded)
+    if skipped:
+        print(f"Lines skipped ({len(skipped)}):")
+        for line in skipped if args.all else skipped[:SHOWN]:
+            print(f"  {line}")
+    current, version = asyncio.run(kb_source.served_once(settings))
+    where = f"stored export version {version}" if version else "the configured files"
+    diff = diff_procedures(current, loaded.procedures)
+    counts = diff.counts()
+    print(
+        f"Against the knowledge base in use ({where}, {len(current)} procedures): "
+        f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed, "
+        f"{counts['unchanged']} unchanged"
+    )
+    limit = None if args.all else SHOWN
+    for sign, procedures in (("+", diff.added), ("-", diff.removed)):
+        for p in procedures[:limit]:
+            print(f"  {sign} [{p.code}] {p.name}")
+        if limit is not None and len(procedures) > limit:
+            print(f"  {sign} ... {len(procedures) - limit} more (--all lists them)")
+    for changed in diff.changed[:limit]:
+        print(f"  ~ [{changed.new.code}] {changed.new.name}: {', '.join(changed.fields)}")
+    if limit is not None and len(diff.changed) > limit:
+        print(f"  ~ ... {len(diff.changed) - limit} more (--all lists them)")
+    refused = kb_update.refusals(export, diff, len(current), force=args.force)
+    if refused:
+        for reason in refused:
+            print(f"Not stored: {reason}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("Dry run: nothing stored.")
+        return 0
+    stored = asyncio.run(_store(settings, export, diff))
+    if stored is None:
+        print("This export is the one already stored: nothing to do.")
+        return 0
+    print(
+        f"Stored as version {stored}. Every running replica serves it within a minute "
+        "(no restart); new processes load it at start."
+    )
+    return 0
+
+
+async def _store(settings: Settings, export: Export, diff: ExportDiff) -> int | None:
+    from handlers import kb_update
+    from storage.engine import create_engine, session_factory
+
+    engine = create_engine(settings.database_url())
+    try:
+        return await kb_update.store(session_factory(engine), export, diff, datetime.now(UTC))
+    finally:
+        await engine.dispose()
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    kb = sub.add_parser("kb", help="procedure knowledge base: search and evaluate")
+    kb = sub.add_parser("kb", help="procedure knowledge base: search, evaluate, update")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
 
     search = kb_sub.add_parser("search", help="ranked procedures for a question")
@@ -125,3 +206,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ev.add_argument("--json", action="store_true", help="one JSON object")
     ev.add_argument("--misses", action="store_true", help="also list the queries missed")
     ev.set_defaults(func=_eval)
+
+    up = kb_sub.add_parser(
+        "update",
+        help="validate a newer national export, print the diff, store it for every replica",
+    )
+    up.add_argument("files", nargs="+", help="JSONL files (plain, .xz or .gz), in load order")
+    up.add_argument("--dry-run", action="store_true", help="validate and compare only")
+    up.add_argument(
+        "--force", action="store_true", help="store even if it removes many procedures"
+    )
+    up.add_argument("--all", action="store_true", help="list every procedure of the diff")
+    up.set_defaults(func=_update)

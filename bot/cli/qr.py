@@ -41,7 +41,7 @@ def _receipt(args: argparse.Namespace) -> int:
     code = canonical_code(args.code)
     if code is None:
         return _fail(f"not a receipt code: {args.code!r} (e.g. {EXAMPLE})")
-    link = Links.from_settings(settings).dossier(code)
+    link = Links.for_print(settings).dossier(code)
     if args.link:
         print(link)
     if args.out is None:
@@ -60,7 +60,7 @@ def _procedure(args: argparse.Namespace) -> int:
     procedure = _procedures(settings).get(code)
     if procedure is None:
         return _fail(f"unknown procedure code {code!r} (e.g. 1.001193)")
-    link = Links.from_settings(settings).procedure(code)
+    link = Links.for_print(settings).procedure(code)
     if args.link:
         print(link)
     try:
@@ -84,7 +84,7 @@ def _board(args: argparse.Namespace) -> int:
     procedures = _by_popularity(settings, procedures)
     if args.limit:
         procedures = procedures[: args.limit]
-    links = Links.from_settings(settings)
+    links = Links.for_print(settings)
     items = [BoardItem(p.name, p.code, links.procedure(p.code)) for p in procedures]
     try:
         render_board(procedures[0].field, items, args.out, agency=settings.agency.name)

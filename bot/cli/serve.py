@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, for_demo, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     # SUPPRESS keeps ``motcua --config X serve`` working: the subcommand default never
     # overwrites the top-level value.
     parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="bot.toml")
-    parser.add_argument("--demo", action="store_true", help="nạp hồ sơ mẫu để thử tra cứu")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="nạp hồ sơ mẫu để thử tra cứu (vào var/demo.db, không bao giờ vào dữ liệu thật)",
+    )
+    parser.add_argument(
+        "--log-format", choices=("text", "json"), default=argparse.SUPPRESS, help="text | json"
+    )
     parser.set_defaults(func=run)
 
 
@@ -45,6 +52,8 @@ async def make_app(settings: Settings, *, demo: bool = False) -> web.Application
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    if args.demo:
+        settings = for_demo(settings)
     # Every job run is logged at INFO by APScheduler: the notifications log what matters.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     web.run_app(

@@ -9,7 +9,6 @@ import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,7 +17,7 @@ from bot.staff import texts_vi as T
 from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.staff.accounts import Accounts
 from handlers.staff.audit import COMMAND_LINE, ROLES, NotFound, Refused
-from notifications.retention import Purged, purge_expired
+from notifications.retention import Purged, purge_handoffs
 from storage import desk_repo
 from storage.engine import SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade_async
@@ -54,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     reset.set_defaults(func=_reset)
 
     purge = staff_sub.add_parser(
-        "purge", help="xóa nội dung hỏi cán bộ đã quá thời hạn lưu giữ ([privacy] retention_days)"
+        "purge", help="xóa hội thoại hỏi cán bộ và hộp thư trang hỏi đáp đã quá hạn lưu giữ"
     )
     purge.add_argument("--json", action="store_true")
     purge.set_defaults(func=_purge)
@@ -192,14 +191,16 @@ def _reset(args: argparse.Namespace) -> int:
 def _purge(args: argparse.Namespace) -> int:
     """What the worker does every few hours, now: see notifications.retention."""
 
-    async def work(_a: Accounts, sessions: SessionFactory, settings: Settings) -> Purged | None:
-        return await purge_expired(sessions, datetime.now(UTC), settings.privacy.retention_days)
+    async def work(_a: Accounts, sessions: SessionFactory, settings: Settings) -> Purged:
+        return await purge_handoffs(
+            sessions,
+            transcript_days=settings.privacy.retention_days,
+            inbox_days=settings.privacy.conversation_days,
+        )
 
     purged = _run(args, work)
     if args.json:
-        print(json.dumps(purged.as_dict() if purged else None))
-    elif purged is None:
-        print(T.CLI_PURGE_OFF)
+        print(json.dumps(purged.as_dict()))
     else:
         print(T.CLI_PURGED.format(**purged.as_dict()))
     return 0

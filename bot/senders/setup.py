@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,7 +22,8 @@ from notifications.notice import Notice
 from notifications.ports import Sender
 from notifications.quiet import QuietHours
 from notifications.registry import Audience
-from notifications.retention import purge_expired
+from notifications.retention import HANDOFFS_JOB_ID, erase_closed_dossiers, purge_handoffs
+from notifications.retention import JOB_ID as RETENTION_JOB_ID
 from notifications.rules import RuleContext
 from notifications.runner import NotificationService, start_scheduler
 from storage.engine import SessionFactory
@@ -71,6 +72,7 @@ def build_service(
     senders: Mapping[str, Sender],
     *,
     worker_id: str | None = None,
+    observe: Callable[[Sender], Sender] | None = None,
 ) -> NotificationService:
     n = settings.notifications
     tz = ZoneInfo(settings.calendar.timezone)
@@ -102,16 +104,12 @@ def build_service(
         )
     # Hand-off answers to web chat sessions wait in the page's inbox (bot/web/inbox.py).
     senders = {"web": WebSender(factory), **senders}
-    days = settings.privacy.retention_days
-
-    async def retention() -> object:
-        return await purge_expired(factory, datetime.now(UTC), days)
-
+    if observe is not None:
+        senders = {name: observe(sender) for name, sender in senders.items()}
     return NotificationService(
         jobs=RuleJobs(factory, ctx, quiet=quiet, channels=set(senders)),
         dispatcher=Dispatcher(factory, senders, channel_limits(settings), config),
         by_phone=by_phone,
-        retention=retention if days > 0 else None,
     )
 
 
@@ -121,20 +119,48 @@ def start_notifications(
     *,
     telegram_bot: Bot | None = None,
     senders: Mapping[str, Sender] | None = None,
+    observe: Callable[[Sender], Sender] | None = None,
 ) -> AsyncIOScheduler:
     """The hook ``motcua serve`` calls inside its event loop; stop with ``.shutdown(wait=False)``.
 
-    ``senders`` adds or replaces channel senders (e.g. {"zalo": ZaloSender(...)}).
+    ``senders`` adds or replaces channel senders (e.g. {"zalo": ZaloSender(...)});
+    ``observe`` wraps each sender (e.g. to count sends for /metrics).
     """
     found: dict[str, Sender] = {}
     tg = telegram_sender(settings, telegram_bot)
     if tg is not None:
         found[tg.channel] = tg
     found.update(senders or {})
-    service = build_service(settings, factory, found)
+    service = build_service(settings, factory, found, observe=observe)
     n = settings.notifications
     scheduler = start_scheduler(
         service, rules_interval_s=n.rules_interval_s, dispatch_interval_s=n.poll_interval_s
+    )
+    scheduler.add_job(  # closed dossiers' personal fields, after [privacy] retention_days
+        erase_closed_dossiers,
+        "interval",
+        hours=6,
+        args=[factory, settings.privacy.retention_days],
+        id=RETENTION_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC) + timedelta(minutes=1),
+    )
+    scheduler.add_job(  # what citizens typed to a person: closed tickets, the web chat inbox
+        purge_handoffs,
+        "interval",
+        hours=6,
+        args=[factory],
+        kwargs={
+            "transcript_days": settings.privacy.retention_days,
+            "inbox_days": settings.privacy.conversation_days,
+        },
+        id=HANDOFFS_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC) + timedelta(minutes=1),
     )
     if tg is not None:
         sender = tg

@@ -50,14 +50,14 @@ def build_console(services: Services) -> StaffConsole:
             Ingestor(
                 services.sessions,
                 services.calendar,
-                services.kb,
-                supplement_clock=settings.calendar.supplement_clock,
+                services.knowledge,
+                supplement_clock=services.settings.calendar.supplement_clock,
             ),
         ),
         tickets=Tickets(
             services.sessions, quiet=QuietHours.parse(settings.notifications.quiet_hours, tz)
         ),
-        questions=Questions(services.sessions, services.kb, search=services.knowledge),
+        questions=Questions(services.sessions, services.knowledge, search=services.knowledge),
         knowledge=services.knowledge,
         sessions=services.sessions,
         report=ReportPage(services.sessions, settings.calendar.timezone),

@@ -374,5 +374,4 @@ CLI_PURGED = (
     "Đã xóa: {web_inbox} tin trong hộp thư trang hỏi đáp, {transcript_lines} dòng hội thoại "
     "của phiếu đã đóng, {replies} bản ghi gửi trả lời."
 )
-CLI_PURGE_OFF = "Không xóa gì: [privacy] retention_days = 0 (giữ lại)."
 TRANSCRIPT_PURGED = "Nội dung hội thoại đã được xóa khi hết thời hạn lưu giữ."

@@ -12,6 +12,7 @@ from bot.ports import Responder
 from bot.telegram.render import CallbackIds, render
 from bot.telegram.typing_indicator import typing_while_slow
 from handlers.messages import Incoming, Reply
+from handlers.pseudonyms import pseudonym
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +29,13 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], ids: Callba
             try:
                 await bot.send_message(chat_id, message.html, reply_markup=message.markup)
             except TelegramForbiddenError:
-                logger.info("chat %s blocked the bot; not sending", chat_id)
+                logger.info("chat %s blocked the bot; not sending", pseudonym("telegram", chat_id))
                 return sent
             except TelegramBadRequest as exc:
-                logger.warning("telegram refused a message to %s: %s", chat_id, exc)
+                logger.warning("telegram refused a message: %s", exc)
                 continue
             except TelegramAPIError as exc:
-                logger.error("could not send to %s: %s", chat_id, exc)
+                logger.error("could not send a message: %s", exc)
                 return sent
             sent += 1
     return sent

@@ -23,7 +23,7 @@ async def _keep_typing(bot: Bot, chat_id: int, delay: float) -> None:
         try:
             await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
         except TelegramAPIError as exc:
-            logger.debug("chat action failed for %s: %s", chat_id, exc)
+            logger.debug("chat action failed: %s", exc)
             return
         await asyncio.sleep(_REPEAT_S)
 

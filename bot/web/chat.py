@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import logging
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,9 @@ from aiohttp.typedefs import Handler
 
 from bot import texts_vi
 from bot.ports import Responder
-from bot.web.limits import PerAddressLimit, client_address
+from bot.web.body import read_limited
+from bot.web.limits import Network, PerAddressLimit, client_address
+from handlers import json_bounds
 from handlers.messages import Button, Channel, Incoming, Reply
 from handlers.split import split_text
 
@@ -26,6 +30,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY = 16 * 1024  # JSON requests
 MAX_IMAGE = 8 * 1024 * 1024
 MAX_TEXT = 1000
+MAX_DEPTH = 4  # {"session": ..., "text": ...} is one level deep
 PART_LIMIT = 4000  # the page shows long text fine; keep bubbles readable
 _SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _PAYLOAD = re.compile(r"[\x21-\x7e]{1,256}")  # printable ASCII, no spaces
@@ -102,12 +107,20 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 
 class WebChat:
-    """Routes of the web chat over one Responder (channel "web", user id = the session id)."""
+    """Routes of the web chat over one Responder (channel "web", user id = the session id, the
+    client's address in ``Incoming.client`` for every limit)."""
 
-    def __init__(self, assistant: Responder, *, per_ip_per_minute: int = 0) -> None:
+    def __init__(
+        self,
+        assistant: Responder,
+        *,
+        per_ip_per_minute: int = 0,
+        trusted_proxies: Sequence[Network] = (),
+    ) -> None:
         self._assistant = assistant
         self._page = _page()
         self._limit = PerAddressLimit(per_ip_per_minute)
+        self._trusted = tuple(trusted_proxies)
 
     def register(self, app: web.Application) -> None:
         app.router.add_get("/", self.index)
@@ -122,7 +135,9 @@ class WebChat:
         )
 
     async def _answer(self, request: web.Request, msg: Incoming) -> web.Response:
-        address = client_address(request.remote, request.headers.get("X-Forwarded-For"))
+        forwarded = ",".join(request.headers.getall("X-Forwarded-For", []))
+        address = client_address(request.remote, forwarded, self._trusted)
+        msg = dataclasses.replace(msg, client=address)
         if not await self._limit.allow(address):
             response = self._answer_text(texts_vi.WEB_BUSY)
             response.set_status(429)
@@ -142,14 +157,12 @@ class WebChat:
     async def chat(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
             return self._bad(415)
-        if (request.content_length or 0) > MAX_BODY:
-            return self._bad(413)
-        raw = await request.content.read(MAX_BODY + 1)
-        if len(raw) > MAX_BODY:
+        raw = await read_limited(request, MAX_BODY)
+        if raw is None:
             return self._bad(413)
         try:
-            parsed = parse_chat(json.loads(raw))
-        except (ValueError, BadRequest) as exc:  # JSONDecodeError and UnicodeError included
+            parsed = parse_chat(json_bounds.loads(raw, max_depth=MAX_DEPTH))
+        except (ValueError, BadRequest) as exc:  # malformed, too deep, not UTF-8
             logger.debug("bad web chat request: %s", exc)
             return self._bad()
         if parsed.text is not None and len(parsed.text) > MAX_TEXT:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from handlers import json_bounds
 from handlers.messages import Channel, Incoming
 
 # Payloads our buttons carry (``oa.query.show`` sends them back as typed text).
 PAYLOAD_RE = re.compile(r"^(?:[pd]_[A-Za-z0-9_-]{1,64}|(?:ds|pa|pc|rate):\S{1,120})$")
+MAX_DEPTH = 16  # Zalo's events nest five or six levels
 OTHER_KINDS = frozenset(
     {"link", "sticker", "audio", "video", "location", "file", "business_card", "gif"}
 )
@@ -145,8 +146,8 @@ def _user(data: dict[str, Any]) -> str | None:
 def parse(raw_body: bytes) -> ZaloEvent:
     """Reads one webhook body; raises :class:`BadEvent` when it is not an event at all."""
     try:
-        data = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json_bounds.loads(raw_body, max_depth=MAX_DEPTH)
+    except ValueError as exc:  # malformed, too deep, or not UTF-8
         raise BadEvent("not JSON") from exc
     if not isinstance(data, dict):
         raise BadEvent("not an object")

@@ -4,7 +4,6 @@ and keeps the Zalo-only parts (welcome, phone sharing, follow by phone, withdraw
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import time
@@ -35,6 +34,7 @@ from bot.zalo.render import render, request_info_form
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import normalise_phone
 from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.pseudonyms import pseudonym
 from storage.zalo_repo import LinkedDossier, SubscribeResult
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ async def remember_choices(store: ConversationStore, user_id: str, choices: list
 
 def user_ref(user_id: str) -> str:
     """A short pseudonym for logs: never the Zalo user id itself."""
-    return hashlib.sha256(user_id.encode()).hexdigest()[:10]
+    return pseudonym("zalo", user_id)
 
 
 class ZaloInbox:

@@ -14,12 +14,12 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import Settings
+from bot.ledger import BatchedLedger
 from bot.links import Links
 from bot.ports import Responder
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo.client import ZaloClient
 from bot.zalo.inbox import ZaloInbox
-from bot.zalo.ledger import BatchedLedger
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from handlers.conversation import ConversationStore

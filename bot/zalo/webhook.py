@@ -3,12 +3,14 @@ the event in the background: a queue served by a fixed number of workers, so tha
 starves the answers to Zalo (time-to-200) and the backlog is bounded.
 
 Status codes. Everything that reaches the handler is answered 200 except a database failure or
-a full backlog (503, so that Zalo retries later). A delivery that is unsigned, forged, stale,
-malformed or a repeat is answered 200 and changes nothing: Zalo's own console test POST carries
-no valid signature and must get 200; a genuine delivery retried after the replay window (Zalo
-retries for up to an hour with the original timestamp) would otherwise be retried until Zalo
-disables the webhook; and a status code tells a forger nothing worth knowing. Rejections are
-logged (WARNING for forged ones, so a wrong OA secret key shows) and counted in ``stats``.
+a full backlog (503, so that Zalo retries later) and a body larger than any event (413). The
+MAC is checked over the raw bytes before anything is parsed. A delivery that is unsigned,
+forged, stale, malformed or a repeat is answered 200 and changes nothing: Zalo's own console
+test POST carries no valid signature and must get 200; a genuine delivery retried after the
+replay window (Zalo retries for up to an hour with the original timestamp) would otherwise be
+retried until Zalo disables the webhook; and a status code tells a forger nothing worth
+knowing. Rejections are logged (WARNING for forged ones, so a wrong OA secret key shows) and
+counted in ``stats``.
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ from typing import Protocol
 
 from aiohttp import web
 
+from bot.web.body import read_limited
 from bot.zalo.events import BadEvent, ZaloEvent, parse
 from bot.zalo.signature import HEADER, Verdict, verify
 
 log = logging.getLogger(__name__)
+
+# Zalo's events are a few kilobytes (texts at most 2,000 characters, images by URL).
+MAX_BODY = 256 * 1024
 
 
 class Ledger(Protocol):
@@ -68,7 +74,11 @@ class ZaloWebhook:
         self.stats: Counter[str] = Counter()
 
     async def handle(self, request: web.Request) -> web.Response:
-        raw = await request.read()  # the exact bytes: the signature covers them
+        raw = await read_limited(request, MAX_BODY)  # the exact bytes: the MAC covers them
+        if raw is None:
+            self.stats["too_large"] += 1
+            log.info("zalo delivery refused: larger than %d bytes", MAX_BODY)
+            return web.Response(status=413, text="too large")
         checked = verify(
             request.headers.get(HEADER),
             raw,
@@ -84,6 +94,8 @@ class ZaloWebhook:
             return _ok()
         try:
             event = parse(raw)
+            if str(event.env.timestamp_ms) != checked.timestamp:
+                raise BadEvent("the signed timestamp is not the event's")
         except BadEvent as exc:
             self.stats["malformed"] += 1
             log.warning("signed zalo delivery unreadable: %s", exc)

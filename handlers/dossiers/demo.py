@@ -24,6 +24,7 @@ from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.due import compute_due
 from handlers.dossiers.ingest import Ingestor, ProcedureLookup
 from handlers.dossiers.statuses import DossierStatus as S
+from storage import instance_repo
 from storage.engine import SessionFactory
 
 DEMO_PHONE = "0912345678"
@@ -396,3 +397,28 @@ async def load_demo(
     seen: dict[str, None] = dict.fromkeys(DEMO_CODES)
     seen.update(dict.fromkeys(report.accepted_codes))
     return list(seen)
+
+
+class NotADemoDatabase(Exception):
+    """The database holds dossiers that are not demo data: the demo must not mix with them."""
+
+    def __init__(self, dossiers: int) -> None:
+        super().__init__(f"{dossiers} dossiers that are not demo data")
+        self.dossiers = dossiers
+
+
+async def claim_demo_database(session_factory: SessionFactory, now: datetime) -> None:
+    """Marks the database as the demo's; NotADemoDatabase when it already holds dossiers and
+    is not marked (real dossiers: demo rows would show up in their reports and lists)."""
+    async with session_factory() as session, session.begin():
+        if await instance_repo.has_mark(session, instance_repo.DEMO):
+            return
+        dossiers = await instance_repo.count_dossiers(session)
+        if dossiers:
+            raise NotADemoDatabase(dossiers)
+        await instance_repo.set_mark(session, instance_repo.DEMO, now)
+
+
+async def is_demo_database(session_factory: SessionFactory) -> bool:
+    async with session_factory() as session:
+        return await instance_repo.has_mark(session, instance_repo.DEMO)

@@ -1,5 +1,12 @@
 """The dossier side of the conversation (handlers.ports.DossierPort): lookup, tokens, QR photos,
-subscriptions with proof of possession. It owns its transactions."""
+subscriptions with proof of possession. It owns its transactions.
+
+Proof of possession is the receipt's signed QR token, the last four digits of the phone on
+file (or the phone a platform verified), or a subscription made with one of them. A code alone
+shows the status, procedure, dates and the masked name; the agency's notes need proof. Limits
+count the requester (handlers.dossiers.lookup): wrong digits lock the one who guesses, never
+the dossier's owner.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +15,31 @@ import hmac
 import logging
 import re
 from collections.abc import Callable, Collection
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from handlers import texts_vi as T
 from handlers.conversation import ConversationState
 from handlers.dossiers import codes
 from handlers.dossiers.calendar import WorkCalendar
-from handlers.dossiers.lookup import (
-    DossierLookup,
-    Found,
-    Limited,
-    Malformed,
-    Unknown,
-    channel_failure_windows,
-    counter_store,
-    lookup_windows,
-    user_key,
-)
+from handlers.dossiers.lookup import Gate, LookupGuard, LookupLimits, read_dossier, requester
 from handlers.dossiers.phones import last_digits, normalise_phone
-from handlers.dossiers.qr_decode import decode_qr, procedure_from_text, token_from_text
-from handlers.dossiers.ratelimit import CounterStore, Decision, RateLimiter, Window
+from handlers.dossiers.qr_decode import (
+    ImageTooLarge,
+    decode_qr,
+    procedure_from_text,
+    token_from_text,
+)
+from handlers.dossiers.ratelimit import (
+    CounterStore,
+    Decision,
+    RateLimiter,
+    Window,
+    counter_store,
+)
+from handlers.dossiers.tokens import DEFAULT_VALID_DAYS, TokenError, TokenExpired, verify_token
 from handlers.dossiers.tokens import PREFIX as TOKEN_PREFIX
-from handlers.dossiers.tokens import TokenError, verify_token
 from handlers.dossiers.view import (
+    VN_TZ,
     AgencyInfo,
     WorkingDaysBetween,
     procedure_title,
@@ -41,33 +50,34 @@ from handlers.messages import Button, Incoming, Reply
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.normalise import fold
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
-from storage.engine import SessionFactory
+from storage.engine import Session, SessionFactory
 from storage.models import Dossier
 
 log = logging.getLogger(__name__)
 
 PENDING_DIGITS = "dossier_phone_digits"
+# After proof by phone digits: a "Nhận thông báo" press for the same dossier needs no more.
+PENDING_PROVEN = "dossier_proven"
 SUB_PREFIX = "ds:sub:"
 UNSUB_PREFIX = "ds:unsub:"
-# Wrong phone digits: three tries an hour per user, and ten a day per dossier whoever tries
-# (so many accounts cannot share the guessing of one dossier's 10,000 combinations).
-PHONE_WINDOWS = (Window(3, 3600),)
-PHONE_DOSSIER_WINDOWS = (Window(10, 86400),)
+NOTE_PREFIX = "ds:note:"  # "show me the agency's note": asks for proof
+# What proven digits are for.
+FOR_VIEW, FOR_SUBSCRIBE = "view", "subscribe"
+# Wrong phone digits, per requester (address or platform user): three an hour, ten a day.
+PHONE_WINDOWS = (Window(3, 3600), Window(10, 86400))
+# A dossier with this many wrong tries today is under attack: whoever has already guessed
+# wrong on it may not try it again today. Its owner, who has not, still can.
+PHONE_ATTACKED = (Window(10, 86400),)
+PHONE_PAIR = (Window(1, 86400),)
 MAX_LISTED = 10
+MAX_SUBSCRIBERS = 5  # chats per dossier (a receipt photo shared online must not feed a crowd)
+MAX_DECODES = 2  # photos decoded at once: each may take up to qr_decode.MAX_DECODED_BYTES
+MAX_PHOTOS_IN_HAND = 8  # decoding or waiting for a slot; past it "try again in a moment"
 # Nothing more will happen to these dossiers: no point in offering notifications.
 NOTHING_TO_FOLLOW = frozenset({"returned", "rejected", "withdrawn"})
 _DIGITS = re.compile(r"\d")
 _SEPARATORS = re.compile(r"[\s.,;:!*\-–]+")
 SHORT_ANSWER = 16
-
-
-# What a typed-code lookup came to, for the period report (anonymous: no code, no user).
-_LOOKUP_KINDS: dict[type, str] = {
-    Found: UsageKind.LOOKUP_FOUND,
-    Unknown: UsageKind.LOOKUP_UNKNOWN,
-    Malformed: UsageKind.LOOKUP_MALFORMED,
-    Limited: UsageKind.LOOKUP_LIMITED,
-}
 
 
 def _utcnow() -> datetime:
@@ -78,6 +88,15 @@ def _wait_text(seconds: int) -> str:
     if seconds < 60:
         return T.DOSSIER_WAIT_SECONDS.format(n=max(1, seconds))
     return T.DOSSIER_WAIT_MINUTES.format(n=(seconds + 59) // 60)
+
+
+def code_only(dossier: Dossier) -> Dossier:
+    """The dossier as a code-only lookup may show it: the agency's notes withheld (a note the
+    agency wrote is replaced by where to find it, so the view never says there is none)."""
+    shown = Dossier(**dossier.model_dump())
+    shown.note = T.DOSSIER_NOTE_HIDDEN if (dossier.note or "").strip() else None
+    shown.apology_reason = None
+    return shown
 
 
 class DossierDialog:
@@ -91,7 +110,11 @@ class DossierDialog:
         counters: CounterStore | None = None,
         per_minute: int = 10,
         per_day: int = 60,
-        channel_failures_per_minute: int = 300,
+        failures_per_hour: int = 12,
+        storm_per_minute: int = 120,
+        token_days: int = DEFAULT_VALID_DAYS,
+        max_subscribers: int = MAX_SUBSCRIBERS,
+        max_decodes: int = MAX_DECODES,
         working_days: WorkingDaysBetween | None = None,
         agency: AgencyInfo | None = None,
         clock: Callable[[], datetime] = _utcnow,
@@ -109,18 +132,15 @@ class DossierDialog:
         store = counters if counters is not None else counter_store()
         self._counters = store
         wall = lambda: clock().timestamp()  # noqa: E731 - the limiters share the dialog's clock
-        self._lookup = DossierLookup(
-            sessions,
-            RateLimiter(store, lookup_windows(per_minute, per_day), name="lookup", clock=wall),
-            RateLimiter(
-                store,
-                channel_failure_windows(channel_failures_per_minute),
-                name="lookup-fail",
-                clock=wall,
-            ),
-        )
+        limits = LookupLimits(per_minute, per_day, failures_per_hour, storm_per_minute)
+        self._guard = LookupGuard(store, limits, clock=wall)
         self._phone_user = RateLimiter(store, PHONE_WINDOWS, name="phone", clock=wall)
-        self._phone_dossier = RateLimiter(store, PHONE_DOSSIER_WINDOWS, name="phone-d", clock=wall)
+        self._phone_dossier = RateLimiter(store, PHONE_ATTACKED, name="phone-d", clock=wall)
+        self._phone_pair = RateLimiter(store, PHONE_PAIR, name="phone-p", clock=wall)
+        self._token_days = token_days
+        self._max_subscribers = max_subscribers
+        self._decodes = asyncio.Semaphore(max(1, max_decodes))
+        self._photos_in_hand = 0
         self._working_days = working_days or WorkCalendar().working_days_between
         self._agency = agency or AgencyInfo()
         self._clock = clock
@@ -140,31 +160,42 @@ class DossierDialog:
     async def on_receipt_code(
         self, msg: Incoming, raw: str, state: ConversationState
     ) -> list[Reply]:
-        outcome = await self._lookup.by_typed_code(msg.channel, msg.user_id, raw)
-        self._usage.record(str(msg.channel), _LOOKUP_KINDS[type(outcome)])
-        if isinstance(outcome, Limited):
-            return [self._limited(outcome.decision)]
-        if isinstance(outcome, Malformed):
-            return [self._malformed(outcome)]
-        if isinstance(outcome, Unknown):
-            return [self._unknown(outcome.code)]
-        dossier = outcome.dossier
-        buttons: tuple[Button, ...] = ()
-        if not outcome.subscribed and dossier.status not in NOTHING_TO_FOLLOW:
-            if not self._can_push(msg):
-                return [Reply(self._render(dossier)), self._push_elsewhere(dossier.receipt_code)]
-            buttons = (Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + dossier.receipt_code),)
-        return [Reply(self._render(dossier), buttons)]
+        parsed = codes.parse_receipt_code(raw)
+        if isinstance(parsed, codes.MalformedCode):
+            self._count(msg, UsageKind.LOOKUP_MALFORMED)
+            return [self._malformed(parsed.reason, raw)]
+        code = parsed.canonical
+        key = requester(msg)
+        gate = await self._guard.admit(key)
+        if isinstance(gate, Decision):
+            self._count(msg, UsageKind.LOOKUP_LIMITED)
+            return [self._too_many_failures(gate)]
+        if gate is not Gate.OPEN:
+            # Asked before the dossier is read: the answer does not tell whether it exists.
+            self._count(msg, UsageKind.LOOKUP_LIMITED)
+            return [self._ask_digits(state, code, FOR_VIEW, gate)]
+        row = await read_dossier(self._sessions, code, (msg.channel, msg.user_id))
+        if row is None:
+            await self._guard.not_revealed(key)
+            await self._guard.failed(key)
+            self._count(msg, UsageKind.LOOKUP_UNKNOWN)
+            return [self._unknown(code)]
+        self._count(msg, UsageKind.LOOKUP_FOUND)
+        dossier, subscribed = row
+        if subscribed:  # proved possession when subscribing
+            return [Reply(self._render(dossier, proven=True))]
+        return self._code_only_replies(msg, dossier)
 
     async def on_token(self, msg: Incoming, token: str, state: ConversationState) -> list[Reply]:
-        decision = await self._lookup.allowed(msg.channel, msg.user_id)
-        if not decision.allowed:
-            return [self._limited(decision)]
         try:
-            compact = verify_token(token, self._key)
+            compact = verify_token(
+                token, self._key, valid_days=self._token_days, today=self._today()
+            )
+        except TokenExpired:
+            return [Reply(T.DOSSIER_TOKEN_EXPIRED)]
         except TokenError:
             log.info("refused a dossier token from %s", msg.channel)
-            await self._lookup.spend_failure(msg.channel, msg.user_id)
+            await self._guard.failed(requester(msg))
             return [Reply(T.DOSSIER_TOKEN_INVALID)]
         canonical = codes.canonical_code(compact)
         if canonical is None:  # signed by us, but not a receipt code: an old or odd format
@@ -175,23 +206,32 @@ class DossierDialog:
             if found is None:
                 return [self._unknown(canonical)]
             if found.status in NOTHING_TO_FOLLOW:
-                return [Reply(self._render(found))]
+                return [Reply(self._render(found, proven=True))]
             # The token proves possession: on Telegram the same token subscribes at once.
-            return [Reply(self._render(found)), self._push_elsewhere(found.receipt_code, token)]
+            return [
+                Reply(self._render(found, proven=True)),
+                self._push_elsewhere(found.receipt_code, token),
+            ]
         async with self._sessions() as session, session.begin():
             dossier = await dossiers_repo.get_by_code(session, canonical)
             if dossier is None or dossier.id is None:
                 return [self._unknown(canonical)]
-            _, new = await subscriptions_repo.add_subscription(
-                session, dossier.id, msg.channel, msg.user_id, self._clock()
-            )
+            done = await self._subscribe(session, dossier, msg)
         if state.pending == PENDING_DIGITS:
             self._clear(state)
-        done = T.DOSSIER_SUBSCRIBED if new else T.DOSSIER_ALREADY_SUBSCRIBED
-        return [Reply(self._render(dossier)), Reply(done.format(code=dossier.receipt_code))]
+        return [Reply(self._render(dossier, proven=True)), Reply(done)]
 
     async def on_image(self, msg: Incoming, state: ConversationState) -> list[Reply]:
-        texts = await asyncio.to_thread(decode_qr, msg.image or b"")
+        if self._photos_in_hand >= MAX_PHOTOS_IN_HAND:
+            return [Reply(T.DOSSIER_QR_BUSY)]
+        self._photos_in_hand += 1
+        try:
+            async with self._decodes:
+                texts = await asyncio.to_thread(decode_qr, msg.image or b"")
+        except ImageTooLarge:
+            return [Reply(T.DOSSIER_QR_TOO_LARGE)]
+        finally:
+            self._photos_in_hand -= 1
         if not texts:
             return [Reply(T.DOSSIER_QR_NOT_FOUND)]
         for text in texts:
@@ -214,9 +254,10 @@ class DossierDialog:
 
     async def on_pending(self, msg: Incoming, state: ConversationState) -> list[Reply] | None:
         if state.pending != PENDING_DIGITS:
-            self._clear(state)  # a dossier step this version does not know: start afresh
+            self._clear(state)  # proven earlier, or a step this version does not know
             return None
         code = state.pending_data.get("code", "")
+        purpose = state.pending_data.get("for", FOR_SUBSCRIBE)
         text = (msg.text or "").strip()
         if not text or not code:
             self._clear(state)
@@ -226,7 +267,7 @@ class DossierDialog:
             return [Reply(T.DOSSIER_PHONE_CANCELLED)]
         answer = _SEPARATORS.sub("", text)
         if answer.isdigit() and len(answer) == 4:
-            return await self._check_digits(msg, state, code, answer)
+            return await self._check_digits(msg, state, code, answer, purpose)
         if _DIGITS.search(text) and len(text) <= SHORT_ANSWER:
             return [Reply(T.DOSSIER_PHONE_DIGITS_FORMAT)]  # a try that went wrong: no attempt
         # Anything else (a question, "lệ phí 2024 là bao nhiêu") means the user moved on.
@@ -240,6 +281,8 @@ class DossierDialog:
             return await self._subscribe_request(msg, payload[len(SUB_PREFIX) :], state)
         if payload.startswith(UNSUB_PREFIX):
             return await self._unsubscribe(msg, payload[len(UNSUB_PREFIX) :])
+        if payload.startswith(NOTE_PREFIX):
+            return await self._note_request(msg, payload[len(NOTE_PREFIX) :], state)
         return None
 
     async def on_my_dossiers(self, msg: Incoming, state: ConversationState) -> list[Reply]:
@@ -265,7 +308,18 @@ class DossierDialog:
         lines += ["", T.DOSSIER_MY_FOOTER]
         return [Reply("\n".join(lines), tuple(buttons))]
 
-    # --- subscriptions ----------------------------------------------------------------------
+    # --- proof by phone digits, subscriptions -----------------------------------------------
+
+    async def _note_request(
+        self, msg: Incoming, raw: str, state: ConversationState
+    ) -> list[Reply]:
+        canonical = codes.canonical_code(raw)
+        if canonical is None:
+            return [Reply(T.DOSSIER_MALFORMED.format(raw=raw[:40], example=codes.EXAMPLE))]
+        locked = await self._phone_locked(requester(msg), canonical)
+        if locked is not None:
+            return [locked]
+        return [self._ask_digits(state, canonical, FOR_VIEW)]
 
     async def _subscribe_request(
         self, msg: Incoming, raw: str, state: ConversationState
@@ -276,78 +330,108 @@ class DossierDialog:
         if not self._can_push(msg):
             # No phone digits asked for a subscription that could never be delivered.
             return [self._push_elsewhere(canonical)]
-        # A hand-made payload must not become a way round the lookup limit.
-        decision = await self._lookup.allowed(msg.channel, msg.user_id)
-        if not decision.allowed:
-            return [self._limited(decision)]
+        proven = state.pending == PENDING_PROVEN and state.pending_data.get("code") == canonical
+        key = requester(msg)
+        # A hand-made payload must not become a way round the lookup limits.
+        refused = await self._guard.refused(key)
+        if not refused.allowed and not proven:
+            return [self._too_many_failures(refused)]
         async with self._sessions() as session, session.begin():
             row = await dossiers_repo.get_for_user(session, canonical, msg.channel, msg.user_id)
             dossier, subscribed = row if row is not None else (None, False)
             if dossier is None or dossier.id is None:
-                await self._lookup.spend_failure(msg.channel, msg.user_id)
+                await self._guard.failed(key)
                 return [self._unknown(canonical)]
             if subscribed:
                 return [Reply(T.DOSSIER_ALREADY_SUBSCRIBED.format(code=canonical))]
             on_file = normalise_phone(dossier.applicant_phone)
             contact = await contacts_repo.get_contact(session, msg.channel, msg.user_id)
-            if on_file and contact is not None and normalise_phone(contact.phone) == on_file:
-                # The channel verified this phone (e.g. Zalo's shared info): proof enough.
-                await subscriptions_repo.add_subscription(
-                    session, dossier.id, msg.channel, msg.user_id, self._clock()
-                )
-                return [Reply(T.DOSSIER_SUBSCRIBED.format(code=canonical))]
+            shared = normalise_phone(contact.phone) if contact is not None else None
+            verified = bool(on_file) and shared == on_file
+            if proven or verified:
+                # Digits given a moment ago, or the channel verified this phone (Zalo's
+                # shared info): proof enough.
+                self._clear(state)
+                return [Reply(await self._subscribe(session, dossier, msg))]
         if last_digits(on_file) is None:
             return [Reply(T.DOSSIER_PHONE_NONE.format(code=canonical))]
-        locked = await self._phone_locked(msg, canonical)
+        locked = await self._phone_locked(key, canonical)
         if locked is not None:
             return [locked]
-        state.pending = PENDING_DIGITS
-        state.pending_data = {"code": canonical}
-        return [Reply(T.DOSSIER_ASK_PHONE_DIGITS.format(code=canonical))]
+        return [self._ask_digits(state, canonical, FOR_SUBSCRIBE)]
+
+    async def _subscribe(self, session: Session, dossier: Dossier, msg: Incoming) -> str:
+        """Subscribes the chat (within the caller's transaction) unless the dossier already
+        has its share of followers; returns what to tell the citizen."""
+        assert dossier.id is not None
+        code = dossier.receipt_code
+        row = await dossiers_repo.get_for_user(session, code, msg.channel, msg.user_id)
+        if row is not None and row[1]:
+            return T.DOSSIER_ALREADY_SUBSCRIBED.format(code=code)
+        if await subscriptions_repo.count_active(session, dossier.id) >= self._max_subscribers:
+            log.info("a dossier reached its subscriber limit (%s)", msg.channel)
+            return T.DOSSIER_SUBSCRIBERS_FULL.format(code=code, contact=self._agency.contact)
+        _, new = await subscriptions_repo.add_subscription(
+            session, dossier.id, msg.channel, msg.user_id, self._clock()
+        )
+        return (T.DOSSIER_SUBSCRIBED if new else T.DOSSIER_ALREADY_SUBSCRIBED).format(code=code)
 
     async def _check_digits(
-        self, msg: Incoming, state: ConversationState, code: str, digits: str
+        self, msg: Incoming, state: ConversationState, code: str, digits: str, purpose: str
     ) -> list[Reply]:
-        locked = await self._phone_locked(msg, code)
+        key = requester(msg)
+        locked = await self._phone_locked(key, code)
         if locked is not None:
             self._clear(state)
             return [locked]
         async with self._sessions() as session, session.begin():
-            dossier = await dossiers_repo.get_by_code(session, code)
-            if dossier is None or dossier.id is None:
+            row = await dossiers_repo.get_for_user(session, code, msg.channel, msg.user_id)
+            dossier, subscribed = row if row is not None else (None, False)
+            expected = last_digits(normalise_phone(dossier.applicant_phone if dossier else None))
+            if (
+                dossier is not None
+                and expected
+                and hmac.compare_digest(digits.encode(), expected.encode())
+            ):
                 self._clear(state)
-                return [self._unknown(code)]
-            expected = last_digits(normalise_phone(dossier.applicant_phone)) or ""
-            if expected and hmac.compare_digest(digits.encode(), expected.encode()):
-                _, new = await subscriptions_repo.add_subscription(
-                    session, dossier.id, msg.channel, msg.user_id, self._clock()
-                )
-                self._clear(state)
-                done = T.DOSSIER_SUBSCRIBED if new else T.DOSSIER_ALREADY_SUBSCRIBED
-                return [Reply(done.format(code=code))]
-        user = user_key(msg.channel, msg.user_id)
-        await self._phone_user.spend(user)
-        await self._phone_dossier.spend(code)
+                if purpose == FOR_SUBSCRIBE:
+                    return [Reply(await self._subscribe(session, dossier, msg))]
+                return self._proven_replies(msg, state, dossier, subscribed)
+        # The same answer whether the code exists or not: a step-up tells a guesser nothing.
+        await self._phone_user.charge(key)
+        if dossier is not None:
+            await self._phone_dossier.charge(code)
+            await self._phone_pair.charge(f"{key}|{code}")
         log.info("wrong phone digits for a dossier from %s", msg.channel)
-        locked = await self._phone_locked(msg, code)
+        locked = await self._phone_locked(key, code)
         if locked is not None:
             self._clear(state)
             return [locked]
-        left = min(
-            await self._phone_user.remaining(user), await self._phone_dossier.remaining(code)
-        )
-        return [Reply(T.DOSSIER_PHONE_WRONG.format(left=left))]
+        left = await self._phone_user.remaining(key)
+        return [Reply(T.DOSSIER_PHONE_WRONG.format(code=code, left=left))]
 
-    async def _phone_locked(self, msg: Incoming, code: str) -> Reply | None:
-        for limiter, key in (
-            (self._phone_user, user_key(msg.channel, msg.user_id)),
-            (self._phone_dossier, code),
-        ):
-            decision = await limiter.check(key)
-            if not decision.allowed:
-                wait = _wait_text(decision.retry_after_s)
-                return Reply(T.DOSSIER_PHONE_LOCKED.format(wait=wait))
-        return None
+    async def _phone_locked(self, key: str, code: str) -> Reply | None:
+        """Locked for this requester: too many wrong digits, or this dossier is under attack
+        and this requester is among those who guessed wrong on it."""
+        decision = await self._phone_user.check(key)
+        if decision.allowed and not (await self._phone_dossier.check(code)).allowed:
+            decision = await self._phone_pair.check(f"{key}|{code}")
+        if decision.allowed:
+            return None
+        return Reply(T.DOSSIER_PHONE_LOCKED.format(wait=_wait_text(decision.retry_after_s)))
+
+    def _ask_digits(
+        self, state: ConversationState, code: str, purpose: str, gate: Gate | None = None
+    ) -> Reply:
+        state.pending = PENDING_DIGITS
+        state.pending_data = {"code": code, "for": purpose}
+        if gate is Gate.STORM:
+            return Reply(T.DOSSIER_STEP_UP_STORM.format(code=code))
+        if gate is Gate.STEP_UP:
+            return Reply(T.DOSSIER_STEP_UP_BUSY.format(code=code))
+        if purpose == FOR_VIEW:
+            return Reply(T.DOSSIER_ASK_DIGITS_NOTE.format(code=code))
+        return Reply(T.DOSSIER_ASK_PHONE_DIGITS.format(code=code))
 
     async def _unsubscribe(self, msg: Incoming, raw_id: str) -> list[Reply]:
         if not raw_id.isdigit():
@@ -388,25 +472,60 @@ class DossierDialog:
 
     # --- replies ----------------------------------------------------------------------------
 
-    def _render(self, dossier: Dossier) -> str:
+    def _render(self, dossier: Dossier, *, proven: bool) -> str:
         return render_dossier(
-            dossier, now=self._clock(), working_days=self._working_days, agency=self._agency
+            dossier if proven else code_only(dossier),
+            now=self._clock(),
+            working_days=self._working_days,
+            agency=self._agency,
         )
 
-    def _limited(self, decision: Decision) -> Reply:
-        if decision.window_s >= 86400:
-            return Reply(T.DOSSIER_RATE_LIMITED_DAY.format(contact=self._agency.contact))
-        wait = _wait_text(decision.retry_after_s)
-        return Reply(T.DOSSIER_RATE_LIMITED_MINUTE.format(wait=wait))
+    def _code_only_replies(self, msg: Incoming, dossier: Dossier) -> list[Reply]:
+        """Status without the agency's notes; proof (the button) shows them or subscribes."""
+        code = dossier.receipt_code
+        buttons: list[Button] = []
+        if _has_notes(dossier):
+            buttons.append(Button(T.DOSSIER_BUTTON_NOTE, NOTE_PREFIX + code))
+        if dossier.status in NOTHING_TO_FOLLOW:
+            return [Reply(self._render(dossier, proven=False), tuple(buttons))]
+        if not self._can_push(msg):
+            return [
+                Reply(self._render(dossier, proven=False), tuple(buttons)),
+                self._push_elsewhere(code),
+            ]
+        buttons.insert(0, Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + code))
+        return [Reply(self._render(dossier, proven=False), tuple(buttons))]
 
-    def _malformed(self, outcome: Malformed) -> Reply:
-        raw = outcome.raw.strip()
-        if outcome.problem is codes.CodeProblem.PROCEDURE_CODE:
+    def _proven_replies(
+        self, msg: Incoming, state: ConversationState, dossier: Dossier, subscribed: bool
+    ) -> list[Reply]:
+        """The whole record after proof; following it then needs no second proof."""
+        text = self._render(dossier, proven=True)
+        if subscribed or dossier.status in NOTHING_TO_FOLLOW or not self._can_push(msg):
+            return [Reply(text)]
+        state.pending = PENDING_PROVEN
+        state.pending_data = {"code": dossier.receipt_code}
+        button = Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + dossier.receipt_code)
+        return [Reply(text, (button,))]
+
+    def _too_many_failures(self, decision: Decision) -> Reply:
+        wait = _wait_text(decision.retry_after_s)
+        return Reply(T.DOSSIER_TOO_MANY_FAILURES.format(wait=wait, contact=self._agency.contact))
+
+    def _malformed(self, problem: codes.CodeProblem, raw: str) -> Reply:
+        raw = raw.strip()
+        if problem is codes.CodeProblem.PROCEDURE_CODE:
             return Reply(T.DOSSIER_PROCEDURE_NOT_RECEIPT.format(raw=raw, example=codes.EXAMPLE))
         return Reply(T.DOSSIER_MALFORMED.format(raw=raw[:40], example=codes.EXAMPLE))
 
     def _unknown(self, code: str) -> Reply:
         return Reply(T.DOSSIER_UNKNOWN.format(code=code, contact=self._agency.contact))
+
+    def _count(self, msg: Incoming, kind: UsageKind) -> None:
+        self._usage.record(str(msg.channel), kind)
+
+    def _today(self) -> date:
+        return self._clock().astimezone(VN_TZ).date()
 
     @staticmethod
     def _clear(state: ConversationState) -> None:
@@ -416,3 +535,7 @@ class DossierDialog:
 
 def _is_cancel(text: str) -> bool:
     return fold(text) in T.DOSSIER_CANCEL_WORDS
+
+
+def _has_notes(dossier: Dossier) -> bool:
+    return bool((dossier.note or "").strip() or (dossier.apology_reason or "").strip())

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,8 +19,18 @@ from typing import Any, Protocol
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.clock import ClockKeeper, SupplementClock
 from handlers.dossiers.codes import EXAMPLE, ReceiptCode, parse_receipt_code
+from handlers.dossiers.file_encoding import UTF8, detect
+from handlers.dossiers.ingest_checks import (
+    TEXT_LIMITS,
+    DateOrder,
+    check_lengths,
+    day_month,
+    not_future,
+)
+from handlers.dossiers.ingest_errors import RowError
 from handlers.dossiers.phones import normalise_phone
 from handlers.dossiers.statuses import DossierStatus, parse_status
+from handlers.json_bounds import loads as json_loads
 from handlers.texts_vi import INGEST_REASONS
 from knowledge.model import Procedure
 from knowledge.processing_time import ProcessingTime
@@ -43,6 +53,7 @@ FIELDS = (
     "new_due_at",
 )
 EVENT_FIELDS = ("status", "at", "note", "apology_reason", "new_due_at")
+JSON_DEPTH = 8  # a row is a flat object
 # submitted_via: our names, Vietnamese words, national codes (1 direct, 2 online, 3 postal).
 _VIA = {
     "online": "online",
@@ -58,10 +69,8 @@ _VIA = {
     "2": "online",
     "3": "postal",
 }
-_MAX_LEN = {"applicant_name": 200, "agency": 300, "procedure_code": 32, "procedure_name": 2000}
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 BATCH_ROWS = 2000
-FUTURE_SLACK = timedelta(days=1)  # clocks and time zones differ a little between systems
 # Marks a row whose status_at was missing: an unchanged status then keeps its stored time, so
 # importing the same file twice adds no event.
 GUESSED_AT = "_status_at_guessed"
@@ -101,6 +110,7 @@ class IngestReport:
     events_added: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     accepted_codes: list[str] = field(default_factory=list)
+    encoding: str | None = None  # of the file read (UTF-8, Windows-1258); None for the API
 
     def merge(self, other: IngestReport) -> None:
         self.accepted += other.accepted
@@ -111,21 +121,16 @@ class IngestReport:
         self.accepted_codes.extend(other.accepted_codes)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "accepted": self.accepted,
             "created": self.created,
             "updated": self.updated,
             "events_added": self.events_added,
             "rejected": [r.as_dict() for r in self.rejected],
         }
-
-
-class RowError(Exception):
-    def __init__(self, reason: str, field: str | None = None, value: object = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
-        self.value = value
+        if self.encoding is not None:
+            out["encoding"] = self.encoding
+        return out
 
 
 def reason_message(reason: str, field: str | None = None, value: object = None) -> str:
@@ -152,16 +157,22 @@ def _text(raw: Mapping[str, Any], name: str) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    limit = _MAX_LEN.get(name)
+    limit = TEXT_LIMITS.get(name)
     if limit and len(text) > limit:
-        raise RowError("too_long", name)
+        raise RowError("too_long", name, limit)
     return text
 
 
 def parse_time(
-    value: object, name: str, calendar: WorkCalendar, *, end_of_day: bool = False
+    value: object,
+    name: str,
+    calendar: WorkCalendar,
+    *,
+    end_of_day: bool = False,
+    order: DateOrder | None = None,
 ) -> datetime | None:
-    """ISO 8601 (or dd/mm/yyyy [hh:mm]); no offset means local time; a bare date means the
+    """ISO 8601 (or dd/mm/yyyy [hh:mm], refused when day and month could be swapped unless
+    ``order`` says which comes first); no offset means local time; a bare date means the
     start of that day, or closing time for due dates."""
     if value is None:
         return None
@@ -174,13 +185,12 @@ def parse_time(
             return _day_time(day, calendar, end_of_day)
         match = _VN_DATE.match(text)
         if match:
-            d, m, y, hh, mm, ss = match.groups()
-            day = date(int(y), int(m), int(d))
+            a, b, y, hh, mm, ss = match.groups()
+            d, m = day_month(int(a), int(b), order, name, text)
+            day = date(int(y), m, d)
             if hh is None:
                 return _day_time(day, calendar, end_of_day)
-            moment = datetime(
-                int(y), int(m), int(d), int(hh), int(mm), int(ss or 0), tzinfo=calendar.tz
-            )
+            moment = datetime(int(y), m, d, int(hh), int(mm), int(ss or 0), tzinfo=calendar.tz)
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
@@ -227,16 +237,18 @@ def validate_row(
     kb: ProcedureLookup | None,
     calendar: WorkCalendar,
     now: datetime,
+    date_order: DateOrder | None = None,
 ) -> dict[str, Any]:
     """One import row -> column values for the dossiers table, or RowError."""
+    check_lengths(raw)
     code = parse_code(raw)
-    received_at = parse_time(raw.get("received_at"), "received_at", calendar)
+    received_at = parse_time(raw.get("received_at"), "received_at", calendar, order=date_order)
     if received_at is None:
         raise RowError("missing_received_at", "received_at")
-    if received_at > now + FUTURE_SLACK:
-        raise RowError("received_in_future", "received_at", raw.get("received_at"))
+    not_future(received_at, "received_at", now, raw.get("received_at"), "received_in_future")
     status = parse_status_field(raw)
-    status_at = parse_time(raw.get("status_at"), "status_at", calendar)
+    status_at = parse_time(raw.get("status_at"), "status_at", calendar, order=date_order)
+    not_future(status_at, "status_at", now, raw.get("status_at"))
     guessed_at = status_at is None
     if status_at is None:
         first = status in {DossierStatus.RECEIVED, DossierStatus.REGISTERED}
@@ -253,7 +265,7 @@ def validate_row(
     procedure = kb.get(procedure_code) if kb is not None and procedure_code else None
     # The receipt's due date; without one the clock counts the procedure's processing time
     # from acceptance (a registered dossier, not yet accepted, needs neither yet).
-    due_at = parse_time(raw.get("due_at"), "due_at", calendar, end_of_day=True)
+    due_at = parse_time(raw.get("due_at"), "due_at", calendar, end_of_day=True, order=date_order)
     if (
         due_at is None
         and status != DossierStatus.REGISTERED
@@ -262,7 +274,9 @@ def validate_row(
         raise RowError("due_unknown", "due_at", procedure_code or "trống")
     if due_at is not None and due_at < received_at:
         raise RowError("due_before_received", "due_at")
-    new_due_at = parse_time(raw.get("new_due_at"), "new_due_at", calendar, end_of_day=True)
+    new_due_at = parse_time(
+        raw.get("new_due_at"), "new_due_at", calendar, end_of_day=True, order=date_order
+    )
     if new_due_at is not None and new_due_at < received_at:
         raise RowError("due_before_received", "new_due_at")
     return {
@@ -295,10 +309,12 @@ class Ingestor:
         kb: ProcedureLookup | None = None,
         *,
         supplement_clock: SupplementClock | str = SupplementClock.PAUSE,
+        date_order: DateOrder | None = None,
     ) -> None:
         self.factory = factory
         self.calendar = calendar
         self.kb = kb
+        self.date_order = date_order  # import --date-format; None: ambiguous dates refused
         self.clock = ClockKeeper(calendar, supplement_clock, self._processing)
 
     def _processing(self, procedure_code: str) -> ProcessingTime | None:
@@ -319,7 +335,9 @@ class Ingestor:
                 report.rejected.append(rejection(line, raw))
                 continue
             try:
-                batch.append((line, validate_row(raw, self.kb, self.calendar, now)))
+                batch.append(
+                    (line, validate_row(raw, self.kb, self.calendar, now, self.date_order))
+                )
             except RowError as error:
                 code = raw.get("receipt_code") if isinstance(raw, Mapping) else None
                 report.rejected.append(rejection(line, error, str(code) if code else None))
@@ -384,12 +402,18 @@ class Ingestor:
     ) -> tuple[bool, Rejection | None]:
         """One status event for an existing dossier: (added, rejection)."""
         try:
+            check_lengths(raw, EVENT_FIELDS)
             code = parse_code({"receipt_code": receipt_code})
             status = parse_status_field(raw)
-            given_at = parse_time(raw.get("at"), "at", self.calendar)
+            given_at = parse_time(raw.get("at"), "at", self.calendar, order=self.date_order)
+            not_future(given_at, "at", now, raw.get("at"))
             at = given_at or now
             new_due_at = parse_time(
-                raw.get("new_due_at"), "new_due_at", self.calendar, end_of_day=True
+                raw.get("new_due_at"),
+                "new_due_at",
+                self.calendar,
+                end_of_day=True,
+                order=self.date_order,
             )
             note = _text(raw, "note")
             apology = _text(raw, "apology_reason")
@@ -450,8 +474,13 @@ def _delimiter(header: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def read_csv(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+def read_csv(
+    path: Path, encoding: str | None = None
+) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+    """Rows of a CSV file in ``encoding`` (detected over the whole file first when None, so a
+    file that cannot be read is refused before any row is stored)."""
+    codec = encoding or detect(path)
+    with path.open(encoding="utf-8-sig" if codec == UTF8 else codec, newline="") as handle:
         delimiter = _delimiter(handle.readline())
         handle.seek(0)
         if handle.read(1) != "\ufeff":
@@ -465,16 +494,21 @@ def read_csv(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
             if "__extra__" in raw or any(v is None for v in raw.values()):
                 yield line, RowError("malformed_row")
                 continue
-            yield line, raw
+            # Windows-1258 writes accents as combining marks: compose them (as UTF-8 does).
+            yield line, {k: unicodedata.normalize("NFC", v) for k, v in raw.items()}
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+def read_jsonl(
+    path: Path, encoding: str | None = None
+) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+    if encoding is None:
+        detect(path, allow_cp1258=False)  # JSON is UTF-8: checked whole before any row
     with path.open(encoding="utf-8-sig") as handle:
         for line, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
             try:
-                data = json.loads(text)
+                data = json_loads(text, max_depth=JSON_DEPTH)
             except ValueError:
                 yield line, RowError("malformed_json")
                 continue
@@ -487,21 +521,25 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]
 def read_json(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
     """A .json file holding one object or a list of them ("line" is the 1-based position);
     a file that is not one JSON document is read as JSON lines."""
+    detect(path, allow_cp1258=False)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json_loads(path.read_text(encoding="utf-8-sig"), max_depth=JSON_DEPTH)
     except ValueError:
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, UTF8)
         return
     items = data if isinstance(data, list) else [data]
     for number, item in enumerate(items, start=1):
         yield number, item if isinstance(item, dict) else RowError("not_an_object")
 
 
-def read_file(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
-    """Rows of a .csv, .jsonl (one object per line) or .json (an array) file."""
+def read_file(
+    path: Path, encoding: str | None = None
+) -> Iterator[tuple[int, Mapping[str, Any] | RowError]]:
+    """Rows of a .csv, .jsonl (one object per line) or .json (an array) file; ``encoding``
+    as file_encoding.detect found it (detected here when None)."""
     suffix = path.suffix.lower()
     if suffix in {".jsonl", ".ndjson"}:
-        return read_jsonl(path)
+        return read_jsonl(path, encoding)
     if suffix == ".json":
         return read_json(path)
-    return read_csv(path)
+    return read_csv(path, encoding)

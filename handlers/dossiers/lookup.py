@@ -1,132 +1,109 @@
-"""Looking a dossier up by a typed receipt code, rate-limited per user against enumeration."""
+"""Who may see a dossier by its code alone, and how often: limits on what a client cannot mint.
+
+A lookup is counted against the *requester*: the client's network address when the channel
+cannot vouch for its users (the web chat, whose session ids are free to mint), else the
+platform's user (Telegram, Zalo). Per requester:
+
+- dossiers revealed by code alone: at most ``per_minute`` in any 60 s and ``per_day`` a day;
+  past that the citizen is asked for proof (the phone's last four digits, or the QR code)
+  instead of being refused, so a crowded address (a carrier's NAT) still gets its answers;
+- unknown codes and forged tokens: past ``failures_per_hour`` the requester is refused.
+
+Across requesters, a *storm* (more than ``storm_per_minute`` failures in the last minute or
+two) is answered on the requesters that failed: they must give proof; those that never
+failed are served as usual. Nobody is refused for what others did.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.dossiers import codes
-from handlers.dossiers.ratelimit import (
-    CounterStore,
-    Decision,
-    MemoryCounterStore,
-    RateLimiter,
-    RedisCounterStore,
-    Window,
-    check_all,
-)
+from handlers.dossiers.ratelimit import CounterStore, Decision, RateLimiter, Window
+from handlers.messages import Channel, Incoming
 from storage import dossiers_repo
 from storage.engine import SessionFactory
 from storage.models import Dossier
 
-# An unknown code costs this many lookups: guessing codes burns the allowance fast, while a
-# citizen who mistypes once or twice is not hindered.
-UNKNOWN_COST = 3
-MALFORMED_COST = 1
-FOUND_COST = 1
+STORM_KEY = "all"
 
 
 @dataclass(frozen=True, slots=True)
-class Found:
-    dossier: Dossier
-    subscribed: bool = False  # the asking user already follows this dossier
+class LookupLimits:
+    per_minute: int = 10
+    per_day: int = 60
+    failures_per_hour: int = 12
+    storm_per_minute: int = 120
 
 
-@dataclass(frozen=True, slots=True)
-class Unknown:
-    code: str  # canonical
+class Gate(enum.Enum):
+    OPEN = "open"  # a code-only lookup may show the dossier
+    STEP_UP = "step_up"  # only with proof of possession (too many reveals, or a storm)
+    STORM = "storm"  # STEP_UP because this requester failed during a storm
 
 
-@dataclass(frozen=True, slots=True)
-class Malformed:
-    problem: codes.CodeProblem
-    raw: str
+def requester(msg: Incoming) -> str:
+    """The key lookups are counted by: never a session id the client chose."""
+    if msg.client is not None:
+        return f"ip:{msg.client}"
+    if msg.channel == Channel.WEB:
+        return "ip:?"  # an adapter that forgot the address: all such clients share one key
+    return f"user:{msg.channel}:{msg.user_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Limited:
-    decision: Decision
-
-
-Outcome = Found | Unknown | Malformed | Limited
-
-
-def lookup_windows(per_minute: int, per_day: int) -> Sequence[Window]:
-    return (Window(per_minute, 60), Window(per_day, 86400))
-
-
-def channel_failure_windows(per_minute: int) -> Sequence[Window]:
-    return (Window(per_minute, 60),)
-
-
-def counter_store(redis_url: str = "") -> CounterStore:
-    """Redis when a URL is configured (replicas share the counts), else this process's memory."""
-    return RedisCounterStore.from_url(redis_url) if redis_url else MemoryCounterStore()
-
-
-def user_key(channel: str, user_id: str) -> str:
-    return f"{channel}:{user_id}"
-
-
-class DossierLookup:
-    """Parses the code, checks the user's allowance, reads the dossier, spends by outcome.
-
-    Besides each user's allowance, failures (unknown codes, forged tokens) are counted per
-    channel: a guesser who makes up new user ids (the web chat has no accounts) still meets
-    a ceiling, after which typed-code lookups on that channel pause for the rest of the minute.
-    """
-
+class LookupGuard:
     def __init__(
         self,
-        sessions: SessionFactory,
-        limiter: RateLimiter,
-        channel_failures: RateLimiter | None = None,
+        store: CounterStore,
+        limits: LookupLimits,
+        *,
+        clock: Callable[[], float],
     ) -> None:
-        self._sessions = sessions
-        self._limiter = limiter
-        self._channel_failures = channel_failures
+        self._reveals = RateLimiter(
+            store,
+            (Window(limits.per_minute, 60, sliding=True), Window(limits.per_day, 86400)),
+            name="reveal",
+            clock=clock,
+        )
+        failures = Window(limits.failures_per_hour, 3600, sliding=True)
+        self._failures = RateLimiter(store, (failures,), name="fail", clock=clock)
+        storm = Window(limits.storm_per_minute, 60, sliding=True)
+        self._storm = RateLimiter(store, (storm,), name="storm", clock=clock)
 
-    async def allowed(self, channel: str, user_id: str) -> Decision:
-        checks = [(self._limiter, user_key(channel, user_id))]
-        if self._channel_failures is not None:
-            checks.append((self._channel_failures, channel))
-        return await check_all(*checks)
+    async def refused(self, key: str) -> Decision:
+        """Refused when the requester has failed too often (reads only)."""
+        return await self._failures.check(key)
 
-    async def spend(self, channel: str, user_id: str, cost: int) -> None:
-        await self._limiter.spend(user_key(channel, user_id), cost)
-
-    async def spend_failure(self, channel: str, user_id: str) -> None:
-        """A forged token or an unknown code: counted like a guessed code."""
-        await self.spend(channel, user_id, UNKNOWN_COST)
-        if self._channel_failures is not None:
-            await self._channel_failures.spend(channel)
-
-    async def by_typed_code(self, channel: str, user_id: str, raw: str) -> Outcome:
-        decision = await self.allowed(channel, user_id)
+    async def admit(self, key: str) -> Decision | Gate:
+        """Before a code-only lookup: a refusal, or whether it may show the dossier (in which
+        case one reveal is already taken; give it back with ``not_revealed``)."""
+        decision, failures = await self._failures.status(key)
         if not decision.allowed:
-            return Limited(decision)
-        parsed = codes.parse_receipt_code(raw)
-        if isinstance(parsed, codes.MalformedCode):
-            await self.spend(channel, user_id, MALFORMED_COST)
-            return Malformed(parsed.reason, raw)
-        outcome = await self.by_canonical(parsed.canonical, follower=(channel, user_id))
-        if isinstance(outcome, Found):
-            await self.spend(channel, user_id, FOUND_COST)
-        else:
-            await self.spend_failure(channel, user_id)
-        return outcome
+            return decision
+        if failures and not (await self._storm.check(STORM_KEY)).allowed:
+            return Gate.STORM
+        taken = await self._reveals.take(key)
+        return Gate.OPEN if taken.allowed else Gate.STEP_UP
 
-    async def by_canonical(
-        self, canonical: str, *, follower: tuple[str, str] | None = None
-    ) -> Found | Unknown:
-        """No rate limit here: callers hold proof (a signed token) or checked the limit.
+    async def not_revealed(self, key: str) -> None:
+        await self._reveals.charge(key, -1)
 
-        With a follower (channel, user id), one read also tells whether that user follows it.
-        """
-        channel, user_id = follower if follower is not None else ("", "")
-        async with self._sessions() as session:
-            row = await dossiers_repo.get_for_user(session, canonical, channel, user_id)
-        if row is None:
-            return Unknown(canonical)
-        dossier, subscribed = row
-        return Found(dossier, subscribed and follower is not None)
+    async def failed(self, key: str) -> None:
+        """An unknown code or a forged token."""
+        await self._failures.charge(key)
+        await self._storm.charge(STORM_KEY)
+
+
+async def read_dossier(
+    sessions: SessionFactory, canonical: str, follower: tuple[str, str] | None = None
+) -> tuple[Dossier, bool] | None:
+    """The dossier and whether ``follower`` (channel, user id) follows it; None if unknown.
+    No limit here: callers checked one or hold proof."""
+    channel, user_id = follower if follower is not None else ("", "")
+    async with sessions() as session:
+        row = await dossiers_repo.get_for_user(session, canonical, channel, user_id)
+    if row is None:
+        return None
+    dossier, subscribed = row
+    return dossier, subscribed and follower is not None

@@ -185,8 +185,8 @@ class HelpDesk:
         decision = await check_all((self._per_user, user_key), (self._per_channel, msg.channel))
         if not decision.allowed:
             return [Reply(t.HANDOFF_BUSY.format(contact=self._contact))]
-        await self._per_user.spend(user_key)
-        await self._per_channel.spend(str(msg.channel))
+        await self._per_user.charge(user_key)
+        await self._per_channel.charge(str(msg.channel))
         asked = state.handoff.get("asked")
         lines = [line for line in (asked, text) if line]
         code = await self._create(msg, lines, now)

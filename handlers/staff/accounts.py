@@ -230,8 +230,8 @@ class Accounts:
         usable = account is not None and account.active
         stored = account.password_hash if account is not None and usable else None
         if not await verify_password_async(stored, password) or account is None:
-            await self._per_account.spend(name or "?")
-            await self._per_address.spend(address)
+            await self._per_account.charge(name or "?")
+            await self._per_address.charge(address)
             if account is not None:  # an unknown name may be a password typed in the wrong box
                 now = self._clock()
                 async with self._sessions() as session, session.begin():

@@ -1,12 +1,13 @@
 """Questions the assistant could not answer, grouped by similarity; an officer links a group to
 a procedure with a phrase, an admin approves the phrase, and search uses it after the next
-reload (``LiveKnowledge``, which swaps in a knowledge base indexed with the learned phrases)."""
+reload (``LiveKnowledge``, which swaps in a knowledge base indexed with the learned phrases, and
+the newer procedure export that ``motcua kb update`` stored)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -20,7 +21,7 @@ from knowledge.learned import lexicon_with
 from knowledge.model import Procedure
 from knowledge.normalise import fold
 from knowledge.similar import group_similar
-from storage import questions_repo
+from storage import kb_repo, questions_repo
 from storage.engine import SessionFactory
 from storage.staff_models import LearnedPhrase, UnansweredQuestion
 
@@ -31,6 +32,8 @@ LIST_LIMIT = 500
 SUGGESTIONS = 4  # candidate procedures offered per group
 SUGGESTED_GROUPS = 40  # groups that get candidates (the most asked first): search costs CPU
 Clock = Callable[[], datetime]
+# Builds a knowledge base from a stored export's files (name, bytes as stored).
+ExportLoader = Callable[[Sequence[tuple[str, bytes]]], KnowledgeBase]
 
 
 def _utcnow() -> datetime:
@@ -66,13 +69,22 @@ class QuestionGroup:
 
 
 class LiveKnowledge:
-    """The search the assistant uses; ``reload`` swaps in one indexed with the approved
-    phrases (the base knowledge base itself is never changed)."""
+    """The search the assistant uses. ``reload`` (polled by every replica) swaps in the newest
+    export stored by ``motcua kb update`` when ``load_export`` is given, and one indexed with
+    the approved phrases; the knowledge base it was given is never changed."""
 
-    def __init__(self, base: KnowledgeBase) -> None:
+    def __init__(
+        self,
+        base: KnowledgeBase,
+        *,
+        export_version: int | None = None,
+        load_export: ExportLoader | None = None,
+    ) -> None:
         self._base = base
         self._current = base
         self.loaded: frozenset[str] = frozenset()  # folded phrases in use
+        self.export_version = export_version  # the stored export in use (None: the files)
+        self._load_export = load_export
         self._version: tuple[int, datetime | None] = (0, None)
         self._lock = asyncio.Lock()
 
@@ -81,6 +93,17 @@ class LiveKnowledge:
 
     def decide(self, query: str) -> SearchDecision:
         return self._current.decide(query)
+
+    def __len__(self) -> int:
+        return len(self._current)
+
+    def __iter__(self) -> Iterator[Procedure]:
+        return iter(self._current)
+
+    @property
+    def base(self) -> KnowledgeBase:
+        """The procedures in use, without the learned phrases."""
+        return self._base
 
     def suggest(self, text: str, top: int = SUGGESTIONS) -> list[Suggestion]:
         """Candidate procedures for a question the assistant could not answer: what it offered
@@ -95,13 +118,28 @@ class LiveKnowledge:
         return list(found.values())[:top]
 
     async def reload(self, sessions: SessionFactory, *, force: bool = False) -> bool:
-        """Rebuilds the index when the approved phrases changed; True when it did."""
+        """Rebuilds the index when a newer export was stored or the approved phrases changed;
+        True when it did."""
         async with self._lock:
             async with sessions() as session:
+                export = await kb_repo.latest_version(session)
                 version = await questions_repo.approved_version(session)
-                if version == self._version and not force:
+                newer = (
+                    self._load_export is not None
+                    and export is not None
+                    and export != self.export_version
+                )
+                if not newer and version == self._version and not force:
                     return False
+                files = await kb_repo.export_files(session, export) if newer and export else []
                 pairs = await questions_repo.approved_phrases(session)
+            if newer and self._load_export is not None:
+                base = await asyncio.to_thread(self._load_export, files)
+                if len(base):
+                    self._base, self.export_version = base, export
+                    log.info("knowledge base: export version %s, %d procedures", export, len(base))
+                else:  # kb update refuses an empty export; keep serving what works
+                    log.error("stored export version %s has no procedures: not used", export)
             meaning = {
                 text: procedure.name
                 for text, code in pairs

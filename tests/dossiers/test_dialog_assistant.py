@@ -74,7 +74,9 @@ async def test_typed_code_then_subscribe_with_digits(session_factory: SessionFac
 
 async def test_deep_link_subscribes(session_factory: SessionFactory) -> None:
     bot = await make_assistant(session_factory)
-    start = Incoming(Channel.TELEGRAM, "t1", payload="d_" + make_token(CODE, KEY))
+    start = Incoming(
+        Channel.TELEGRAM, "t1", payload="d_" + make_token(CODE, KEY, NOW.astimezone(VN).date())
+    )
     replies = await bot.handle(start)
     assert CODE in replies[0].text
     assert "sẽ nhận thông báo" in replies[-1].text

@@ -3,14 +3,14 @@ digits, listing and cancelling subscriptions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from handlers.conversation import ConversationState
+from handlers.dossiers import tokens
 from handlers.dossiers.dialog import PENDING_DIGITS, DossierDialog
 from handlers.dossiers.ratelimit import MemoryCounterStore
-from handlers.dossiers.tokens import make_token
 from handlers.dossiers.view import AgencyInfo
 from handlers.messages import Channel, Incoming
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
@@ -28,6 +28,11 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+def make_token(code: str, key: bytes = KEY, issued: date = date(2026, 11, 25)) -> str:
+    """A receipt token issued on the test clock's day."""
+    return tokens.make_token(code, key, issued)
 
 
 def _row(code: str, **extra: object) -> dict[str, object]:
@@ -88,14 +93,35 @@ async def test_lookup_by_typed_code_shows_status_never_the_phone(dialog: Dossier
     text = replies[0].text
     assert CODE in text
     assert "Yêu cầu bổ sung hồ sơ" in text
-    assert "Bản sao giấy chứng sinh" in text
     assert "N*** V** A" in text
     # Waiting for the citizen: the clock is stopped, no countdown, nothing late.
     assert "Thời hạn giải quyết tạm dừng, chờ ông/bà bổ sung hồ sơ" in text
     assert "Còn" not in text and "trễ" not in text
     for digits in ("0912345678", "5678", "2345"):
         assert digits not in text
-    assert [b.payload for b in replies[0].buttons] == [f"ds:sub:{CODE}"]
+    assert [b.payload for b in replies[0].buttons] == [f"ds:sub:{CODE}", f"ds:note:{CODE}"]
+
+
+async def test_the_agency_note_needs_proof_of_possession(dialog: DossierDialog) -> None:
+    code_only = await dialog.on_receipt_code(msg(), CODE, ConversationState())
+    assert "Bản sao giấy chứng sinh" not in code_only[0].text
+    assert "cơ quan đã ghi rõ" in code_only[0].text  # never "no note" when there is one
+    state = ConversationState()
+    asked = await dialog.on_payload(msg(), f"ds:note:{CODE}", state)
+    assert asked is not None and "4 chữ số cuối" in asked[0].text
+    shown = await dialog.on_pending(msg(text="5678"), state)
+    assert shown is not None and "Bản sao giấy chứng sinh" in shown[0].text
+    # Proven a moment ago: following it needs no second proof.
+    assert state.pending == "dossier_proven"
+    assert [b.payload for b in shown[0].buttons] == [f"ds:sub:{CODE}"]
+    followed = await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    assert followed is not None and "sẽ nhận thông báo" in followed[0].text
+    # A subscriber proved possession: the lookup shows the note from now on.
+    again = await dialog.on_receipt_code(msg(), CODE, ConversationState())
+    assert "Bản sao giấy chứng sinh" in again[0].text
+    # The token holder sees it too.
+    token = await dialog.on_token(msg("u9"), make_token(CODE), ConversationState())
+    assert "Bản sao giấy chứng sinh" in token[0].text
 
 
 async def test_unknown_and_malformed_are_told_apart(dialog: DossierDialog) -> None:
@@ -109,7 +135,7 @@ async def test_unknown_and_malformed_are_told_apart(dialog: DossierDialog) -> No
     assert "mã thủ tục" in procedure[0].text
 
 
-async def test_enumeration_is_refused_even_for_existing_codes(
+async def test_guessing_codes_is_refused_after_a_dozen_failures(
     dialog: DossierDialog, clock: Clock
 ) -> None:
     texts = []
@@ -118,9 +144,8 @@ async def test_enumeration_is_refused_even_for_existing_codes(
             msg("attacker"), f"000.00.20.H56-261120-{seq:04d}", ConversationState()
         )
         texts.append(replies[0].text)
-    # Unknown codes cost three: 10 per minute allows four guesses.
-    assert sum("chưa tìm thấy" in t for t in texts) == 4
-    assert all("thử lại sau" in t for t in texts[4:])
+    assert sum("chưa tìm thấy" in t for t in texts) == 12
+    assert all("thử lại sau" in t for t in texts[12:])
     # A real code guessed now reveals nothing either.
     replies = await dialog.on_receipt_code(msg("attacker"), CODE, ConversationState())
     assert "thử lại sau" in replies[0].text
@@ -128,18 +153,58 @@ async def test_enumeration_is_refused_even_for_existing_codes(
     # Another citizen is not affected.
     ok = await dialog.on_receipt_code(msg("citizen"), CODE, ConversationState())
     assert "N*** V** A" in ok[0].text
-    clock.now += timedelta(minutes=1)
+    clock.now += timedelta(hours=2)
     later = await dialog.on_receipt_code(msg("attacker"), CODE, ConversationState())
     assert "N*** V** A" in later[0].text
 
 
-async def test_day_limit_says_tomorrow(dialog: DossierDialog, clock: Clock) -> None:
-    for _ in range(12):  # 60 a day at 10 a minute: six minutes of bursts
-        for _ in range(10):
-            await dialog.on_receipt_code(msg("busy"), CODE, ConversationState())
-        clock.now += timedelta(minutes=1)
-    replies = await dialog.on_receipt_code(msg("busy"), CODE, ConversationState())
-    assert "ngày mai" in replies[0].text
+async def test_at_most_ten_dossiers_a_minute_by_code_alone_then_proof(
+    dialog: DossierDialog, clock: Clock
+) -> None:
+    shown = 0
+    for _ in range(30):  # a lookup every two seconds for a minute
+        state = ConversationState()
+        replies = await dialog.on_receipt_code(msg("busy"), CODE, state)
+        if "N*** V** A" in replies[0].text:
+            shown += 1
+        else:
+            # Not a refusal: proof of possession still shows the dossier.
+            assert "4 chữ số cuối" in replies[0].text
+            assert state.pending == PENDING_DIGITS
+        clock.now += timedelta(seconds=2)
+    assert shown == 10
+    state = ConversationState()
+    asked = await dialog.on_receipt_code(msg("busy"), CODE, state)
+    assert "4 chữ số cuối" in asked[0].text
+    proven = await dialog.on_pending(msg("busy", text="5678"), state)
+    assert proven is not None and "Bản sao giấy chứng sinh" in proven[0].text
+
+
+async def test_the_step_up_does_not_tell_whether_a_code_exists(
+    dialog: DossierDialog, clock: Clock
+) -> None:
+    for _ in range(10):
+        await dialog.on_receipt_code(msg("busy"), CODE, ConversationState())
+    state = ConversationState()
+    unknown = await dialog.on_receipt_code(msg("busy"), "000.00.20.H56-261120-0999", state)
+    real = await dialog.on_receipt_code(msg("busy"), OTHER, ConversationState())
+    assert unknown[0].text.replace("0999", "") == real[0].text.replace("0008", "")
+    wrong = await dialog.on_pending(msg("busy", text="5678"), state)
+    assert wrong is not None and "chưa khớp" in wrong[0].text
+
+
+async def test_day_limit_asks_for_proof_instead_of_refusing(
+    dialog: DossierDialog, clock: Clock
+) -> None:
+    shown = 0
+    for _ in range(80):
+        replies = await dialog.on_receipt_code(msg("desk"), CODE, ConversationState())
+        shown += "N*** V** A" in replies[0].text
+        clock.now += timedelta(seconds=30)
+    assert shown == 60
+    state = ConversationState()
+    replies = await dialog.on_receipt_code(msg("desk"), CODE, state)
+    assert "4 chữ số cuối" in replies[0].text
 
 
 async def test_token_subscribes_and_shows_status(
@@ -318,14 +383,14 @@ async def test_photo_variants(dialog: DossierDialog, session_factory: SessionFac
 
 async def test_hand_made_subscribe_payloads_are_rate_limited(dialog: DossierDialog) -> None:
     texts = []
-    for seq in range(200, 210):
+    for seq in range(200, 220):
         replies = await dialog.on_payload(
             msg("prober"), f"ds:sub:000.00.20.H56-261120-{seq:04d}", ConversationState()
         )
         assert replies is not None
         texts.append(replies[0].text)
-    assert sum("chưa tìm thấy" in t for t in texts) == 4
-    assert all("thử lại sau" in t for t in texts[4:])
+    assert sum("chưa tìm thấy" in t for t in texts) == 12
+    assert all("thử lại sau" in t for t in texts[12:])
 
 
 async def test_closed_dossier_offers_no_subscription(
@@ -337,8 +402,13 @@ async def test_closed_dossier_offers_no_subscription(
             session, [_row(code, status="rejected", note="Không thuộc thẩm quyền")], clock()
         )
     replies = await dialog.on_receipt_code(msg(), code, ConversationState())
-    assert "Lý do: Không thuộc thẩm quyền." in replies[0].text
-    assert replies[0].buttons == ()
+    assert "Không thuộc thẩm quyền" not in replies[0].text  # the agency's note needs proof
+    assert [b.payload for b in replies[0].buttons] == [f"ds:note:{code}"]
+    state = ConversationState()
+    await dialog.on_payload(msg(), f"ds:note:{code}", state)
+    proven = await dialog.on_pending(msg(text="5678"), state)
+    assert proven is not None and "Lý do: Không thuộc thẩm quyền." in proven[0].text
+    assert proven[0].buttons == ()
 
 
 async def test_enumeration_refused_with_redis_counters_shared_by_replicas(
@@ -354,7 +424,7 @@ async def test_enumeration_refused_with_redis_counters_shared_by_replicas(
     stores = [RedisCounterStore.from_url(url, prefix=prefix) for _ in range(2)]
     try:
         try:
-            await stores[0].get_many(["ping"])
+            await stores[0].apply((), ["ping"])
         except Exception as exc:  # noqa: BLE001
             if os.environ.get("CI") == "true":
                 pytest.fail(f"Redis required under CI: {exc}")
@@ -364,14 +434,14 @@ async def test_enumeration_refused_with_redis_counters_shared_by_replicas(
             for s in stores
         ]
         texts = []
-        for seq in range(300, 310):
+        for seq in range(300, 320):
             replica = replicas[seq % 2]  # a proxy spreads the guesses over both replicas
             replies = await replica.on_receipt_code(
                 msg("attacker"), f"000.00.20.H56-261120-{seq:04d}", ConversationState()
             )
             texts.append(replies[0].text)
-        assert sum("chưa tìm thấy" in t for t in texts) == 4
-        assert all("thử lại sau" in t for t in texts[4:])
+        assert sum("chưa tìm thấy" in t for t in texts) == 12
+        assert all("thử lại sau" in t for t in texts[12:])
     finally:
         client = stores[0]._redis
         keys = [k async for k in client.scan_iter(match=prefix + "*")]
@@ -393,31 +463,145 @@ async def test_digits_with_spaces_count_and_questions_with_numbers_do_not(
     assert ok is not None and "sẽ nhận thông báo" in ok[0].text
 
 
-async def test_guessers_rotating_user_ids_meet_the_channel_ceiling(
+def web(session: str, address: str) -> Incoming:
+    return Incoming(Channel.WEB, session, text="x", client=address)
+
+
+async def test_web_guessers_are_counted_by_address_not_session(
+    dialog: DossierDialog, clock: Clock
+) -> None:
+    texts = []
+    for n in range(20):  # a fresh session id for every guess, all from one address
+        replies = await dialog.on_receipt_code(
+            web(f"fresh-{n}", "203.0.113.7"),
+            f"000.00.20.H56-261120-{400 + n:04d}",
+            ConversationState(),
+        )
+        texts.append(replies[0].text)
+    assert sum("chưa tìm thấy" in t for t in texts) == 12
+    assert all("thử lại sau" in t for t in texts[12:])
+    shown = 0
+    for n in range(30):
+        replies = await dialog.on_receipt_code(
+            web(f"other-{n}", "203.0.113.8"), CODE, ConversationState()
+        )
+        shown += "N*** V** A" in replies[0].text
+    assert shown == 10
+    # Another address is served as usual.
+    ok = await dialog.on_receipt_code(web("newcomer", "198.51.100.1"), CODE, ConversationState())
+    assert "N*** V** A" in ok[0].text
+
+
+async def test_a_storm_is_answered_on_its_own_addresses(
     session_factory: SessionFactory, dialog: DossierDialog, clock: Clock
 ) -> None:
-    capped = DossierDialog(
+    storm = DossierDialog(
         session_factory,
         signing_key=KEY,
         counters=MemoryCounterStore(clock=lambda: clock().timestamp()),
-        channel_failures_per_minute=20,
+        storm_per_minute=50,
         clock=clock,
     )
-    web = [Incoming(Channel.WEB, f"fresh-{n}", text="x") for n in range(40)]
-    texts = []
-    for n, user in enumerate(web):
-        replies = await capped.on_receipt_code(
-            user, f"000.00.20.H56-261120-{400 + n:04d}", ConversationState()
+    for n in range(60):  # 30 addresses, two unknown codes each
+        await storm.on_receipt_code(
+            web(f"s{n}", f"192.0.2.{n % 30}"),
+            f"000.00.20.H56-261120-{500 + n:04d}",
+            ConversationState(),
         )
-        texts.append(replies[0].text)
-    assert sum("chưa tìm thấy" in t for t in texts) == 20
-    assert all("thử lại sau" in t for t in texts[20:])
-    # A real code on that channel is refused for the rest of the minute; other channels work.
-    newcomer = Incoming(Channel.WEB, "newcomer", text="x")
-    refused = await capped.on_receipt_code(newcomer, CODE, ConversationState())
-    assert "thử lại sau" in refused[0].text
-    telegram = await capped.on_receipt_code(msg("tg"), CODE, ConversationState())
-    assert "N*** V** A" in telegram[0].text
-    clock.now += timedelta(minutes=1)
-    later = await capped.on_receipt_code(newcomer, CODE, ConversationState())
-    assert "N*** V** A" in later[0].text
+    # A citizen at an address that never failed gets the status, no questions asked.
+    citizen = await storm.on_receipt_code(web("c", "198.51.100.9"), CODE, ConversationState())
+    assert "N*** V** A" in citizen[0].text
+    # A storm address (or anyone who mistyped during the storm) must give proof.
+    state = ConversationState()
+    stormer = await storm.on_receipt_code(web("s-new", "192.0.2.3"), CODE, state)
+    assert "N*** V** A" not in stormer[0].text and "4 chữ số cuối" in stormer[0].text
+    digits = Incoming(Channel.WEB, "s-new", text="5678", client="192.0.2.3")
+    shown = await storm.on_pending(digits, state)
+    assert shown is not None and "N*** V** A" in shown[0].text
+    # Once the storm has passed, failed addresses are served plainly again.
+    clock.now += timedelta(minutes=3)
+    after = await storm.on_receipt_code(web("s-late", "192.0.2.4"), CODE, ConversationState())
+    assert "N*** V** A" in after[0].text
+
+
+async def test_wrong_digits_lock_the_guessers_never_the_owner(
+    dialog: DossierDialog, session_factory: SessionFactory
+) -> None:
+    for n in range(12):  # twelve guessers, three wrong tries each
+        state = ConversationState()
+        for guess in ("1111", "2222", "3333"):
+            if state.pending != PENDING_DIGITS:
+                await dialog.on_payload(msg(f"guesser{n}"), f"ds:sub:{CODE}", state)
+            await dialog.on_pending(msg(f"guesser{n}", text=guess), state)
+    # A guesser who failed on the dossier under attack may not try it again today.
+    state = ConversationState()
+    again = await dialog.on_payload(msg("guesser0"), f"ds:sub:{CODE}", state)
+    assert again is not None and "sai quá số lần" in again[0].text
+    # Under attack, one wrong try is all a newcomer gets on it (two more on other dossiers).
+    state = ConversationState()
+    await dialog.on_payload(msg("late"), f"ds:sub:{CODE}", state)
+    once = await dialog.on_pending(msg("late", text="9999"), state)
+    assert once is not None and "sai quá số lần" in once[0].text
+    # The owner, typing the right digits for the first time, is not locked out.
+    state = ConversationState()
+    asked = await dialog.on_payload(msg("owner"), f"ds:sub:{CODE}", state)
+    assert asked is not None and "4 chữ số cuối" in asked[0].text
+    ok = await dialog.on_pending(msg("owner", text="5678"), state)
+    assert ok is not None and "sẽ nhận thông báo" in ok[0].text
+    assert await subscribed_codes(session_factory, "owner") == [CODE]
+
+
+async def test_a_token_subscribes_a_bounded_number_of_chats(
+    dialog: DossierDialog, session_factory: SessionFactory
+) -> None:
+    token = make_token(CODE)
+    for n in range(5):
+        replies = await dialog.on_token(msg(f"chat{n}"), token, ConversationState())
+        assert "sẽ nhận thông báo" in replies[1].text
+    sixth = await dialog.on_token(msg("chat5"), token, ConversationState())
+    assert "đã có đủ số người nhận thông báo" in sixth[1].text and "1900 0000" in sixth[1].text
+    assert await subscribed_codes(session_factory, "chat5") == []
+    # Those already following are told so, not refused.
+    again = await dialog.on_token(msg("chat0"), token, ConversationState())
+    assert "đang nhận thông báo" in again[1].text
+
+
+async def test_tokens_expire_and_undated_ones_are_told_apart_from_forgeries(
+    dialog: DossierDialog, session_factory: SessionFactory
+) -> None:
+    old = make_token(CODE, issued=date(2026, 11, 25) - timedelta(days=181))
+    expired = await dialog.on_token(msg(), old, ConversationState())
+    assert "hết hạn" in expired[0].text and len(expired) == 1
+    import base64
+    import hashlib
+    import hmac
+
+    compact = "0000020H562611200007"
+    digest = hmac.new(KEY, b"motcua:dossier-token:v1:" + compact.encode(), hashlib.sha256)
+    legacy = compact + base64.urlsafe_b64encode(digest.digest()[:12]).decode().rstrip("=")
+    undated = await dialog.on_token(msg(), legacy, ConversationState())
+    assert "hết hạn" in undated[0].text
+    assert await subscribed_codes(session_factory) == []
+    fresh = await dialog.on_token(msg(), make_token(CODE), ConversationState())
+    assert "sẽ nhận thông báo" in fresh[1].text
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+async def test_an_image_bomb_is_refused_from_its_header(dialog: DossierDialog) -> None:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    side = 13_000
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    # Only the first rows are there: a decoder that trusted the header would still allocate
+    # 507 MB before finding out.
+    rows = zlib.compress(b"\x00" * (1 + 3 * side) * 10)
+    bomb = (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+    replies = await dialog.on_image(msg(image=bomb), ConversationState())
+    assert "quá lớn" in replies[0].text and "mã QR" in replies[0].text

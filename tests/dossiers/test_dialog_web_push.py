@@ -102,7 +102,7 @@ async def test_web_token_shows_status_and_links_the_telegram_subscription(
     seeded: SessionFactory,
 ) -> None:
     dialog = _dialog(seeded, frozenset({"telegram"}), BOT_URL)
-    token = make_token(CODE, KEY)
+    token = make_token(CODE, KEY, NOW.astimezone(VN).date())
     replies = await dialog.on_token(web(), token, ConversationState())
     assert CODE in replies[0].text
     assert "sẽ nhận thông báo" not in " ".join(r.text for r in replies)
@@ -110,7 +110,9 @@ async def test_web_token_shows_status_and_links_the_telegram_subscription(
     assert button.url == f"{BOT_URL}?start=d_{token}"
     assert await _subscriptions(seeded, "web", "w1") == []
     # A forged token gets no link.
-    forged = await dialog.on_token(web(), make_token(CODE, b"other"), ConversationState())
+    forged = await dialog.on_token(
+        web(), make_token(CODE, b"other", NOW.astimezone(VN).date()), ConversationState()
+    )
     assert len(forged) == 1 and not forged[0].buttons
 
 
@@ -128,7 +130,9 @@ async def test_push_channels_still_subscribe(seeded: SessionFactory) -> None:
     tg = Incoming(Channel.TELEGRAM, "t1")
     lookup = await dialog.on_receipt_code(tg, CODE, ConversationState())
     assert [b.payload for b in lookup[0].buttons] == [f"ds:sub:{CODE}"]
-    replies = await dialog.on_token(tg, make_token(CODE, KEY), ConversationState())
+    replies = await dialog.on_token(
+        tg, make_token(CODE, KEY, NOW.astimezone(VN).date()), ConversationState()
+    )
     assert "sẽ nhận thông báo" in replies[1].text
     assert await _subscriptions(seeded, "telegram", "t1") == [CODE]
     # The default (no set given) keeps the old behaviour: every channel can subscribe.

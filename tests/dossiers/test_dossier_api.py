@@ -1,4 +1,4 @@
-"""The ingest HTTP API and /healthz through aiohttp's test client (SQLite and PostgreSQL)."""
+"""The ingest HTTP API through aiohttp's test client (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class FakeKB:
 @dataclass
 class Services:
     sessions: SessionFactory
-    kb: Any
+    knowledge: Any
     calendar: WorkCalendar
     settings: Any = None
 
@@ -168,15 +168,11 @@ async def test_events_are_idempotent(make_client: Factory) -> None:
     assert (await bad.json())["error"] == "unknown_status"
 
 
-async def test_healthz(make_client: Factory) -> None:
-    client = await make_client()
-    resp = await client.get("/healthz")
-    assert resp.status == 200
+async def test_the_api_answers_503_while_the_database_is_down(make_client: Factory) -> None:
+    """(/healthz and /readyz are bot.health's: tests/bot/test_health.py.)"""
     broken_engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     try:
         down = await make_client(sessions=session_factory(broken_engine))
-        resp = await down.get("/healthz")
-        assert resp.status == 503
         resp = await down.post("/api/v1/dossiers", json=_dossier(), headers=AUTH)
         assert resp.status == 503
         assert (await resp.json())["error"] == "unavailable"

@@ -131,10 +131,10 @@ def test_cli_receipt_link(
 def test_cli_procedure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("MOTCUA_TELEGRAM__USERNAME", raising=False)
     monkeypatch.setenv("MOTCUA_TELEGRAM__USERNAME", "")
-    monkeypatch.setenv("MOTCUA_WEB__PUBLIC_URL", "")
+    monkeypatch.setenv("MOTCUA_WEB__PUBLIC_URL", "https://motcua.example.gov.vn")
     out = tmp_path / "p.png"
     assert run_cli("qr", "procedure", "1.001193", "--out", str(out)) == 0
-    assert decode_qr(out.read_bytes()) == ["http://127.0.0.1:8080/?p=1-001193"]
+    assert decode_qr(out.read_bytes()) == ["https://motcua.example.gov.vn/?p=1-001193"]
     assert run_cli("qr", "procedure", "1.001193", "--out", str(tmp_path / "p.svg")) == 0
     assert (tmp_path / "p.svg").read_text().count("<svg") == 1
     assert run_cli("qr", "procedure", "9.999999", "--out", str(tmp_path / "x.png")) == 2
@@ -142,7 +142,10 @@ def test_cli_procedure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @needs_poppler
-def test_cli_board_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_board_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOTCUA_WEB__PUBLIC_URL", "https://motcua.example.gov.vn")
     out = tmp_path / "hotich.pdf"
     assert run_cli("qr", "board", "--field", "ho tich", "--out", str(out)) == 0
     assert "Hộ tịch" in capsys.readouterr().out

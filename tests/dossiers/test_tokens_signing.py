@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import date, timedelta
 
 import pytest
 
 from handlers.dossiers.tokens import (
     MAX_CODE_CHARS,
     TokenError,
+    TokenExpired,
     compact_code,
     make_payload,
     make_token,
@@ -36,9 +38,51 @@ def test_payload_fits_telegram_start_parameter() -> None:
     payload = make_payload(CODE, KEY)
     assert payload.startswith("d_")
     assert TELEGRAM_PAYLOAD.fullmatch(payload)
-    longest = make_payload("A" * MAX_CODE_CHARS, KEY)
+    # The longest code with the last issue day four base-36 digits can hold.
+    longest = make_payload("A" * MAX_CODE_CHARS, KEY, date(2020, 1, 1) + timedelta(36**4 - 1))
     assert len(longest) == 64
     assert TELEGRAM_PAYLOAD.fullmatch(longest)
+    assert len(payload) == 42  # a national receipt code issued in the 2020s
+
+
+def test_a_token_carries_its_issue_day_and_expires() -> None:
+    issued = date(2026, 6, 1)
+    token = make_token(CODE, KEY, issued)
+    assert verify_token(token, KEY, valid_days=180, today=issued) == "0000020H562106150001"
+    assert verify_token(token, KEY, valid_days=180, today=issued + timedelta(180))
+    with pytest.raises(TokenExpired):
+        verify_token(token, KEY, valid_days=180, today=issued + timedelta(181))
+    with pytest.raises(TokenExpired):
+        verify_token(token, KEY, valid_days=30, today=issued + timedelta(31))
+    # Dated more than a day ahead of this server: not one of ours.
+    with pytest.raises(TokenError):
+        verify_token(token, KEY, today=issued - timedelta(2))
+    assert verify_token(token, KEY, today=issued - timedelta(1))
+
+
+def test_the_issue_day_is_signed() -> None:
+    token = make_token(CODE, KEY, date(2026, 6, 1))
+    compact, rest = token.split("_", 1)
+    later = make_token(CODE, KEY, date(2026, 12, 1))
+    moved = compact + "_" + later.split("_", 1)[1][:-16] + rest[-16:]
+    with pytest.raises(TokenError) as caught:
+        verify_token(moved, KEY, today=date(2026, 12, 1))
+    assert not isinstance(caught.value, TokenExpired)
+
+
+def test_an_undated_token_of_ours_is_expired_and_a_forged_one_is_not() -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    compact = "0000020H562106150001"
+    digest = hmac.new(KEY, b"motcua:dossier-token:v1:" + compact.encode(), hashlib.sha256)
+    legacy = compact + base64.urlsafe_b64encode(digest.digest()[:12]).decode().rstrip("=")
+    with pytest.raises(TokenExpired):
+        verify_token(legacy, KEY)
+    with pytest.raises(TokenError) as caught:
+        verify_token(legacy, b"another-deployment-key")
+    assert not isinstance(caught.value, TokenExpired)
 
 
 def test_code_too_long_for_a_token_is_refused() -> None:
@@ -63,7 +107,7 @@ def test_forged_token_for_another_code_is_refused() -> None:
     token = make_token(CODE, KEY)
     tag = token[-16:]
     # Someone keeps a valid tag but changes the sequence number to reach another dossier.
-    forged = "0000020H562106150002" + tag
+    forged = "0000020H562106150002" + token[len("0000020H562106150001") : -16] + tag
     with pytest.raises(TokenError):
         verify_token(forged, KEY)
 

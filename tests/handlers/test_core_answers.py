@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -15,11 +14,12 @@ from handlers.assistant import Assistant
 from handlers.conversation import ConversationState, MemoryConversationStore
 from handlers.intents import SmallTalk
 from handlers.messages import Channel, Incoming, Reply
+from knowledge import shipped
 from knowledge.base import KnowledgeBase
+from knowledge.compressed import open_text
 
 PORTAL = "https://dichvucong.gov.vn"
-POPULAR = Path(__file__).resolve().parents[3] / "shared" / "data" / "tthc"
-POPULAR_CSV = POPULAR / "popularity_citizens_top1000.csv"
+POPULAR_CSV = shipped.popularity_path()
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ async def test_the_clock_the_core_is_given_decides_what_is_in_force(
 
 
 def _popular_codes(kb: KnowledgeBase, count: int) -> list[str]:
-    with POPULAR_CSV.open(encoding="utf-8") as handle:
+    with open_text(POPULAR_CSV, newline="") as handle:
         codes = [row["ma_thu_tuc"] for row in csv.DictReader(handle)]
     return [c for c in codes if kb.get(c) is not None][:count]
 

@@ -77,7 +77,8 @@ def test_small_talk(text: str, kind: SmallTalk | None) -> None:
 def test_no_question_about_a_procedure_is_taken_for_small_talk() -> None:
     """Every query of the shared dev set and of the portal-style sets that expects a procedure
     goes to the search, whatever words it uses."""
-    files = [Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jsonl"]
+    shared = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jsonl"
+    files = [shared] if shared.exists() else []  # a clone without ../shared has its own sets
     files += sorted((Path(__file__).resolve().parents[1] / "knowledge" / "data").glob("*.jsonl"))
     questions = 0
     for path in files:

@@ -14,7 +14,7 @@ from bot.senders.telegram import create_push_bot
 from handlers.messages import Channel, Incoming, Reply
 from notifications import texts_vi as t
 from notifications.ratings import RatingResponder
-from notifications.runner import DISPATCH_JOB_ID, RETENTION_JOB_ID, start_scheduler
+from notifications.runner import DISPATCH_JOB_ID, start_scheduler
 from storage.engine import SessionFactory
 
 
@@ -25,15 +25,13 @@ async def test_jobs_have_explicit_ids_and_starting_twice_adds_none(
     scheduler = start_scheduler(service, rules_interval_s=3600, dispatch_interval_s=3600)
     try:
         ids = {job.id for job in scheduler.get_jobs()}
-        # One job per source the registry's rules use, for the subscribers (no ZNS here), the
-        # dispatcher, and the retention of what citizens typed to a person ([privacy]).
+        # One job per source the registry's rules use, for the subscribers (no ZNS here).
         assert ids == {
             "notify:followers:events",
             "notify:followers:due_soon",
             "notify:followers:overdue",
             "notify:followers:result_waiting",
             DISPATCH_JOB_ID,
-            RETENTION_JOB_ID,
         }
         start_scheduler(service, scheduler=scheduler)
         assert sorted(job.id for job in scheduler.get_jobs()) == sorted(ids)

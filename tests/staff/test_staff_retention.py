@@ -1,7 +1,8 @@
-"""Retention ([privacy] retention_days) on SQLite and PostgreSQL: what citizens typed to a person
-(a closed ticket's conversation, the answers' outbox rows, the web chat's inbox) is deleted once
-older than the setting, the ticket itself stays; an open ticket and a recent one are kept; 0 keeps
-everything; the worker schedules it and ``motcua staff purge`` runs it now."""
+"""Retention ([privacy]) on SQLite and PostgreSQL: what citizens typed to a person is deleted once
+kept long enough (a closed ticket's conversation and its answers' outbox rows after
+retention_days, the web chat's inbox after conversation_days); the ticket itself stays; an open
+ticket and a recently closed one keep theirs; 0 keeps everything; the worker schedules it and
+``motcua staff purge`` runs it now."""
 
 from __future__ import annotations
 
@@ -15,12 +16,11 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.cli import main
-from bot.senders.setup import build_service
+from bot.senders.setup import build_service, start_notifications
 from handlers.messages import Channel, Incoming
 from handlers.staff.audit import Actor
 from notifications.handoffs import Tickets
-from notifications.retention import Purged, purge_expired
-from notifications.runner import RETENTION_JOB_ID, start_scheduler
+from notifications.retention import HANDOFFS_JOB_ID, Purged, purge_handoffs
 from storage.engine import SessionFactory
 from storage.models import OutboxMessage
 from storage.staff_models import HandoffMessage, HandoffTicket, WebInboxMessage
@@ -89,11 +89,15 @@ async def test_old_transcripts_go_and_the_tickets_stay(staff_services: Services)
     await _age(sessions, still_open, 100)
 
     now = datetime.now(UTC)
-    assert await purge_expired(sessions, now, 0) is None  # 0 keeps everything
-    assert await _count(sessions, HandoffMessage) > 0
+    keep = await purge_handoffs(sessions, transcript_days=0, inbox_days=0, now=now)
+    assert keep == Purged(0, 0, 0)  # 0 keeps everything
+    lines = await _count(sessions, HandoffMessage)
+    # The inbox (moved back 100 days) is older than 30 days; closed tickets kept 180 are not.
+    first = await purge_handoffs(sessions, transcript_days=180, inbox_days=30, now=now)
+    assert first == Purged(3, 0, 0) and await _count(sessions, HandoffMessage) == lines
 
-    purged = await purge_expired(sessions, now, 90)
-    assert purged is not None and purged.web_inbox == 3  # every inbox row was moved back
+    purged = await purge_handoffs(sessions, transcript_days=90, inbox_days=30, now=now)
+    assert purged.web_inbox == 0
     assert purged.replies == 1 and purged.transcript_lines >= 3
     gone = await tickets.view(OFFICER, old)
     assert gone.messages == [] and gone.deliveries == {}
@@ -103,7 +107,8 @@ async def test_old_transcripts_go_and_the_tickets_stay(staff_services: Services)
     kept = await tickets.view(OFFICER, still_open)
     assert "Hỏi về khai sinh" in [m.text for m in kept.messages] and kept.deliveries
     assert await _count(sessions, OutboxMessage) == 2
-    assert await purge_expired(sessions, now, 90) == Purged(0, 0, 0)  # nothing left to do
+    again = await purge_handoffs(sessions, transcript_days=90, inbox_days=30, now=now)
+    assert again == Purged(0, 0, 0)  # nothing left to do
 
     # "phiếu của tôi" still answers with the state of the purged ticket.
     replies = await services.assistant.handle(
@@ -115,19 +120,17 @@ async def test_old_transcripts_go_and_the_tickets_stay(staff_services: Services)
 async def test_the_worker_schedules_it_and_the_command_runs_it(
     staff_services: Services, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    service = build_service(staff_services.settings, staff_services.sessions, {})
-    assert service.retention is not None
-    scheduler = start_scheduler(service, rules_interval_s=3600, dispatch_interval_s=3600)
+    settings = staff_services.settings
+    scheduler = start_notifications(settings, staff_services.sessions, senders={})
     try:
-        assert scheduler.get_job(RETENTION_JOB_ID) is not None
+        job = scheduler.get_job(HANDOFFS_JOB_ID)
+        assert job is not None and job.func is purge_handoffs
+        assert job.kwargs == {
+            "transcript_days": settings.privacy.retention_days,
+            "inbox_days": settings.privacy.conversation_days,
+        }
     finally:
         scheduler.shutdown(wait=False)
-    kept = staff_services.settings.model_copy(
-        update={
-            "privacy": staff_services.settings.privacy.model_copy(update={"retention_days": 0})
-        }
-    )
-    assert build_service(kept, staff_services.sessions, {}).retention is None
 
     assert await asyncio.to_thread(main, ["staff", "purge", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {

@@ -8,7 +8,6 @@ import io
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import segno
@@ -21,14 +20,15 @@ from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.tokens import make_payload
 from handlers.messages import Reply
+from knowledge import shipped
 from knowledge.base import KnowledgeBase
+from knowledge.compressed import open_text
 from notifications.ports import Outcome
 from storage import dossiers_repo
 from storage.conversations_repo import SqlConversationStore
 from storage.engine import SessionFactory
 from storage.models import Contact, Conversation, Subscription, WebhookEvent
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "tthc"
 VN = timezone(timedelta(hours=7))
 KEY = b"zalo-test-key"
 CODE = "000.00.20.H56-261120-0007"
@@ -39,7 +39,8 @@ USER = "246845883529197922"
 @pytest.fixture(scope="module")
 def small_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """The birth, marriage and death registrations: enough for a question and its aspects."""
-    lines = (DATA / "procedures_dvcqg_2026.jsonl").read_text(encoding="utf-8").splitlines()
+    with open_text(shipped.export_paths()[0]) as handle:
+        lines = handle.read().splitlines()
     keep = [ln for ln in lines if any(w in ln[:600] for w in ("khai sinh", "kết hôn", "khai tử"))]
     path = tmp_path_factory.mktemp("kb") / "small.jsonl"
     path.write_text("\n".join(keep[:40]) + "\n", encoding="utf-8")

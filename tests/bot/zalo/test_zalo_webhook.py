@@ -255,7 +255,7 @@ async def test_a_digit_picks_from_the_latest_numbered_list_only(
 async def test_batched_ledger_groups_a_burst_into_few_inserts(
     session_factory: SessionFactory,
 ) -> None:
-    from bot.zalo.ledger import BatchedLedger
+    from bot.ledger import BatchedLedger
 
     sql = SqlWebhookLedger(session_factory)
     calls: list[int] = []

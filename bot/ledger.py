@@ -1,4 +1,5 @@
-"""Delivery dedupe with group commit: concurrent webhook requests share one database insert.
+"""Delivery dedupe with group commit: concurrent webhook requests (Zalo deliveries, Telegram
+updates) share one database insert.
 
 Under load each request would otherwise hold its own transaction; on SQLite (one writer) that
 alone caps the webhook near 200 requests/s. Here requests that arrive while an insert runs wait
@@ -28,7 +29,7 @@ class BatchedLedger:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.append((key, source, future))
         if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush(), name="zalo-ledger")
+            self._flusher = asyncio.create_task(self._flush(), name="delivery-ledger")
         return await future
 
     async def _flush(self) -> None:
