@@ -87,28 +87,45 @@ def records(n: int, now: datetime) -> Iterator[tuple[Any, ...]]:
 
 
 # --- filling the databases -----------------------------------------------------------------
-async def fill_postgres(n: int) -> str:
+async def fresh_postgres(name: str) -> str:
+    """An empty database ``name`` (dropped first if there), migrated to head; its URL."""
     admin = await asyncpg.connect(PG_ADMIN)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{PG_DB}"')
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DB}"
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     await upgrade_async(url)
-    conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:5432/{PG_DB}")
-    started = time.perf_counter()
-    now = datetime.now(UTC)
-    chunk = 50_000
-    with tqdm(total=n, unit="hồ sơ", desc="PostgreSQL COPY", file=sys.stderr) as bar:
+    return url
+
+
+async def copy_rows(
+    conn: Any,
+    table: str,
+    columns: tuple[str, ...],
+    rows: Iterator[tuple[Any, ...]],
+    total: int,
+    *,
+    chunk: int = 50_000,
+) -> None:
+    """COPY ``rows`` into ``table`` in chunks, with a progress bar on stderr."""
+    with tqdm(total=total, unit="dòng", desc=f"PostgreSQL COPY {table}", file=sys.stderr) as bar:
         batch: list[tuple[Any, ...]] = []
-        for rec in records(n, now):
+        for rec in rows:
             batch.append(rec)
             if len(batch) == chunk:
-                await conn.copy_records_to_table("dossiers", records=batch, columns=COLUMNS)
+                await conn.copy_records_to_table(table, records=batch, columns=columns)
                 bar.update(len(batch))
                 batch = []
         if batch:
-            await conn.copy_records_to_table("dossiers", records=batch, columns=COLUMNS)
+            await conn.copy_records_to_table(table, records=batch, columns=columns)
             bar.update(len(batch))
+
+
+async def fill_postgres(n: int) -> str:
+    url = await fresh_postgres(PG_DB)
+    conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:5432/{PG_DB}")
+    started = time.perf_counter()
+    await copy_rows(conn, "dossiers", COLUMNS, records(n, datetime.now(UTC)), n)
     await conn.execute("ANALYZE dossiers")
     await conn.close()
     print(f"  PostgreSQL: {n:,} dossiers loaded in {time.perf_counter() - started:.1f}s")

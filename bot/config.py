@@ -199,10 +199,13 @@ class StaffSettings(BaseModel):
 
 
 class PrivacySettings(BaseModel):
+    """How long personal data is kept ([privacy]; docs/deploy.md)."""
+
     # Days a closed dossier keeps its personal fields (name, phone, notes, followers, what
-    # was pushed to them); 0 keeps them.
+    # was pushed to them), and a closed hand-off ticket its conversation; 0 keeps them.
     retention_days: int = 180
-    # Days the core's per-user conversation state is kept after its last message; 0 keeps it.
+    # Days the core's per-user conversation state is kept after its last message, and a web
+    # chat's inbox (answers waiting for the page); 0 keeps them.
     conversation_days: int = 30
 
 

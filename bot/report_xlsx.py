@@ -4,6 +4,7 @@ satisfaction table beside it. Used by ``motcua report --xlsx`` and the staff con
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -97,6 +98,40 @@ def write_one_stop_xlsx(
     title_agency: str | None = None,
 ) -> Path:
     """Writes the sheet and returns ``path``."""
+    wb = one_stop_workbook(
+        start=start, end=end, total=total, by_agency=by_agency, title_agency=title_agency
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def one_stop_xlsx_bytes(
+    *,
+    start: date,
+    end: date,
+    total: Mapping[str, Any],
+    by_agency: Mapping[str | None, Mapping[str, Any]],
+    title_agency: str | None = None,
+) -> bytes:
+    """The same sheet as the file ``motcua report --xlsx`` writes, as bytes (the console's
+    download)."""
+    buffer = io.BytesIO()
+    one_stop_workbook(
+        start=start, end=end, total=total, by_agency=by_agency, title_agency=title_agency
+    ).save(buffer)
+    return buffer.getvalue()
+
+
+def one_stop_workbook(
+    *,
+    start: date,
+    end: date,
+    total: Mapping[str, Any],
+    by_agency: Mapping[str | None, Mapping[str, Any]],
+    title_agency: str | None = None,
+) -> Workbook:
+    """The one-stop results table as a workbook of one sheet."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -138,9 +173,7 @@ def write_one_stop_xlsx(
         ws.cell(row=note_row, column=1, value=line).font = Font(name=FONT, italic=True, size=10)
         note_row += 1
     _print_setup(ws)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return wb
 
 
 def _headers(ws: Any, top: int, sub: int) -> list[tuple[int, str]]:

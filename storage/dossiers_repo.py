@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -278,8 +278,12 @@ async def set_clocks(session: AsyncSession, readings: Sequence[Mapping[str, Any]
 # --- staff lists (the console and ``motcua dossiers due``) -------------------------------------
 
 
-def _scope(stmt: Any, agency: str | None) -> Any:
-    return stmt if agency is None else stmt.where(col(Dossier.agency) == agency)
+def _scope(stmt: Any, agency: str | None, procedure: str | None = None) -> Any:
+    if agency is not None:
+        stmt = stmt.where(col(Dossier.agency) == agency)
+    if procedure is not None:
+        stmt = stmt.where(col(Dossier.procedure_code) == procedure)
+    return stmt
 
 
 async def due_within(
@@ -289,18 +293,120 @@ async def due_within(
     end: datetime,
     *,
     agency: str | None = None,
+    procedure: str | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[Dossier]:
     """Dossiers whose clock runs and falls due in [start, end] (both ends: a closing time is a
     due time), soonest first: an index range of (status, due_at). Staff write the apology letter
     before the date from this list."""
-    stmt = select(Dossier).where(
+    where = [col(Dossier.due_at) >= start, col(Dossier.due_at) <= end]
+    return await _soonest_first(
+        session, running_statuses, where, agency, procedure, limit=limit, offset=offset
+    )
+
+
+async def _soonest_first(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    where: list[Any],
+    agency: str | None,
+    procedure: str | None,
+    *,
+    limit: int,
+    offset: int,
+) -> list[Dossier]:
+    """A page of the running dossiers matching ``where``, by due time: one ordered range of
+    (status, due_at) per status, each cut at the page's end, merged (an index cannot order two
+    statuses' ranges together, and sorting every overdue dossier for fifty costs more)."""
+    due, ident = col(Dossier.due_at), col(Dossier.id)
+    parts: list[Any] = []
+    for status in sorted(running_statuses):
+        part: Any = select(ident.label("id"), due.label("due")).where(
+            col(Dossier.status) == status, *where
+        )
+        part = _scope(part, agency, procedure).order_by(due, ident).limit(offset + limit)
+        parts.append(select(part.subquery()))
+    merged = union_all(*parts).subquery()
+    page = select(merged.c.id).order_by(merged.c.due, merged.c.id).limit(limit).offset(offset)
+    stmt = select(Dossier).where(ident.in_(page)).order_by(due, ident)
+    return list((await session.execute(stmt)).scalars())
+
+
+def _due_within(running_statuses: Collection[str], start: datetime, end: datetime) -> list[Any]:
+    return [
         col(Dossier.status).in_(list(running_statuses)),
         col(Dossier.due_at) >= start,
         col(Dossier.due_at) <= end,
+    ]
+
+
+def _past_due(running_statuses: Collection[str], now: datetime) -> list[Any]:
+    return [col(Dossier.status).in_(list(running_statuses)), col(Dossier.due_at) < now]
+
+
+async def count_deadlines(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    now: datetime,
+    end: datetime,
+    *,
+    agency: str | None = None,
+    procedure: str | None = None,
+) -> tuple[int, int]:
+    """How many are overdue, and how many fall due in [now, end] (the lists' lengths)."""
+    counts = []
+    for where in (_past_due(running_statuses, now), _due_within(running_statuses, now, end)):
+        stmt = _scope(select(func.count()).select_from(Dossier).where(*where), agency, procedure)
+        counts.append(int(await session.scalar(stmt) or 0))
+    return counts[0], counts[1]
+
+
+async def past_due(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    now: datetime,
+    *,
+    agency: str | None = None,
+    procedure: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[Dossier]:
+    """Dossiers whose clock runs and whose due time has passed (late, "trễ hẹn", whether or not
+    a new date was given), the longest overdue first."""
+    where = [col(Dossier.due_at) < now]
+    return await _soonest_first(
+        session, running_statuses, where, agency, procedure, limit=limit, offset=offset
     )
-    stmt = _scope(stmt, agency).order_by(col(Dossier.due_at), col(Dossier.id)).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+
+
+async def deadline_facets(
+    session: AsyncSession,
+    running_statuses: Collection[str],
+    end: datetime,
+    *,
+    agency: str | None = None,
+) -> tuple[list[tuple[str, int]], list[tuple[str, str | None, int]]]:
+    """The agencies (name, count) and procedures (code, name, count) of the running dossiers
+    due by ``end`` (overdue or due soon), for the console's filters; ``agency`` narrows both."""
+    where = [col(Dossier.status).in_(list(running_statuses)), col(Dossier.due_at) <= end]
+    if agency is not None:
+        where.append(col(Dossier.agency) == agency)
+    name = col(Dossier.agency)
+    agencies = await session.execute(
+        select(name, func.count()).where(*where, name.is_not(None)).group_by(name).order_by(name)
+    )
+    code = col(Dossier.procedure_code)
+    procedures = await session.execute(
+        select(code, func.min(col(Dossier.procedure_name)), func.count())
+        .where(*where, code.is_not(None))
+        .group_by(code)
+        .order_by(code)
+    )
+    return (
+        [(str(a), int(n)) for a, n in agencies.all()],
+        [(str(c), p, int(n)) for c, p, n in procedures.all()],
+    )
 
 
 async def overdue_without_apology_details(

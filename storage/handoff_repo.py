@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -107,32 +107,47 @@ async def last_officer_message(session: AsyncSession, ticket_id: int) -> Handoff
 async def list_tickets(
     session: AsyncSession, statuses: Collection[str], *, limit: int = 200
 ) -> list[TicketLine]:
-    """Tickets in these statuses, the longest waiting first, with their message counts."""
-    counts = (
-        select(
-            col(HandoffMessage.ticket_id).label("ticket_id"),
-            func.count().label("n"),
-        )
-        .group_by(col(HandoffMessage.ticket_id))
-        .subquery()
+    """Tickets in these statuses with their message counts and the citizen's latest words:
+    open ones the longest waiting first, closed ones the latest closed first. The tickets come
+    first (an index range, however many there are), then their messages by ticket id."""
+    order = (
+        [col(HandoffTicket.closed_at).desc(), col(HandoffTicket.id).desc()]
+        if set(statuses) == {"closed"}
+        else [col(HandoffTicket.last_citizen_at), col(HandoffTicket.id)]
     )
-    latest = (
-        select(col(HandoffMessage.ticket_id), func.max(col(HandoffMessage.id)).label("id"))
-        .where(col(HandoffMessage.author) == "citizen")
-        .group_by(col(HandoffMessage.ticket_id))
-        .subquery()
-    )
-    stmt = (
-        select(HandoffTicket, counts.c.n, col(HandoffMessage.text))
-        .outerjoin(counts, counts.c.ticket_id == col(HandoffTicket.id))
-        .outerjoin(latest, latest.c.ticket_id == col(HandoffTicket.id))
-        .outerjoin(HandoffMessage, col(HandoffMessage.id) == latest.c.id)
+    result = await session.execute(
+        select(HandoffTicket)
         .where(col(HandoffTicket.status).in_(list(statuses)))
-        .order_by(col(HandoffTicket.last_citizen_at))
+        .order_by(*order)
         .limit(limit)
     )
-    result = await session.execute(stmt)
-    return [TicketLine(t, int(n or 0), text) for t, n, text in result.all()]
+    tickets = list(result.scalars())
+    ids = [t.id for t in tickets if t.id is not None]
+    if not ids:
+        return []
+    ticket_id = col(HandoffMessage.ticket_id)
+    counts = dict(
+        (
+            await session.execute(
+                select(ticket_id, func.count()).where(ticket_id.in_(ids)).group_by(ticket_id)
+            )
+        ).all()
+    )
+    latest = (
+        select(func.max(col(HandoffMessage.id)))
+        .where(ticket_id.in_(ids), col(HandoffMessage.author) == "citizen")
+        .group_by(ticket_id)
+    )
+    texts = dict(
+        (
+            await session.execute(
+                select(ticket_id, col(HandoffMessage.text)).where(
+                    col(HandoffMessage.id).in_(latest)
+                )
+            )
+        ).all()
+    )
+    return [TicketLine(t, int(counts.get(t.id, 0)), texts.get(t.id)) for t in tickets if t.id]
 
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
@@ -167,3 +182,46 @@ async def web_messages(
         .limit(limit)
     )
     return list(result.scalars())
+
+
+# --- retention ([privacy] retention_days) -----------------------------------------------------
+
+
+async def purge_web_inbox(session: AsyncSession, before: datetime) -> int:
+    """Deletes web chat inbox messages queued before ``before``; returns how many."""
+    result = await session.execute(
+        delete(WebInboxMessage).where(col(WebInboxMessage.created_at) < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def closed_with_transcripts(
+    session: AsyncSession, closed_before: datetime, *, limit: int = 1000
+) -> list[tuple[int, str]]:
+    """(id, code) of tickets closed before ``closed_before`` that still hold a conversation."""
+    has_lines = select(col(HandoffMessage.id)).where(
+        col(HandoffMessage.ticket_id) == col(HandoffTicket.id)
+    )
+    result = await session.execute(
+        select(col(HandoffTicket.id), col(HandoffTicket.code))
+        .where(
+            col(HandoffTicket.status) == "closed",
+            col(HandoffTicket.closed_at) < closed_before,
+            has_lines.exists(),
+        )
+        .order_by(col(HandoffTicket.id))
+        .limit(limit)
+    )
+    return [(int(i or 0), str(c)) for i, c in result.all()]
+
+
+async def purge_transcripts(session: AsyncSession, ticket_ids: Collection[int]) -> int:
+    """Deletes the conversation of these tickets (what the citizen typed, the assistant's and
+    the officers' lines); each ticket itself (code, state, who closed it, the note) stays for
+    the record. Returns how many lines went."""
+    if not ticket_ids:
+        return 0
+    result = await session.execute(
+        delete(HandoffMessage).where(col(HandoffMessage.ticket_id).in_(list(ticket_ids)))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -32,9 +32,23 @@ class Dossier(SQLModel, table=True):
     __table_args__ = (
         # The overdue scan: statuses whose clock runs, due time passed (an index range).
         Index("ix_dossiers_status_due_at", "status", "due_at"),
+        # The same for one agency: the due list of an officer bound to it.
+        Index("ix_dossiers_agency_status_due_at", "agency", "status", "due_at"),
         Index("ix_dossiers_applicant_phone", "applicant_phone"),
         # The period report: dossiers accepted before the period's end.
         Index("ix_dossiers_accepted_at", "accepted_at"),
+        # The period report: resolved since the period began (and, index-only, the on-time
+        # share by month: resolved_at against due_at).
+        Index("ix_dossiers_resolved_at", "resolved_at", "accepted_at", "due_at"),
+        # The period report: accepted earlier, never resolved and not withdrawn (open ones).
+        Index(
+            "ix_dossiers_unresolved_accepted_at",
+            "accepted_at",
+            postgresql_where=text("resolved_at IS NULL AND status <> 'withdrawn'"),
+            sqlite_where=text("resolved_at IS NULL AND status <> 'withdrawn'"),
+        ),
+        # Since when a dossier is in its status: withdrawn in a period, results left waiting.
+        Index("ix_dossiers_status_status_at", "status", "status_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -158,6 +172,7 @@ class Rating(SQLModel, table=True):
     __tablename__ = "ratings"
     __table_args__ = (
         UniqueConstraint("dossier_id", "channel", "user_id", name="uq_ratings_dossier_user"),
+        Index("ix_ratings_created_at", "created_at"),  # the satisfaction table of a period
     )
 
     id: int | None = Field(default=None, primary_key=True)

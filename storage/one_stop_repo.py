@@ -18,16 +18,14 @@ and the staff console), per agency and in total. Read-only; the keys are DESIGN.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.dossiers_repo import status_steps
-from storage.models import Dossier, Rating
+from storage.models import Dossier, Rating, StatusEvent
 from storage.types import utcnow
 
 # Mirrors handlers.dossiers.statuses (storage cannot import handlers; a test keeps them equal).
@@ -55,29 +53,20 @@ KEYS = (
     "apologies_with_reason",
     "satisfaction",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    id: int
-    agency: str | None
-    submitted_via: str | None
-    accepted_at: datetime
-    due_at: datetime | None
-    resolved_at: datetime | None
-    status: str
-    status_at: datetime
-    apology_reason: str | None
-
-
-def _status_before(history: Sequence[tuple[str, datetime]], moment: datetime) -> str | None:
-    """The status the dossier had just before ``moment`` (None: no step recorded before it)."""
-    found = None
-    for status, at in history:
-        if at >= moment:
-            break
-        found = status
-    return found
+# What the database counts; the totals and the percentage are derived from these.
+COUNTS = (
+    "received_new_online",
+    "received_new_direct",
+    "received_new_postal",
+    "carried_over",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress_within_deadline",
+    "in_progress_past_deadline",
+    "waiting_on_citizen",
+    "apologies_owed",
+    "apologies_with_reason",
+)
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -86,13 +75,15 @@ def _pct(part: int, whole: int) -> float | None:
 
 class _Tally:
     def __init__(self) -> None:
-        self.n: dict[str, int] = dict.fromkeys(
-            (k for k in KEYS if not k.endswith("_pct") and k != "satisfaction"), 0
-        )
+        self.n: dict[str, int] = dict.fromkeys(COUNTS, 0)
         self.ratings: dict[int, int] = {}
 
+    def add(self, counts: dict[str, int]) -> None:
+        for key, value in counts.items():
+            self.n[key] += value
+
     def result(self) -> dict[str, Any]:
-        n = self.n
+        n = dict(self.n)
         n["received_total"] = sum(n[f"received_new_{v}"] for v in VIA) + n["carried_over"]
         n["resolved_total"] = n["resolved_on_time"] + n["resolved_late"]
         n["in_progress_total"] = n["in_progress_within_deadline"] + n["in_progress_past_deadline"]
@@ -120,19 +111,11 @@ async def one_stop_by_agency(
     """(the table for every agency together, the table per agency) for [start, end)."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     at_end = min(end, (now or utcnow()).astimezone(UTC))
-    rows = await _rows(session, start, end, agency)
-    histories = await status_steps(session, [r.id for r in rows])
     total = _Tally()
     per_agency: dict[str | None, _Tally] = {}
-    for row in rows:
-        tally = per_agency.setdefault(row.agency, _Tally())
-        history = histories.get(row.id) or [(row.status, row.status_at)]
-        for key, late, reason in _classify(row, history, start, end, at_end):
-            for t in (total, tally):
-                t.n[key] += 1
-                if late:
-                    t.n["apologies_owed"] += 1
-                    t.n["apologies_with_reason"] += reason
+    for agency_name, counts in await _counts(session, start, end, at_end, agency):
+        per_agency.setdefault(agency_name, _Tally()).add(counts)
+        total.add(counts)
     for value, agency_name, count in await _ratings(session, start, end, agency):
         for t in (total, per_agency.setdefault(agency_name, _Tally())):
             t.ratings[value] = t.ratings.get(value, 0) + count
@@ -152,51 +135,121 @@ async def one_stop(
     return total
 
 
-def _classify(
-    row: _Row,
-    history: Sequence[tuple[str, datetime]],
-    start: datetime,
-    end: datetime,
-    at_end: datetime,
-) -> list[tuple[str, bool, bool]]:
-    """The counters this dossier adds to: (key, late in the period, reason recorded)."""
-    out: list[tuple[str, bool, bool]] = []
-    reason = bool((row.apology_reason or "").strip())
-    if start <= row.accepted_at < end:
-        via = row.submitted_via if row.submitted_via in VIA else "direct"
-        out.append((f"received_new_{via}", False, False))
-    elif row.accepted_at < start and _status_before(history, start) != WITHDRAWN:
-        out.append(("carried_over", False, False))
-    resolved = row.resolved_at
-    if resolved is not None and start <= resolved < end:
-        late = row.due_at is not None and resolved > row.due_at
-        out.append(("resolved_late" if late else "resolved_on_time", late, reason))
-    if row.accepted_at < at_end and (resolved is None or resolved >= at_end):
-        status = _status_before(history, at_end)
-        if status == WITHDRAWN:
-            return out
-        if status in CLOCK_STOPPED:
-            out.append(("in_progress_within_deadline", False, False))
-            if status in WAITING_ON_CITIZEN:
-                out.append(("waiting_on_citizen", False, False))
-        elif row.due_at is not None and row.due_at < at_end:
-            out.append(("in_progress_past_deadline", True, reason))
-        else:
-            out.append(("in_progress_within_deadline", False, False))
-    return out
+def _status_before(moment: datetime) -> Any:
+    """The status a dossier had just before ``moment`` (NULL: none recorded before it): its
+    current status when that began earlier, else the latest status event before ``moment``
+    (an index lookup on (dossier_id, status, at), only for the few rows that need it)."""
+    latest = (
+        select(col(StatusEvent.status))
+        .where(col(StatusEvent.dossier_id) == col(Dossier.id), col(StatusEvent.at) < moment)
+        .order_by(col(StatusEvent.at).desc(), col(StatusEvent.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case((col(Dossier.status_at) < moment, col(Dossier.status)), else_=latest)
 
 
-async def _rows(
-    session: AsyncSession, start: datetime, end: datetime, agency: str | None
-) -> list[_Row]:
+def _candidates(start: datetime, end: datetime, at_end: datetime, agency: str | None) -> Any:
+    """Dossiers that can count in [start, end): accepted before its end and not resolved nor
+    withdrawn before it began, as four disjoint index ranges joined by UNION ALL (accepted in
+    the period; accepted before it and resolved since it began; accepted before it and never
+    resolved, open or withdrawn since it began), each with the status just before the period's
+    start (carried over unless withdrawn) and end (in progress, stopped or withdrawn)."""
     accepted, resolved = col(Dossier.accepted_at), col(Dossier.resolved_at)
-    stmt = select(*(col(getattr(Dossier, name)) for name in _Row.__slots__)).where(
-        accepted.is_not(None), accepted < end, or_(resolved.is_(None), resolved >= start)
+    status, status_at = col(Dossier.status), col(Dossier.status_at)
+    open_at_end = and_(accepted < at_end, or_(resolved.is_(None), resolved >= at_end))
+    columns: tuple[Any, ...] = (
+        col(Dossier.agency).label("agency"),
+        col(Dossier.submitted_via).label("via"),
+        accepted.label("acc"),
+        resolved.label("res"),
+        col(Dossier.due_at).label("due"),
+        case((func.trim(func.coalesce(col(Dossier.apology_reason), "")) != "", 1), else_=0).label(
+            "reason"
+        ),
+        # Only where it matters: carried over (accepted before the start), in progress at the end.
+        case((accepted < start, _status_before(start)), else_=None).label("st_start"),
+        case((open_at_end, 1), else_=0).label("open_at_end"),
+        case((open_at_end, _status_before(at_end)), else_=None).label("st_end"),
+    )
+    ranges = (
+        # ix_dossiers_accepted_at
+        (accepted >= start, accepted < end, or_(resolved.is_(None), resolved >= start)),
+        # ix_dossiers_resolved_at (resolved_at, accepted_at, due_at)
+        (resolved >= start, accepted < start),
+        # ix_dossiers_unresolved_accepted_at (partial: never resolved, not withdrawn now)
+        (accepted < start, resolved.is_(None), status != WITHDRAWN),
+        # ix_dossiers_status_status_at: withdrawn, but only since the period began
+        (status == WITHDRAWN, status_at >= start, accepted < start, resolved.is_(None)),
+    )
+    branches = []
+    for where in ranges:
+        branch = select(*columns).where(*where)
+        if agency is not None:
+            branch = branch.where(col(Dossier.agency) == agency)
+        branches.append(branch)
+    return union_all(*branches)
+
+
+async def _counts(
+    session: AsyncSession, start: datetime, end: datetime, at_end: datetime, agency: str | None
+) -> list[tuple[str | None, dict[str, int]]]:
+    """Per agency, the counters of the table (the totals are derived from them)."""
+    base = _candidates(start, end, at_end, agency)
+    # Kept as a derived table (a UNION ALL is never pulled up): each history read runs once
+    # per dossier, not once per counter that uses it.
+    d = base.subquery()
+    st_end = func.coalesce(d.c.st_end, "")
+    in_progress = and_(d.c.open_at_end == 1, st_end != WITHDRAWN)
+    stopped = st_end.in_(sorted(CLOCK_STOPPED))
+    past = and_(in_progress, ~stopped, d.c.due.is_not(None), d.c.due < at_end)
+    resolved_here = and_(d.c.res >= start, d.c.res < end)
+    late = and_(resolved_here, d.c.due.is_not(None), d.c.res > d.c.due)
+    new = and_(d.c.acc >= start, d.c.acc < end)
+    via = func.coalesce(d.c.via, "direct")
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    columns = {
+        "received_new_online": count(and_(new, via == "online")),
+        "received_new_postal": count(and_(new, via == "postal")),
+        "received_new_direct": count(and_(new, via.not_in(["online", "postal"]))),
+        "carried_over": count(and_(d.c.acc < start, func.coalesce(d.c.st_start, "") != WITHDRAWN)),
+        "resolved_on_time": count(and_(resolved_here, ~late)),
+        "resolved_late": count(late),
+        "in_progress_within_deadline": count(and_(in_progress, ~past)),
+        "in_progress_past_deadline": count(past),
+        "waiting_on_citizen": count(and_(in_progress, st_end.in_(sorted(WAITING_ON_CITIZEN)))),
+        "apologies_owed": count(or_(late, past)),
+        "apologies_with_reason": count(and_(or_(late, past), d.c.reason == 1)),
+    }
+    stmt = select(d.c.agency, *(c.label(k) for k, c in columns.items())).group_by(d.c.agency)
+    result = await session.execute(stmt)
+    return [(row.agency, {k: int(getattr(row, k) or 0) for k in columns}) for row in result.all()]
+
+
+async def on_time_by_month(
+    session: AsyncSession, bounds: Sequence[datetime], *, agency: str | None = None
+) -> list[tuple[int, int]]:
+    """(resolved, resolved on time) in each [bounds[i], bounds[i + 1]), as the table counts
+    them (result ready, returned or rejected, against the clock's due date): one index range
+    over resolved_at, split into the months."""
+    edges = [b.astimezone(UTC) for b in bounds]
+    if len(edges) < 2:
+        return []
+    resolved, due = col(Dossier.resolved_at), col(Dossier.due_at)
+    bucket = case(*((resolved < edge, i) for i, edge in enumerate(edges[1:])), else_=-1)
+    on_time = case((and_(due.is_not(None), resolved > due), 0), else_=1)
+    stmt = (
+        select(bucket.label("bucket"), func.count(), func.sum(on_time))
+        .where(resolved >= edges[0], resolved < edges[-1])
+        .group_by(bucket)
     )
     if agency is not None:
         stmt = stmt.where(col(Dossier.agency) == agency)
-    result = await session.execute(stmt)
-    return [_Row(*r) for r in result.all()]
+    found = {int(b): (int(n), int(k or 0)) for b, n, k in (await session.execute(stmt)).all()}
+    return [found.get(i, (0, 0)) for i in range(len(edges) - 1)]
 
 
 async def _ratings(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -285,6 +285,25 @@ async def cancel_for_recipient(
         .returning(c.id)
     )
     return len(result.all())
+
+
+async def purge_finished(session: AsyncSession, rule: str, key_prefixes: Collection[str]) -> int:
+    """Deletes the rows of ``rule`` done with (sent, failed or cancelled) whose key starts with
+    one of ``key_prefixes``; returns how many. Only for keys that can never be enqueued again
+    (each names a record that is itself gone, e.g. an answer in a purged transcript)."""
+    deleted = 0
+    prefixes = list(key_prefixes)
+    for start in range(0, len(prefixes), 200):
+        chunk = prefixes[start : start + 200]
+        result = await session.execute(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.rule) == rule,
+                col(OutboxMessage.status).in_(["sent", "failed", "cancelled"]),
+                or_(*(col(OutboxMessage.key).startswith(p, autoescape=True) for p in chunk)),
+            )
+        )
+        deleted += int(getattr(result, "rowcount", 0) or 0)
+    return deleted
 
 
 async def summary(session: AsyncSession) -> list[tuple[str, str, str, int]]:

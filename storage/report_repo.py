@@ -40,7 +40,21 @@ async def period_report(
     """Counts for events at ``start`` <= t < ``end`` (aware datetimes); ``now`` for overdue."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     now = (now or utcnow()).astimezone(UTC)
-    usage = await _usage(session, start, end)
+    return {
+        **await assistant_activity(session, start, end),
+        "subscriptions": await _subscriptions(session, start, end),
+        "dossiers": await _dossiers(session, start, end, now, frozenset(closed_statuses)),
+        "notifications": await _notifications(session, start, end),
+        "ratings": await _ratings(session, start, end),
+    }
+
+
+async def assistant_activity(
+    session: AsyncSession, start: datetime, end: datetime
+) -> dict[str, dict[str, int]]:
+    """What the assistant did in [start, end): questions and lookups (anonymous usage events,
+    one index range); the first sections of the report."""
+    usage = await _usage(session, start.astimezone(UTC), end.astimezone(UTC))
     return {
         "questions": {
             "asked": usage.get("question_answered", 0)
@@ -60,10 +74,6 @@ async def period_report(
             "links": usage.get("lookup_link", 0),
             "qr_photos": usage.get("lookup_photo", 0),
         },
-        "subscriptions": await _subscriptions(session, start, end),
-        "dossiers": await _dossiers(session, start, end, now, frozenset(closed_statuses)),
-        "notifications": await _notifications(session, start, end),
-        "ratings": await _ratings(session, start, end),
     }
 
 

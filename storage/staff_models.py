@@ -79,6 +79,9 @@ class HandoffTicket(SQLModel, table=True):
     __table_args__ = (
         Index("ix_handoff_tickets_status_updated_at", "status", "updated_at"),
         Index("ix_handoff_tickets_channel_user_id", "channel", "user_id"),
+        # The console's lists: open ones by the citizen's wait, closed ones by closing.
+        Index("ix_handoff_tickets_status_last_citizen_at", "status", "last_citizen_at"),
+        Index("ix_handoff_tickets_status_closed_at", "status", "closed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

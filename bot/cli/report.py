@@ -73,23 +73,24 @@ def format_text(report: Mapping[str, Any]) -> str:
 def _format_section(section: Mapping[str, Any], path: tuple[str, ...], out: list[str]) -> None:
     indent = "  " * len(path)
     for key, value in section.items():
-        label = _label(str(key), path)
+        title = label(str(key), path)
         if isinstance(value, Mapping) and value:
             if not path:
                 out.append("")
-            out.append(f"{indent}{label}:")
+            out.append(f"{indent}{title}:")
             _format_section(value, (*path, str(key)), out)
         elif isinstance(value, Mapping):
-            out.append(f"{indent}{label}: {texts_vi.REPORT_NONE}")
+            out.append(f"{indent}{title}: {texts_vi.REPORT_NONE}")
         else:
             shown = texts_vi.REPORT_NONE if value is None else value
             if isinstance(value, float):
                 shown = f"{value:.2f}".replace(".", ",")  # Vietnamese decimal comma
-            out.append(f"{indent}{label}: {shown}")
+            out.append(f"{indent}{title}: {shown}")
 
 
-def _label(key: str, path: tuple[str, ...]) -> str:
-    """``path``: the keys above this one, e.g. ("notifications", "by_rule", "status")."""
+def label(key: str, path: tuple[str, ...]) -> str:
+    """The Vietnamese label of a report key (the command line and the staff console share it).
+    ``path``: the keys above this one, e.g. ("notifications", "by_rule", "status")."""
     parent = path[-1] if path else ""
     if parent == "by_status":
         return label_vi(key)

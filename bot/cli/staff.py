@@ -17,6 +17,7 @@ from bot.staff import texts_vi as T
 from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.staff.accounts import Accounts
 from handlers.staff.audit import COMMAND_LINE, ROLES, NotFound, Refused
+from notifications.retention import Purged, purge_handoffs
 from storage import desk_repo
 from storage.engine import SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade_async
@@ -50,7 +51,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ stdin")
     reset.set_defaults(func=_reset)
-    for parser in (add, listing, reset, *switches):
+
+    purge = staff_sub.add_parser(
+        "purge", help="xóa hội thoại hỏi cán bộ và hộp thư trang hỏi đáp đã quá hạn lưu giữ"
+    )
+    purge.add_argument("--json", action="store_true")
+    purge.set_defaults(func=_purge)
+    for parser in (add, listing, reset, purge, *switches):
         parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="bot.toml")
 
 
@@ -178,4 +185,22 @@ def _reset(args: argparse.Namespace) -> int:
     except Refused as exc:
         return _refused(exc.reason)
     print(T.CLI_RESET.format(username=args.username.strip().lower()))
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    """What the worker does every few hours, now: see notifications.retention."""
+
+    async def work(_a: Accounts, sessions: SessionFactory, settings: Settings) -> Purged:
+        return await purge_handoffs(
+            sessions,
+            transcript_days=settings.privacy.retention_days,
+            inbox_days=settings.privacy.conversation_days,
+        )
+
+    purged = _run(args, work)
+    if args.json:
+        print(json.dumps(purged.as_dict()))
+    else:
+        print(T.CLI_PURGED.format(**purged.as_dict()))
     return 0

@@ -22,8 +22,8 @@ from notifications.notice import Notice
 from notifications.ports import Sender
 from notifications.quiet import QuietHours
 from notifications.registry import Audience
+from notifications.retention import HANDOFFS_JOB_ID, erase_closed_dossiers, purge_handoffs
 from notifications.retention import JOB_ID as RETENTION_JOB_ID
-from notifications.retention import erase_closed_dossiers
 from notifications.rules import RuleContext
 from notifications.runner import NotificationService, start_scheduler
 from storage.engine import SessionFactory
@@ -142,6 +142,21 @@ def start_notifications(
         hours=6,
         args=[factory, settings.privacy.retention_days],
         id=RETENTION_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC) + timedelta(minutes=1),
+    )
+    scheduler.add_job(  # what citizens typed to a person: closed tickets, the web chat inbox
+        purge_handoffs,
+        "interval",
+        hours=6,
+        args=[factory],
+        kwargs={
+            "transcript_days": settings.privacy.retention_days,
+            "inbox_days": settings.privacy.conversation_days,
+        },
+        id=HANDOFFS_JOB_ID,
         replace_existing=True,
         max_instances=1,
         coalesce=True,

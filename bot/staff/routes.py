@@ -22,7 +22,7 @@ from bot.staff.report import ReportPage
 from bot.web.limits import client_address
 from handlers.staff.accounts import Accounts, LiveSession, SignedIn, Throttled
 from handlers.staff.audit import ROLES, Forbidden, NotFound, Refused, decode
-from handlers.staff.desk import LIST_LIMIT, Desk
+from handlers.staff.desk import Desk
 from handlers.staff.questions import LiveKnowledge, Questions
 from notifications.handoffs import Tickets
 from storage import staff_repo
@@ -75,6 +75,10 @@ def _safe_next(value: str | None) -> str:
     if value and value.startswith("/staff/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/staff/"
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 6 else 1
 
 
 def _ids(form: Form, name: str) -> list[int]:
@@ -278,7 +282,21 @@ class StaffConsole:
             raise web.HTTPFound("/staff/report")  # a viewer's console is the report
         agency = request.query.get("agency") or None
         procedure = request.query.get("procedure") or None
-        view = await self.d.desk.due_list(live.actor, agency=agency, procedure=procedure)
+        pages = {k: _page_number(request.query.get(k)) for k in ("late_page", "soon_page")}
+        view = await self.d.desk.due_list(
+            live.actor,
+            agency=agency,
+            procedure=procedure,
+            overdue_page=pages["late_page"],
+            soon_page=pages["soon_page"],
+        )
+        shown = {"agency": agency or "", "procedure": procedure or ""}
+
+        def link(**changes: int) -> str:
+            """This list with other pages (and the same filters)."""
+            query = {**shown, **{k: str(v) for k, v in {**pages, **changes}.items() if v > 1}}
+            return "/staff/?" + urlencode({k: v for k, v in query.items() if v})
+
         return self._page(
             request,
             live,
@@ -287,7 +305,7 @@ class StaffConsole:
             view=view,
             agency=agency or "",
             procedure=procedure or "",
-            limit=LIST_LIMIT,
+            link=link,
         )
 
     async def dossier(self, request: web.Request, live: LiveSession, form: Form) -> web.Response:
@@ -322,26 +340,18 @@ class StaffConsole:
     # --- report -----------------------------------------------------------------------------
 
     async def report(self, request: web.Request, live: LiveSession, form: Form) -> web.Response:
-        shown = await self.d.report.build(request.query)
-        return self._page(
-            request,
-            live,
-            "report.html",
-            "report",
-            report=shown,
-            xlsx=self.d.report.xlsx_writer is not None,
-        )
+        force = request.query.get("fresh") == "1"
+        shown = await self.d.report.build(request.query, live.actor, force=force)
+        return self._page(request, live, "report.html", "report", report=shown)
 
     async def report_xlsx(
         self, request: web.Request, live: LiveSession, form: Form
     ) -> web.StreamResponse:
-        shown = await self.d.report.build(request.query)
-        data = self.d.report.xlsx(shown)
-        if data is None:
-            return self._problem(live, 404, T.NOT_FOUND_TITLE, T.REPORT_XLSX_SOON)
+        """The same sheet as ``motcua report --xlsx``, for the period (and agency) shown."""
+        shown = await self.d.report.build(request.query, live.actor)
         name = f"bao-cao-{shown.start.isoformat()}-{shown.end.isoformat()}.xlsx"
         return web.Response(
-            body=data,
+            body=self.d.report.xlsx(shown),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
@@ -406,10 +416,12 @@ class StaffConsole:
         if not ids:
             raise _redirect("/staff/questions", error="nothing_selected")
         try:
+            # A code typed in wins over a suggestion chosen (the page offers both).
+            typed = str(form.get("procedure_code_typed") or "").strip()
             await self.d.questions.link(
                 live.actor,
                 ids,
-                str(form.get("procedure_code") or ""),
+                typed or str(form.get("procedure_code") or ""),
                 str(form.get("phrase") or ""),
             )
         except Refused as exc:

@@ -57,7 +57,7 @@ def build_console(services: Services) -> StaffConsole:
         tickets=Tickets(
             services.sessions, quiet=QuietHours.parse(settings.notifications.quiet_hours, tz)
         ),
-        questions=Questions(services.sessions, services.knowledge),
+        questions=Questions(services.sessions, services.knowledge, search=services.knowledge),
         knowledge=services.knowledge,
         sessions=services.sessions,
         report=ReportPage(services.sessions, settings.calendar.timezone),
@@ -90,4 +90,10 @@ def setup_staff(app: web.Application, services: Services) -> StaffConsole:
             await task
 
     app.cleanup_ctx.append(reload_phrases)
+
+    async def close_report(_: web.Application) -> None:
+        await console.d.report.aclose()  # figures being recomputed in the background
+        await console.d.desk.aclose()
+
+    app.on_cleanup.append(close_report)
     return console

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.texts_vi import REPORT_RULES
+from bot.texts_vi import REPORT_RULES, XLSX_LEVELS
 
 APP = "Bàn làm việc Một cửa"
 NAV = {
@@ -54,6 +54,13 @@ ERRORS = {
     "new_date_not_future": "Ngày hẹn trả mới phải sau hôm nay.",
     "new_date_before_due": "Ngày hẹn trả mới phải sau ngày hẹn cũ.",
     "bad_date": "Ngày hẹn trả mới không hợp lệ (cần dạng ngày/tháng/năm).",
+    "clock_stopped": (
+        "Hồ sơ đang chờ người dân hoặc tạm dừng: thời hạn không tính nên không có phiếu xin lỗi. "
+        "Khi hồ sơ được xử lý tiếp, hạn trả sẽ được tính lại."
+    ),
+    "no_running_clock": (
+        "Hồ sơ chưa được tiếp nhận hoặc đã có kết quả: không có hạn trả để hẹn lại."
+    ),
     "apology_not_recorded": "Thông tin này đã được ghi trước đó.",
     "answer_missing": "Vui lòng nhập nội dung trả lời.",
     "answer_too_long": "Nội dung trả lời quá dài (tối đa 3.000 ký tự).",
@@ -61,6 +68,7 @@ ERRORS = {
     "note_too_long": "Ghi chú quá dài (tối đa 1.000 ký tự).",
     "ticket_closed": "Phiếu đã đóng.",
     "unknown_procedure": "Không có thủ tục với mã này trong dữ liệu.",
+    "procedure_missing": "Chọn một thủ tục gợi ý hoặc gõ mã thủ tục.",
     "bad_phrase": "Cụm từ cần từ 3 đến 120 ký tự.",
     "phrase_personal": (
         "Cụm từ còn chứa thông tin cá nhân (số điện thoại, số giấy tờ, mã hồ sơ, họ tên). "
@@ -110,7 +118,10 @@ OVERDUE_TITLE = "Quá hạn ({count})"
 DUE_SOON_TITLE = "Đến hạn trong 1 ngày làm việc ({count})"
 NONE_OVERDUE = "Không có hồ sơ quá hạn."
 NONE_DUE_SOON = "Không có hồ sơ sắp đến hạn."
-TRUNCATED = "Chỉ hiện {limit} hồ sơ đầu tiên; hãy lọc theo cơ quan hoặc thủ tục để xem tiếp."
+PAGES_LABEL = "Trang"
+PAGE_RANGE = "Hồ sơ {first}–{last} trong {total}"
+PAGE_PREVIOUS = "← Trang trước"
+PAGE_NEXT = "Trang sau →"
 RECEIPT_CODE = "Mã hồ sơ"
 PROCEDURE = "Thủ tục"
 AGENCY = "Cơ quan"
@@ -125,6 +136,10 @@ DUE_AT = "Đến hạn {when}"
 NEEDS_DETAILS = "Chưa ghi lý do và ngày hẹn mới"
 RESCHEDULED = "Trễ hẹn, đã hẹn lại"
 HAS_DETAILS = "Đã ghi lý do và ngày hẹn mới"
+DETAILS_AHEAD = "Đã ghi lý do và ngày hẹn mới trước hạn"
+NEW_DUE_PASSED = "Ngày hẹn mới cũng đã qua: cần hẹn lại"
+CLOCK_STOPPED = "Đang chờ người dân hoặc tạm dừng: thời hạn không tính, không quá hạn."
+CLOCK_NOT_RUNNING = "Hồ sơ chưa được tiếp nhận hoặc đã có kết quả: không có hạn trả để hẹn lại."
 FOLLOWERS = "{count} người nhận thông báo"
 NO_FOLLOWERS = (
     "Không ai đăng ký nhận thông báo qua Trợ lý: cần báo người dân bằng cách khác (điện thoại, "
@@ -151,6 +166,7 @@ HISTORY_TITLE = "Diễn biến hồ sơ"
 SENT_TITLE = "Đã gửi cho người dân"
 SENT_NONE = "Chưa gửi thông báo nào về hồ sơ này."
 SENT_LINE = "{rule} qua {channel}: {status}"
+LETTER = "Phiếu xin lỗi và hẹn lại ngày trả kết quả"
 RULES = {**REPORT_RULES, "handoff_reply": "Trả lời phiếu hỏi cán bộ"}
 SENT_STATUSES = {
     "pending": "chờ gửi",
@@ -172,15 +188,40 @@ REPORT_TO = "Đến ngày"
 REPORT_SHOW = "Xem"
 REPORT_HEADING = "Từ {start} đến {end}"
 REPORT_XLSX = "Tải bảng tính (.xlsx)"
-REPORT_XLSX_SOON = "Tải bảng tính (.xlsx): chưa có trong bản này."
 REPORT_BAD_PERIOD = "Khoảng thời gian không hợp lệ; đang hiện tháng này."
-REPORT_NOTE = "Số liệu theo ngày giờ Việt Nam, tính cả ngày đầu và ngày cuối."
+REPORT_NOTE = (
+    "Số liệu theo ngày giờ Việt Nam, tính cả ngày đầu và ngày cuối. Hạn giải quyết tính theo "
+    "ngày làm việc; thời gian chờ người dân bổ sung, nộp nghĩa vụ tài chính hoặc tạm dừng không "
+    "tính. Hồ sơ đã hẹn lại vẫn tính là quá hạn."
+)
 REPORT_ITEM = "Chỉ tiêu"
 REPORT_VALUE = "Số liệu"
+REPORT_AGENCY = "Cơ quan"
+REPORT_ALL_AGENCIES = "Tất cả cơ quan"
+REPORT_SCOPE = "Số liệu của {agency}"
 REPORT_ONE_STOP = "Kết quả giải quyết hồ sơ (mẫu báo cáo Một cửa)"
-REPORT_ONE_STOP_SOON = (
-    "Bảng kết quả giải quyết hồ sơ theo mẫu và biểu đồ tỷ lệ đúng hạn sẽ có ở đây."
+REPORT_BY_AGENCY = "Theo cơ quan"
+REPORT_BY_AGENCY_HINT = "Chọn tên cơ quan để xem riêng số liệu của cơ quan đó."
+REPORT_AGENCY_COLUMNS = ("Cơ quan", "Nhận", "Đã giải quyết", "Tỷ lệ đúng hạn", "Đang quá hạn")
+REPORT_NO_AGENCY = "(chưa ghi cơ quan)"
+REPORT_NO_DOSSIERS = "Không có hồ sơ nào trong kỳ này."
+REPORT_CHART = "Tỷ lệ giải quyết đúng hạn theo tháng"
+REPORT_CHART_HINT = (
+    "Hồ sơ đã có kết quả hoặc bị từ chối trong tháng; đúng hạn là không muộn hơn hạn giải "
+    "quyết (ngày hẹn lại không tính)."
 )
+REPORT_CHART_TABLE = "Xem số liệu của biểu đồ"
+REPORT_CHART_COLUMNS = ("Tháng", "Đã giải quyết", "Đúng hạn", "Tỷ lệ")
+CHART_BAR = "Tháng {month}: {resolved} hồ sơ đã giải quyết, {on_time} đúng hạn ({share} %)"
+CHART_NONE = "Tháng {month}: chưa có hồ sơ nào được giải quyết"
+CHART_SUMMARY = "Tỷ lệ đúng hạn {months} tháng gần nhất: {share} %"
+REPORT_SATISFACTION = "Mức độ hài lòng của người dân"
+REPORT_SATISFACTION_COLUMNS = ("Mức", "Số lượt", "Tỷ lệ")
+REPORT_TOTAL = "Tổng cộng"
+RATING_LEVELS = XLSX_LEVELS
+REPORT_ACTIVITY = "Hoạt động của Trợ lý"
+REPORT_COMPUTED_AT = "Số liệu tính lúc {at} (tính lại sau vài phút)."
+REPORT_RECOMPUTE = "Tính lại ngay"
 
 # --- hand-off -----------------------------------------------------------------------------
 HANDOFFS_TITLE = "Người dân cần hỏi cán bộ"
@@ -226,6 +267,9 @@ QUESTION_ASKED = "Hỏi {count} lần · lần cuối {at}"
 QUESTION_KINDS = {"abstain": "không tìm thấy", "choice": "phải chọn thủ tục"}
 QUESTION_SIMILAR = "Câu hỏi tương tự:"
 LINK_CODE = "Mã thủ tục (ví dụ 1.001193)"
+LINK_CODE_OTHER = "Hoặc gõ mã thủ tục khác (ví dụ 1.001193)"
+LINK_SUGGESTED = "Thủ tục gần nhất Trợ lý tìm được (chỉ chọn nếu đúng)"
+SUGGESTION_OFFERED = "Trợ lý đã đưa ra"
 LINK_PHRASE = "Cụm từ Trợ lý cần hiểu"
 LINK_BUTTON = "Gắn với thủ tục"
 DISMISS_BUTTON = "Bỏ qua"
@@ -326,3 +370,8 @@ CLI_NONE = (
     "Chưa có tài khoản nào. Tạo tài khoản: motcua staff add TÊN --role admin --password-stdin"
 )
 CLI_LINE = "{username:<20} {role:<8} {state:<9} {agency}"
+CLI_PURGED = (
+    "Đã xóa: {web_inbox} tin trong hộp thư trang hỏi đáp, {transcript_lines} dòng hội thoại "
+    "của phiếu đã đóng, {replies} bản ghi gửi trả lời."
+)
+TRANSCRIPT_PURGED = "Nội dung hội thoại đã được xóa khi hết thời hạn lưu giữ."

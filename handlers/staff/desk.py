@@ -1,9 +1,10 @@
-"""The desk's dossiers: those due within one working day and those overdue, filtered by agency
-and procedure, and the apology an officer records (a status event through the ingest use case,
-so the notification rules send the letter once).
+"""The desk's dossiers: those due within one working day and those overdue, by the dossier
+clock (handlers.dossiers.clock), filtered by agency and procedure; and the apology an officer
+records (a status event through the ingest use case, so the notification rules send the letter
+once).
 
-Which dossiers are due, and when, comes through the ``DueSource`` port: today the stored due
-fields (``is_overdue``); the dossier clock replaces it without touching the pages.
+Only running clocks count: a dossier waiting for the citizen or paused is in neither list. A
+dossier that missed its date stays late ("trễ hẹn") once given a new one, and shows both dates.
 """
 
 from __future__ import annotations
@@ -12,84 +13,79 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
 
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.codes import canonical_code
+from handlers.dossiers.deadlines import RUNNING, due_soon_until
 from handlers.dossiers.ingest import Ingestor
-from handlers.dossiers.statuses import OPEN, is_overdue
+from handlers.dossiers.statuses import CLOCK_RUNNING, CLOCK_STOPPED, is_overdue, parse_status
 from handlers.staff import audit
 from handlers.staff.audit import Actor, Forbidden, NotFound, Refused
+from handlers.staff.cache import StaleWhileRevalidate
 from storage import desk_repo, dossiers_repo, staff_repo
-from storage.desk_repo import DueRow, SentRow
+from storage.desk_repo import SentRow
 from storage.engine import SessionFactory
 from storage.models import Dossier, StatusEvent
 from storage.staff_models import AuditEntry
 
 MAX_REASON = 1000
-LIST_LIMIT = 300
+FACETS_FRESH = timedelta(minutes=2)
+FACETS_KEEP = timedelta(minutes=30)
+PAGE_SIZE = 50  # dossiers per list and page: a phone scrolls through this many at most
+MAX_PAGE = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 Clock = Callable[[], datetime]
+Facets = tuple[list[tuple[str, int]], list[tuple[str, str | None, int]]]
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class DueSource(Protocol):
-    """Open dossiers whose date falls before a moment, and the filter values among them."""
-
-    async def due_before(
-        self, horizon: datetime, *, agency: str | None, procedure: str | None, limit: int
-    ) -> list[DueRow]: ...
-
-    async def facets(
-        self, horizon: datetime, *, agency: str | None
-    ) -> tuple[list[tuple[str, int]], list[tuple[str, str | None, int]]]: ...
-
-
-class StoredDueFields:
-    """``DueSource`` over the dossiers' stored ``due_at`` / ``new_due_at``."""
-
-    def __init__(self, sessions: SessionFactory) -> None:
-        self._sessions = sessions
-        self._open = tuple(sorted(str(s) for s in OPEN))
-
-    async def due_before(
-        self, horizon: datetime, *, agency: str | None, procedure: str | None, limit: int
-    ) -> list[DueRow]:
-        async with self._sessions() as session:
-            return await desk_repo.due_before(
-                session, self._open, horizon, agency=agency, procedure=procedure, limit=limit
-            )
-
-    async def facets(
-        self, horizon: datetime, *, agency: str | None
-    ) -> tuple[list[tuple[str, int]], list[tuple[str, str | None, int]]]:
-        async with self._sessions() as session:
-            return await desk_repo.due_facets(session, self._open, horizon, agency=agency)
-
-
 @dataclass(frozen=True, slots=True)
 class DeskItem:
-    row: DueRow
-    due: datetime | None  # the date that counts now
-    overdue: bool
+    row: Dossier
+    due: datetime | None  # the clock's due time (a new date never replaces it)
+    overdue: bool  # the clock runs and its due time has passed: late, "trễ hẹn"
     late_days: int  # working days past the date (0 when not overdue)
-    needs_details: bool  # overdue and no reason or no future date recorded yet
-    rescheduled: bool  # missed its first date and was given a new one (still "trễ hẹn")
+    stopped: bool  # the clock is stopped: waiting for the citizen, or paused
+    running: bool  # the clock runs (received, processing): an apology can be recorded
+    has_details: bool  # a reason and a new date after the clock's date, still ahead
+    needs_details: bool  # overdue and no such reason and date recorded (a letter is owed)
+    rescheduled: bool  # a new date after the clock's date was given (late all the same)
     followers: int
     sent: list[SentRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of a list: its dossiers, which page, and how many the whole list holds."""
+
+    items: list[DeskItem]
+    number: int  # 1-based
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def first(self) -> int:
+        """Position of the first dossier shown (1-based), 0 when none."""
+        return (self.number - 1) * PAGE_SIZE + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
+@dataclass(frozen=True, slots=True)
 class DueView:
-    overdue: list[DeskItem]
-    due_soon: list[DeskItem]
+    overdue: ListPage
+    due_soon: ListPage
     horizon: datetime
     agencies: list[tuple[str, int]]
     procedures: list[tuple[str, str | None, int]]
-    truncated: bool  # more dossiers match than are listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,26 +103,32 @@ class Desk:
         calendar: WorkCalendar,
         ingestor: Ingestor,
         *,
-        source: DueSource | None = None,
         clock: Clock = _utcnow,
     ) -> None:
         self._sessions = sessions
         self._calendar = calendar
         self._ingestor = ingestor
-        self._source: DueSource = source or StoredDueFields(sessions)
         self._clock = clock
+        # The filters' choices (agencies, procedures, with counts) read every dossier due by the
+        # horizon: kept a short while, per account scope.
+        self._facets: StaleWhileRevalidate[Facets] = StaleWhileRevalidate(
+            clock, fresh=FACETS_FRESH, keep=FACETS_KEEP
+        )
 
     def horizon(self, now: datetime) -> datetime:
         """Closing time of the next working day: what falls due before it is 'due soon'."""
-        today = self._calendar.local(now).date()
-        return self._calendar.end_of_day(self._calendar.next_working_day(today))
+        return due_soon_until(now, self._calendar)
 
-    def earliest_new_date(self, row: DueRow) -> date:
-        """The first day a new due date may be: tomorrow, and not before the first date."""
+    def earliest_new_date(self, row: Dossier) -> date:
+        """The first day a new due date may be: tomorrow, and a day whose closing time is
+        after the clock's due time (a new date must be later than the missed one)."""
         tomorrow = self._calendar.local(self._clock()).date() + timedelta(days=1)
         if row.due_at is None:
             return tomorrow
-        return max(tomorrow, self._calendar.local(row.due_at).date())
+        day = self._calendar.local(row.due_at).date()
+        if self._calendar.end_of_day(day) <= row.due_at:
+            day += timedelta(days=1)
+        return max(tomorrow, day)
 
     @staticmethod
     def _scope(actor: Actor, agency: str | None) -> str | None:
@@ -134,58 +136,107 @@ class Desk:
         return actor.agency if actor.agency else agency
 
     async def due_list(
-        self, actor: Actor, *, agency: str | None = None, procedure: str | None = None
+        self,
+        actor: Actor,
+        *,
+        agency: str | None = None,
+        procedure: str | None = None,
+        overdue_page: int = 1,
+        soon_page: int = 1,
     ) -> DueView:
+        """Both lists, a page of each (the longest overdue first, then the soonest due)."""
         if not actor.can("officer"):
             raise Forbidden("due list")
         now = self._clock()
         horizon = self.horizon(now)
         scope = self._scope(actor, agency)
-        rows = await self._source.due_before(
-            horizon, agency=scope, procedure=procedure, limit=LIST_LIMIT + 1
-        )
-        truncated = len(rows) > LIST_LIMIT
-        rows = rows[:LIST_LIMIT]
-        agencies, procedures = await self._source.facets(horizon, agency=actor.agency)
-        items = await self._items(rows, now)
+        late_no = min(max(overdue_page, 1), MAX_PAGE)
+        soon_no = min(max(soon_page, 1), MAX_PAGE)
+        async with self._sessions() as session:
+            late_total, soon_total = await dossiers_repo.count_deadlines(
+                session, RUNNING, now, horizon, agency=scope, procedure=procedure
+            )
+            late = await dossiers_repo.past_due(
+                session,
+                RUNNING,
+                now,
+                agency=scope,
+                procedure=procedure,
+                limit=PAGE_SIZE,
+                offset=(late_no - 1) * PAGE_SIZE,
+            )
+            soon = await dossiers_repo.due_within(
+                session,
+                RUNNING,
+                now,
+                horizon,
+                agency=scope,
+                procedure=procedure,
+                limit=PAGE_SIZE,
+                offset=(soon_no - 1) * PAGE_SIZE,
+            )
+        agencies, procedures = (
+            await self._facets.get(actor.agency, lambda: self._read_facets(horizon, actor.agency))
+        ).value
+        items = await self._items([*late, *soon], now)
         return DueView(
-            overdue=[i for i in items if i.overdue],
-            due_soon=[i for i in items if not i.overdue],
+            overdue=ListPage([i for i in items if i.overdue], late_no, late_total),
+            due_soon=ListPage([i for i in items if not i.overdue], soon_no, soon_total),
             horizon=horizon,
             agencies=agencies,
             procedures=procedures,
-            truncated=truncated,
         )
 
-    async def _items(self, rows: list[DueRow], now: datetime) -> list[DeskItem]:
-        ids = [r.id for r in rows]
+    async def _read_facets(self, horizon: datetime, agency: str | None) -> Facets:
+        async with self._sessions() as session:
+            return await dossiers_repo.deadline_facets(session, RUNNING, horizon, agency=agency)
+
+    async def aclose(self) -> None:
+        await self._facets.aclose()
+
+    async def _items(self, rows: list[Dossier], now: datetime) -> list[DeskItem]:
+        ids = [r.id for r in rows if r.id is not None]
         async with self._sessions() as session:
             sent = await desk_repo.sent_about(session, ids)
             followers = await desk_repo.followers(session, ids)
         by_dossier: dict[int, list[SentRow]] = {}
         for s in sent:
             by_dossier.setdefault(s.dossier_id, []).append(s)
-        return [self._item(r, now, followers.get(r.id, 0), by_dossier.get(r.id, [])) for r in rows]
+        return [
+            self._item(r, now, followers.get(r.id or 0, 0), by_dossier.get(r.id or 0, []))
+            for r in rows
+        ]
 
-    def _item(self, row: DueRow, now: datetime, followers: int, sent: list[SentRow]) -> DeskItem:
-        # The clock's date (handlers.dossiers.clock); a new date given with an apology does
-        # not make the dossier punctual, so the desk shows it beside the missed one.
+    def _item(self, row: Dossier, now: datetime, followers: int, sent: list[SentRow]) -> DeskItem:
+        # The clock's date; a new date given with an apology does not make the dossier
+        # punctual, so the desk shows it beside the missed one.
         due = row.due_at
-        overdue = is_overdue(row.status, row.due_at, now)
+        status = parse_status(row.status)
+        overdue = is_overdue(row.status, due, now)
         late = 0
         if overdue and due is not None:
             late = self._calendar.working_days_between(
                 self._calendar.local(due).date(), self._calendar.local(now).date()
             )
-        has_reason = bool((row.apology_reason or "").strip())
-        has_new_date = row.new_due_at is not None and row.new_due_at > now
+        new_due = row.new_due_at
+        rescheduled = due is not None and new_due is not None and new_due > due
+        # What the official letter needs (notifications.rules.letter_details), still ahead.
+        has_details = (
+            rescheduled
+            and bool((row.apology_reason or "").strip())
+            and new_due is not None
+            and new_due > now
+        )
         return DeskItem(
             row=row,
             due=due,
             overdue=overdue,
             late_days=max(late, 0),
-            needs_details=overdue and not (has_reason and has_new_date),
-            rescheduled=has_new_date and row.due_at is not None and row.due_at < now,
+            stopped=status in CLOCK_STOPPED,
+            running=status in CLOCK_RUNNING,
+            has_details=has_details,
+            needs_details=overdue and not has_details,
+            rescheduled=rescheduled,
             followers=followers,
             sent=sent,
         )
@@ -207,20 +258,7 @@ class Desk:
             history = await staff_repo.list_audit(
                 session, target_kind="dossier", targets=[receipt_code], limit=50
             )
-        row = DueRow(
-            id=dossier.id,
-            receipt_code=dossier.receipt_code,
-            procedure_code=dossier.procedure_code,
-            procedure_name=dossier.procedure_name,
-            agency=dossier.agency,
-            received_at=dossier.received_at,
-            due_at=dossier.due_at,
-            new_due_at=dossier.new_due_at,
-            status=dossier.status,
-            status_at=dossier.status_at,
-            apology_reason=dossier.apology_reason,
-        )
-        item = self._item(row, now, followers.get(dossier.id, 0), sent)
+        item = self._item(dossier, now, followers.get(dossier.id, 0), sent)
         return DossierDetail(dossier, item, events, history)
 
     async def record_apology(
@@ -242,10 +280,17 @@ class Desk:
             raise Refused("reason_missing")
         if len(reason) > MAX_REASON:
             raise Refused("reason_too_long")
+        # Only a running clock has a date to apologise for: waiting for the citizen or paused
+        # is never late (no apology), and a finished or not yet accepted dossier has none.
+        status = parse_status(dossier.status)
+        if status in CLOCK_STOPPED:
+            raise Refused("clock_stopped")
+        if status not in CLOCK_RUNNING or dossier.due_at is None:
+            raise Refused("no_running_clock")
         now = self._clock()
         if new_due <= self._calendar.local(now).date():
             raise Refused("new_date_not_future")
-        if dossier.due_at is not None and new_due < self._calendar.local(dossier.due_at).date():
+        if self._calendar.end_of_day(new_due) <= dossier.due_at:
             raise Refused("new_date_before_due")
         before = {
             "apology_reason": dossier.apology_reason,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 MAX_PHRASE = 120
 LIST_LIMIT = 500
+SUGGESTIONS = 4  # candidate procedures offered per group
+SUGGESTED_GROUPS = 40  # groups that get candidates (the most asked first): search costs CPU
 Clock = Callable[[], datetime]
 # Builds a knowledge base from a stored export's files (name, bytes as stored).
 ExportLoader = Callable[[Sequence[tuple[str, bytes]]], KnowledgeBase]
@@ -43,9 +45,23 @@ class ProcedureLookup(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A procedure the search finds for a question, for the officer to choose from."""
+
+    code: str
+    name: str
+    offered: bool  # the assistant offered it (its answer or one of its choices)
+
+
+class CandidateSearch(Protocol):
+    def suggest(self, text: str, top: int = SUGGESTIONS) -> list[Suggestion]: ...
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionGroup:
     lead: UnansweredQuestion
     members: list[UnansweredQuestion]  # the lead first
+    suggestions: tuple[Suggestion, ...] = ()
 
     @property
     def total(self) -> int:
@@ -89,6 +105,18 @@ class LiveKnowledge:
         """The procedures in use, without the learned phrases."""
         return self._base
 
+    def suggest(self, text: str, top: int = SUGGESTIONS) -> list[Suggestion]:
+        """Candidate procedures for a question the assistant could not answer: what it offered
+        first, then what its ranking looked at, best first (none when it saw nothing)."""
+        decision = self._current.decide(text)
+        offered = {c.procedure.code for c in decision.chosen}
+        found: dict[str, Suggestion] = {}
+        for candidate in (*decision.chosen, *decision.ranking):
+            code = candidate.procedure.code
+            if code not in found:
+                found[code] = Suggestion(code, candidate.procedure.name, code in offered)
+        return list(found.values())[:top]
+
     async def reload(self, sessions: SessionFactory, *, force: bool = False) -> bool:
         """Rebuilds the index when a newer export was stored or the approved phrases changed;
         True when it did."""
@@ -130,10 +158,18 @@ class LiveKnowledge:
 
 class Questions:
     def __init__(
-        self, sessions: SessionFactory, procedures: ProcedureLookup, *, clock: Clock = _utcnow
+        self,
+        sessions: SessionFactory,
+        procedures: ProcedureLookup,
+        *,
+        search: CandidateSearch | None = None,
+        clock: Clock = _utcnow,
     ) -> None:
+        """``search``: where candidate procedures come from (the live search, learned phrases
+        included); without it the officer types the code."""
         self._sessions = sessions
         self._procedures = procedures
+        self._search = search
         self._clock = clock
 
     async def groups(self, actor: Actor) -> list[QuestionGroup]:
@@ -148,7 +184,16 @@ class Questions:
             for g in group_similar([r.text for r in rows])
         ]
         groups.sort(key=lambda g: -g.total)
-        return groups
+        search = self._search
+        if search is None or not groups:
+            return groups
+        leads = [g.lead.text for g in groups[:SUGGESTED_GROUPS]]
+        # The search is CPU work: off the event loop, so other requests are not held up.
+        found = await asyncio.to_thread(lambda: [search.suggest(text) for text in leads])
+        return [
+            replace(g, suggestions=tuple(found[i])) if i < len(found) else g
+            for i, g in enumerate(groups)
+        ]
 
     async def phrases(self, actor: Actor, statuses: Sequence[str]) -> list[LearnedPhrase]:
         if not actor.can("officer"):
@@ -163,6 +208,8 @@ class Questions:
         if not actor.can("officer"):
             raise Forbidden("link")
         code = procedure_code.strip()
+        if not code:
+            raise Refused("procedure_missing")
         procedure = self._procedures.get(code)
         if procedure is None:
             raise Refused("unknown_procedure")

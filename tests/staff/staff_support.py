@@ -39,7 +39,10 @@ def _row(code: str, agency: str, due: datetime, received: datetime) -> dict[str,
         "applicant_name": "Nguyễn Văn An",
         "applicant_phone": "0912345678",
         "received_at": received,
+        # As an import stores them: the receipt's due date is the clock's, the desk accepted
+        # the dossier when it was received (handlers.dossiers.clock).
         "due_at": due,
+        "base_due_at": due,
         "status": "processing",
         "status_at": received + timedelta(hours=1),
         "agency": agency,

@@ -167,14 +167,24 @@ async def test_login_throttle_csrf_and_an_apology(
     await page.wait_for_load_state()
     assert "Đã ghi lý do" in await page.locator(".flash.ok").inner_text()
     await build_service(staff_services.settings, sessions, {"telegram": _Unused()}).jobs.run_all()
-    rows = await _outbox(sessions)
-    assert sorted(r.rule for r in rows) == ["new_due_date", "overdue_apology"]
-    assert all("xác minh của Công an xã" in r.body for r in rows)
+    # The official letter, once, as soon as the reason and the new date are recorded.
+    (letter,) = await _outbox(sessions)
+    assert letter.rule == "overdue_apology" and "PHIẾU XIN LỖI" in letter.body
+    assert "xác minh của Công an xã" in letter.body
+    assert new_date.strftime("%d/%m/%Y") in letter.body
     await page.reload()
     sent = await page.locator("#sent-title + ul.sent").inner_text()
-    assert "Báo ngày hẹn mới" in sent and "Xin lỗi vì quá hạn" in sent
+    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in sent
     assert "Ghi lý do chậm, ngày hẹn mới" in await page.locator("ul.audit").inner_text()
+    facts = await page.locator("dl.facts").inner_text()
+    assert "Hẹn trả ban đầu" in facts and new_date.strftime("%d/%m/%Y") in facts
     await _shot(page, "staff_dossier_recorded_phone")
+    # Still late (trễ hẹn) on the list, with both dates; the letter is no longer owed.
+    await page.goto(base_url + "/staff/")
+    card = page.locator("article.dossier.late", has_text=LATE_A)
+    assert "Trễ hẹn, đã hẹn lại" in await card.inner_text()
+    assert await page.locator("article.dossier.late").count() == 2
+    await _shot(page, "staff_due_rescheduled_phone")
 
     await page.click(".logout button")
     await page.wait_for_load_state()
@@ -368,16 +378,35 @@ async def test_questions_accounts_and_audit_pages(
     services = staff_services
     await add_account(services.sessions, "boss", "admin")
     for i, text in enumerate(
-        ("giấy báo hỷ", "lam giay bao hy o dau", "xin giấy phép nuôi chim yến", "giấy báo hỷ")
+        (
+            "giấy báo hỷ",
+            "lam giay bao hy o dau",
+            "xin giấy phép nuôi chim yến",
+            "giấy báo hỷ",
+            "làm căn cước",
+        )
     ):
         await services.assistant.handle(Incoming(Channel.WEB, f"asker-{i:015d}", text=text))
     page = await _phone(browser)
     await _login(page, base_url, "boss")
     await page.goto(base_url + "/staff/questions")
-    assert await page.locator("article.question").count() == 2
+    assert await page.locator("article.question").count() == 3
     await _shot(page, "staff_questions_phone")
+    # A question the assistant answered with a choice: the officer picks one of its candidates.
+    card = page.locator("article.question", has_text="làm căn cước")
+    offered = card.locator("label.choice", has_text="Trợ lý đã đưa ra")
+    assert await offered.count() >= 2
+    name = await offered.first.inner_text()
+    await offered.first.click()
+    await card.locator("form[action$='/link'] button").click()
+    await page.wait_for_load_state()
+    assert "chờ quản trị viên duyệt" in await page.locator(".flash.ok").inner_text()
+    proposed = await page.locator("#proposed-title + div").inner_text()
+    assert name.split()[0] in proposed  # the chosen procedure's code
     wedding = page.locator("article.question", has_text="báo hỷ")
-    await wedding.locator("input[name=procedure_code]").fill("1.000894")
+    # No candidate fits "báo hỷ": the officer types the code instead of choosing one.
+    assert await wedding.locator("fieldset.choices input[type=radio]").count() >= 1
+    await wedding.locator("input[name=procedure_code_typed]").fill("1.000894")
     await wedding.locator("input[name=phrase]").fill("giấy báo hỷ")
     await wedding.locator("form[action$='/link'] button").click()
     await page.wait_for_load_state()
@@ -421,3 +450,73 @@ async def test_desktop_due_list(browser: Any, base_url: str, staff_services: Ser
     await page.wait_for_load_state()
     assert LATE_B not in await page.locator("main").inner_text()
     await _shot(page, "staff_due_desktop")
+
+
+async def test_report_page_table_chart_and_xlsx_download(
+    browser: Any, base_url: str, staff_services: Services, tmp_path: Path
+) -> None:
+    """A viewer picks November: the one-stop table, the chart of the on-time share by month and
+    the satisfaction table on a phone; the .xlsx downloads and opens with openpyxl; an officer
+    bound to an agency sees that agency's figures only."""
+    from one_stop_support import EXPECTED_A, EXPECTED_TOTAL, A, B, seed_month
+    from openpyxl import load_workbook
+
+    await seed_month(staff_services.sessions)
+    await add_account(staff_services.sessions, "xem", "viewer")
+    await add_account(staff_services.sessions, "an.tran", "officer", A)
+    page = await _phone(browser)
+    await _login(page, base_url, "xem")
+    await page.fill("#month", "2026-11")
+    await page.click("form.filters:has(#month) button[type=submit]")
+    await page.wait_for_load_state()
+    assert "Từ 01/11/2026 đến 30/11/2026" in await page.locator("h2.period").inner_text()
+    table = await page.locator("table.one-stop").inner_text()
+    assert "Kỳ trước chuyển qua\t3" in table and "66,7 %" in table
+    assert await page.locator("figure.chart svg g.bar").count() == 12
+    box = await page.locator("figure.chart svg").bounding_box()
+    assert box is not None and 300 <= box["width"] <= 390  # the column's width on a phone
+    november = page.locator("figure.chart svg g.bar").last
+    assert await november.locator("text.value").text_content() == "67"
+    assert await november.locator("rect").count() == 1
+    satisfaction = await page.locator("table.satisfaction").inner_text()
+    assert "Rất hài lòng\t1\t33,3 %" in satisfaction and "Tổng cộng\t3" in satisfaction
+    agencies = await page.locator("table.agencies").inner_text()
+    assert A in agencies and B in agencies
+    await _shot(page, "staff_report_month_phone")
+
+    async with page.expect_download() as waiting:
+        await page.click("#xlsx")
+    download = await waiting.value
+    assert download.suggested_filename == "bao-cao-2026-11-01-2026-11-30.xlsx"
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    ws = load_workbook(saved).active
+    assert ws is not None and ws.title == "Kết quả giải quyết TTHC"
+    assert ws.cell(row=2, column=1).value == "Kỳ báo cáo: từ ngày 01/11/2026 đến ngày 30/11/2026"
+    rows = {ws.cell(row=r, column=2).value: r for r in range(6, 9)}
+    assert list(rows) == [A, B, "Tổng cộng"]
+    assert ws.cell(row=rows["Tổng cộng"], column=3).value == EXPECTED_TOTAL["received_total"]
+
+    # The agency's own report, from the breakdown's link.
+    await page.click(f"table.agencies a:text-is('{A}')")
+    await page.wait_for_load_state()
+    assert f"Số liệu của {A}" in await page.locator("p.scope").inner_text()
+    await page.click("figure.chart + details summary")  # the chart's figures as a table
+    assert "11/2026\t2\t1\t50,0 %" in await page.locator("table.chart-data").inner_text()
+    await _shot(page, "staff_report_agency_phone")
+
+    officer = await _phone(browser)
+    await _login(officer, base_url, "an.tran")
+    await officer.goto(base_url + "/staff/report?month=2026-11&agency=" + B)
+    main = await officer.locator("main").inner_text()
+    assert f"Số liệu của {A}" in main and B not in main
+    assert "Hoạt động của Trợ lý" not in main
+    one_stop = await officer.locator("table.one-stop").inner_text()
+    assert f"Kỳ trước chuyển qua\t{EXPECTED_A['carried_over']}" in one_stop
+    await _shot(officer, "staff_report_scoped_phone")
+
+    desktop = await (await browser.new_context(viewport=DESKTOP, locale="vi-VN")).new_page()
+    await _login(desktop, base_url, "xem")
+    await desktop.goto(base_url + "/staff/report?month=2026-11")
+    await _shot(desktop, "staff_report_desktop")
+    assert page.errors == [] and officer.errors == []

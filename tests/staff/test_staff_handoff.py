@@ -259,3 +259,33 @@ async def test_zalo_answer_outside_the_window_goes_as_a_transaction_card(
     texts = [e["content"] for e in payload["elements"] if e["type"] == "text"]
     assert any("mang sổ đỏ" in x for x in texts)
     assert all(len(x) <= 250 for x in texts)
+
+
+async def test_the_lists_order_open_by_waiting_and_closed_by_closing(
+    staff_services: Services,
+) -> None:
+    """Open tickets: the citizen who has waited longest first, with how many lines and their
+    latest words. Closed ones: the latest closed first."""
+    services = staff_services
+    codes = []
+    for n in range(3):
+        opened = await _say(services, "gặp cán bộ", user=f"web-order-{n:013d}")
+        found = CODE.search(opened)
+        assert found is not None
+        codes.append(found.group(0))
+        await _say(services, f"câu hỏi số {n}", user=f"web-order-{n:013d}")
+    await _say(services, "tôi vẫn đang chờ", user=f"web-order-{0:013d}")  # 0 waits less now
+    tickets = Tickets(services.sessions)
+    lines = await tickets.listing(OFFICER)
+    assert [line.ticket.code for line in lines] == [codes[1], codes[2], codes[0]]
+    assert [line.last_text for line in lines] == [
+        "câu hỏi số 1",
+        "câu hỏi số 2",
+        "tôi vẫn đang chờ",
+    ]
+    assert lines[2].messages == lines[0].messages + 2  # the citizen's line and the answer
+    await tickets.close(OFFICER, codes[2], "xong")
+    await tickets.close(OFFICER, codes[0], "xong")
+    closed = await tickets.listing(OFFICER, closed=True)
+    assert [line.ticket.code for line in closed] == [codes[0], codes[2]]
+    assert [line.ticket.code for line in await tickets.listing(OFFICER)] == [codes[1]]

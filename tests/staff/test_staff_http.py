@@ -5,7 +5,7 @@ roles and agencies are enforced, pages carry the CSP and no-store, the CLI makes
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -229,3 +229,33 @@ def test_behind_https_the_cookie_is_secure_and_host_bound() -> None:
     assert signer.token(signed) == "tok"
     other = CookieSigner(b"another deployment's key", https=True)
     assert other.token(signed) is None
+
+
+async def test_the_due_list_pages_keep_the_filters(staff_services: Services) -> None:
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "receipt_code": f"000.00.20.H56-261002-{n:04d}",
+            "procedure_code": "1.001193",
+            "received_at": now - timedelta(days=30),
+            "due_at": now - timedelta(days=10, minutes=n),
+            "status": "processing",
+            "status_at": now - timedelta(days=29),
+            "agency": AGENCY_A,
+        }
+        for n in range(1, 61)
+    ]
+    async with staff_services.sessions() as session, session.begin():
+        await dossiers_repo.upsert_dossiers(session, rows, now)
+    await add_account(staff_services.sessions, "lan", "officer")
+    async with TestClient(TestServer(create_app(staff_services))) as client:
+        await _login(client, "lan")
+        first = await (await client.get("/staff/", params={"agency": AGENCY_A})).text()
+        assert "Quá hạn (60)" in first and "Hồ sơ 1–50 trong 60" in first
+        found = re.search(r'href="(/staff/\?[^"]*late_page=2[^"]*)"', first)
+        assert found is not None and "agency=" in found.group(1)
+        second = await (await client.get(found.group(1).replace("&amp;", "&"))).text()
+        assert "Hồ sơ 51–60 trong 60" in second and "Trang trước" in second
+        assert second.count('<article class="card dossier late">') == 10
+        odd = await client.get("/staff/", params={"late_page": "x"})
+        assert odd.status == 200  # a bad page number is the first page

@@ -102,3 +102,33 @@ async def test_dismissed_questions_leave_the_list(staff_services: Services) -> N
     (group,) = await questions.groups(OFFICER)
     await questions.dismiss(OFFICER, [m.id for m in group.members if m.id is not None])
     assert await questions.groups(OFFICER) == []
+
+
+async def test_the_search_suggests_candidates_to_link(staff_services: Services) -> None:
+    """An officer picks among the procedures the search finds instead of typing a code: what
+    the assistant offered comes first and is marked; linking with a suggestion works."""
+    services = staff_services
+    assert services.knowledge is not None
+    await _ask(services, "làm căn cước", "asker-f")  # a choice of several
+    await _ask(services, "xin giấy phép nuôi chim yến", "asker-g")  # nothing found
+    questions = Questions(services.sessions, services.kb, search=services.knowledge)
+    groups = {g.lead.text: g for g in await questions.groups(OFFICER)}
+    card = groups["làm căn cước"]
+    offered = [s for s in card.suggestions if s.offered]
+    assert len(offered) >= 2 and card.suggestions[: len(offered)] == tuple(offered)
+    assert all("căn cước" in s.name.lower() for s in offered)
+    assert 2 <= len(card.suggestions) <= 4
+    assert len({s.code for s in card.suggestions}) == len(card.suggestions)
+    birds = groups["xin giấy phép nuôi chim yến"]
+    assert not any(s.offered for s in birds.suggestions)  # candidates only, none offered
+    # Without a search the page asks for the code, as before.
+    plain = await Questions(services.sessions, services.kb).groups(OFFICER)
+    assert all(g.suggestions == () for g in plain)
+
+    chosen = offered[0]
+    ids = [m.id for m in card.members if m.id is not None]
+    phrase = await questions.link(OFFICER, ids, chosen.code, "làm căn cước")
+    assert phrase.procedure_code == chosen.code and phrase.status == "proposed"
+    with pytest.raises(Refused) as missing:
+        await questions.link(OFFICER, [m.id for m in birds.members if m.id], "  ", "chim yến")
+    assert missing.value.reason == "procedure_missing"
