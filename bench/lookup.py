@@ -294,7 +294,6 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str, kb: Any) -> 
     baseline_p50 = statistics.median(base.timings) * 1000
     for path in (base, bare, dial, core, sql_core):
         _report(path.name, path.timings, path.found, None if path is base else baseline_p50)
-    await dialog.aclose()
     await engine.dispose()
 
 

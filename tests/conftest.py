@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from db_support import DB_KINDS, create_test_database, drop_test_database
 
 from knowledge import shipped
 from knowledge.base import KnowledgeBase
+from storage.counters import RedisCounterStore
 from storage.engine import Engine as AsyncEngine
 from storage.engine import SessionFactory, create_engine
 from storage.engine import session_factory as make_factory
@@ -60,6 +63,39 @@ async def session_factory(db_url: str) -> AsyncIterator[SessionFactory]:
     finally:
         await _empty_tables(engine)
         await engine.dispose()
+
+
+REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+async def redis_counters() -> AsyncIterator[Callable[[], RedisCounterStore]]:
+    """Makes Redis counter stores that share one fresh key prefix (as replicas do); skips
+    without Redis (fails under CI); every key under the prefix is deleted afterwards."""
+    prefix = f"motcua-test-{secrets.token_hex(6)}:"
+    stores: list[RedisCounterStore] = []
+
+    def make() -> RedisCounterStore:
+        stores.append(RedisCounterStore.from_url(REDIS_URL, prefix=prefix))
+        return stores[-1]
+
+    probe = make()
+    try:
+        await probe.apply((), ["ping"])
+    except Exception as exc:  # noqa: BLE001 - any connection problem
+        await probe.aclose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
+        pytest.skip(f"Redis not reachable: {exc}")
+    try:
+        yield make
+    finally:
+        client = probe._redis
+        keys = [k async for k in client.scan_iter(match=prefix + "*")]
+        if keys:
+            await client.delete(*keys)
+        for store in stores:
+            await store.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -29,13 +29,6 @@ from handlers.dossiers.qr_decode import (
     procedure_from_text,
     token_from_text,
 )
-from handlers.dossiers.ratelimit import (
-    CounterStore,
-    Decision,
-    RateLimiter,
-    Window,
-    counter_store,
-)
 from handlers.dossiers.tokens import DEFAULT_VALID_DAYS, TokenError, TokenExpired, verify_token
 from handlers.dossiers.tokens import PREFIX as TOKEN_PREFIX
 from handlers.dossiers.view import (
@@ -47,9 +40,11 @@ from handlers.dossiers.view import (
     status_label,
 )
 from handlers.messages import Button, Incoming, Reply
+from handlers.ratelimit import CounterStore, Decision, RateLimiter, Window
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.normalise import fold
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
+from storage.counters import MemoryCounterStore
 from storage.engine import Session, SessionFactory
 from storage.models import Dossier
 
@@ -129,8 +124,7 @@ class DossierDialog:
         self._push = None if push_channels is None else frozenset(str(c) for c in push_channels)
         self._telegram_url = telegram_url.rstrip("/")
         self._key = signing_key
-        store = counters if counters is not None else counter_store()
-        self._counters = store
+        store = counters if counters is not None else MemoryCounterStore()
         wall = lambda: clock().timestamp()  # noqa: E731 - the limiters share the dialog's clock
         limits = LookupLimits(per_minute, per_day, failures_per_hour, storm_per_minute)
         self._guard = LookupGuard(store, limits, clock=wall)
@@ -145,12 +139,6 @@ class DossierDialog:
         self._agency = agency or AgencyInfo()
         self._clock = clock
         self._usage: UsageRecorder = usage if usage is not None else NoUsage()
-
-    async def aclose(self) -> None:
-        """Close the shared counters' connection (Redis), if any."""
-        close = getattr(self._counters, "aclose", None)
-        if close is not None:
-            await close()
 
     # --- DossierPort ------------------------------------------------------------------------
 

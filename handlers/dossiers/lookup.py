@@ -20,8 +20,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.dossiers.ratelimit import CounterStore, Decision, RateLimiter, Window
 from handlers.messages import Channel, Incoming
+from handlers.ratelimit import CounterStore, Decision, RateLimiter, Window
 from storage import dossiers_repo
 from storage.engine import SessionFactory
 from storage.models import Dossier

@@ -9,12 +9,12 @@ from fakes.decisions import ScriptedDecision
 
 from handlers.assistant import Assistant
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.tokens import make_token
 from handlers.messages import Channel, Incoming
 from knowledge.model import Procedure
 from storage import dossiers_repo
 from storage.conversations_repo import SqlConversationStore
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 
 VN = timezone(timedelta(hours=7))

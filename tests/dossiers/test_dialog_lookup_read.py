@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from handlers import texts_vi as T
 from handlers.conversation import ConversationState
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.messages import Channel, Incoming
 from storage import dossiers_repo, subscriptions_repo
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 
 VN = timezone(timedelta(hours=7))

@@ -9,10 +9,10 @@ import pytest
 
 from handlers.conversation import ConversationState
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.tokens import make_token
 from handlers.messages import Channel, Incoming
 from storage import dossiers_repo, subscriptions_repo
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 
 VN = timezone(timedelta(hours=7))

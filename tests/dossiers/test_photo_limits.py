@@ -16,8 +16,8 @@ from handlers.conversation import ConversationState
 from handlers.dossiers import dialog as dialog_module
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.qr_decode import MAX_DECODED_BYTES, ImageTooLarge, decode_qr
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.messages import Channel, Incoming
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 
 

@@ -10,12 +10,12 @@ import pytest
 
 from handlers.assistant import Assistant
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.messages import Channel, Incoming
 from handlers.outage import OutageLog
 from handlers.ports import SearchHit
 from knowledge.model import Procedure
 from storage.conversations_repo import SqlConversationStore
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory, create_engine, is_unavailable, session_factory
 from storage.usage_repo import BatchedUsageWriter
 

@@ -178,9 +178,7 @@ async def test_a_real_conversation_shows_up_in_the_period_report(
         malformed = await bot.handle(say("mã 000.00.20.H56-21061-0001", Channel.WEB, "f"))
         assert "000.00.20.H56-21061-0001" in malformed[0].text
     finally:
-        dialog_close = dialog.aclose()
         await writer.aclose()
-        await dialog_close
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     start = datetime.combine(today, datetime.min.time(), ZoneInfo("Asia/Ho_Chi_Minh"))
     async with session_factory() as session:

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from bot.senders.zalo import ZaloSender
 from handlers.assistant import Assistant
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.tokens import make_payload
 from handlers.messages import Reply
 from knowledge import shipped
@@ -26,6 +25,7 @@ from knowledge.compressed import open_text
 from notifications.ports import Outcome
 from storage import dossiers_repo
 from storage.conversations_repo import SqlConversationStore
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 from storage.models import Contact, Conversation, Subscription, WebhookEvent
 
