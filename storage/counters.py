@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
 from redis.asyncio import Redis
 
-
-class FailureLog(Protocol):
-    """handlers.outage.OutageLog: one line per outage, not one per failed call."""
-
-    def failed(self, exc: BaseException) -> None: ...
-
-    def ok(self) -> None: ...
+from storage.batching import FailureLog
 
 
 class MemoryCounterStore:

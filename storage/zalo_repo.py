@@ -27,7 +27,7 @@ from storage.models import (
     WebhookEvent,
     ZaloToken,
 )
-from storage.statements import upsert_insert
+from storage.statements import is_postgresql, upsert_insert
 from storage.types import utcnow
 
 TOKEN_ROW = 1
@@ -107,7 +107,7 @@ class SqlZaloTokenStore:
 
 
 async def _lock_row(session: AsyncSession) -> ZaloToken | None:
-    if session.get_bind().dialect.name == "sqlite":
+    if not is_postgresql(session):
         # Take SQLite's writer lock before any read: a deferred transaction would read a
         # snapshot from before the lock was granted and could refresh a second time.
         await session.execute(text("BEGIN IMMEDIATE"))
@@ -148,7 +148,7 @@ class SqlWebhookLedger:
         if not rows:
             return set()
         async with self._factory() as session, session.begin():
-            if session.get_bind().dialect.name == "postgresql":
+            if is_postgresql(session):
                 # A dedupe key lost in a database crash costs at most one repeated answer;
                 # not waiting for the WAL flush keeps the webhook's 200 fast.
                 await session.execute(text("SET LOCAL synchronous_commit = off"))

@@ -16,6 +16,7 @@ from storage.engine import Engine as AsyncEngine
 from storage.engine import SessionFactory, create_engine
 from storage.engine import session_factory as make_factory
 from storage.migrate import upgrade
+from storage.statements import is_postgresql
 
 
 @pytest.fixture(scope="session", params=DB_KINDS)
@@ -35,7 +36,7 @@ async def _empty_tables(engine: AsyncEngine) -> None:
     from sqlalchemy import text
 
     async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+        if is_postgresql(engine):
             rows = await conn.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             )

@@ -3,7 +3,6 @@ and keeps the Zalo-only parts (welcome, phone sharing, follow by phone, withdraw
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -11,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from bot.one_at_a_time import KeyedLock
 from bot.ports import Responder
 from bot.zalo import texts_vi as T
 from bot.zalo.client import Sent
@@ -88,15 +88,17 @@ class ZaloInbox:
         store: ConversationStore,
         *,
         flood: FloodGate | None = None,
+        locks: KeyedLock | None = None,
     ) -> None:
+        """``locks``: the per-user lock the responder serialises with (OneAtATime.locks), so
+        that a user's events and the core's answers to them queue in one line."""
         self._responder = responder
         self._flood = flood if flood is not None else FloodGate()
         self.stats: Counter[str] = Counter()
         self._client = client
         self._users = users
         self._store = store
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._holders: dict[str, int] = {}  # events of a user in hand; the lock goes at zero
+        self._locks = locks if locks is not None else KeyedLock()
         # Users whose numbered list this process stored: a later answer without a list clears
         # it, so that a digit never picks from an old list (the TTL covers other replicas).
         self._listed: set[str] = set()
@@ -109,15 +111,8 @@ class ZaloInbox:
             return
         if isinstance(event, UserText | UserImage | UserOther) and not await self._let_in(user):
             return
-        lock = self._locks.setdefault(user, asyncio.Lock())
-        self._holders[user] = self._holders.get(user, 0) + 1
-        try:
-            async with lock:
-                await self._handle(event)
-        finally:
-            self._holders[user] -= 1
-            if not self._holders[user]:
-                del self._holders[user], self._locks[user]
+        async with self._locks.hold((Channel.ZALO.value, user)):
+            await self._handle(event)
 
     async def _let_in(self, user_id: str) -> bool:
         """The flood limit on what a user writes (never on follow, phone sharing, withdrawal)."""

@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.ledger import BatchedLedger
 from bot.links import Links
+from bot.one_at_a_time import KeyedLock, OneAtATime
 from bot.ports import Responder
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo.client import ZaloClient
@@ -76,7 +77,9 @@ def build_channel(
 ) -> ZaloChannel:
     z = settings.zalo
     client = zalo_client(settings, sessions, http)
-    inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), store)
+    # One per-user lock: the inbox holds the assistant's own, so an event waits in one line.
+    locks = responder.locks if isinstance(responder, OneAtATime) else KeyedLock()
+    inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), store, locks=locks)
     ledger = SqlWebhookLedger(sessions)
     webhook = ZaloWebhook(
         app_id=z.app_id,
