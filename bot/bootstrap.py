@@ -28,6 +28,7 @@ from notifications.ports import Sender
 from notifications.ratings import RatingResponder
 from storage.conversations_repo import SqlConversationStore
 from storage.counters import MemoryCounterStore, counter_store
+from storage.dossier_store import SqlDossierStore
 from storage.engine import Engine, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.usage_repo import BatchedUsageWriter
@@ -128,7 +129,7 @@ async def bootstrap(
     )
     counted = metrics.usage(usage)  # the report's counts, and /metrics' decisions and lookups
     dossiers = DossierDialog(
-        sessions,
+        SqlDossierStore(sessions),
         signing_key=signing_key,
         counters=counters,
         per_minute=settings.lookup.per_user_per_minute,

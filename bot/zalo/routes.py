@@ -24,7 +24,9 @@ from bot.zalo.inbox import ZaloInbox
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from handlers.conversation import ConversationStore
+from handlers.dossiers.possession import Possession
 from notifications.ports import Sender
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 from storage.zalo_repo import SqlWebhookLedger, SqlZaloTokenStore, SqlZaloUsers, StoredTokens
 
@@ -79,7 +81,10 @@ def build_channel(
     client = zalo_client(settings, sessions, http)
     # One per-user lock: the inbox holds the assistant's own, so an event waits in one line.
     locks = responder.locks if isinstance(responder, OneAtATime) else KeyedLock()
-    inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), store, locks=locks)
+    possession = Possession(
+        SqlDossierStore(sessions), max_subscribers=settings.security.max_subscribers_per_dossier
+    )
+    inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), possession, store, locks=locks)
     ledger = SqlWebhookLedger(sessions)
     webhook = ZaloWebhook(
         app_id=z.app_id,

@@ -15,6 +15,7 @@ from handlers.dossiers.view import AgencyInfo
 from handlers.messages import Channel, Incoming
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
 from storage.counters import MemoryCounterStore, RedisCounterStore
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 
 VN = timezone(timedelta(hours=7))
@@ -67,7 +68,7 @@ async def dialog(session_factory: SessionFactory, clock: Clock) -> DossierDialog
             clock(),
         )
     return DossierDialog(
-        session_factory,
+        SqlDossierStore(session_factory),
         signing_key=KEY,
         counters=MemoryCounterStore(clock=lambda: clock().timestamp()),
         per_minute=10,
@@ -418,7 +419,12 @@ async def test_enumeration_refused_with_redis_counters_shared_by_replicas(
     redis_counters: Callable[[], RedisCounterStore],
 ) -> None:
     replicas = [
-        DossierDialog(session_factory, signing_key=KEY, counters=redis_counters(), clock=clock)
+        DossierDialog(
+            SqlDossierStore(session_factory),
+            signing_key=KEY,
+            counters=redis_counters(),
+            clock=clock,
+        )
         for _ in range(2)
     ]
     texts = []
@@ -477,7 +483,7 @@ async def test_a_storm_is_answered_on_its_own_addresses(
     session_factory: SessionFactory, dialog: DossierDialog, clock: Clock
 ) -> None:
     storm = DossierDialog(
-        session_factory,
+        SqlDossierStore(session_factory),
         signing_key=KEY,
         counters=MemoryCounterStore(clock=lambda: clock().timestamp()),
         storm_per_minute=50,

@@ -13,6 +13,7 @@ from handlers.dossiers.tokens import make_token
 from handlers.messages import Channel, Incoming
 from storage import dossiers_repo, subscriptions_repo
 from storage.counters import MemoryCounterStore
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 
 VN = timezone(timedelta(hours=7))
@@ -50,7 +51,7 @@ def _dialog(
     sessions: SessionFactory, push: frozenset[str] | None, telegram_url: str = ""
 ) -> DossierDialog:
     return DossierDialog(
-        sessions,
+        SqlDossierStore(sessions),
         signing_key=KEY,
         counters=MemoryCounterStore(clock=NOW.timestamp),
         clock=lambda: NOW,
