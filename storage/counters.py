@@ -150,3 +150,19 @@ def counter_store(
     return FallbackCounterStore(
         RedisCounterStore.from_url(redis_url), MemoryCounterStore(), failures
     )
+
+
+class RedisProbe:
+    """Whether the configured Redis answers (GET /readyz), on a client of its own."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        self._redis = Redis.from_url(url, socket_timeout=timeout_s)
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return False
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
