@@ -32,6 +32,17 @@ def db_url(
         drop_test_database(name)
 
 
+# PostgreSQL: tables whose id sequence moved since the last reset (RESTART IDENTITY). With
+# the tables that hold rows, what a test touched: truncating every table costs half a second.
+_PG_SEQUENCE_MOVED = """
+SELECT t.relname FROM pg_depend d
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_sequences q ON q.sequencename = s.relname AND q.schemaname = 'public'
+WHERE q.last_value IS NOT NULL
+"""
+
+
 async def _empty_tables(engine: AsyncEngine) -> None:
     from sqlalchemy import text
 
@@ -40,7 +51,13 @@ async def _empty_tables(engine: AsyncEngine) -> None:
             rows = await conn.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             )
-            names = [r[0] for r in rows if r[0] != "alembic_version"]
+            tables = [r[0] for r in rows if r[0] != "alembic_version"]
+            holding = " UNION ALL ".join(
+                f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in tables
+            )
+            used = {r[0] for r in await conn.execute(text(holding))} if tables else set()
+            used |= {r[0] for r in await conn.execute(text(_PG_SEQUENCE_MOVED))}
+            names = [n for n in tables if n in used]
             if names:
                 quoted = ", ".join(f'"{n}"' for n in names)
                 await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
