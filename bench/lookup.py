@@ -216,6 +216,7 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str, kb: Any) -> 
     from handlers.dossiers.dialog import DossierDialog
     from handlers.dossiers.view import render_dossier
     from storage.conversations_repo import SqlConversationStore
+    from storage.dossier_store import SqlDossierStore
 
     engine = create_engine(url)
     factory = session_factory(engine)
@@ -224,7 +225,7 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str, kb: Any) -> 
     now = datetime.now(UTC)
     # Limits out of the way (they are tested elsewhere); their bookkeeping still runs.
     dialog = DossierDialog(
-        factory,
+        SqlDossierStore(factory),
         signing_key=b"bench",
         per_minute=10**9,
         per_day=10**9,
@@ -294,7 +295,6 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str, kb: Any) -> 
     baseline_p50 = statistics.median(base.timings) * 1000
     for path in (base, bare, dial, core, sql_core):
         _report(path.name, path.timings, path.found, None if path is base else baseline_p50)
-    await dialog.aclose()
     await engine.dispose()
 
 

@@ -365,9 +365,9 @@ async def measure(rounds: int) -> None:  # noqa: PLR0915 - the whole run, read t
     from bot.config import load_settings
     from bot.staff.report import month_bounds
     from handlers.dossiers.deadlines import due_soon_until
-    from handlers.dossiers.ratelimit import MemoryCounterStore
     from handlers.staff.accounts import Accounts
     from handlers.staff.audit import COMMAND_LINE
+    from storage.counters import MemoryCounterStore
     from storage.engine import create_engine, session_factory
 
     os.environ["MOTCUA_DATABASE__URL"] = URL

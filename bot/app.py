@@ -70,9 +70,11 @@ def create_app(services: Services) -> web.Application:
         services.assistant,
         per_ip_per_minute=settings.web.per_ip_per_minute,
         trusted_proxies=trusted_networks(settings.web.trusted_proxies),
+        counters=services.counters,
     ).register(app)
     setup_api(app, services)  # ingest API
-    WebInbox(services.sessions).register(app)  # officers' answers to web chat hand-offs
+    # Officers' answers to web chat hand-offs.
+    WebInbox(services.sessions, counters=services.counters).register(app)
     setup_staff(app, services)  # the staff console at /staff/
     if settings.zalo.enabled:
         setup_zalo(app, services)

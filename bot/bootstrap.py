@@ -17,22 +17,18 @@ from handlers.assistant import Assistant
 from handlers.conversation import ConversationStore
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import (
-    CounterStore,
-    FallbackCounterStore,
-    MemoryCounterStore,
-    RedisCounterStore,
-    counter_store,
-)
 from handlers.dossiers.view import AgencyInfo
 from handlers.helpdesk.desk import HelpDesk
 from handlers.messages import Channel
 from handlers.outage import OutageLog
+from handlers.ratelimit import CounterStore
 from handlers.staff.questions import LiveKnowledge
 from knowledge.base import KnowledgeBase
 from notifications.ports import Sender
 from notifications.ratings import RatingResponder
 from storage.conversations_repo import SqlConversationStore
+from storage.counters import MemoryCounterStore, counter_store
+from storage.dossier_store import SqlDossierStore
 from storage.engine import Engine, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.usage_repo import BatchedUsageWriter
@@ -61,7 +57,9 @@ class Services:
     senders: dict[str, Sender] = field(default_factory=dict)  # beyond Telegram's (e.g. Zalo)
     demo_codes: list[str] = field(default_factory=list)
     usage: BatchedUsageWriter | None = None  # anonymous counts for ``motcua report``
-    staff_counters: CounterStore = field(default_factory=MemoryCounterStore)  # logins, tickets
+    # Every request-side limit (lookups, hand-offs, logins, the web chat per address): Redis
+    # when configured, so that replicas count together; else this process's memory.
+    counters: CounterStore = field(default_factory=MemoryCounterStore)
     metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot.health)
 
     async def aclose(self) -> None:
@@ -69,11 +67,9 @@ class Services:
             await self.store.aclose()
         if self.telegram is not None:
             await self.telegram.session.close()
-        await self.dossiers.aclose()
         if self.usage is not None:
             await self.usage.aclose()  # before the engine goes: it writes what is buffered
-        if isinstance(self.staff_counters, RedisCounterStore | FallbackCounterStore):
-            await self.staff_counters.aclose()
+        await self.counters.aclose()
         await self.engine.dispose()
 
 
@@ -124,11 +120,18 @@ async def bootstrap(
         sessions, failures=OutageLog(logging.getLogger("storage.usage_repo"), "usage counts")
     )
     metrics = Metrics()
+    counters = counter_store(
+        settings.redis.url,
+        OutageLog(
+            logging.getLogger("storage.counters"),
+            "redis (rate limits counted in memory meanwhile)",
+        ),
+    )
     counted = metrics.usage(usage)  # the report's counts, and /metrics' decisions and lookups
     dossiers = DossierDialog(
-        sessions,
+        SqlDossierStore(sessions),
         signing_key=signing_key,
-        counters=counter_store(settings.redis.url),
+        counters=counters,
         per_minute=settings.lookup.per_user_per_minute,
         per_day=settings.lookup.per_user_per_day,
         failures_per_hour=settings.lookup.failures_per_hour,
@@ -146,11 +149,10 @@ async def bootstrap(
         push_channels=push_channels(settings),
         telegram_url=telegram_bot_url(settings),
     )
-    staff_counters = counter_store(settings.redis.url)
     helpdesk = HelpDesk(
         sessions,
         calendar,
-        staff_counters,
+        counters,
         reachable=push_channels(settings) | {str(Channel.WEB)},
         contact=settings.agency.contact,
         per_user_per_day=settings.staff.handoffs_per_user_per_day,
@@ -188,7 +190,7 @@ async def bootstrap(
     )
     services.usage = usage
     services.metrics = metrics
-    services.staff_counters = staff_counters
+    services.counters = counters
     try:
         await _check_demo(services, demo)
         if demo:

@@ -13,16 +13,16 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
-from redis.asyncio import Redis
 
 from bot.bootstrap import Services
 from bot.metrics import WEBHOOKS, Metrics, content_type
+from storage.counters import RedisProbe
 from storage.engine import ping
 
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_S = 2.0  # a dependency slower than this is not ready for citizens either
-REDIS = web.AppKey("health_redis", Redis)
+REDIS = web.AppKey("health_redis", RedisProbe)
 
 
 class Health:
@@ -41,7 +41,7 @@ class Health:
         checks["knowledge"] = f"{procedures} procedures" if procedures else "empty"
         ready = bool(database and procedures)
         if services.settings.redis.url:
-            redis_ok = await _within(_ping_redis(request.app[REDIS]))
+            redis_ok = await _within(request.app[REDIS].ping())
             checks["redis"] = "ok" if redis_ok else "unavailable"
             ready = ready and redis_ok
         status = 200 if ready else 503
@@ -64,13 +64,6 @@ async def _within(awaitable: Any, *, raise_: bool = False) -> Any:
     except Exception:
         if raise_:
             raise
-        return False
-
-
-async def _ping_redis(client: Redis) -> bool:
-    try:
-        return bool(await client.ping())
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
         return False
 
 
@@ -103,7 +96,7 @@ def setup_health(app: web.Application, services: Services) -> None:
     if url:
 
         async def redis_client(app: web.Application) -> AsyncIterator[None]:
-            app[REDIS] = Redis.from_url(url, socket_timeout=CHECK_TIMEOUT_S)
+            app[REDIS] = RedisProbe(url, CHECK_TIMEOUT_S)
             yield
             with contextlib.suppress(Exception):
                 await app[REDIS].aclose()

@@ -8,8 +8,11 @@ for the next one, which records them all; the database still decides, so replica
 
 from __future__ import annotations
 
-import asyncio
 from typing import Protocol
+
+from storage.batching import GroupCommit
+
+KEY_CHARS = 255  # what the ledger keeps of a key
 
 
 class ManyLedger(Protocol):
@@ -21,33 +24,25 @@ class ManyLedger(Protocol):
 class BatchedLedger:
     def __init__(self, ledger: ManyLedger, *, max_batch: int = 500) -> None:
         self._ledger = ledger
-        self._max = max_batch
-        self._waiting: list[tuple[str, str, asyncio.Future[bool]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._commit: GroupCommit[tuple[str, str], bool] = GroupCommit(
+            self._first_times, max_batch=max_batch, name="delivery-ledger"
+        )
 
     async def first_time(self, key: str, source: str) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((key, source, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush(), name="delivery-ledger")
-        return await future
+        """True the first time ``key`` is seen from ``source`` (by any replica)."""
+        return await self._commit.submit((key, source))
 
-    async def _flush(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting[: self._max], self._waiting[self._max :]
-            by_source: dict[str, list[tuple[str, asyncio.Future[bool]]]] = {}
-            for key, source, future in batch:
-                by_source.setdefault(source, []).append((key, future))
-            for source, items in by_source.items():
-                try:
-                    new = await self._ledger.first_time_many([k for k, _ in items], source)
-                except Exception as exc:  # every waiter hears of it (the webhook answers 503)
-                    for _, future in items:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-                for key, future in items:
-                    first = key[:255] in new
-                    new.discard(key[:255])  # the same key twice in one batch: only once first
-                    if not future.done():
-                        future.set_result(first)
+    async def aclose(self) -> None:
+        await self._commit.aclose()
+
+    async def _first_times(self, batch: list[tuple[str, str]]) -> list[bool]:
+        new: dict[str, set[str]] = {}
+        for source in dict.fromkeys(source for _, source in batch):
+            keys = [key for key, s in batch if s == source]
+            new[source] = await self._ledger.first_time_many(keys, source)
+        firsts = []
+        for key, source in batch:
+            first = key[:KEY_CHARS] in new[source]
+            new[source].discard(key[:KEY_CHARS])  # the same key twice in one batch: once first
+            firsts.append(first)
+        return firsts

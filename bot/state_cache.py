@@ -8,13 +8,12 @@ SQL store directly, so every replica sees every change.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections import OrderedDict
 
 from handlers.conversation import ConversationStore
 from handlers.outage import OutageLog
+from storage.batching import Flusher
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +31,12 @@ class WriteBehindStore:
         self, inner: ConversationStore, *, interval: float = 1.0, capacity: int = 100_000
     ) -> None:
         self._inner = inner
-        self._interval = interval
         self._capacity = capacity
         self._cache: OrderedDict[Key, str | None] = OrderedDict()
         self._dirty: dict[Key, str] = {}
-        self._flusher: asyncio.Task[None] | None = None
-        self._closed = False
-        self._writing = False
+        self._flusher = Flusher(
+            self._write_dirty, lambda: bool(self._dirty), delay=interval, name="state-flush"
+        )
         self._outage = OutageLog(logger, "the database (conversation states kept in memory)")
 
     async def load(self, channel: str, user_id: str) -> str | None:
@@ -57,12 +55,11 @@ class WriteBehindStore:
             self._cache.move_to_end(key)
             return  # unchanged: nothing to write
         self._remember(key, state)
-        if self._closed:
+        if self._flusher.closed:
             await self._inner.save(channel, user_id, state)
             return
         self._dirty[key] = state
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_soon(), name="state-flush")
+        self._flusher.wake()
 
     async def forget(self, channel: str, user_id: str) -> None:
         key = (channel, user_id)
@@ -79,20 +76,15 @@ class WriteBehindStore:
                 self._cache[old] = self._dirty[old]
                 break
 
-    async def _flush_soon(self) -> None:
-        # Keeps going while saves arrive during a flush, or the database is failing.
-        while True:
-            await asyncio.sleep(self._interval)
-            self._writing = True
-            try:
-                await self.flush()
-            finally:
-                self._writing = False
-            if not self._dirty or self._closed:
-                return
-
     async def flush(self) -> None:
         """Writes every state saved since the last flush (in one batch when the store can)."""
+        await self._flusher.flush()
+
+    async def settled(self) -> None:
+        """Waits until the background writer has written what it could (tests)."""
+        await self._flusher.settled()
+
+    async def _write_dirty(self) -> None:
         save_many = getattr(self._inner, "save_many", None)
         if save_many is not None and self._dirty:
             batch = dict(self._dirty)
@@ -123,11 +115,4 @@ class WriteBehindStore:
 
     async def aclose(self) -> None:
         """Waits for the background writer (never cut mid-write) and writes what is left."""
-        self._closed = True
-        flusher = self._flusher
-        if flusher is not None and not flusher.done():
-            if not self._writing:
-                flusher.cancel()  # only asleep: nothing is cut
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await flusher
-        await self.flush()
+        await self._flusher.aclose()

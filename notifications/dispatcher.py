@@ -31,6 +31,7 @@ from notifications.notice import NoticeFacts
 from notifications.ports import Outcome, SendContext, Sender, SendResult
 from notifications.quiet import QuietHours
 from storage import outbox_repo as repo
+from storage.batching import GroupCommit
 from storage.engine import SessionFactory
 from storage.subscriptions_repo import end_all_for_user
 
@@ -121,45 +122,28 @@ class _ChannelState:
         self.next_allowed = {k: v for k, v in self.next_allowed.items() if v > now}
 
 
-class _GroupCommit:
+class _SentMarks:
     """Marks rows sent as soon as their send returns, many rows per commit under load.
 
     Each sender waits for its own row's commit before it frees its concurrency slot, so sent-
     but-unmarked messages never exceed ``concurrency``: the duplicate bound after a crash stays
-    what per-row commits would give, without a commit per message.
+    what per-row commits would give, without a commit per message. A failed commit leaves the
+    rows "sending": they come back after the lease.
     """
 
     def __init__(self, d: Dispatcher) -> None:
         self.d = d
-        self.waiting: list[tuple[int, asyncio.Future[bool]]] = []
-        self.flushing: asyncio.Task[None] | None = None
+        self.commit: GroupCommit[int, bool] = GroupCommit(self._mark_many, name="outbox-sent")
 
     async def mark(self, row_id: int) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.waiting.append((row_id, future))
-        if self.flushing is None or self.flushing.done():
-            self.flushing = asyncio.create_task(self._flush())
-        return await future
+        return await self.commit.submit(row_id)
 
-    async def _flush(self) -> None:
-        while self.waiting:
-            batch, self.waiting = self.waiting, []
-            try:
-                async with self.d.factory() as session, session.begin():
-                    marked = await repo.mark_sent_many(
-                        session,
-                        [row_id for row_id, _ in batch],
-                        self.d.config.worker_id,
-                        self.d.clock(),
-                    )
-            except Exception as exc:  # the rows stay "sending" and come back after the lease
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for row_id, future in batch:
-                if not future.done():
-                    future.set_result(row_id in marked)
+    async def _mark_many(self, row_ids: list[int]) -> list[bool]:
+        async with self.d.factory() as session, session.begin():
+            marked = await repo.mark_sent_many(
+                session, row_ids, self.d.config.worker_id, self.d.clock()
+            )
+        return [row_id in marked for row_id in row_ids]
 
 
 class Dispatcher:
@@ -224,7 +208,7 @@ class _Run:
         self.held = 0  # rows in memory (queued or in flight)
         self.exhausted = False
         self.tries: dict[int, int] = {}  # attempts made in this pass, per row id
-        self.marker = _GroupCommit(d)
+        self.marker = _SentMarks(d)
         # Under a cap, claim only a few seconds' worth: rows are not held long, and replicas
         # share the work instead of one taking it all.
         caps = [c.limits.per_second for c in d.channels.values()]

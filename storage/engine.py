@@ -70,10 +70,6 @@ async def ping(factory: async_sessionmaker[AsyncSession]) -> bool:
     return True
 
 
-def is_postgresql(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
 def is_unavailable(error: BaseException) -> bool:
     """True when ``error`` says the database cannot be reached (down, restarting, network,
     pool exhausted): an outage to log once, not a bug to log with a traceback."""

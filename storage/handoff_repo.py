@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.staff_models import HandoffMessage, HandoffTicket, WebInboxMessage
+from storage.statements import is_postgresql
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ async def by_code(session: AsyncSession, code: str) -> HandoffTicket | None:
 async def by_code_for_update(session: AsyncSession, code: str) -> HandoffTicket | None:
     """The ticket, locked until the transaction ends (two officers answering at once)."""
     stmt = select(HandoffTicket).where(col(HandoffTicket.code) == code)
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         stmt = stmt.with_for_update()
     result = await session.execute(stmt)
     return result.scalar_one_or_none()

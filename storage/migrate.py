@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
 from storage.engine import create_engine
+from storage.statements import is_postgresql
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LOCK_KEY = 0x6D6F7463  # "motc": the advisory lock held while migrating PostgreSQL
@@ -62,7 +63,7 @@ async def _run(url: str, action: str, revision: str) -> None:
         engine = create_engine(url)
         try:
             async with engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
+                if is_postgresql(conn):
                     # Replicas starting together migrate one after another.
                     await conn.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY}

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Dossier, OutboxMessage, StatusEvent, Subscription
-from storage.statements import upsert_insert
+from storage.statements import is_postgresql, upsert_insert
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 BATCH = 1000  # rows per INSERT, under SQLite's bound-parameter limit
@@ -48,10 +48,6 @@ class Claimed:
     attempts: int
     claimed_at: datetime
     facts: str | None = None
-
-
-def _is_postgresql(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 async def enqueue(session: AsyncSession, messages: Sequence[NewMessage], now: datetime) -> int:
@@ -123,7 +119,7 @@ async def claim(
             .order_by(c.next_attempt_at)
             .limit(room)
         )
-        if _is_postgresql(session):
+        if is_postgresql(session):
             pick = pick.with_for_update(skip_locked=True)
         stmt = (
             update(OUTBOX)
@@ -163,7 +159,7 @@ async def mark_sent(session: AsyncSession, row_id: int, worker: str, now: dateti
     itself could forget the last fraction of a second of marks (and resend those messages).
     A flush per message would cap the whole fan-out at the disk's fsync rate.
     """
-    if _is_postgresql(session):
+    if is_postgresql(session):
         await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     result = await session.execute(
         update(OUTBOX)
@@ -178,7 +174,7 @@ async def mark_sent_many(
     session: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime
 ) -> set[int]:
     """``mark_sent`` for several rows in one statement (group commit); returns the ids marked."""
-    if _is_postgresql(session):
+    if is_postgresql(session):
         await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     c = OUTBOX.c
     marked: set[int] = set()

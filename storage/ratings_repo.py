@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Rating, Subscription
+from storage.statements import upsert_insert
 
 RATINGS = Rating.__table__  # type: ignore[attr-defined]
 
@@ -24,9 +24,7 @@ async def save_rating(
     now: datetime,
 ) -> None:
     """Store the answer; pressing another button later replaces it."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(RATINGS).values(
+    stmt = upsert_insert(session, RATINGS).values(
         dossier_id=dossier_id, channel=channel, user_id=user_id, value=value, created_at=now
     )
     stmt = stmt.on_conflict_do_update(

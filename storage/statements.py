@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+
+def is_postgresql(where: AsyncSession | AsyncEngine | AsyncConnection | Connection) -> bool:
+    """Whether ``where`` talks to PostgreSQL (else SQLite, the embedded default)."""
+    bind = where.get_bind() if isinstance(where, AsyncSession) else where
+    return bind.dialect.name == "postgresql"
 
 
 def upsert_insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
@@ -24,5 +31,5 @@ async def single_statement(session: AsyncSession) -> None:
     Only on PostgreSQL and only when the session has not begun: each round trip counts on the
     hot path. Use it for one read, or one self-contained write (an upsert), nothing after.
     """
-    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+    if not session.in_transaction() and is_postgresql(session):
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

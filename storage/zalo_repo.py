@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from storage import contacts_repo, dossiers_repo, subscriptions_repo
+from storage import subscriptions_repo
 from storage.models import (
     Contact,
     Conversation,
@@ -27,7 +26,7 @@ from storage.models import (
     WebhookEvent,
     ZaloToken,
 )
-from storage.statements import upsert_insert
+from storage.statements import is_postgresql, upsert_insert
 from storage.types import utcnow
 
 TOKEN_ROW = 1
@@ -107,7 +106,7 @@ class SqlZaloTokenStore:
 
 
 async def _lock_row(session: AsyncSession) -> ZaloToken | None:
-    if session.get_bind().dialect.name == "sqlite":
+    if not is_postgresql(session):
         # Take SQLite's writer lock before any read: a deferred transaction would read a
         # snapshot from before the lock was granted and could refresh a second time.
         await session.execute(text("BEGIN IMMEDIATE"))
@@ -148,7 +147,7 @@ class SqlWebhookLedger:
         if not rows:
             return set()
         async with self._factory() as session, session.begin():
-            if session.get_bind().dialect.name == "postgresql":
+            if is_postgresql(session):
                 # A dedupe key lost in a database crash costs at most one repeated answer;
                 # not waiting for the WAL flush keeps the webhook's 200 fast.
                 await session.execute(text("SET LOCAL synchronous_commit = off"))
@@ -171,22 +170,6 @@ class SqlWebhookLedger:
             return len(result.all())
 
 
-class SubscribeResult(StrEnum):
-    SUBSCRIBED = "subscribed"
-    ALREADY = "already"
-    NO_PHONE = "no_phone"  # the user shared no phone
-    MISMATCH = "mismatch"  # the dossier's phone is not the user's (or no such dossier)
-
-
-@dataclass(frozen=True, slots=True)
-class LinkedDossier:
-    id: int
-    receipt_code: str
-    procedure_name: str | None
-    status: str
-    subscribed: bool
-
-
 @dataclass(frozen=True, slots=True)
 class ZnsDossier:
     """What a ZNS template may show about a dossier; its phone is the destination."""
@@ -202,48 +185,11 @@ class ZnsDossier:
 
 
 class SqlZaloUsers:
-    """A Zalo user's own data. A phone shared through Zalo's form proves possession of it,
-    so the dossiers filed with that phone may be followed without further proof."""
+    """A Zalo user's own data (following by a shared phone is handlers.dossiers.possession)."""
 
     def __init__(self, factory: async_sessionmaker[AsyncSession], channel: str = "zalo") -> None:
         self._factory = factory
         self._channel = channel
-
-    async def link_phone(self, user_id: str, phone: str) -> list[LinkedDossier]:
-        """Stores the (normalised) phone and returns the dossiers filed with it."""
-        now = utcnow()
-        async with self._factory() as session, session.begin():
-            await contacts_repo.save_contact(session, self._channel, user_id, phone, now)
-            dossiers = await dossiers_repo.find_by_phone(session, phone, limit=20)
-            followed = {
-                d.id
-                for _, d in await subscriptions_repo.list_for_user(session, self._channel, user_id)
-            }
-        return [
-            LinkedDossier(d.id, d.receipt_code, d.procedure_name, d.status, d.id in followed)
-            for d in dossiers
-            if d.id is not None
-        ]
-
-    async def subscribe(self, user_id: str, dossier_id: int) -> tuple[SubscribeResult, str | None]:
-        """Follows the dossier when its phone is the one the user shared; (result, code)."""
-        now = utcnow()
-        async with self._factory() as session, session.begin():
-            contact = await contacts_repo.get_contact(session, self._channel, user_id)
-            if contact is None:
-                return SubscribeResult.NO_PHONE, None
-            dossier = await session.get(Dossier, dossier_id)
-            if (
-                dossier is None
-                or not dossier.applicant_phone
-                or (dossier.applicant_phone != contact.phone)
-            ):
-                return SubscribeResult.MISMATCH, None
-            _, new = await subscriptions_repo.add_subscription(
-                session, dossier_id, self._channel, user_id, now
-            )
-            code = dossier.receipt_code
-        return (SubscribeResult.SUBSCRIBED if new else SubscribeResult.ALREADY), code
 
     async def zns_facts(self, dossier_id: int) -> ZnsDossier | None:
         async with self._factory() as session:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from db_support import DB_KINDS, create_test_database, drop_test_database
 
 from knowledge import shipped
 from knowledge.base import KnowledgeBase
+from storage.counters import RedisCounterStore
 from storage.engine import Engine as AsyncEngine
 from storage.engine import SessionFactory, create_engine
 from storage.engine import session_factory as make_factory
 from storage.migrate import upgrade
+from storage.statements import is_postgresql
 
 
 @pytest.fixture(scope="session", params=DB_KINDS)
@@ -28,15 +32,32 @@ def db_url(
         drop_test_database(name)
 
 
+# PostgreSQL: tables whose id sequence moved since the last reset (RESTART IDENTITY). With
+# the tables that hold rows, what a test touched: truncating every table costs half a second.
+_PG_SEQUENCE_MOVED = """
+SELECT t.relname FROM pg_depend d
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_sequences q ON q.sequencename = s.relname AND q.schemaname = 'public'
+WHERE q.last_value IS NOT NULL
+"""
+
+
 async def _empty_tables(engine: AsyncEngine) -> None:
     from sqlalchemy import text
 
     async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+        if is_postgresql(engine):
             rows = await conn.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             )
-            names = [r[0] for r in rows if r[0] != "alembic_version"]
+            tables = [r[0] for r in rows if r[0] != "alembic_version"]
+            holding = " UNION ALL ".join(
+                f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in tables
+            )
+            used = {r[0] for r in await conn.execute(text(holding))} if tables else set()
+            used |= {r[0] for r in await conn.execute(text(_PG_SEQUENCE_MOVED))}
+            names = [n for n in tables if n in used]
             if names:
                 quoted = ", ".join(f'"{n}"' for n in names)
                 await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
@@ -60,6 +81,39 @@ async def session_factory(db_url: str) -> AsyncIterator[SessionFactory]:
     finally:
         await _empty_tables(engine)
         await engine.dispose()
+
+
+REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+async def redis_counters() -> AsyncIterator[Callable[[], RedisCounterStore]]:
+    """Makes Redis counter stores that share one fresh key prefix (as replicas do); skips
+    without Redis (fails under CI); every key under the prefix is deleted afterwards."""
+    prefix = f"motcua-test-{secrets.token_hex(6)}:"
+    stores: list[RedisCounterStore] = []
+
+    def make() -> RedisCounterStore:
+        stores.append(RedisCounterStore.from_url(REDIS_URL, prefix=prefix))
+        return stores[-1]
+
+    probe = make()
+    try:
+        await probe.apply((), ["ping"])
+    except Exception as exc:  # noqa: BLE001 - any connection problem
+        await probe.aclose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
+        pytest.skip(f"Redis not reachable: {exc}")
+    try:
+        yield make
+    finally:
+        client = probe._redis
+        keys = [k async for k in client.scan_iter(match=prefix + "*")]
+        if keys:
+            await client.delete(*keys)
+        for store in stores:
+            await store.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -23,11 +23,11 @@ from handlers.dossiers.file_encoding import EncodingProblem, detect
 from handlers.dossiers.ingest import Ingestor, IngestReport, read_file
 from handlers.dossiers.ingest_checks import DateOrder
 from handlers.dossiers.ingest_errors import RowError
+from handlers.dossiers.ports import DossierRecord
 from knowledge.loader import load_procedures
 from knowledge.model import Procedure
 from storage.engine import create_engine, session_factory
 from storage.migrate import upgrade_async
-from storage.models import Dossier
 
 PROGRESS_FROM_LINES = 5000  # smaller files finish before a bar would be worth showing
 
@@ -167,7 +167,7 @@ def _day(moment: datetime | None, calendar: WorkCalendar) -> str | None:
 
 
 def deadlines_as_dict(found: StaffDeadlines, calendar: WorkCalendar) -> dict[str, Any]:
-    def row(d: Dossier) -> dict[str, Any]:
+    def row(d: DossierRecord) -> dict[str, Any]:
         return {
             "receipt_code": d.receipt_code,
             "procedure": d.procedure_name,

@@ -14,11 +14,11 @@ from typing import TypeVar
 
 from bot.config import Settings, load_settings
 from bot.staff import texts_vi as T
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.staff.accounts import Accounts
 from handlers.staff.audit import COMMAND_LINE, ROLES, NotFound, Refused
 from notifications.retention import Purged, purge_handoffs
 from storage import desk_repo
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade_async
 

@@ -36,7 +36,7 @@ def build_console(services: Services) -> StaffConsole:
     tz = ZoneInfo(settings.calendar.timezone)
     accounts = Accounts(
         services.sessions,
-        services.staff_counters,
+        services.counters,
         failures_per_account=staff.login_failures_per_account,
         failures_per_address=staff.login_failures_per_address,
         idle_timeout=timedelta(minutes=staff.idle_timeout_min),

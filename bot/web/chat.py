@@ -22,7 +22,9 @@ from bot.web.body import read_limited
 from bot.web.limits import Network, PerAddressLimit, client_address
 from handlers import json_bounds
 from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.ratelimit import CounterStore
 from handlers.split import split_text
+from storage.counters import MemoryCounterStore
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +110,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 class WebChat:
     """Routes of the web chat over one Responder (channel "web", user id = the session id, the
-    client's address in ``Incoming.client`` for every limit)."""
+    client's address in ``Incoming.client`` for every limit). ``counters``: the deployment's
+    (Services.counters), so that every replica counts an address together."""
 
     def __init__(
         self,
@@ -116,10 +119,12 @@ class WebChat:
         *,
         per_ip_per_minute: int = 0,
         trusted_proxies: Sequence[Network] = (),
+        counters: CounterStore | None = None,
     ) -> None:
         self._assistant = assistant
         self._page = _page()
-        self._limit = PerAddressLimit(per_ip_per_minute)
+        store = counters if counters is not None else MemoryCounterStore()
+        self._limit = PerAddressLimit(per_ip_per_minute, store, name="web-chat")
         self._trusted = tuple(trusted_proxies)
 
     def register(self, app: web.Application) -> None:
@@ -138,10 +143,11 @@ class WebChat:
         forwarded = ",".join(request.headers.getall("X-Forwarded-For", []))
         address = client_address(request.remote, forwarded, self._trusted)
         msg = dataclasses.replace(msg, client=address)
-        if not await self._limit.allow(address):
+        decision = await self._limit.take(address)
+        if not decision.allowed:
             response = self._answer_text(texts_vi.WEB_BUSY)
             response.set_status(429)
-            response.headers["Retry-After"] = "30"
+            response.headers["Retry-After"] = str(decision.retry_after_s)
             return response
         try:
             replies = await self._assistant.handle(msg)

@@ -13,8 +13,10 @@ from aiohttp import web
 
 from bot.web.chat import reply_json
 from bot.web.limits import PerAddressLimit, client_address
+from handlers.ratelimit import CounterStore
 from notifications.dispatcher import body_to_reply
 from storage import handoff_repo
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -28,9 +30,16 @@ class WebInbox:
     """Generous per address: a page asks three times a minute, and many phones share one
     carrier address; a refused ask only delays a message to the next one."""
 
-    def __init__(self, sessions: SessionFactory, *, per_ip_per_minute: int = 600) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        *,
+        per_ip_per_minute: int = 600,
+        counters: CounterStore | None = None,
+    ) -> None:
         self._sessions = sessions
-        self._limit = PerAddressLimit(per_ip_per_minute)
+        store = counters if counters is not None else MemoryCounterStore()
+        self._limit = PerAddressLimit(per_ip_per_minute, store, name="web-inbox")
 
     def register(self, app: web.Application) -> None:
         app.router.add_post("/api/chat/inbox", self.inbox)
@@ -39,8 +48,10 @@ class WebInbox:
         if (request.content_length or 0) > MAX_BODY:
             return web.json_response({"messages": []}, status=413)
         address = client_address(request.remote, request.headers.get("X-Forwarded-For"))
-        if not await self._limit.allow(address):
-            return web.json_response({"messages": []}, status=429, headers={"Retry-After": "60"})
+        decision = await self._limit.take(address)
+        if not decision.allowed:
+            retry = {"Retry-After": str(decision.retry_after_s)}
+            return web.json_response({"messages": []}, status=429, headers=retry)
         try:
             body: Any = json.loads(await request.content.read(MAX_BODY + 1))
         except ValueError:

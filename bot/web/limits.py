@@ -1,13 +1,12 @@
 """Who a web client is, for limits: its network address (session ids cost nothing to mint,
-addresses do), and messages per address."""
+addresses do), and messages per address (handlers.ratelimit over the shared counters)."""
 
 from __future__ import annotations
 
 import ipaddress
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
-from aiolimiter import AsyncLimiter
+from handlers.ratelimit import CounterStore, Decision, RateLimiter, Window
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPV6_PREFIX = 64  # one subscriber's usual allocation: counting single IPv6 addresses is moot
@@ -64,24 +63,12 @@ def _counted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
 
 
 class PerAddressLimit:
-    """A leaky bucket per address (``per_minute`` messages, bursts of the same size)."""
+    """At most ``per_minute`` messages of one address in any 60 s (0 turns it off), counted in
+    the deployment's counters: Redis when configured, so every replica counts together."""
 
-    def __init__(self, per_minute: int, capacity: int = 10_000) -> None:
-        self._per_minute = per_minute
-        self._capacity = capacity
-        self._buckets: OrderedDict[str, AsyncLimiter] = OrderedDict()
+    def __init__(self, per_minute: int, counters: CounterStore, *, name: str) -> None:
+        self._limiter = RateLimiter(counters, (Window(per_minute, 60, sliding=True),), name=name)
 
-    async def allow(self, address: str) -> bool:
-        """Spends one message of ``address``; False when it has none left (never waits)."""
-        if self._per_minute <= 0:
-            return True
-        bucket = self._buckets.get(address)
-        if bucket is None:
-            bucket = self._buckets[address] = AsyncLimiter(self._per_minute, 60)
-            while len(self._buckets) > self._capacity:
-                self._buckets.popitem(last=False)
-        self._buckets.move_to_end(address)
-        if not bucket.has_capacity():
-            return False
-        await bucket.acquire()
-        return True
+    async def take(self, address: str) -> Decision:
+        """Spends one message of ``address``; refused when it has none left (never waits)."""
+        return await self._limiter.take(address)

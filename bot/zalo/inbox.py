@@ -3,7 +3,6 @@ and keeps the Zalo-only parts (welcome, phone sharing, follow by phone, withdraw
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -11,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from bot.one_at_a_time import KeyedLock
 from bot.ports import Responder
 from bot.zalo import texts_vi as T
 from bot.zalo.client import Sent
@@ -33,9 +33,9 @@ from bot.zalo.flood import FloodGate, Verdict
 from bot.zalo.render import render, request_info_form
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import normalise_phone
+from handlers.dossiers.possession import Followed, LinkedDossier
 from handlers.messages import Button, Channel, Incoming, Reply
 from handlers.pseudonyms import pseudonym
-from storage.zalo_repo import LinkedDossier, SubscribeResult
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +57,18 @@ class Outbound(Protocol):
     async def download(self, url: str) -> bytes | None: ...
 
 
+class Possession(Protocol):
+    """handlers.dossiers.possession.Possession: a phone Zalo verified proves possession."""
+
+    async def link_phone(self, follower: tuple[str, str], phone: str) -> list[LinkedDossier]: ...
+
+    async def follow_by_phone(
+        self, follower: tuple[str, str], dossier_id: int
+    ) -> tuple[Followed, str | None]: ...
+
+
 class ZaloUsers(Protocol):
     """storage.zalo_repo.SqlZaloUsers."""
-
-    async def link_phone(self, user_id: str, phone: str) -> list[LinkedDossier]: ...
-
-    async def subscribe(
-        self, user_id: str, dossier_id: int
-    ) -> tuple[SubscribeResult, str | None]: ...
 
     async def forget(self, user_id: str, state_channels: tuple[str, ...]) -> dict[str, int]: ...
 
@@ -85,18 +89,22 @@ class ZaloInbox:
         responder: Responder,
         client: Outbound,
         users: ZaloUsers,
+        possession: Possession,
         store: ConversationStore,
         *,
         flood: FloodGate | None = None,
+        locks: KeyedLock | None = None,
     ) -> None:
+        """``locks``: the per-user lock the responder serialises with (OneAtATime.locks), so
+        that a user's events and the core's answers to them queue in one line."""
         self._responder = responder
         self._flood = flood if flood is not None else FloodGate()
         self.stats: Counter[str] = Counter()
         self._client = client
         self._users = users
+        self._possession = possession
         self._store = store
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._holders: dict[str, int] = {}  # events of a user in hand; the lock goes at zero
+        self._locks = locks if locks is not None else KeyedLock()
         # Users whose numbered list this process stored: a later answer without a list clears
         # it, so that a digit never picks from an old list (the TTL covers other replicas).
         self._listed: set[str] = set()
@@ -109,15 +117,8 @@ class ZaloInbox:
             return
         if isinstance(event, UserText | UserImage | UserOther) and not await self._let_in(user):
             return
-        lock = self._locks.setdefault(user, asyncio.Lock())
-        self._holders[user] = self._holders.get(user, 0) + 1
-        try:
-            async with lock:
-                await self._handle(event)
-        finally:
-            self._holders[user] -= 1
-            if not self._holders[user]:
-                del self._holders[user], self._locks[user]
+        async with self._locks.hold((Channel.ZALO.value, user)):
+            await self._handle(event)
 
     async def _let_in(self, user_id: str) -> bool:
         """The flood limit on what a user writes (never on follow, phone sharing, withdrawal)."""
@@ -195,7 +196,7 @@ class ZaloInbox:
         if phone is None:
             await self._send(event.user_id, [Reply(T.PHONE_MISSING)])
             return
-        dossiers = await self._users.link_phone(event.user_id, phone)
+        dossiers = await self._possession.link_phone((Channel.ZALO.value, event.user_id), phone)
         log.info(
             "zalo user %s shared a phone; %d dossiers match",
             user_ref(event.user_id),
@@ -223,11 +224,16 @@ class ZaloInbox:
         if not raw.isdigit():
             await self._send(user_id, [Reply(T.SUBSCRIBE_REFUSED)])
             return
-        result, code = await self._users.subscribe(user_id, int(raw))
-        if result in (SubscribeResult.SUBSCRIBED, SubscribeResult.ALREADY):
-            text = T.SUBSCRIBED if result is SubscribeResult.SUBSCRIBED else T.ALREADY_SUBSCRIBED
+        follower = (Channel.ZALO.value, user_id)
+        result, code = await self._possession.follow_by_phone(follower, int(raw))
+        if result in (Followed.SUBSCRIBED, Followed.ALREADY, Followed.FULL):
+            text = {
+                Followed.SUBSCRIBED: T.SUBSCRIBED,
+                Followed.ALREADY: T.ALREADY_SUBSCRIBED,
+                Followed.FULL: T.SUBSCRIBERS_FULL,
+            }[result]
             await self._send(user_id, [Reply(text.format(code=code or ""))])
-        elif result is SubscribeResult.NO_PHONE:
+        elif result is Followed.NO_PHONE:
             await self._send(
                 user_id, [Reply(T.PHONE_MISSING, (Button(T.LINK_PHONE_BUTTON, LINK_PHONE),))]
             )

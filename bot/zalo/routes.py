@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.ledger import BatchedLedger
 from bot.links import Links
+from bot.one_at_a_time import KeyedLock, OneAtATime
 from bot.ports import Responder
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo.client import ZaloClient
@@ -23,7 +24,9 @@ from bot.zalo.inbox import ZaloInbox
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from handlers.conversation import ConversationStore
+from handlers.dossiers.possession import Possession
 from notifications.ports import Sender
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 from storage.zalo_repo import SqlWebhookLedger, SqlZaloTokenStore, SqlZaloUsers, StoredTokens
 
@@ -76,7 +79,12 @@ def build_channel(
 ) -> ZaloChannel:
     z = settings.zalo
     client = zalo_client(settings, sessions, http)
-    inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), store)
+    # One per-user lock: the inbox holds the assistant's own, so an event waits in one line.
+    locks = responder.locks if isinstance(responder, OneAtATime) else KeyedLock()
+    possession = Possession(
+        SqlDossierStore(sessions), max_subscribers=settings.security.max_subscribers_per_dossier
+    )
+    inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), possession, store, locks=locks)
     ledger = SqlWebhookLedger(sessions)
     webhook = ZaloWebhook(
         app_id=z.app_id,

@@ -54,6 +54,10 @@ SUBSCRIBED = (
     "Gửi mã hồ sơ bất cứ lúc nào để xem tình trạng."
 )
 ALREADY_SUBSCRIBED = "Ông/Bà đã đăng ký nhận thông báo của hồ sơ {code}."
+SUBSCRIBERS_FULL = (
+    "Hồ sơ {code} đã có đủ số người nhận thông báo. Nếu ông/bà là người nộp hồ sơ mà chưa "
+    "nhận được thông báo, vui lòng liên hệ Bộ phận Một cửa nơi ông/bà đã nộp hồ sơ."
+)
 SUBSCRIBE_REFUSED = (
     "Số điện thoại ông/bà chia sẻ không khớp với hồ sơ này, nên tôi chưa đăng ký được. "
     "Ông/Bà có thể gửi mã hồ sơ và làm theo hướng dẫn để xác nhận."

@@ -6,14 +6,15 @@ in neither list. Used by ``motcua dossiers due``, ``motcua notify status`` and t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.dossiers.calendar import WorkCalendar
+from handlers.dossiers.ports import DossierRecord
 from handlers.dossiers.statuses import CLOCK_RUNNING
 from storage import dossiers_repo
 from storage.engine import SessionFactory
-from storage.models import Dossier
 
 RUNNING = tuple(sorted(str(s) for s in CLOCK_RUNNING))
 
@@ -21,8 +22,8 @@ RUNNING = tuple(sorted(str(s) for s in CLOCK_RUNNING))
 @dataclass(frozen=True, slots=True)
 class StaffDeadlines:
     until: datetime  # the end of the next working day: "due within one working day"
-    due_soon: list[Dossier]
-    letters_owed: list[Dossier]
+    due_soon: Sequence[DossierRecord]
+    letters_owed: Sequence[DossierRecord]
 
 
 def due_soon_until(now: datetime, calendar: WorkCalendar) -> datetime:

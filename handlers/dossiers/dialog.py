@@ -15,6 +15,7 @@ import hmac
 import logging
 import re
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from handlers import texts_vi as T
@@ -23,35 +24,31 @@ from handlers.dossiers import codes
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.lookup import Gate, LookupGuard, LookupLimits, read_dossier, requester
 from handlers.dossiers.phones import last_digits, normalise_phone
+from handlers.dossiers.ports import DossierRecord, DossierStore, DossierUnit, Follower
+from handlers.dossiers.possession import MAX_SUBSCRIBERS, Followed, Possession, phone_matches
 from handlers.dossiers.qr_decode import (
     ImageTooLarge,
     decode_qr,
     procedure_from_text,
     token_from_text,
 )
-from handlers.dossiers.ratelimit import (
-    CounterStore,
-    Decision,
-    RateLimiter,
-    Window,
-    counter_store,
-)
 from handlers.dossiers.tokens import DEFAULT_VALID_DAYS, TokenError, TokenExpired, verify_token
 from handlers.dossiers.tokens import PREFIX as TOKEN_PREFIX
 from handlers.dossiers.view import (
     VN_TZ,
     AgencyInfo,
+    DossierFacts,
+    ShownDossier,
     WorkingDaysBetween,
     procedure_title,
     render_dossier,
     status_label,
 )
 from handlers.messages import Button, Incoming, Reply
+from handlers.ratelimit import CounterStore, Decision, RateLimiter, Window
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.normalise import fold
-from storage import contacts_repo, dossiers_repo, subscriptions_repo
-from storage.engine import Session, SessionFactory
-from storage.models import Dossier
+from storage.counters import MemoryCounterStore
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +67,6 @@ PHONE_WINDOWS = (Window(3, 3600), Window(10, 86400))
 PHONE_ATTACKED = (Window(10, 86400),)
 PHONE_PAIR = (Window(1, 86400),)
 MAX_LISTED = 10
-MAX_SUBSCRIBERS = 5  # chats per dossier (a receipt photo shared online must not feed a crowd)
 MAX_DECODES = 2  # photos decoded at once: each may take up to qr_decode.MAX_DECODED_BYTES
 MAX_PHOTOS_IN_HAND = 8  # decoding or waiting for a slot; past it "try again in a moment"
 # Nothing more will happen to these dossiers: no point in offering notifications.
@@ -90,21 +86,19 @@ def _wait_text(seconds: int) -> str:
     return T.DOSSIER_WAIT_MINUTES.format(n=(seconds + 59) // 60)
 
 
-def code_only(dossier: Dossier) -> Dossier:
+def code_only(dossier: DossierFacts) -> ShownDossier:
     """The dossier as a code-only lookup may show it: the agency's notes withheld (a note the
     agency wrote is replaced by where to find it, so the view never says there is none)."""
-    shown = Dossier(**dossier.model_dump())
-    shown.note = T.DOSSIER_NOTE_HIDDEN if (dossier.note or "").strip() else None
-    shown.apology_reason = None
-    return shown
+    note = T.DOSSIER_NOTE_HIDDEN if (dossier.note or "").strip() else None
+    return replace(ShownDossier.of(dossier), note=note, apology_reason=None)
 
 
 class DossierDialog:
-    """Implements handlers.ports.DossierPort over the storage repositories."""
+    """Implements handlers.ports.DossierPort over the dossier ports (handlers.dossiers.ports)."""
 
     def __init__(
         self,
-        sessions: SessionFactory,
+        store: DossierStore,
         *,
         signing_key: bytes,
         counters: CounterStore | None = None,
@@ -125,32 +119,25 @@ class DossierDialog:
         """``push_channels``: the channels the outbox can reach (None: all of them); on any
         other (the web chat) nobody is subscribed, the citizen is told where pushes come from.
         ``telegram_url``: the bot's plain link (``https://t.me/<bot>``), when known."""
-        self._sessions = sessions
+        self._store = store
         self._push = None if push_channels is None else frozenset(str(c) for c in push_channels)
         self._telegram_url = telegram_url.rstrip("/")
         self._key = signing_key
-        store = counters if counters is not None else counter_store()
-        self._counters = store
+        limited = counters if counters is not None else MemoryCounterStore()
         wall = lambda: clock().timestamp()  # noqa: E731 - the limiters share the dialog's clock
         limits = LookupLimits(per_minute, per_day, failures_per_hour, storm_per_minute)
-        self._guard = LookupGuard(store, limits, clock=wall)
-        self._phone_user = RateLimiter(store, PHONE_WINDOWS, name="phone", clock=wall)
-        self._phone_dossier = RateLimiter(store, PHONE_ATTACKED, name="phone-d", clock=wall)
-        self._phone_pair = RateLimiter(store, PHONE_PAIR, name="phone-p", clock=wall)
+        self._guard = LookupGuard(limited, limits, clock=wall)
+        self._phone_user = RateLimiter(limited, PHONE_WINDOWS, name="phone", clock=wall)
+        self._phone_dossier = RateLimiter(limited, PHONE_ATTACKED, name="phone-d", clock=wall)
+        self._phone_pair = RateLimiter(limited, PHONE_PAIR, name="phone-p", clock=wall)
         self._token_days = token_days
-        self._max_subscribers = max_subscribers
+        self._possession = Possession(store, max_subscribers=max_subscribers, clock=clock)
         self._decodes = asyncio.Semaphore(max(1, max_decodes))
         self._photos_in_hand = 0
         self._working_days = working_days or WorkCalendar().working_days_between
         self._agency = agency or AgencyInfo()
         self._clock = clock
         self._usage: UsageRecorder = usage if usage is not None else NoUsage()
-
-    async def aclose(self) -> None:
-        """Close the shared counters' connection (Redis), if any."""
-        close = getattr(self._counters, "aclose", None)
-        if close is not None:
-            await close()
 
     # --- DossierPort ------------------------------------------------------------------------
 
@@ -174,7 +161,7 @@ class DossierDialog:
             # Asked before the dossier is read: the answer does not tell whether it exists.
             self._count(msg, UsageKind.LOOKUP_LIMITED)
             return [self._ask_digits(state, code, FOR_VIEW, gate)]
-        row = await read_dossier(self._sessions, code, (msg.channel, msg.user_id))
+        row = await read_dossier(self._store, code, _follower(msg))
         if row is None:
             await self._guard.not_revealed(key)
             await self._guard.failed(key)
@@ -201,8 +188,8 @@ class DossierDialog:
         if canonical is None:  # signed by us, but not a receipt code: an old or odd format
             return [Reply(T.DOSSIER_TOKEN_INVALID)]
         if not self._can_push(msg):
-            async with self._sessions() as session:
-                found = await dossiers_repo.get_by_code(session, canonical)
+            async with self._store.reading() as unit:
+                found = await unit.dossier(canonical)
             if found is None:
                 return [self._unknown(canonical)]
             if found.status in NOTHING_TO_FOLLOW:
@@ -212,11 +199,11 @@ class DossierDialog:
                 Reply(self._render(found, proven=True)),
                 self._push_elsewhere(found.receipt_code, token),
             ]
-        async with self._sessions() as session, session.begin():
-            dossier = await dossiers_repo.get_by_code(session, canonical)
+        async with self._store.writing() as unit:
+            dossier = await unit.dossier(canonical)
             if dossier is None or dossier.id is None:
                 return [self._unknown(canonical)]
-            done = await self._subscribe(session, dossier, msg)
+            done = await self._subscribe(unit, dossier, msg)
         if state.pending == PENDING_DIGITS:
             self._clear(state)
         return [Reply(self._render(dossier, proven=True)), Reply(done)]
@@ -288,13 +275,13 @@ class DossierDialog:
     async def on_my_dossiers(self, msg: Incoming, state: ConversationState) -> list[Reply]:
         if not self._can_push(msg):
             return [Reply(T.DOSSIER_PUSH_MY_NONE)]
-        async with self._sessions() as session:
-            rows = await subscriptions_repo.list_for_user(session, msg.channel, msg.user_id)
+        async with self._store.reading() as unit:
+            rows = await unit.followed(_follower(msg))
         if not rows:
             return [Reply(T.DOSSIER_MY_NONE)]
         lines = [T.DOSSIER_MY_TITLE]
         buttons = []
-        for n, (_, dossier) in enumerate(rows[:MAX_LISTED], start=1):
+        for n, dossier in enumerate(rows[:MAX_LISTED], start=1):
             lines.append(
                 T.DOSSIER_MY_ITEM.format(
                     n=n,
@@ -336,8 +323,8 @@ class DossierDialog:
         refused = await self._guard.refused(key)
         if not refused.allowed and not proven:
             return [self._too_many_failures(refused)]
-        async with self._sessions() as session, session.begin():
-            row = await dossiers_repo.get_for_user(session, canonical, msg.channel, msg.user_id)
+        async with self._store.writing() as unit:
+            row = await unit.dossier_for(canonical, _follower(msg))
             dossier, subscribed = row if row is not None else (None, False)
             if dossier is None or dossier.id is None:
                 await self._guard.failed(key)
@@ -345,14 +332,11 @@ class DossierDialog:
             if subscribed:
                 return [Reply(T.DOSSIER_ALREADY_SUBSCRIBED.format(code=canonical))]
             on_file = normalise_phone(dossier.applicant_phone)
-            contact = await contacts_repo.get_contact(session, msg.channel, msg.user_id)
-            shared = normalise_phone(contact.phone) if contact is not None else None
-            verified = bool(on_file) and shared == on_file
-            if proven or verified:
+            if proven or phone_matches(dossier, await unit.verified_phone(_follower(msg))):
                 # Digits given a moment ago, or the channel verified this phone (Zalo's
                 # shared info): proof enough.
                 self._clear(state)
-                return [Reply(await self._subscribe(session, dossier, msg))]
+                return [Reply(await self._subscribe(unit, dossier, msg))]
         if last_digits(on_file) is None:
             return [Reply(T.DOSSIER_PHONE_NONE.format(code=canonical))]
         locked = await self._phone_locked(key, canonical)
@@ -360,21 +344,16 @@ class DossierDialog:
             return [locked]
         return [self._ask_digits(state, canonical, FOR_SUBSCRIBE)]
 
-    async def _subscribe(self, session: Session, dossier: Dossier, msg: Incoming) -> str:
-        """Subscribes the chat (within the caller's transaction) unless the dossier already
+    async def _subscribe(self, unit: DossierUnit, dossier: DossierRecord, msg: Incoming) -> str:
+        """Subscribes the chat (within the caller's unit of work) unless the dossier already
         has its share of followers; returns what to tell the citizen."""
-        assert dossier.id is not None
         code = dossier.receipt_code
-        row = await dossiers_repo.get_for_user(session, code, msg.channel, msg.user_id)
-        if row is not None and row[1]:
-            return T.DOSSIER_ALREADY_SUBSCRIBED.format(code=code)
-        if await subscriptions_repo.count_active(session, dossier.id) >= self._max_subscribers:
-            log.info("a dossier reached its subscriber limit (%s)", msg.channel)
+        followed = await self._possession.follow(unit, dossier, _follower(msg))
+        if followed is Followed.FULL:
             return T.DOSSIER_SUBSCRIBERS_FULL.format(code=code, contact=self._agency.contact)
-        _, new = await subscriptions_repo.add_subscription(
-            session, dossier.id, msg.channel, msg.user_id, self._clock()
-        )
-        return (T.DOSSIER_SUBSCRIBED if new else T.DOSSIER_ALREADY_SUBSCRIBED).format(code=code)
+        if followed is Followed.SUBSCRIBED:
+            return T.DOSSIER_SUBSCRIBED.format(code=code)
+        return T.DOSSIER_ALREADY_SUBSCRIBED.format(code=code)
 
     async def _check_digits(
         self, msg: Incoming, state: ConversationState, code: str, digits: str, purpose: str
@@ -384,8 +363,8 @@ class DossierDialog:
         if locked is not None:
             self._clear(state)
             return [locked]
-        async with self._sessions() as session, session.begin():
-            row = await dossiers_repo.get_for_user(session, code, msg.channel, msg.user_id)
+        async with self._store.writing() as unit:
+            row = await unit.dossier_for(code, _follower(msg))
             dossier, subscribed = row if row is not None else (None, False)
             expected = last_digits(normalise_phone(dossier.applicant_phone if dossier else None))
             if (
@@ -395,7 +374,7 @@ class DossierDialog:
             ):
                 self._clear(state)
                 if purpose == FOR_SUBSCRIBE:
-                    return [Reply(await self._subscribe(session, dossier, msg))]
+                    return [Reply(await self._subscribe(unit, dossier, msg))]
                 return self._proven_replies(msg, state, dossier, subscribed)
         # The same answer whether the code exists or not: a step-up tells a guesser nothing.
         await self._phone_user.charge(key)
@@ -436,10 +415,10 @@ class DossierDialog:
     async def _unsubscribe(self, msg: Incoming, raw_id: str) -> list[Reply]:
         if not raw_id.isdigit():
             return [Reply(T.DOSSIER_UNSUB_UNKNOWN)]
-        async with self._sessions() as session, session.begin():
-            dossier = await dossiers_repo.get_by_id(session, int(raw_id))
-            ended = dossier is not None and await subscriptions_repo.end_subscription(
-                session, int(raw_id), msg.channel, msg.user_id, reason="user", now=self._clock()
+        async with self._store.writing() as unit:
+            dossier = await unit.dossier_by_id(int(raw_id))
+            ended = dossier is not None and await unit.unfollow(
+                int(raw_id), _follower(msg), self._clock()
             )
         if not ended or dossier is None:
             return [Reply(T.DOSSIER_UNSUB_UNKNOWN)]
@@ -472,7 +451,7 @@ class DossierDialog:
 
     # --- replies ----------------------------------------------------------------------------
 
-    def _render(self, dossier: Dossier, *, proven: bool) -> str:
+    def _render(self, dossier: DossierFacts, *, proven: bool) -> str:
         return render_dossier(
             dossier if proven else code_only(dossier),
             now=self._clock(),
@@ -480,7 +459,7 @@ class DossierDialog:
             agency=self._agency,
         )
 
-    def _code_only_replies(self, msg: Incoming, dossier: Dossier) -> list[Reply]:
+    def _code_only_replies(self, msg: Incoming, dossier: DossierFacts) -> list[Reply]:
         """Status without the agency's notes; proof (the button) shows them or subscribes."""
         code = dossier.receipt_code
         buttons: list[Button] = []
@@ -497,7 +476,7 @@ class DossierDialog:
         return [Reply(self._render(dossier, proven=False), tuple(buttons))]
 
     def _proven_replies(
-        self, msg: Incoming, state: ConversationState, dossier: Dossier, subscribed: bool
+        self, msg: Incoming, state: ConversationState, dossier: DossierFacts, subscribed: bool
     ) -> list[Reply]:
         """The whole record after proof; following it then needs no second proof."""
         text = self._render(dossier, proven=True)
@@ -537,5 +516,9 @@ def _is_cancel(text: str) -> bool:
     return fold(text) in T.DOSSIER_CANCEL_WORDS
 
 
-def _has_notes(dossier: Dossier) -> bool:
+def _follower(msg: Incoming) -> Follower:
+    return str(msg.channel), msg.user_id
+
+
+def _has_notes(dossier: DossierFacts) -> bool:
     return bool((dossier.note or "").strip() or (dossier.apology_reason or "").strip())

@@ -10,7 +10,7 @@ import csv
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -71,9 +71,50 @@ _VIA = {
 }
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 BATCH_ROWS = 2000
-# Marks a row whose status_at was missing: an unchanged status then keeps its stored time, so
-# importing the same file twice adds no event.
-GUESSED_AT = "_status_at_guessed"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRow:
+    """One validated import row: the dossier's columns (storage.dossiers_repo.DOSSIER_COLUMNS)
+    and whether its status time was missing."""
+
+    receipt_code: str
+    procedure_code: str | None
+    procedure_name: str | None
+    applicant_name: str | None
+    applicant_phone: str | None
+    received_at: datetime
+    base_due_at: datetime | None
+    status: str
+    status_at: datetime
+    submitted_via: str | None
+    agency: str | None
+    note: str | None
+    apology_reason: str | None
+    new_due_at: datetime | None
+    # status_at was missing: an unchanged status then keeps its stored time, so importing the
+    # same file twice adds no event.
+    status_at_guessed: bool = False
+
+    def columns(self) -> dict[str, Any]:
+        """The row as dossiers_repo.upsert_dossiers takes it."""
+        return {name: getattr(self, name) for name in _ROW_COLUMNS}
+
+    def event(self, dossier_id: int) -> dict[str, Any]:
+        """The status event this row records (dossiers_repo.add_events)."""
+        return {
+            "dossier_id": dossier_id,
+            "status": self.status,
+            "at": self.status_at,
+            "note": self.note,
+            "apology_reason": self.apology_reason,
+            "new_due_at": self.new_due_at,
+        }
+
+
+_ROW_COLUMNS = tuple(f.name for f in fields(IngestRow) if f.name != "status_at_guessed")
+# Columns whose empty value keeps what an earlier row of the same batch gave.
+_KEPT_WHEN_EMPTY = tuple(c for c in _ROW_COLUMNS if c in dossiers_repo.KEEP_WHEN_EMPTY)
 
 
 class ProcedureLookup(Protocol):
@@ -238,7 +279,7 @@ def validate_row(
     calendar: WorkCalendar,
     now: datetime,
     date_order: DateOrder | None = None,
-) -> dict[str, Any]:
+) -> IngestRow:
     """One import row -> column values for the dossiers table, or RowError."""
     check_lengths(raw)
     code = parse_code(raw)
@@ -279,23 +320,23 @@ def validate_row(
     )
     if new_due_at is not None and new_due_at < received_at:
         raise RowError("due_before_received", "new_due_at")
-    return {
-        "receipt_code": code,
-        "procedure_code": procedure_code,
-        "procedure_name": procedure.name if procedure else _text(raw, "procedure_name"),
-        "applicant_name": _text(raw, "applicant_name"),
-        "applicant_phone": phone,
-        "received_at": received_at,
-        "base_due_at": due_at,
-        "status": status.value,
-        "status_at": status_at,
-        "submitted_via": via,
-        "agency": _text(raw, "agency"),
-        "note": _text(raw, "note"),
-        "apology_reason": _text(raw, "apology_reason"),
-        "new_due_at": new_due_at,
-        GUESSED_AT: guessed_at,
-    }
+    return IngestRow(
+        receipt_code=code,
+        procedure_code=procedure_code,
+        procedure_name=procedure.name if procedure else _text(raw, "procedure_name"),
+        applicant_name=_text(raw, "applicant_name"),
+        applicant_phone=phone,
+        received_at=received_at,
+        base_due_at=due_at,
+        status=status.value,
+        status_at=status_at,
+        submitted_via=via,
+        agency=_text(raw, "agency"),
+        note=_text(raw, "note"),
+        apology_reason=_text(raw, "apology_reason"),
+        new_due_at=new_due_at,
+        status_at_guessed=guessed_at,
+    )
 
 
 # --- the use case -----------------------------------------------------------------------
@@ -326,7 +367,7 @@ class Ingestor:
     ) -> IngestReport:
         """Rows as (line number, mapping or a RowError from reading); returns the report."""
         report = IngestReport()
-        batch: list[tuple[int, dict[str, Any]]] = []
+        batch: list[tuple[int, IngestRow]] = []
         # The database writes one batch while the next is validated (aiosqlite and asyncpg
         # do their work off this thread); batches still commit one after another.
         pending: asyncio.Task[IngestReport] | None = None
@@ -354,42 +395,40 @@ class Ingestor:
         report.rejected.sort(key=lambda r: r.line)
         return report
 
-    async def _store(self, batch: list[tuple[int, dict[str, Any]]], now: datetime) -> IngestReport:
+    async def _store(self, batch: list[tuple[int, IngestRow]], now: datetime) -> IngestReport:
         report = IngestReport()
         async with self.factory() as session, session.begin():
-            codes = {values["receipt_code"] for _, values in batch}
+            codes = {given.receipt_code for _, given in batch}
             existing = await dossiers_repo.current_statuses(session, codes)
-            merged: dict[str, dict[str, Any]] = {}
-            history: list[dict[str, Any]] = []
+            merged: dict[str, IngestRow] = {}
+            history: list[IngestRow] = []
             for _, given in batch:
-                code = given["receipt_code"]
-                current = merged.get(code) or _as_values(existing.get(code))
-                values = given
-                if (
-                    current is not None
-                    and given[GUESSED_AT]
-                    and current["status"] == given["status"]
-                ):
-                    values = {**given, "status_at": current["status_at"]}
-                row = values
+                code = given.receipt_code
                 earlier = merged.get(code)
+                current = (earlier.status, earlier.status_at) if earlier else existing.get(code)
+                values = given
+                if current is not None and given.status_at_guessed and current[0] == given.status:
+                    values = replace(given, status_at=current[1])
+                row = values
                 if earlier is not None:
                     # Rows of one batch merge as separate imports would: an empty field keeps
                     # what an earlier row gave (an apology reason recorded mid-history stays).
-                    row = {
-                        k: earlier.get(k)
-                        if v is None and k in dossiers_repo.KEEP_WHEN_EMPTY
-                        else v
-                        for k, v in values.items()
+                    kept = {
+                        c: getattr(earlier, c)
+                        for c in _KEPT_WHEN_EMPTY
+                        if getattr(values, c) is None
                     }
-                if current is not None and current["status_at"] > values["status_at"]:
+                    row = replace(values, **kept)
+                if current is not None and current[1] > values.status_at:
                     # An older status arriving late becomes history, not the current status.
-                    row = {**row, "status": current["status"], "status_at": current["status_at"]}
+                    row = replace(row, status=current[0], status_at=current[1])
                 merged[code] = row
                 history.append(values)
                 report.accepted_codes.append(code)
-            ids = await dossiers_repo.upsert_dossiers(session, list(merged.values()), now)
-            events = [_event(values, ids[values["receipt_code"]]) for values in history]
+            ids = await dossiers_repo.upsert_dossiers(
+                session, [row.columns() for row in merged.values()], now
+            )
+            events = [values.event(ids[values.receipt_code]) for values in history]
             report.events_added = await dossiers_repo.add_events(session, events)
             await self.clock.sync(session, ids.values())
         report.accepted = len(batch)
@@ -448,23 +487,6 @@ class Ingestor:
                 await session.flush()
                 await self.clock.sync(session, [dossier.id])
         return added, None
-
-
-def _as_values(current: tuple[str, datetime] | None) -> dict[str, Any] | None:
-    if current is None:
-        return None
-    return {"status": current[0], "status_at": current[1]}
-
-
-def _event(values: Mapping[str, Any], dossier_id: int) -> dict[str, Any]:
-    return {
-        "dossier_id": dossier_id,
-        "status": values["status"],
-        "at": values["status_at"],
-        "note": values.get("note"),
-        "apology_reason": values.get("apology_reason"),
-        "new_due_at": values.get("new_due_at"),
-    }
 
 
 # --- readers: file rows with line numbers ------------------------------------------------

@@ -20,11 +20,9 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.dossiers.ratelimit import CounterStore, Decision, RateLimiter, Window
+from handlers.dossiers.ports import DossierRecord, DossierStore, Follower
 from handlers.messages import Channel, Incoming
-from storage import dossiers_repo
-from storage.engine import SessionFactory
-from storage.models import Dossier
+from handlers.ratelimit import CounterStore, Decision, RateLimiter, Window
 
 STORM_KEY = "all"
 
@@ -96,13 +94,12 @@ class LookupGuard:
 
 
 async def read_dossier(
-    sessions: SessionFactory, canonical: str, follower: tuple[str, str] | None = None
-) -> tuple[Dossier, bool] | None:
+    store: DossierStore, canonical: str, follower: Follower | None = None
+) -> tuple[DossierRecord, bool] | None:
     """The dossier and whether ``follower`` (channel, user id) follows it; None if unknown.
     No limit here: callers checked one or hold proof."""
-    channel, user_id = follower if follower is not None else ("", "")
-    async with sessions() as session:
-        row = await dossiers_repo.get_for_user(session, canonical, channel, user_id)
+    async with store.reading() as unit:
+        row = await unit.dossier_for(canonical, follower if follower is not None else ("", ""))
     if row is None:
         return None
     dossier, subscribed = row

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -49,6 +49,28 @@ class DossierFacts(Protocol):
     def apology_reason(self) -> str | None: ...
     @property
     def new_due_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ShownDossier:
+    """A copy of the facts a view shows, so that some can be withheld without touching the
+    stored record."""
+
+    receipt_code: str
+    procedure_name: str | None
+    applicant_name: str | None
+    received_at: datetime
+    accepted_at: datetime | None
+    due_at: datetime | None
+    clock_stopped_at: datetime | None
+    status: str
+    note: str | None
+    apology_reason: str | None
+    new_due_at: datetime | None
+
+    @classmethod
+    def of(cls, dossier: DossierFacts) -> ShownDossier:
+        return cls(**{f.name: getattr(dossier, f.name) for f in fields(cls)})
 
 
 # Working days in (start, end]: the calendar's rule, injected so the view stays pure.

@@ -19,10 +19,10 @@ from typing import Protocol
 from handlers import texts_vi as t
 from handlers.conversation import ConversationState
 from handlers.dossiers.calendar import WorkCalendar
-from handlers.dossiers.ratelimit import CounterStore, RateLimiter, Window, check_all
 from handlers.helpdesk import intents
 from handlers.helpdesk.redact import redact
 from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.ratelimit import CounterStore, RateLimiter, Window, check_all
 from handlers.usage import UsageKind
 from knowledge.normalise import fold
 from storage import handoff_repo, questions_repo

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from handlers.dossiers.ratelimit import CounterStore, Decision, RateLimiter, Window, check_all
+from handlers.ratelimit import CounterStore, Decision, RateLimiter, Window, check_all
 from handlers.staff import audit
 from handlers.staff.audit import ROLES, Actor, NotFound, Refused
 from handlers.staff.passwords import (

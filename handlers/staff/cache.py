@@ -78,6 +78,10 @@ class StaleWhileRevalidate(Generic[T]):
 
         self._refreshing[key] = asyncio.create_task(run(), name="figures-refresh")
 
+    async def settled(self) -> None:
+        """Waits for the recomputations under way (tests)."""
+        await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
+
     async def aclose(self) -> None:
         """Stops the background recomputations (the app is shutting down)."""
         tasks = list(self._refreshing.values())

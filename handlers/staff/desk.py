@@ -10,7 +10,7 @@ dossier that missed its date stays late ("trễ hẹn") once given a new one, an
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -18,6 +18,7 @@ from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.codes import canonical_code
 from handlers.dossiers.deadlines import RUNNING, due_soon_until
 from handlers.dossiers.ingest import Ingestor
+from handlers.dossiers.ports import DossierRecord, StatusEventRecord
 from handlers.dossiers.statuses import CLOCK_RUNNING, CLOCK_STOPPED, is_overdue, parse_status
 from handlers.staff import audit
 from handlers.staff.audit import Actor, Forbidden, NotFound, Refused
@@ -25,7 +26,6 @@ from handlers.staff.cache import StaleWhileRevalidate
 from storage import desk_repo, dossiers_repo, staff_repo
 from storage.desk_repo import SentRow
 from storage.engine import SessionFactory
-from storage.models import Dossier, StatusEvent
 from storage.staff_models import AuditEntry
 
 MAX_REASON = 1000
@@ -44,7 +44,7 @@ def _utcnow() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class DeskItem:
-    row: Dossier
+    row: DossierRecord
     due: datetime | None  # the clock's due time (a new date never replaces it)
     overdue: bool  # the clock runs and its due time has passed: late, "trễ hẹn"
     late_days: int  # working days past the date (0 when not overdue)
@@ -90,9 +90,9 @@ class DueView:
 
 @dataclass(frozen=True, slots=True)
 class DossierDetail:
-    dossier: Dossier
+    dossier: DossierRecord
     item: DeskItem
-    events: list[StatusEvent]
+    events: Sequence[StatusEventRecord]
     history: list[AuditEntry]
 
 
@@ -119,7 +119,7 @@ class Desk:
         """Closing time of the next working day: what falls due before it is 'due soon'."""
         return due_soon_until(now, self._calendar)
 
-    def earliest_new_date(self, row: Dossier) -> date:
+    def earliest_new_date(self, row: DossierRecord) -> date:
         """The first day a new due date may be: tomorrow, and a day whose closing time is
         after the clock's due time (a new date must be later than the missed one)."""
         tomorrow = self._calendar.local(self._clock()).date() + timedelta(days=1)
@@ -194,7 +194,7 @@ class Desk:
     async def aclose(self) -> None:
         await self._facets.aclose()
 
-    async def _items(self, rows: list[Dossier], now: datetime) -> list[DeskItem]:
+    async def _items(self, rows: Sequence[DossierRecord], now: datetime) -> list[DeskItem]:
         ids = [r.id for r in rows if r.id is not None]
         async with self._sessions() as session:
             sent = await desk_repo.sent_about(session, ids)
@@ -207,7 +207,9 @@ class Desk:
             for r in rows
         ]
 
-    def _item(self, row: Dossier, now: datetime, followers: int, sent: list[SentRow]) -> DeskItem:
+    def _item(
+        self, row: DossierRecord, now: datetime, followers: int, sent: list[SentRow]
+    ) -> DeskItem:
         # The clock's date; a new date given with an apology does not make the dossier
         # punctual, so the desk shows it beside the missed one.
         due = row.due_at

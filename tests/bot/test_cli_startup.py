@@ -30,6 +30,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_help_imports_no_channel_library(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "bot", "--help"],
@@ -55,6 +56,7 @@ def test_every_command_parses_with_its_own_module() -> None:
     assert args.demo and args.log_format == "json"
 
 
+@pytest.mark.slow  # two fresh interpreters, each loading the knowledge base
 def test_ask_is_quiet_and_answers(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "làm giấy khai sinh cần gì"],

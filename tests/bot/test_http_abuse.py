@@ -160,11 +160,14 @@ async def test_the_core_sees_the_peer_address_not_a_forged_header() -> None:
 
 async def test_load_past_capacity_is_shed_with_retry_after() -> None:
     release = asyncio.Event()
+    both_started = asyncio.Event()
     started = 0
 
     async def slow(_: web.Request) -> web.Response:
         nonlocal started
         started += 1
+        if started == 2:
+            both_started.set()
         await release.wait()
         return web.json_response({"replies": []})
 
@@ -177,8 +180,7 @@ async def test_load_past_capacity_is_shed_with_retry_after() -> None:
     app.router.add_get("/healthz", healthz)
     async with TestClient(TestServer(app)) as client:
         first = [asyncio.create_task(client.post("/api/chat", json={})) for _ in range(2)]
-        while started < 2:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(both_started.wait(), 10)
         refused = await client.post("/api/chat", json={})
         assert refused.status == 503
         assert refused.headers["Retry-After"] == "2"

@@ -48,6 +48,7 @@ def _args(files: list[Path], **kw: object) -> argparse.Namespace:
     return argparse.Namespace(**{**base, "all": False, **kw})
 
 
+@pytest.mark.slow  # loads and indexes a whole export
 async def test_update_prints_the_diff_and_every_service_serves_it(
     settings_env: Settings,
     kb: KnowledgeBase,
@@ -100,6 +101,7 @@ async def _run(func: object, args: argparse.Namespace) -> int:
 
 
 @pytest.mark.usefixtures("settings_env")
+@pytest.mark.slow  # loads and indexes whole exports
 async def test_update_refuses_what_would_break_the_knowledge_base(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

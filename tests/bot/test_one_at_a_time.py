@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.one_at_a_time import OneAtATime
+from bot.one_at_a_time import KeyedLock, OneAtATime
 from handlers.messages import Channel, Incoming, Reply
 
 
@@ -36,3 +36,36 @@ async def test_one_user_waits_others_do_not() -> None:
     assert [r[0].text for r in replies] == [m.text for m in msgs]
     assert elapsed < 0.02 * 8 * 0.9  # the two users ran side by side
     assert serial.active_users == 0  # nothing kept once a user is idle
+
+
+async def test_a_channel_holding_the_users_lock_passes_through_the_core_lock() -> None:
+    core = Slow()
+    serial = OneAtATime(core)
+    order: list[str] = []
+
+    async def channel_event(n: int) -> None:  # as the Zalo inbox does: its steps, then the core
+        async with serial.locks.hold(("zalo", "u")):
+            order.append(f"start {n}")
+            await serial.handle(Incoming(Channel.ZALO, "u", text=str(n)))
+            order.append(f"end {n}")
+
+    # Under one lock the core's turn does not wait on itself (it would never end otherwise).
+    await asyncio.wait_for(asyncio.gather(*(channel_event(n) for n in range(3))), 5)
+    assert order == ["start 0", "end 0", "start 1", "end 1", "start 2", "end 2"]
+    assert core.most == {"u": 1} and len(serial.locks) == 0
+
+
+async def test_a_task_started_under_a_hold_does_not_inherit_it() -> None:
+    locks = KeyedLock()
+    entered = asyncio.Event()
+
+    async def child() -> None:
+        async with locks.hold("k"):
+            entered.set()
+
+    async with locks.hold("k"):
+        task = asyncio.create_task(child())
+        await asyncio.sleep(0)  # let the child run up to the lock
+        assert not entered.is_set()  # it waits: the hold is the parent's
+    await asyncio.wait_for(task, 5)
+    assert entered.is_set() and len(locks) == 0

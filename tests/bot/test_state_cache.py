@@ -50,7 +50,7 @@ async def test_reads_from_memory_and_writes_behind() -> None:
     await store.save("web", "u1", '{"a": 3}')  # coalesced with the previous one
     assert await store.load("web", "u1") == '{"a": 3}'
     assert await inner.load("web", "u1") == '{"a": 1}'  # not yet written
-    await asyncio.sleep(0.15)
+    await asyncio.wait_for(store.settled(), 5)  # the background writer is done
     assert await inner.load("web", "u1") == '{"a": 3}'
     assert inner.saves == 1
     await store.save("web", "u1", '{"a": 3}')  # unchanged: no write at all
@@ -62,7 +62,7 @@ async def test_a_failing_database_loses_nothing() -> None:
     inner = CountingStore(fail=2)
     store = WriteBehindStore(inner, interval=0.02)
     await store.save("telegram", "7", "s1")
-    await asyncio.sleep(0.2)  # two failed flushes, then a good one
+    await asyncio.wait_for(store.settled(), 5)  # two failed flushes, then a good one
     assert await inner.load("telegram", "7") == "s1"
     assert store.pending == 0
     await store.aclose()
@@ -84,7 +84,7 @@ async def test_batches_when_the_store_can() -> None:
     store = WriteBehindStore(inner, interval=0.02)
     for i in range(5):
         await store.save("web", f"u{i}", str(i))
-    await asyncio.sleep(0.1)
+    await asyncio.wait_for(store.settled(), 5)
     assert inner.batches == [5]
     assert await inner.load("web", "u4") == "4"
     await store.aclose()

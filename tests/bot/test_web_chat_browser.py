@@ -4,41 +4,19 @@ layout (screenshot saved to tests/_artifacts/webchat_phone.png)."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import segno
 from aiohttp import web
+from browser_support import ARGS, ARTIFACTS, CHROMIUM, PHONE, need_chromium
 from channel_support import RECEIPT, SIGNING_KEY, seed_dossier
 
 from bot.app import create_app
 from bot.bootstrap import Services
 from handlers.dossiers.tokens import make_token
 
-pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "_artifacts"
-PHONE = {"width": 390, "height": 844}
-
-
-def _need_chromium() -> None:
-    if shutil.which(CHROMIUM) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is required under CI (bash scripts/setup.sh --browser)")
-        pytest.skip("Debian chromium is not installed (bash scripts/setup.sh --browser)")
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
@@ -55,7 +33,7 @@ async def base_url(services: Services) -> AsyncIterator[str]:
 
 
 async def test_chat_in_a_phone_browser(base_url: str, services: Services) -> None:
-    _need_chromium()
+    need_chromium()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.web.limits import PerAddressLimit, client_address, trusted_networks
+from storage.counters import MemoryCounterStore, RedisCounterStore
 
 PROXY = trusted_networks(["10.0.0.5", "10.1.0.0/16", "::1"])
 
@@ -40,9 +43,19 @@ def test_ipv6_clients_count_by_their_64_prefix() -> None:
     assert client_address("::1", "2001:db8:9:9::1", PROXY) == "2001:db8:9:9::/64"
 
 
-async def test_bucket_per_address_and_off_switch() -> None:
-    limit = PerAddressLimit(2)
-    assert [await limit.allow("a") for _ in range(3)] == [True, True, False]
-    assert await limit.allow("b")
-    off = PerAddressLimit(0)
-    assert all([await off.allow("a") for _ in range(50)])
+async def test_limit_per_address_and_off_switch() -> None:
+    limit = PerAddressLimit(2, MemoryCounterStore(), name="t")
+    assert [(await limit.take("a")).allowed for _ in range(3)] == [True, True, False]
+    assert 0 < (await limit.take("a")).retry_after_s <= 120
+    assert (await limit.take("b")).allowed
+    off = PerAddressLimit(0, MemoryCounterStore(), name="t")
+    assert all([(await off.take("a")).allowed for _ in range(50)])
+
+
+async def test_replicas_count_an_address_together_in_redis(
+    redis_counters: Callable[[], RedisCounterStore],
+) -> None:
+    replicas = [PerAddressLimit(3, redis_counters(), name="web-chat") for _ in range(2)]
+    taken = [(await replicas[i % 2].take("198.51.100.2")).allowed for i in range(5)]
+    assert taken == [True, True, True, False, False]
+    assert (await replicas[1].take("198.51.100.3")).allowed

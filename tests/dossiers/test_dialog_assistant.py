@@ -9,12 +9,13 @@ from fakes.decisions import ScriptedDecision
 
 from handlers.assistant import Assistant
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.tokens import make_token
 from handlers.messages import Channel, Incoming
 from knowledge.model import Procedure
 from storage import dossiers_repo
 from storage.conversations_repo import SqlConversationStore
+from storage.counters import MemoryCounterStore
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 
 VN = timezone(timedelta(hours=7))
@@ -47,7 +48,7 @@ async def make_assistant(
         }
         await dossiers_repo.upsert_dossiers(session, [row], NOW)
     dialog = DossierDialog(
-        factory, signing_key=KEY, counters=MemoryCounterStore(), clock=lambda: NOW
+        SqlDossierStore(factory), signing_key=KEY, counters=MemoryCounterStore(), clock=lambda: NOW
     )
     search = procedures or NoProcedures()
     return Assistant(search, SqlConversationStore(factory), dossiers=dialog)

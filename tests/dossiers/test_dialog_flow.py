@@ -3,6 +3,7 @@ digits, listing and cancelling subscriptions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -10,10 +11,11 @@ import pytest
 from handlers.conversation import ConversationState
 from handlers.dossiers import tokens
 from handlers.dossiers.dialog import PENDING_DIGITS, DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.view import AgencyInfo
 from handlers.messages import Channel, Incoming
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
+from storage.counters import MemoryCounterStore, RedisCounterStore
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 
 VN = timezone(timedelta(hours=7))
@@ -66,7 +68,7 @@ async def dialog(session_factory: SessionFactory, clock: Clock) -> DossierDialog
             clock(),
         )
     return DossierDialog(
-        session_factory,
+        SqlDossierStore(session_factory),
         signing_key=KEY,
         counters=MemoryCounterStore(clock=lambda: clock().timestamp()),
         per_minute=10,
@@ -412,43 +414,28 @@ async def test_closed_dossier_offers_no_subscription(
 
 
 async def test_enumeration_refused_with_redis_counters_shared_by_replicas(
-    session_factory: SessionFactory, clock: Clock
+    session_factory: SessionFactory,
+    clock: Clock,
+    redis_counters: Callable[[], RedisCounterStore],
 ) -> None:
-    import os
-    import secrets
-
-    from handlers.dossiers.ratelimit import RedisCounterStore
-
-    url = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/0")
-    prefix = f"motcua-test-{secrets.token_hex(6)}:"
-    stores = [RedisCounterStore.from_url(url, prefix=prefix) for _ in range(2)]
-    try:
-        try:
-            await stores[0].apply((), ["ping"])
-        except Exception as exc:  # noqa: BLE001
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"Redis required under CI: {exc}")
-            pytest.skip(f"Redis not reachable: {exc}")
-        replicas = [
-            DossierDialog(session_factory, signing_key=KEY, counters=s, clock=clock)
-            for s in stores
-        ]
-        texts = []
-        for seq in range(300, 320):
-            replica = replicas[seq % 2]  # a proxy spreads the guesses over both replicas
-            replies = await replica.on_receipt_code(
-                msg("attacker"), f"000.00.20.H56-261120-{seq:04d}", ConversationState()
-            )
-            texts.append(replies[0].text)
-        assert sum("chưa tìm thấy" in t for t in texts) == 12
-        assert all("thử lại sau" in t for t in texts[12:])
-    finally:
-        client = stores[0]._redis
-        keys = [k async for k in client.scan_iter(match=prefix + "*")]
-        if keys:
-            await client.delete(*keys)
-        for s in stores:
-            await s.aclose()
+    replicas = [
+        DossierDialog(
+            SqlDossierStore(session_factory),
+            signing_key=KEY,
+            counters=redis_counters(),
+            clock=clock,
+        )
+        for _ in range(2)
+    ]
+    texts = []
+    for seq in range(300, 320):
+        replica = replicas[seq % 2]  # a proxy spreads the guesses over both replicas
+        replies = await replica.on_receipt_code(
+            msg("attacker"), f"000.00.20.H56-261120-{seq:04d}", ConversationState()
+        )
+        texts.append(replies[0].text)
+    assert sum("chưa tìm thấy" in t for t in texts) == 12
+    assert all("thử lại sau" in t for t in texts[12:])
 
 
 async def test_digits_with_spaces_count_and_questions_with_numbers_do_not(
@@ -496,7 +483,7 @@ async def test_a_storm_is_answered_on_its_own_addresses(
     session_factory: SessionFactory, dialog: DossierDialog, clock: Clock
 ) -> None:
     storm = DossierDialog(
-        session_factory,
+        SqlDossierStore(session_factory),
         signing_key=KEY,
         counters=MemoryCounterStore(clock=lambda: clock().timestamp()),
         storm_per_minute=50,

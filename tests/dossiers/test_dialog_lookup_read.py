@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from handlers import texts_vi as T
 from handlers.conversation import ConversationState
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.messages import Channel, Incoming
 from storage import dossiers_repo, subscriptions_repo
+from storage.counters import MemoryCounterStore
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 
 VN = timezone(timedelta(hours=7))
@@ -94,7 +95,7 @@ async def test_pooled_connections_stay_transactional_after_the_read(
 
 def _dialog(factory: SessionFactory) -> DossierDialog:
     return DossierDialog(
-        factory,
+        SqlDossierStore(factory),
         signing_key=b"k",
         counters=MemoryCounterStore(clock=NOW.timestamp),
         clock=lambda: NOW,

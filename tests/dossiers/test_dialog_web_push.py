@@ -9,10 +9,11 @@ import pytest
 
 from handlers.conversation import ConversationState
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.tokens import make_token
 from handlers.messages import Channel, Incoming
 from storage import dossiers_repo, subscriptions_repo
+from storage.counters import MemoryCounterStore
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 
 VN = timezone(timedelta(hours=7))
@@ -50,7 +51,7 @@ def _dialog(
     sessions: SessionFactory, push: frozenset[str] | None, telegram_url: str = ""
 ) -> DossierDialog:
     return DossierDialog(
-        sessions,
+        SqlDossierStore(sessions),
         signing_key=KEY,
         counters=MemoryCounterStore(clock=NOW.timestamp),
         clock=lambda: NOW,

@@ -16,8 +16,9 @@ from handlers.conversation import ConversationState
 from handlers.dossiers import dialog as dialog_module
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.qr_decode import MAX_DECODED_BYTES, ImageTooLarge, decode_qr
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.messages import Channel, Incoming
+from storage.counters import MemoryCounterStore
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 
 
@@ -65,7 +66,10 @@ async def test_decodes_at_once_are_bounded(
 
     monkeypatch.setattr(dialog_module, "decode_qr", slow_decode)
     dialog = DossierDialog(
-        session_factory, signing_key=b"k", counters=MemoryCounterStore(), max_decodes=2
+        SqlDossierStore(session_factory),
+        signing_key=b"k",
+        counters=MemoryCounterStore(),
+        max_decodes=2,
     )
     photos = [Incoming(Channel.WEB, f"s{n:020d}", image=b"x", client="1.2.3.4") for n in range(12)]
     replies = await asyncio.gather(*(dialog.on_image(p, ConversationState()) for p in photos))

@@ -128,6 +128,7 @@ def test_cli_receipt_link(
     assert run_cli("qr", "receipt", "1.001193", "--link") == 2
 
 
+@pytest.mark.slow  # renders and reads back a PDF
 def test_cli_procedure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("MOTCUA_TELEGRAM__USERNAME", raising=False)
     monkeypatch.setenv("MOTCUA_TELEGRAM__USERNAME", "")
@@ -142,6 +143,7 @@ def test_cli_procedure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @needs_poppler
+@pytest.mark.slow  # renders a whole field's board
 def test_cli_board_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from fakes.decisions import ScriptedDecision, ScriptedHit, ScriptedSearch
 
 from handlers import texts_vi as t
@@ -12,17 +11,7 @@ from handlers.messages import Channel, Incoming, Reply
 from handlers.outcome import OutcomeKind
 from knowledge.base import KnowledgeBase
 
-PORTAL = "https://dichvucong.gov.vn"
-
-
-@pytest.fixture
-def store() -> MemoryConversationStore:
-    return MemoryConversationStore()
-
-
-@pytest.fixture
-def assistant(kb: KnowledgeBase, store: MemoryConversationStore) -> Assistant:
-    return Assistant(kb, store, portal_url=PORTAL)
+PORTAL = "https://dichvucong.gov.vn"  # the assistant fixture's (conftest.py)
 
 
 KHAI_SINH = "1.001193"

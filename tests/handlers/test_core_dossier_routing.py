@@ -15,17 +15,7 @@ from handlers.messages import Channel, Incoming, Reply
 from handlers.ports import DossierPort
 from knowledge.base import KnowledgeBase
 
-PORTAL = "https://dichvucong.gov.vn"
-
-
-@pytest.fixture
-def store() -> MemoryConversationStore:
-    return MemoryConversationStore()
-
-
-@pytest.fixture
-def assistant(kb: KnowledgeBase, store: MemoryConversationStore) -> Assistant:
-    return Assistant(kb, store, portal_url=PORTAL)
+PORTAL = "https://dichvucong.gov.vn"  # the assistant fixture's (conftest.py)
 
 
 CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}[- ]?\d{6}[- ]?\d{4}")

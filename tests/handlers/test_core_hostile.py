@@ -12,17 +12,7 @@ from handlers.conversation import ConversationState, MemoryConversationStore
 from handlers.messages import Channel, Incoming, Reply
 from knowledge.base import KnowledgeBase
 
-PORTAL = "https://dichvucong.gov.vn"
-
-
-@pytest.fixture
-def store() -> MemoryConversationStore:
-    return MemoryConversationStore()
-
-
-@pytest.fixture
-def assistant(kb: KnowledgeBase, store: MemoryConversationStore) -> Assistant:
-    return Assistant(kb, store, portal_url=PORTAL)
+PORTAL = "https://dichvucong.gov.vn"  # the assistant fixture's (conftest.py)
 
 
 def said(body: str | None, payload: str | None = None) -> Incoming:

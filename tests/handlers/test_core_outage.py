@@ -10,12 +10,13 @@ import pytest
 
 from handlers.assistant import Assistant
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.messages import Channel, Incoming
 from handlers.outage import OutageLog
 from handlers.ports import SearchHit
 from knowledge.model import Procedure
 from storage.conversations_repo import SqlConversationStore
+from storage.counters import MemoryCounterStore
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory, create_engine, is_unavailable, session_factory
 from storage.usage_repo import BatchedUsageWriter
 
@@ -63,7 +64,7 @@ async def test_a_database_outage_is_logged_once_not_per_message(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     down = session_factory(create_engine("postgresql+asyncpg://u@127.0.0.1:1/gone"))
-    dialog = DossierDialog(down, signing_key=b"k", counters=MemoryCounterStore())
+    dialog = DossierDialog(SqlDossierStore(down), signing_key=b"k", counters=MemoryCounterStore())
     assistant = Assistant(NoProcedures(), SqlConversationStore(down), dossiers=dialog)
     with caplog.at_level(logging.INFO):
         for n in range(20):

@@ -372,6 +372,7 @@ def test_one_way_listed_twice_with_two_times_says_both(kb: KnowledgeBase) -> Non
 # --- one screen for the first message, whatever the record --------------------------------
 
 
+@pytest.mark.slow  # every record, every aspect
 def test_every_first_message_fits_a_phone_screen(kb: KnowledgeBase) -> None:
     """All 2,849 records, every aspect alone, the overview and three aspects at once."""
     procedures = list(kb)
@@ -389,6 +390,7 @@ def test_every_first_message_fits_a_phone_screen(kb: KnowledgeBase) -> None:
     assert longest > 600  # the bound is reached, not avoided by saying nothing
 
 
+@pytest.mark.slow  # every record
 def test_full_texts_fit_one_message_and_link_the_page(kb: KnowledgeBase) -> None:
     for p in kb:
         for aspect in ("documents", "fee", "steps"):

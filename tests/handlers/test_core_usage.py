@@ -19,6 +19,7 @@ from handlers.messages import Channel, Incoming, Reply
 from handlers.usage import NoUsage, UsageKind
 from knowledge.base import KnowledgeBase
 from storage import report_repo
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 from storage.usage_repo import BatchedUsageWriter
 
@@ -160,7 +161,9 @@ async def test_a_real_conversation_shows_up_in_the_period_report(
     kb: KnowledgeBase, session_factory: SessionFactory
 ) -> None:
     writer = BatchedUsageWriter(session_factory)
-    dialog = DossierDialog(session_factory, signing_key=b"usage-test-key", usage=writer)
+    dialog = DossierDialog(
+        SqlDossierStore(session_factory), signing_key=b"usage-test-key", usage=writer
+    )
     bot = Assistant(
         scripted(kb),
         MemoryConversationStore(),
@@ -178,9 +181,7 @@ async def test_a_real_conversation_shows_up_in_the_period_report(
         malformed = await bot.handle(say("mã 000.00.20.H56-21061-0001", Channel.WEB, "f"))
         assert "000.00.20.H56-21061-0001" in malformed[0].text
     finally:
-        dialog_close = dialog.aclose()
         await writer.aclose()
-        await dialog_close
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     start = datetime.combine(today, datetime.min.time(), ZoneInfo("Asia/Ho_Chi_Minh"))
     async with session_factory() as session:

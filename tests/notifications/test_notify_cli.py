@@ -44,6 +44,7 @@ async def motcua(db_url: str, api: FakeBotAPI, *args: str) -> str:
     return out.decode()
 
 
+@pytest.mark.slow  # runs the command line in fresh interpreters
 async def test_run_once_sends_every_rule_then_status_reports(
     session_factory: SessionFactory,
     db_url: str,

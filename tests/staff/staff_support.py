@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.messages import Reply
 from handlers.staff.accounts import Accounts
 from handlers.staff.audit import COMMAND_LINE
 from notifications.ports import SENT, SendContext, SendResult
 from storage import dossiers_repo, subscriptions_repo
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 
 SIGNING_KEY = "staff-tests-signing-key"

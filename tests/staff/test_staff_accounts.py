@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import text
 from staff_support import PASSWORD
 
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.staff.accounts import Accounts, SignedIn, Throttled, WrongCredentials
 from handlers.staff.audit import COMMAND_LINE, Refused
 from storage import staff_repo
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)

@@ -6,9 +6,7 @@ Phone-size screenshots of each page go to tests/_artifacts/staff_*.png."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from browser_support import ARGS, ARTIFACTS, CHROMIUM, PHONE, need_chromium
 from fakes.bot_api import FakeBotAPI
 from sqlalchemy import select
 from staff_support import (
@@ -39,27 +38,8 @@ from storage.models import OutboxMessage
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "_artifacts"
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 CODE = re.compile(r"HT-[2-9A-HJKMNP-Z]{6}")
-
-
-def _need_chromium() -> None:
-    if shutil.which(CHROMIUM) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is required under CI (bash scripts/setup.sh --browser)")
-        pytest.skip("Debian chromium is not installed (bash scripts/setup.sh --browser)")
 
 
 async def _serve(services: Services) -> tuple[web.AppRunner, str]:
@@ -81,7 +61,7 @@ async def base_url(staff_services: Services) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    _need_chromium()
+    need_chromium()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:

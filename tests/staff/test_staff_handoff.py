@@ -25,7 +25,6 @@ from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
 from handlers import texts_vi as t
 from handlers.conversation import ConversationState
 from handlers.dossiers.calendar import WorkCalendar
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.helpdesk.desk import ASK_PAYLOAD, HelpDesk
 from handlers.helpdesk.intents import asks_ticket, ticket_code, wants_person
 from handlers.messages import Channel, Incoming, Reply
@@ -33,6 +32,7 @@ from handlers.staff.audit import Actor, Forbidden, Refused
 from notifications.handoffs import RULE_HANDOFF_REPLY, Tickets
 from notifications.ports import Outcome, SendContext
 from storage import handoff_repo, questions_repo
+from storage.counters import MemoryCounterStore
 from storage.models import OutboxMessage
 from storage.zalo_repo import StoredTokens
 

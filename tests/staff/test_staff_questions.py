@@ -33,6 +33,7 @@ async def _answered(services: Services, text: str, user: str) -> set[str]:
     }
 
 
+@pytest.mark.slow  # rebuilds the search index
 async def test_an_approved_phrase_changes_the_answer(
     staff_services: Services, kb: KnowledgeBase
 ) -> None:

@@ -45,7 +45,7 @@ async def test_fresh_stale_expired_and_forced() -> None:
     stale = await cache.get("k", compute)
     assert stale.value == 1 and stale.at == T0  # served at once, recomputed behind
     assert (await cache.get("k", compute)).value == 1  # one recomputation at a time
-    await asyncio.sleep(0.01)
+    await cache.settled()  # the recomputation behind
     assert len(calls) == 2 and (await cache.get("k", compute)).value == 2
     assert (await cache.get("k", compute, force=True)).value == 3  # asked for: computed now
     clock.now += timedelta(hours=1)
@@ -56,7 +56,7 @@ async def test_fresh_stale_expired_and_forced() -> None:
 
     clock.now += timedelta(minutes=3)
     assert (await cache.get("k", broken)).value == 4
-    await asyncio.sleep(0.01)
+    await cache.settled()  # the recomputation behind
     assert (await cache.get("k", compute)).value == 4  # the old figures stayed
     await cache.aclose()
 

@@ -284,10 +284,7 @@ async def test_batched_writer_flushes_on_its_timer_and_on_close(
 ) -> None:
     writer = BatchedUsageWriter(session_factory, flush_seconds=0.05, batch=100, clock=lambda: NOW)
     writer.record("web", "lookup_attempt")
-    for _ in range(100):
-        await asyncio.sleep(0.02)
-        if await _usage_rows(session_factory):
-            break
+    await asyncio.wait_for(writer.settled(), 5)  # the timer fired and the write is done
     assert await _usage_rows(session_factory) == [("web", "lookup_attempt", None)]
     slow = BatchedUsageWriter(session_factory, flush_seconds=3600, batch=100, clock=lambda: NOW)
     slow.record("cli", "lookup_link")

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from bot.senders.zalo import ZaloSender
 from handlers.assistant import Assistant
 from handlers.dossiers.dialog import DossierDialog
-from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.tokens import make_payload
 from handlers.messages import Reply
 from knowledge import shipped
@@ -26,6 +25,8 @@ from knowledge.compressed import open_text
 from notifications.ports import Outcome
 from storage import dossiers_repo
 from storage.conversations_repo import SqlConversationStore
+from storage.counters import MemoryCounterStore
+from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
 from storage.models import Contact, Conversation, Subscription, WebhookEvent
 
@@ -79,7 +80,9 @@ async def world(
             now,
         )
     store = SqlConversationStore(session_factory)
-    dialog = DossierDialog(session_factory, signing_key=KEY, counters=MemoryCounterStore())
+    dialog = DossierDialog(
+        SqlDossierStore(session_factory), signing_key=KEY, counters=MemoryCounterStore()
+    )
     assistant = Assistant(small_kb, store, dossiers=dialog)
     async with FakeZaloAPI() as api, ZaloHarness(api, session_factory, assistant, store) as h:
         yield h

@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
 import pytest
 
-from handlers.dossiers.ratelimit import (
-    CounterStore,
-    FallbackCounterStore,
-    MemoryCounterStore,
-    RateLimiter,
-    RedisCounterStore,
-    Window,
-)
-
-REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/0")
+from handlers.outage import OutageLog
+from handlers.ratelimit import CounterStore, RateLimiter, Window
+from storage.counters import FallbackCounterStore, MemoryCounterStore, RedisCounterStore
 
 
 class Clock:
@@ -31,37 +22,12 @@ class Clock:
         return self.now
 
 
-async def _redis_or_skip(prefix: str) -> RedisCounterStore:
-    store = RedisCounterStore.from_url(REDIS_URL, prefix=prefix)
-    try:
-        await store.apply((), ["ping"])
-    except Exception as exc:  # noqa: BLE001 - any connection problem
-        await store.aclose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
-        pytest.skip(f"Redis not reachable: {exc}")
-    return store
-
-
-async def _drop(store: RedisCounterStore, prefix: str) -> None:
-    client = store._redis
-    keys = [k async for k in client.scan_iter(match=prefix + "*")]
-    if keys:
-        await client.delete(*keys)
-    await store.aclose()
-
-
 @pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[CounterStore]:
+def store(request: pytest.FixtureRequest) -> CounterStore:
     if request.param == "memory":
-        yield MemoryCounterStore()
-        return
-    prefix = f"motcua-test-{secrets.token_hex(6)}:"
-    redis_store = await _redis_or_skip(prefix)
-    try:
-        yield redis_store
-    finally:
-        await _drop(redis_store, prefix)
+        return MemoryCounterStore()
+    make: Callable[[], RedisCounterStore] = request.getfixturevalue("redis_counters")
+    return make()
 
 
 async def test_take_refuses_past_the_limit_then_recovers(store: CounterStore) -> None:
@@ -161,28 +127,25 @@ async def test_memory_store_is_bounded_under_a_flood_of_keys() -> None:
     assert await store.apply((), ["k4999"]) == [1]  # the newest survive
 
 
-async def test_redis_counters_are_shared_and_expire() -> None:
-    prefix = f"motcua-test-{secrets.token_hex(6)}:"
-    first = await _redis_or_skip(prefix)
-    second = RedisCounterStore.from_url(REDIS_URL, prefix=prefix)
-    try:
-        clock = Clock()
-        a = RateLimiter(first, [Window(2, 60)], name="t", clock=clock)
-        b = RateLimiter(second, [Window(2, 60)], name="t", clock=clock)
-        assert (await a.take("ip:x")).allowed
-        assert (await b.take("ip:x")).allowed
-        assert not (await a.take("ip:x")).allowed
-        local = int(clock.now) + 7 * 3600
-        ttl = await first._redis.ttl(f"{prefix}t:ip:x:60:{local - local % 60}")
-        assert 0 < ttl <= 61
-    finally:
-        await second.aclose()
-        await _drop(first, prefix)
+async def test_redis_counters_are_shared_and_expire(
+    redis_counters: Callable[[], RedisCounterStore],
+) -> None:
+    first, second = redis_counters(), redis_counters()
+    clock = Clock()
+    a = RateLimiter(first, [Window(2, 60)], name="t", clock=clock)
+    b = RateLimiter(second, [Window(2, 60)], name="t", clock=clock)
+    assert (await a.take("ip:x")).allowed
+    assert (await b.take("ip:x")).allowed
+    assert not (await a.take("ip:x")).allowed
+    local = int(clock.now) + 7 * 3600
+    ttl = await first._redis.ttl(f"{first._prefix}t:ip:x:60:{local - local % 60}")
+    assert 0 < ttl <= 61
 
 
 async def test_limits_hold_in_memory_while_redis_is_down(caplog: pytest.LogCaptureFixture) -> None:
     down = RedisCounterStore.from_url("redis://127.0.0.1:1/0")  # nothing listens there
-    store = FallbackCounterStore(down, MemoryCounterStore())
+    outage = OutageLog(logging.getLogger("t"), "redis (rate limits counted in memory meanwhile)")
+    store = FallbackCounterStore(down, MemoryCounterStore(), outage)
     limiter = RateLimiter(store, [Window(3, 60)], name="t", clock=Clock())
     with caplog.at_level(logging.WARNING):
         results = [(await limiter.take("ip:a")).allowed for _ in range(10)]
