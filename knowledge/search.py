@@ -110,6 +110,9 @@ POPULARITY_WEIGHT = 0.2
 LEVEL_PRIOR = {"Cấp xã": 0.03, "Cấp tỉnh": 0.015}
 CITIZEN_PRIOR = 0.02
 CITIZEN_AUDIENCES = ("Công dân Việt Nam", "Người Việt Nam định cư ở nước ngoài")
+# Audiences that are people filing for themselves: a foreigner is a person too (a visa, a
+# naturalisation); whether the asker is one is the foreigners group's concern (lexicon).
+PERSON_AUDIENCES = (*CITIZEN_AUDIENCES, "Người nước ngoài")
 # Share of the question's weight that the best records' names/fields must hold (cutoff()).
 CUTOFF_SHORT = 0.42
 CUTOFF_LONG = 0.08
@@ -279,9 +282,9 @@ class Searcher:
         # A knowledge base of a few records tells no common word from a rare one.
         small = len(self.procedures) < SPECIFIC_MIN_RECORDS
         self.specific_min_idf = 0.0 if small else SPECIFIC_MIN_IDF
-        # Records a citizen may file (or that name no audience).
+        # Records a person may file for themselves (or that name no audience).
         self.for_citizens = [
-            not p.audiences or any(a in CITIZEN_AUDIENCES for a in p.audiences)
+            not p.audiences or any(a in PERSON_AUDIENCES for a in p.audiences)
             for p in self.procedures
         ]
         by_length: dict[int, list[str]] = {}

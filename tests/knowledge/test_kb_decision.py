@@ -106,6 +106,19 @@ def test_an_ordinary_company_is_not_a_fund_manager(kb: KnowledgeBase) -> None:
     assert "1.009540" in named(kb, "công ty quản lý quỹ muốn giải thể")
 
 
+def test_a_record_for_foreigners_is_for_a_person_not_an_organisation(kb: KnowledgeBase) -> None:
+    """Naturalisation (2.002039, audience "Người nước ngoài" only) and a foreigner's temporary
+    residence (1.001146) serve people: a question that names a foreigner may be offered them;
+    one that does not is kept from them by the foreigners group, not by "organisations"."""
+    decision = kb.decide("chồng tôi quốc tịch Hàn muốn nhập quốc tịch Việt Nam")
+    ranked = {c.procedure.code: c for c in decision.ranking}
+    assert ranked["2.002039"].doubts == ()
+    assert "2.002039" in named(kb, "chồng tôi quốc tịch Hàn muốn nhập quốc tịch Việt Nam")
+    assert "1.001146" in named(kb, "người nước ngoài xin gia hạn thị thực")
+    citizen = {c.procedure.code: c for c in kb.decide("gia hạn tạm trú").ranking}
+    assert citizen["1.001146"].doubts == ("for foreigners",)
+
+
 def test_a_record_for_a_group_is_recognised_by_name_ministry_or_conditions() -> None:
     base = {"field": "Cấp sổ BHXH, thẻ BHYT", "audiences": ("Công dân Việt Nam",)}
     kb = KnowledgeBase(
