@@ -190,8 +190,10 @@ class QueryAnalysis:
     # short question look less like any procedure.
     unseen: float = 0.0
     out_of_scope: bool = False
-    # Folded content word -> the form written with diacritics (words typed with marks only).
-    marked: dict[str, str] = field(default_factory=dict)
+    # Folded content word -> the forms it was written in with diacritics (words typed with
+    # marks only; a rewrite's words in the lexicon's spelling): "lái" of "bằng lái" and "lại"
+    # of "thi lại" are both said, and a record with either spelling matches.
+    marked: dict[str, frozenset[str]] = field(default_factory=dict)
     # Term -> how much the question stresses it (sentence weight x typo factor, 0..1): a
     # name word said only in the story names the procedure less than one said where it asks.
     stress: dict[str, float] = field(default_factory=dict)
@@ -363,7 +365,7 @@ class Searcher:
             if term not in core:
                 continue
             if marked and any(
-                part in marked and part in written and marked[part] not in raw_words
+                part in marked and part in written and not marked[part] & raw_words
                 for part in term.split(" ")
             ):
                 continue
@@ -383,7 +385,7 @@ class Searcher:
             if " " not in term or term not in core:
                 continue
             if marked and any(
-                part in marked and part in written and marked[part] not in raw_words
+                part in marked and part in written and not marked[part] & raw_words
                 for part in term.split(" ")
             ):
                 continue
@@ -541,7 +543,9 @@ class Searcher:
                 fixed = word
                 factor = 1.0
                 if not added and raw != word:
-                    analysis.marked[word] = marks_key(raw)
+                    analysis.marked[word] = analysis.marked.get(word, frozenset()) | {
+                        marks_key(raw)
+                    }
                 # Fuzzy fixes only for words typed without marks: "gái" is a word, just not
                 # one of ours; "quyềnchiếm" is two words run together either way.
                 if not added and word not in self.index.postings:

@@ -235,6 +235,17 @@ def test_a_word_written_with_its_marks_is_kept(kb: KnowledgeBase) -> None:
     assert kb.analyse("hộ chíu làm ở đâu").corrected == {}  # marks: spelled as meant
 
 
+def test_a_word_said_with_two_spellings_matches_either(kb: KnowledgeBase) -> None:
+    """ "bằng lái" is read "giấy phép lái xe" and "thi lại" says "lại": both fold to "lai", and
+    the record's "lái" must still count as said (it once did not, and the question about an
+    expired licence was refused as naming nothing specific)."""
+    query = "bằng lái của tôi hết hạn rồi, phải thi lại không"
+    assert kb.analyse(query).marked["lai"] == {"lai|\u0301", "lai|\u0323"}
+    decision = kb.decide(query)
+    assert decision.kind is not DecisionKind.ABSTAIN
+    assert "3.000347" in named(kb, query)  # Đổi giấy phép lái xe
+
+
 def test_a_typo_fix_is_kept_only_when_the_question_reads_better(kb: KnowledgeBase) -> None:
     fixed = kb.analyse("ho chiu lan dau")
     assert fixed.corrected == {"chiu": "chieu"}
