@@ -292,12 +292,33 @@ def test_citizen_level() -> None:
         "Mẹ tôi 85 tuổi, làm sao để được nhận trợ cấp xã hội hằng tháng?",
         "con tôi vào lớp 6 năm nay, hồ sơ xin học trường công gồm gì",
         "tra cứu phạt nguội xe máy ở đâu",
+        # traffic offences, a citizen's visa abroad, bank loans, shopping: other offices' work
+        "chạy quá tốc độ trên cao tốc thì bị xử lý thế nào",
+        "tháng sau tôi đi Đài Loan, xin visa du lịch ở đâu",
+        "sinh viên muốn vay vốn học tập cần giấy tờ gì",
+        "làm thẻ sim ở nhà mạng nào rẻ nhất",
     ],
 )
 def test_topics_not_in_the_data_get_no_procedure(kb: KnowledgeBase, query: str) -> None:
     decision = kb.decide(query)
     assert decision.kind is DecisionKind.ABSTAIN, decision.reason
     assert decision.hits == []
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # renting a room is the classic temporary residence (Đăng ký tạm trú)
+        ("thuê phòng trọ gần chỗ làm, có phải báo công an không", "1.004194"),
+        ("ở trọ được mấy tháng rồi, giờ cần làm giấy tờ gì với công an", "1.004194"),
+        # a guest staying a few nights is a stay the host notifies (Thông báo lưu trú)
+        ("người nhà lên chơi ở nhờ vài hôm", "2.001159"),
+    ],
+)
+def test_a_life_event_about_where_one_lives_names_the_residence_procedure(
+    kb: KnowledgeBase, query: str, code: str
+) -> None:
+    assert code in named(kb, query)
 
 
 def test_an_employer_registering_staff_is_not_answered_with_voluntary_insurance(
