@@ -139,6 +139,8 @@ _LEVEL_REMARK = re.compile(
     r"\((?:\s*thực hiện tại)?\s*(?:cấp|ở)\s+(?:xã|huyện|tỉnh|trung ương)[^)]*\)", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"(?<=[.?!;\n])\s+")
+# Nouns a number after them labels rather than counts (folded).
+_LABELLED = frozenset({"lop", "hang", "cap", "loai", "nhom", "khoan", "dieu", "muc", "bac", "so"})
 
 
 def _closest(word: str, choices: Sequence[str], cutoff: float) -> str | None:
@@ -483,6 +485,18 @@ class Searcher:
                 ):
                     keep[i] = False
                 i += 1
+        # A number in a story ("5 ngày", "200 triệu", "năm 2010") says how much or when, not which
+        # procedure; ages and levels are read from the question apart (knowledge.audience).
+        # A number after a noun it labels ("lớp 1", "hạng 2", "cấp 3") is part of a name, and an
+        # age ("14 tuổi") is a condition names say too ("dưới 14 tuổi"): those are kept.
+        for i, word in enumerate(words):
+            if (
+                word.isdigit()
+                and i not in term
+                and (i == 0 or words[i - 1] not in _LABELLED)
+                and (i + 1 == len(words) or words[i + 1] != "tuoi")
+            ):
+                keep[i] = False
         # An ambiguous little word ("co" = có/cổ/cơ) next to filler or at the end is filler too.
         for i in range(len(words) - 1, -1, -1):
             if (

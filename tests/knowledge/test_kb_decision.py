@@ -246,6 +246,15 @@ def test_a_word_said_with_two_spellings_matches_either(kb: KnowledgeBase) -> Non
     assert "3.000347" in named(kb, query)  # Đổi giấy phép lái xe
 
 
+def test_numbers_in_a_story_are_amounts_not_names(kb: KnowledgeBase) -> None:
+    """ "5 ngày", "200 triệu", "năm 2010" say how much or when; a number a noun labels
+    ("lớp 1") or an age ("14 tuổi") is kept."""
+    content = kb.analyse("mua đất năm 2010 giá 200 triệu, 5 ngày sau mất sổ đỏ").content
+    assert not any(word.isdigit() for word in content)
+    assert "1" in kb.analyse("con tôi học lớp 1 muốn chuyển hộ khẩu").content
+    assert "14" in kb.analyse("con 14 tuổi làm căn cước").content
+
+
 def test_a_typo_fix_is_kept_only_when_the_question_reads_better(kb: KnowledgeBase) -> None:
     fixed = kb.analyse("ho chiu lan dau")
     assert fixed.corrected == {"chiu": "chieu"}
