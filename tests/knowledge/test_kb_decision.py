@@ -119,6 +119,14 @@ def test_a_record_for_foreigners_is_for_a_person_not_an_organisation(kb: Knowled
     assert citizen["1.001146"].doubts == ("for foreigners",)
 
 
+def test_a_record_left_below_one_ruled_out_is_never_asserted(kb: KnowledgeBase) -> None:
+    """Special consumption tax: the return (1.007040) fits best but is for organisations only;
+    the reduction (3.000084) left below it once was the one answer, far ahead of the rest."""
+    decision = kb.decide("khai thuế tiêu thụ đặc biệt nộp ở đâu")
+    assert decision.ranking[0].procedure.code == "1.007040" and decision.ranking[0].doubts
+    assert decision.kind is DecisionKind.ABSTAIN and decision.rule == Rule.DOUBTFUL_ABOVE
+
+
 def test_a_record_for_a_group_is_recognised_by_name_ministry_or_conditions() -> None:
     base = {"field": "Cấp sổ BHXH, thẻ BHYT", "audiences": ("Công dân Việt Nam",)}
     kb = KnowledgeBase(
