@@ -338,6 +338,18 @@ def test_a_life_event_about_where_one_lives_names_the_residence_procedure(
     assert code in named(kb, query)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tôi có nhà cho thuê, mỗi năm phải khai thuế thế nào",
+        "cho thuê căn hộ chung cư thì nộp thuế ở đâu",
+    ],
+)
+def test_letting_a_house_is_letting_real_estate(kb: KnowledgeBase, query: str) -> None:
+    """The tax return of a person who lets real estate (1.007689), whatever is let."""
+    assert "1.007689" in named(kb, query)
+
+
 def test_an_employer_registering_staff_is_not_answered_with_voluntary_insurance(
     kb: KnowledgeBase,
 ) -> None:
