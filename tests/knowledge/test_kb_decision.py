@@ -350,6 +350,12 @@ def test_letting_a_house_is_letting_real_estate(kb: KnowledgeBase, query: str) -
     assert "1.007689" in named(kb, query)
 
 
+def test_no_criminal_record_is_the_judicial_record_extract(kb: KnowledgeBase) -> None:
+    """ "Không có tiền án tiền sự" is how people name the judicial record extract (3.000333)."""
+    query = "xin giấy xác nhận không có tiền án tiền sự để đi xuất khẩu lao động ở đâu"
+    assert "3.000333" in named(kb, query)
+
+
 def test_an_employer_registering_staff_is_not_answered_with_voluntary_insurance(
     kb: KnowledgeBase,
 ) -> None:
