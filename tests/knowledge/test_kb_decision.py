@@ -315,6 +315,8 @@ def test_citizen_level() -> None:
         "sinh viên muốn vay vốn học tập cần giấy tờ gì",
         "làm thẻ sim ở nhà mạng nào rẻ nhất",
         "bị móc túi mất điện thoại trên xe buýt",
+        "tôi muốn ly hôn đơn phương thì nộp đơn ở tòa nào",
+        "thi chứng chỉ tiếng anh ielts đăng ký ở đâu",
     ],
 )
 def test_topics_not_in_the_data_get_no_procedure(kb: KnowledgeBase, query: str) -> None:
