@@ -25,17 +25,17 @@ DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jso
 # blind_1, blind_2 and blind_6 were read after their first score (data/README.md): regression
 # checks.
 FLOORS: dict[str, dict[str, float]] = {
-    "extra_queries": {"wrong_direct": 0.01, "helpful": 0.93, "honest_out_of_data": 0.93},
-    "portal_style_a": {"wrong_direct": 0.01, "helpful": 0.74, "honest_out_of_data": 0.9},
-    "portal_style_b": {"wrong_direct": 0.01, "helpful": 0.65, "honest_out_of_data": 0.8},
-    "portal_style_c": {"wrong_direct": 0.01, "helpful": 0.7, "honest_out_of_data": 0.9},
-    "portal_style_d": {"wrong_direct": 0.01, "helpful": 0.65, "honest_out_of_data": 0.9},
-    "portal_style_e": {"wrong_direct": 0.015, "helpful": 0.72, "honest_out_of_data": 0.8},
-    "blind_1": {"wrong_direct": 0.0, "helpful": 0.93, "honest_out_of_data": 0.94},
-    "blind_2": {"wrong_direct": 0.0, "helpful": 0.93, "honest_out_of_data": 0.93},
-    "blind_6": {"wrong_direct": 0.012, "helpful": 0.79, "honest_out_of_data": 0.83},
+    "extra_queries": {"wrong_direct": 0.01, "helpful": 0.95, "honest_out_of_data": 0.97},
+    "portal_style_a": {"wrong_direct": 0.01, "helpful": 0.77, "honest_out_of_data": 0.9},
+    "portal_style_b": {"wrong_direct": 0.01, "helpful": 0.68, "honest_out_of_data": 0.8},
+    "portal_style_c": {"wrong_direct": 0.01, "helpful": 0.71, "honest_out_of_data": 0.9},
+    "portal_style_d": {"wrong_direct": 0.01, "helpful": 0.67, "honest_out_of_data": 0.9},
+    "portal_style_e": {"wrong_direct": 0.01, "helpful": 0.77, "honest_out_of_data": 0.9},
+    "blind_1": {"wrong_direct": 0.0, "helpful": 0.97, "honest_out_of_data": 0.94},
+    "blind_2": {"wrong_direct": 0.0, "helpful": 0.97, "honest_out_of_data": 0.93},
+    "blind_6": {"wrong_direct": 0.012, "helpful": 0.9, "honest_out_of_data": 0.94},
 }
-DEV_FLOORS = {"wrong_direct": 0.03, "helpful": 0.77, "honest_out_of_data": 1.0}
+DEV_FLOORS = {"wrong_direct": 0.025, "helpful": 0.78, "honest_out_of_data": 1.0}
 
 
 async def metrics(kb: KnowledgeBase, path: Path) -> dict[str, Any]:
