@@ -365,6 +365,22 @@ def test_no_criminal_record_is_the_judicial_record_extract(kb: KnowledgeBase) ->
     assert "3.000333" in named(kb, query)
 
 
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # the lost land certificate (1.012786) is named only "Cấp lại Giấy chứng nhận do bị
+        # mất": its field (Đất đai) is what it shares with "sổ đỏ"
+        ("sdd bi mat thi lam sao a", "1.012786"),
+        ("sổ đỏ bị mất làm lại ở đâu", "1.012786"),
+        # chat initials of papers
+        ("xin giay xac nhan tthn o dau", "1.004873"),
+        ("mat gks lam lai o dau", "2.000635"),
+    ],
+)
+def test_everyday_names_of_papers(kb: KnowledgeBase, query: str, code: str) -> None:
+    assert code in named(kb, query)
+
+
 def test_an_employer_registering_staff_is_not_answered_with_voluntary_insurance(
     kb: KnowledgeBase,
 ) -> None:
