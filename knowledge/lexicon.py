@@ -205,6 +205,12 @@ class Lexicon:
         """Whether the words ask about a topic the records do not cover (``topics_only``: one
         that no record's name shares words with), not merely as the purpose of something else
         ("giấy khai sinh để làm hồ sơ nhập học")."""
+        return bool(self.out_of_scope_in(words, topics_only=topics_only))
+
+    def out_of_scope_in(
+        self, words: Sequence[Word], *, topics_only: bool = False
+    ) -> frozenset[Phrase]:
+        """The out-of-scope phrases the words name (see mentions_out_of_scope)."""
         folded: list[str] = []
         for raw, plain in words:
             if (raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN)) and not any(
@@ -215,7 +221,7 @@ class Lexicon:
         phrases = self.out_of_scope_topics
         if not topics_only:
             phrases = phrases | self.out_of_scope
-        return bool(find_phrases(folded, phrases))
+        return find_phrases(folded, phrases)
 
     def variant_phrases(self, folded: Sequence[str]) -> frozenset[Phrase]:
         """The variant words ("cấp lại", "lưu động", ...) among folded words."""

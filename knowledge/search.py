@@ -47,6 +47,7 @@ TYPO_CUTOFF = 75.0  # rapidfuzz ratio for correcting an unknown word to a known 
 PAIR_TYPO_CUTOFF = 75.0  # ... and a known word that makes no known pair with the one before
 PAIR_TYPO_MAX_WORDS = 10
 OUT_OF_SCOPE_MAX_WORDS = 12
+STORY_TOPIC_ASKING_WORDS = 4  # an asking sentence this short may take up the story's topic
 CANDIDATES = 30
 FUZZ_WEIGHT = 0.05  # rapidfuzz similarity of the query to the name, on the shortlist
 MAX_VARIANTS_PENALISED = 2
@@ -510,8 +511,7 @@ class Searcher:
 
     def analyse(self, query: str) -> QueryAnalysis:
         analysis = QueryAnalysis(words=[], content=[], aspects=[])
-        asks_out_of_scope = False
-        asks_out_of_scope_topic = False
+        scope = _ScopeNotes()
         # Runs of content words (word, weight factor); a run ends at filler, a sentence end or
         # where words a rewrite added begin or end ("người nước ngoài | yếu tố nước ngoài"),
         # and word pairs (bigrams) never cross that end.
@@ -530,20 +530,15 @@ class Searcher:
                     analysis.levels.append(level)
             analysis.hinted_variants |= lex.said_variants(pairs)
             analysis.said_variants |= lex.said_variants([w for w in pairs if not is_added(w)])
-            # A topic the records lack, named where the question asks (not in its story).
-            if sentence_weight > CONTEXT_WEIGHT and lex.mentions_out_of_scope(pairs):
-                asks_out_of_scope = True
-                # ... and a topic no record shares words with tells in a question of any length.
-                asks_out_of_scope_topic = asks_out_of_scope_topic or (
-                    lex.mentions_out_of_scope(pairs, topics_only=True)
-                )
+            kept_words = self._filler(pairs)
+            scope.note(lex, pairs, sentence_weight, kept_words)
             for aspect in find_cues(words, lex)[0]:
                 if aspect not in analysis.aspects:
                     analysis.aspects.append(aspect)
             runs.append([])
             run_weights.append(sentence_weight)
             run_added.append(False)
-            for (raw, word), kept in zip(pairs, self._filler(pairs), strict=True):
+            for (raw, word), kept in zip(pairs, kept_words, strict=True):
                 added = is_added((raw, word))
                 if not kept or added != run_added[-1]:
                     if runs[-1]:
@@ -573,8 +568,8 @@ class Searcher:
         # chat-length one is judged out of scope by such a word alone; a longer one only by a
         # topic no record's name shares words with ("trợ cấp thất nghiệp").
         content_words = sum(len(run) for run in runs)
-        analysis.out_of_scope = asks_out_of_scope_topic or (
-            asks_out_of_scope and content_words <= OUT_OF_SCOPE_MAX_WORDS
+        analysis.out_of_scope = scope.asks_topic() or (
+            scope.asks and content_words <= OUT_OF_SCOPE_MAX_WORDS
         )
         analysis.ages = question_ages(fold(query[:MAX_QUERY_CHARS]))
         if content_words <= PAIR_TYPO_MAX_WORDS:  # chat, not a pasted text
@@ -830,6 +825,42 @@ class Searcher:
             return []
         ranked = self.spread([(final, doc) for final, doc, _ in scored])
         return [Hit(self.procedures[doc], score_points(final)) for final, doc in ranked[:top]]
+
+
+@dataclass(slots=True)
+class _ScopeNotes:
+    """What the sentences of a question say about being out of scope (Searcher.analyse)."""
+
+    asks: bool = False  # an asking sentence names a topic the records lack ...
+    asks_topic_itself: bool = False  # ... one that no record's name shares words with
+    story_topics: set[Phrase] = field(default_factory=set)  # such topics the story names
+    asked_words: list[str] = field(default_factory=list)  # the asking sentences' own words
+
+    def note(
+        self, lex: Lexicon, pairs: Sequence[Word], sentence_weight: float, kept: Sequence[bool]
+    ) -> None:
+        if sentence_weight <= CONTEXT_WEIGHT:
+            self.story_topics |= lex.out_of_scope_in(pairs, topics_only=True)
+            return
+        self.asked_words.extend(
+            word[1] for word, keep in zip(pairs, kept, strict=True) if keep and not is_added(word)
+        )
+        # A topic the records lack, named where the question asks (not in its story) ...
+        if lex.mentions_out_of_scope(pairs):
+            self.asks = True
+            # ... and a topic no record shares words with tells in a question of any length.
+            self.asks_topic_itself |= lex.mentions_out_of_scope(pairs, topics_only=True)
+
+    def asks_topic(self) -> bool:
+        """A topic no record covers is asked about: where the question asks, or in its story
+        when a short asking sentence takes up a word of it ("Tôi muốn đăng ký bảo hộ nhãn
+        hiệu ... . Nộp đơn đăng ký ở đâu?")."""
+        if self.asks_topic_itself:
+            return True
+        if not self.story_topics or len(self.asked_words) > STORY_TOPIC_ASKING_WORDS:
+            return False
+        asked = set(self.asked_words)
+        return any(asked & set(topic) for topic in self.story_topics)
 
 
 def score_points(final: float) -> float:

@@ -325,6 +325,22 @@ def test_topics_not_in_the_data_get_no_procedure(kb: KnowledgeBase, query: str) 
     assert decision.hits == []
 
 
+def test_a_short_question_after_a_story_asks_about_the_story_s_topic(kb: KnowledgeBase) -> None:
+    """The story names a topic no record covers and the asking sentence only takes it up
+    ("Thủ tục công nhận làm ở đâu?"): out of scope. A story that names it in passing before a
+    question of its own (a certified copy of that diploma) is not."""
+    taken_up = kb.decide(
+        "Tôi có bằng thạc sĩ của Úc và cần công nhận văn bằng. Thủ tục công nhận làm ở đâu?"
+    )
+    assert taken_up.analysis.out_of_scope and taken_up.rule == Gate.OUT_OF_SCOPE
+    own = (
+        "Bằng đại học Úc của tôi đã được công nhận văn bằng. Nay tôi muốn chứng thực bản sao "
+        "từ bản chính bằng này ở ủy ban phường."
+    )
+    assert not kb.analyse(own).out_of_scope
+    assert "2.000815" in named(kb, own)  # Chứng thực bản sao từ bản chính
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [
