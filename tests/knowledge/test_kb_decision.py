@@ -341,6 +341,17 @@ def test_a_short_question_after_a_story_asks_about_the_story_s_topic(kb: Knowled
     assert "2.000815" in named(kb, own)  # Chứng thực bản sao từ bản chính
 
 
+def test_a_topic_held_already_is_not_what_is_asked(kb: KnowledgeBase) -> None:
+    """ "đã có giấy phép lao động": a work permit (not in the records) held already; the
+    question asks for the temporary residence card (1.003358 / 1.003460)."""
+    query = (
+        "kỹ sư người nước ngoài đã có giấy phép lao động, công ty xin thẻ tạm trú cho anh ấy ở đâu"
+    )
+    assert not kb.analyse(query).out_of_scope
+    assert {"1.003358", "1.003460"} & set(named(kb, query))
+    assert kb.analyse("xin giấy phép lao động cho người nước ngoài ở đâu").out_of_scope
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [
