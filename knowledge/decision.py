@@ -51,6 +51,7 @@ NAMED_MIN = 0.9
 NAMED_LEAD = 0.2
 CHOICE_MIN = 30.0  # a choice is offered only when the best scores this much, else abstain
 CHOICE_BAND = 16.0  # candidates within this many points of the best join the choice
+AGE_DOUBT = "for ages "  # how a doubt about the age asked begins
 
 
 class DecisionKind(StrEnum):
@@ -67,6 +68,9 @@ class Rule(StrEnum):
     CLOSE_CANDIDATES = "close_candidates"  # choice: none is clear of the others
     WEAK_BEST = "weak_best"  # abstain: even the best fits too loosely to offer
     ONLY_DOUBTFUL = "only_doubtful"  # abstain: it is about records for other people / ages
+    # abstain: a record ruled out fits better than the best one left, and no other is close:
+    # the question may be about that one, and the one left is not sure enough to be offered
+    DOUBTFUL_ABOVE = "doubtful_above"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,18 +169,25 @@ def decide(searcher: Searcher, query: str, *, look_at: int = 8) -> Decision:
     if best.score < CHOICE_MIN:
         reason = f"best {best.score:.1f} < {CHOICE_MIN:g}{ruled_out}"
         return _abstain(Rule.WEAK_BEST, analysis, ranking, reason)
-    if best.score >= ANSWER_MIN and lead >= ANSWER_GAP:
+    # A record ruled out for whom it serves (not for an age the question contradicts) that
+    # fits better than the best one left: the question may be about it, asked for someone
+    # else, so the one left is at most offered beside others, never asserted.
+    outranked = any(_serves_others(c) for c in ranking[: ranking.index(best)])
+    if not outranked and best.score >= ANSWER_MIN and lead >= ANSWER_GAP:
         reason = (
             f"best {best.score:.1f}, ahead of the next by {lead:.1f} >= {ANSWER_GAP:g}{ruled_out}"
         )
         return Decision(DecisionKind.ANSWER, Rule.CLEAR_WINNER, reason, (best,), analysis, ranking)
-    if _names_it(best, rivals):
+    if not outranked and _names_it(best, rivals):
         reason = (
             f"says {best.named:.0%} of its name and no variant it lacks; the next ones at most "
             f"{max((c.named for c in rivals[:MAX_CHOICES]), default=0):.0%}{ruled_out}"
         )
         return Decision(DecisionKind.ANSWER, Rule.NAMES_IT, reason, (best,), analysis, ranking)
     close = [best, *(c for c in rivals[: MAX_CHOICES - 1] if best.score - c.score <= CHOICE_BAND)]
+    if len(close) < 2 and outranked:
+        reason = f"{top.procedure.code} ({'; '.join(top.doubts)}) fits better{ruled_out}"
+        return _abstain(Rule.DOUBTFUL_ABOVE, analysis, ranking, reason)
     if len(close) < 2:  # (only when CHOICE_BAND < ANSWER_GAP or CHOICE_MIN < ANSWER_MIN)
         reason = f"best {best.score:.1f} < {ANSWER_MIN:g} and alone{ruled_out}"
         return _abstain(Rule.WEAK_BEST, analysis, ranking, reason)
@@ -187,6 +198,12 @@ def decide(searcher: Searcher, query: str, *, look_at: int = 8) -> Decision:
     return Decision(
         DecisionKind.CHOICE, Rule.CLOSE_CANDIDATES, reason, tuple(close), analysis, ranking
     )
+
+
+def _serves_others(candidate: Candidate) -> bool:
+    """Ruled out for whom it serves (organisations, a group), which the question may just not
+    have said; an age the question says is certain."""
+    return any(not doubt.startswith(AGE_DOUBT) for doubt in candidate.doubts)
 
 
 def _names_it(best: Candidate, rivals: Sequence[Candidate]) -> bool:
@@ -256,5 +273,5 @@ def _doubts(searcher: Searcher, analysis: QueryAnalysis, doc: int) -> tuple[str,
         out.append(f"for {', '.join(sorted(other))}")
     ages = searcher.record_ages[doc]
     if age_fit(ages, analysis.ages) < 0:
-        out.append(f"for ages {ages}, asked {analysis.ages}")
+        out.append(f"{AGE_DOUBT}{ages}, asked {analysis.ages}")
     return tuple(out)

@@ -20,6 +20,10 @@ _WORD = re.compile(r"[^\W_]+")
 # Marks a word that a rewrite adds beside the citizen's own words ("người nước ngoài" →
 # + "yếu tố nước ngoài"): a hint, weighed less than what the question says.
 ADDED = "+"
+# "đã (có|được) X": X is done or held already, not asked for; the word is kept out of phrases.
+_DONE = "đã"
+_DONE_VERBS = frozenset({"co", "duoc"})
+_NOT_ASKED = "\0"
 # Words that start a purpose ("để", "nhằm"): what follows is why, not what, is asked ...
 _PURPOSE_WORDS = frozenset({"để", "nhằm"})
 _PURPOSE_PLAIN = frozenset({"de", "nham"})
@@ -205,17 +209,27 @@ class Lexicon:
         """Whether the words ask about a topic the records do not cover (``topics_only``: one
         that no record's name shares words with), not merely as the purpose of something else
         ("giấy khai sinh để làm hồ sơ nhập học")."""
+        return bool(self.out_of_scope_in(words, topics_only=topics_only))
+
+    def out_of_scope_in(
+        self, words: Sequence[Word], *, topics_only: bool = False
+    ) -> frozenset[Phrase]:
+        """The out-of-scope phrases the words name (see mentions_out_of_scope), not those
+        said as done already ("đã có giấy phép lao động"): what one has is not what one asks."""
         folded: list[str] = []
-        for raw, plain in words:
+        for i, (raw, plain) in enumerate(words):
             if (raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN)) and not any(
                 tuple(folded[-len(how) :]) == how for how in _HOW_BEFORE_PURPOSE
             ):
                 break
-            folded.append(plain)
+            done = (i >= 1 and words[i - 1][0] == _DONE) or (
+                i >= 2 and words[i - 2][0] == _DONE and words[i - 1][1] in _DONE_VERBS
+            )
+            folded.append(_NOT_ASKED + plain if done else plain)
         phrases = self.out_of_scope_topics
         if not topics_only:
             phrases = phrases | self.out_of_scope
-        return bool(find_phrases(folded, phrases))
+        return find_phrases(folded, phrases)
 
     def variant_phrases(self, folded: Sequence[str]) -> frozenset[Phrase]:
         """The variant words ("cấp lại", "lưu động", ...) among folded words."""

@@ -47,6 +47,7 @@ TYPO_CUTOFF = 75.0  # rapidfuzz ratio for correcting an unknown word to a known 
 PAIR_TYPO_CUTOFF = 75.0  # ... and a known word that makes no known pair with the one before
 PAIR_TYPO_MAX_WORDS = 10
 OUT_OF_SCOPE_MAX_WORDS = 12
+STORY_TOPIC_ASKING_WORDS = 4  # an asking sentence this short may take up the story's topic
 CANDIDATES = 30
 FUZZ_WEIGHT = 0.05  # rapidfuzz similarity of the query to the name, on the shortlist
 MAX_VARIANTS_PENALISED = 2
@@ -110,6 +111,9 @@ POPULARITY_WEIGHT = 0.2
 LEVEL_PRIOR = {"Cấp xã": 0.03, "Cấp tỉnh": 0.015}
 CITIZEN_PRIOR = 0.02
 CITIZEN_AUDIENCES = ("Công dân Việt Nam", "Người Việt Nam định cư ở nước ngoài")
+# Audiences that are people filing for themselves: a foreigner is a person too (a visa, a
+# naturalisation); whether the asker is one is the foreigners group's concern (lexicon).
+PERSON_AUDIENCES = (*CITIZEN_AUDIENCES, "Người nước ngoài")
 # Share of the question's weight that the best records' names/fields must hold (cutoff()).
 CUTOFF_SHORT = 0.42
 CUTOFF_LONG = 0.08
@@ -136,6 +140,8 @@ _LEVEL_REMARK = re.compile(
     r"\((?:\s*thực hiện tại)?\s*(?:cấp|ở)\s+(?:xã|huyện|tỉnh|trung ương)[^)]*\)", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"(?<=[.?!;\n])\s+")
+# Nouns a number after them labels rather than counts (folded).
+_LABELLED = frozenset({"lop", "hang", "cap", "loai", "nhom", "khoan", "dieu", "muc", "bac", "so"})
 
 
 def _closest(word: str, choices: Sequence[str], cutoff: float) -> str | None:
@@ -187,8 +193,10 @@ class QueryAnalysis:
     # short question look less like any procedure.
     unseen: float = 0.0
     out_of_scope: bool = False
-    # Folded content word -> the form written with diacritics (words typed with marks only).
-    marked: dict[str, str] = field(default_factory=dict)
+    # Folded content word -> the forms it was written in with diacritics (words typed with
+    # marks only; a rewrite's words in the lexicon's spelling): "lái" of "bằng lái" and "lại"
+    # of "thi lại" are both said, and a record with either spelling matches.
+    marked: dict[str, frozenset[str]] = field(default_factory=dict)
     # Term -> how much the question stresses it (sentence weight x typo factor, 0..1): a
     # name word said only in the story names the procedure less than one said where it asks.
     stress: dict[str, float] = field(default_factory=dict)
@@ -279,9 +287,9 @@ class Searcher:
         # A knowledge base of a few records tells no common word from a rare one.
         small = len(self.procedures) < SPECIFIC_MIN_RECORDS
         self.specific_min_idf = 0.0 if small else SPECIFIC_MIN_IDF
-        # Records a citizen may file (or that name no audience).
+        # Records a person may file for themselves (or that name no audience).
         self.for_citizens = [
-            not p.audiences or any(a in CITIZEN_AUDIENCES for a in p.audiences)
+            not p.audiences or any(a in PERSON_AUDIENCES for a in p.audiences)
             for p in self.procedures
         ]
         by_length: dict[int, list[str]] = {}
@@ -360,7 +368,7 @@ class Searcher:
             if term not in core:
                 continue
             if marked and any(
-                part in marked and part in written and marked[part] not in raw_words
+                part in marked and part in written and not marked[part] & raw_words
                 for part in term.split(" ")
             ):
                 continue
@@ -380,7 +388,7 @@ class Searcher:
             if " " not in term or term not in core:
                 continue
             if marked and any(
-                part in marked and part in written and marked[part] not in raw_words
+                part in marked and part in written and not marked[part] & raw_words
                 for part in term.split(" ")
             ):
                 continue
@@ -478,6 +486,18 @@ class Searcher:
                 ):
                     keep[i] = False
                 i += 1
+        # A number in a story ("5 ngày", "200 triệu", "năm 2010") says how much or when, not which
+        # procedure; ages and levels are read from the question apart (knowledge.audience).
+        # A number after a noun it labels ("lớp 1", "hạng 2", "cấp 3") is part of a name, and an
+        # age ("14 tuổi") is a condition names say too ("dưới 14 tuổi"): those are kept.
+        for i, word in enumerate(words):
+            if (
+                word.isdigit()
+                and i not in term
+                and (i == 0 or words[i - 1] not in _LABELLED)
+                and (i + 1 == len(words) or words[i + 1] != "tuoi")
+            ):
+                keep[i] = False
         # An ambiguous little word ("co" = có/cổ/cơ) next to filler or at the end is filler too.
         for i in range(len(words) - 1, -1, -1):
             if (
@@ -491,8 +511,7 @@ class Searcher:
 
     def analyse(self, query: str) -> QueryAnalysis:
         analysis = QueryAnalysis(words=[], content=[], aspects=[])
-        asks_out_of_scope = False
-        asks_out_of_scope_topic = False
+        scope = _ScopeNotes()
         # Runs of content words (word, weight factor); a run ends at filler, a sentence end or
         # where words a rewrite added begin or end ("người nước ngoài | yếu tố nước ngoài"),
         # and word pairs (bigrams) never cross that end.
@@ -511,20 +530,15 @@ class Searcher:
                     analysis.levels.append(level)
             analysis.hinted_variants |= lex.said_variants(pairs)
             analysis.said_variants |= lex.said_variants([w for w in pairs if not is_added(w)])
-            # A topic the records lack, named where the question asks (not in its story).
-            if sentence_weight > CONTEXT_WEIGHT and lex.mentions_out_of_scope(pairs):
-                asks_out_of_scope = True
-                # ... and a topic no record shares words with tells in a question of any length.
-                asks_out_of_scope_topic = asks_out_of_scope_topic or (
-                    lex.mentions_out_of_scope(pairs, topics_only=True)
-                )
+            kept_words = self._filler(pairs)
+            scope.note(lex, pairs, sentence_weight, kept_words)
             for aspect in find_cues(words, lex)[0]:
                 if aspect not in analysis.aspects:
                     analysis.aspects.append(aspect)
             runs.append([])
             run_weights.append(sentence_weight)
             run_added.append(False)
-            for (raw, word), kept in zip(pairs, self._filler(pairs), strict=True):
+            for (raw, word), kept in zip(pairs, kept_words, strict=True):
                 added = is_added((raw, word))
                 if not kept or added != run_added[-1]:
                     if runs[-1]:
@@ -538,7 +552,9 @@ class Searcher:
                 fixed = word
                 factor = 1.0
                 if not added and raw != word:
-                    analysis.marked[word] = marks_key(raw)
+                    analysis.marked[word] = analysis.marked.get(word, frozenset()) | {
+                        marks_key(raw)
+                    }
                 # Fuzzy fixes only for words typed without marks: "gái" is a word, just not
                 # one of ours; "quyềnchiếm" is two words run together either way.
                 if not added and word not in self.index.postings:
@@ -552,8 +568,8 @@ class Searcher:
         # chat-length one is judged out of scope by such a word alone; a longer one only by a
         # topic no record's name shares words with ("trợ cấp thất nghiệp").
         content_words = sum(len(run) for run in runs)
-        analysis.out_of_scope = asks_out_of_scope_topic or (
-            asks_out_of_scope and content_words <= OUT_OF_SCOPE_MAX_WORDS
+        analysis.out_of_scope = scope.asks_topic() or (
+            scope.asks and content_words <= OUT_OF_SCOPE_MAX_WORDS
         )
         analysis.ages = question_ages(fold(query[:MAX_QUERY_CHARS]))
         if content_words <= PAIR_TYPO_MAX_WORDS:  # chat, not a pasted text
@@ -809,6 +825,42 @@ class Searcher:
             return []
         ranked = self.spread([(final, doc) for final, doc, _ in scored])
         return [Hit(self.procedures[doc], score_points(final)) for final, doc in ranked[:top]]
+
+
+@dataclass(slots=True)
+class _ScopeNotes:
+    """What the sentences of a question say about being out of scope (Searcher.analyse)."""
+
+    asks: bool = False  # an asking sentence names a topic the records lack ...
+    asks_topic_itself: bool = False  # ... one that no record's name shares words with
+    story_topics: set[Phrase] = field(default_factory=set)  # such topics the story names
+    asked_words: list[str] = field(default_factory=list)  # the asking sentences' own words
+
+    def note(
+        self, lex: Lexicon, pairs: Sequence[Word], sentence_weight: float, kept: Sequence[bool]
+    ) -> None:
+        if sentence_weight <= CONTEXT_WEIGHT:
+            self.story_topics |= lex.out_of_scope_in(pairs, topics_only=True)
+            return
+        self.asked_words.extend(
+            word[1] for word, keep in zip(pairs, kept, strict=True) if keep and not is_added(word)
+        )
+        # A topic the records lack, named where the question asks (not in its story) ...
+        if lex.mentions_out_of_scope(pairs):
+            self.asks = True
+            # ... and a topic no record shares words with tells in a question of any length.
+            self.asks_topic_itself |= lex.mentions_out_of_scope(pairs, topics_only=True)
+
+    def asks_topic(self) -> bool:
+        """A topic no record covers is asked about: where the question asks, or in its story
+        when a short asking sentence takes up a word of it ("Tôi muốn đăng ký bảo hộ nhãn
+        hiệu ... . Nộp đơn đăng ký ở đâu?")."""
+        if self.asks_topic_itself:
+            return True
+        if not self.story_topics or len(self.asked_words) > STORY_TOPIC_ASKING_WORDS:
+            return False
+        asked = set(self.asked_words)
+        return any(asked & set(topic) for topic in self.story_topics)
 
 
 def score_points(final: float) -> float:

@@ -22,18 +22,20 @@ DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jso
 # Floors just under what each set reaches (bench/search.py prints them beside BM25). The
 # issue's targets are wrong <= 0.02, helpful >= 0.90, honest >= 0.90 on a held-out set; the
 # portal-style sets label the one procedure an officer would point to, stricter than that.
-# blind_1 and blind_2 were read after their first score (data/README.md): regression checks.
+# blind_1, blind_2 and blind_6 were read after their first score (data/README.md): regression
+# checks.
 FLOORS: dict[str, dict[str, float]] = {
-    "extra_queries": {"wrong_direct": 0.01, "helpful": 0.93, "honest_out_of_data": 0.93},
-    "portal_style_a": {"wrong_direct": 0.01, "helpful": 0.74, "honest_out_of_data": 0.9},
-    "portal_style_b": {"wrong_direct": 0.01, "helpful": 0.65, "honest_out_of_data": 0.8},
-    "portal_style_c": {"wrong_direct": 0.01, "helpful": 0.7, "honest_out_of_data": 0.9},
-    "portal_style_d": {"wrong_direct": 0.01, "helpful": 0.65, "honest_out_of_data": 0.9},
-    "portal_style_e": {"wrong_direct": 0.015, "helpful": 0.72, "honest_out_of_data": 0.8},
-    "blind_1": {"wrong_direct": 0.0, "helpful": 0.93, "honest_out_of_data": 0.94},
-    "blind_2": {"wrong_direct": 0.0, "helpful": 0.93, "honest_out_of_data": 0.93},
+    "extra_queries": {"wrong_direct": 0.01, "helpful": 0.95, "honest_out_of_data": 0.97},
+    "portal_style_a": {"wrong_direct": 0.01, "helpful": 0.77, "honest_out_of_data": 0.9},
+    "portal_style_b": {"wrong_direct": 0.01, "helpful": 0.68, "honest_out_of_data": 0.8},
+    "portal_style_c": {"wrong_direct": 0.01, "helpful": 0.71, "honest_out_of_data": 0.9},
+    "portal_style_d": {"wrong_direct": 0.01, "helpful": 0.67, "honest_out_of_data": 0.9},
+    "portal_style_e": {"wrong_direct": 0.01, "helpful": 0.77, "honest_out_of_data": 0.9},
+    "blind_1": {"wrong_direct": 0.0, "helpful": 0.97, "honest_out_of_data": 0.94},
+    "blind_2": {"wrong_direct": 0.0, "helpful": 0.97, "honest_out_of_data": 0.93},
+    "blind_6": {"wrong_direct": 0.012, "helpful": 0.9, "honest_out_of_data": 0.94},
 }
-DEV_FLOORS = {"wrong_direct": 0.03, "helpful": 0.77, "honest_out_of_data": 1.0}
+DEV_FLOORS = {"wrong_direct": 0.025, "helpful": 0.78, "honest_out_of_data": 1.0}
 
 
 async def metrics(kb: KnowledgeBase, path: Path) -> dict[str, Any]:
