@@ -49,6 +49,13 @@ class Dossier(SQLModel, table=True):
         ),
         # Since when a dossier is in its status: withdrawn in a period, results left waiting.
         Index("ix_dossiers_status_status_at", "status", "status_at"),
+        # The period report: the few dossiers it counts from their rows (no facts tallied).
+        Index(
+            "ix_dossiers_untallied_accepted_at",
+            "accepted_at",
+            postgresql_where=text("one_stop_facts IS NULL"),
+            sqlite_where=text("one_stop_facts IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -75,6 +82,9 @@ class Dossier(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
     apology_reason: str | None = Field(default=None, sa_type=Text)
     new_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the dossier adds to the one-stop tally (storage.one_stop_tally), as JSON; None:
+    # counted from its row by the report.
+    one_stop_facts: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -28,6 +28,10 @@ def db_url(
         drop_test_database(name)
 
 
+# Set by the migrations, not by a test: the schema's version, the one-stop tally's time zone.
+KEPT_TABLES = frozenset({"alembic_version", "one_stop_tally_zone"})
+
+
 async def _empty_tables(engine: AsyncEngine) -> None:
     from sqlalchemy import text
 
@@ -36,14 +40,14 @@ async def _empty_tables(engine: AsyncEngine) -> None:
             rows = await conn.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             )
-            names = [r[0] for r in rows if r[0] != "alembic_version"]
+            names = [r[0] for r in rows if r[0] not in KEPT_TABLES]
             if names:
                 quoted = ", ".join(f'"{n}"' for n in names)
                 await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
             rows = await conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
             names = [
-                r[0] for r in rows if r[0] != "alembic_version" and not r[0].startswith("sqlite_")
+                r[0] for r in rows if r[0] not in KEPT_TABLES and not r[0].startswith("sqlite_")
             ]
             await conn.execute(text("PRAGMA defer_foreign_keys = ON"))
             for n in names:
