@@ -119,16 +119,19 @@ async def one_stop_by_agency(
     ``direct``: counted from the rows even where the tally could answer."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     at_end = min(end, (now or utcnow()).astimezone(UTC))
-    counted = None if direct else await _tallied(session, start, end, at_end, agency)
-    if counted is None:
+    tallied = None if direct else await _tallied(session, start, end, at_end, agency)
+    if tallied is None:
         counted = await _counts(session, start, end, at_end, agency)
+        ratings = await _ratings(session, start, end, agency)
+    else:
+        counted, ratings = tallied
     total = _Tally()
     per_agency: dict[str | None, _Tally] = {}
     for agency_name, counts in counted:
         if any(counts.values()):
             per_agency.setdefault(agency_name, _Tally()).add(counts)
             total.add(counts)
-    for value, agency_name, count in await _ratings(session, start, end, agency):
+    for value, agency_name, count in ratings:
         for t in (total, per_agency.setdefault(agency_name, _Tally())):
             t.ratings[value] = t.ratings.get(value, 0) + count
     return total.result(), {name: t.result() for name, t in per_agency.items()}
@@ -255,9 +258,10 @@ async def _counts(
 
 async def _tallied(
     session: AsyncSession, start: datetime, end: datetime, at_end: datetime, agency: str | None
-) -> list[tuple[str | None, dict[str, int]]] | None:
-    """The counters from the tally, plus what it leaves to the rows; None when the period's
-    edges are not local midnights of the tally's zone (or it has none, or it starts later)."""
+) -> tuple[list[tuple[str | None, dict[str, int]]], list[tuple[int, str | None, int]]] | None:
+    """(the counters, the ratings) from the tally, plus what it leaves to the rows; None when
+    the period's edges are not local midnights of the tally's zone (or it has none, or the
+    period starts later)."""
     tz = await one_stop_tally.zone(session)
     if tz is None or at_end < start:
         return None
@@ -294,7 +298,14 @@ async def _tallied(
         }
         found.append((name, counts))
     found += await _counts(session, start, end, at_end, agency, untallied=True)
-    return found
+    ratings = await _ratings(session, start, end, agency, untallied=True)
+    for name, kinds in (await sums((one_stop_tally.RATING,), s, e)).items():
+        ratings += [
+            (int(kind.removeprefix(one_stop_tally.RATING)), name, n)
+            for kind, n in kinds.items()
+            if n
+        ]
+    return found, ratings
 
 
 async def _in_progress_at(
@@ -302,12 +313,14 @@ async def _in_progress_at(
 ) -> dict[str | None, dict[str, int]]:
     """agency -> the tally's stocks (within, waiting, past, past_reason) at ``moment``, counted
     from the rows of the tallied dossiers open then: three disjoint index ranges (never
-    resolved and not withdrawn now; withdrawn since then; resolved since then)."""
+    resolved and not withdrawn now, index-only on ix_dossiers_open_tallied; withdrawn since
+    then; resolved since then)."""
     accepted, resolved = col(Dossier.accepted_at), col(Dossier.resolved_at)
     status, status_at = col(Dossier.status), col(Dossier.status_at)
+    due = col(Dossier.due_at)
     columns: tuple[Any, ...] = (
         col(Dossier.agency).label("agency"),
-        col(Dossier.due_at).label("due"),
+        case((and_(due.is_not(None), due < moment), 1), else_=0).label("late"),
         case((func.trim(func.coalesce(col(Dossier.apology_reason), "")) != "", 1), else_=0).label(
             "reason"
         ),
@@ -325,24 +338,22 @@ async def _in_progress_at(
             branch = branch.where(col(Dossier.agency) == agency)
         branches.append(branch)
     d = union_all(*branches).subquery()
-    st = func.coalesce(d.c.st, "")
-    running = and_(st != WITHDRAWN, st.not_in(sorted(CLOCK_STOPPED)))
-    past = and_(running, d.c.due.is_not(None), d.c.due < moment)
-
-    def count(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0))
-
-    kinds = {
-        "within": count(and_(st != WITHDRAWN, ~past)),
-        "waiting": count(st.in_(sorted(WAITING_ON_CITIZEN))),
-        "past": count(past),
-        "past_reason": count(and_(past, d.c.reason == 1)),
-    }
-    stmt = select(d.c.agency, *(c.label(k) for k, c in kinds.items())).group_by(d.c.agency)
-    return {
-        row.agency: {k: int(getattr(row, k) or 0) for k in kinds}
-        for row in (await session.execute(stmt)).all()
-    }
+    # Grouped by what decides the counters (a few hundred groups), which are added up here.
+    stmt = select(d.c.agency, d.c.st, d.c.late, d.c.reason, func.count()).group_by(
+        d.c.agency, d.c.st, d.c.late, d.c.reason
+    )
+    found: dict[str | None, dict[str, int]] = {}
+    for agency_name, st, late, reason, n in (await session.execute(stmt)).all():
+        if st == WITHDRAWN:
+            continue
+        kinds = found.setdefault(agency_name, dict.fromkeys(one_stop_tally.STOCKS, 0))
+        if st in CLOCK_STOPPED or not late:
+            kinds["within"] += n
+            kinds["waiting"] += n if st in WAITING_ON_CITIZEN else 0
+        else:
+            kinds["past"] += n
+            kinds["past_reason"] += n if reason else 0
+    return found
 
 
 async def on_time_by_month(
@@ -395,8 +406,15 @@ async def _resolved_by_month(
 
 
 async def _ratings(
-    session: AsyncSession, start: datetime, end: datetime, agency: str | None
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    agency: str | None,
+    *,
+    untallied: bool = False,
 ) -> list[tuple[int, str | None, int]]:
+    """(value, agency, count) of the ratings given in [start, end) (``untallied``: of the
+    dossiers without facts only, from ix_dossiers_untallied_accepted_at)."""
     created = col(Rating.created_at)
     stmt = (
         select(col(Rating.value), col(Dossier.agency), func.count())
@@ -406,5 +424,7 @@ async def _ratings(
     )
     if agency is not None:
         stmt = stmt.where(col(Dossier.agency) == agency)
+    if untallied:
+        stmt = stmt.where(col(Dossier.one_stop_facts).is_(None))
     result = await session.execute(stmt)
     return [(int(v), a, int(n)) for v, a, n in result.all()]

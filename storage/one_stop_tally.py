@@ -10,7 +10,9 @@ change subtracts exactly what it had added:
   table's SQL makes with a period's edge: ``x < edge`` is ``day(x) < k``), written as the changes
   from one day to the next: ``within`` (in progress within the deadline), ``waiting`` (of which
   waiting on the citizen), ``past`` (past the deadline) and ``past_reason`` (of which with a
-  reason recorded); the standing at day k is the sum of the changes dated before k.
+  reason recorded); the standing at day k is the sum of the changes dated before k;
+- its satisfaction ratings, ``rating_<value>`` on the day given (a rating moves with the
+  dossier's agency; ``storage.ratings_repo.save_rating`` refreshes the dossier).
 A dossier resolved before it was accepted (or without being accepted) has no facts: its
 ``one_stop_facts`` is NULL and the table counts it straight from its row, as it counts any
 dossier written by a path that kept no facts (always right; only slower).
@@ -31,7 +33,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
 
-from storage.models import Dossier, StatusEvent
+from storage.models import Dossier, Rating, StatusEvent
 from storage.statements import upsert_insert
 
 # Mirrors storage.one_stop_repo (and through it handlers.dossiers.statuses).
@@ -39,6 +41,7 @@ WAITING_ON_CITIZEN = frozenset({"supplement_required", "financial_obligation"})
 CLOCK_STOPPED = WAITING_ON_CITIZEN | {"paused"}
 WITHDRAWN = "withdrawn"
 FLOWS = ("new_online", "new_direct", "new_postal", "on_time", "late", "late_reason")
+RATING = "rating_"  # and the value: a flow on the day the rating was given
 STOCKS = ("within", "waiting", "past", "past_reason")
 DAY, MONTH = "d", "m"
 BATCH = 1000
@@ -107,20 +110,26 @@ Facts = dict[tuple[str, int], int]
 
 
 def dossier_facts(
-    row: DossierFacts, history: Sequence[tuple[str, datetime]], zone: ZoneInfo
+    row: DossierFacts,
+    history: Sequence[tuple[str, datetime]],
+    zone: ZoneInfo,
+    ratings: Sequence[tuple[int, datetime]] = (),
 ) -> Facts | None:
-    """The facts one dossier adds (``history``: its status events, oldest first); None: it is
-    counted straight from its row (resolved before it was accepted, or never accepted)."""
+    """The facts one dossier adds (``history``: its status events, oldest first; ``ratings``:
+    (value, given at)); None: it is counted straight from its row (resolved before it was
+    accepted, or resolved without being accepted)."""
     accepted, resolved, due = row.accepted_at, row.resolved_at, row.due_at
     if resolved is not None and (accepted is None or resolved < accepted):
         return None
-    if accepted is None:
-        return {}
 
     def day(moment: datetime) -> int:
         return moment.astimezone(zone).date().toordinal()
 
     facts: Counter[tuple[str, int]] = Counter()
+    for value, given in ratings:
+        facts[f"{RATING}{value}", day(given)] += 1
+    if accepted is None:
+        return {key: n for key, n in facts.items() if n}
     a = day(accepted)
     via = row.via if row.via in ("online", "postal") else "direct"
     facts["new_" + via, a] += 1
@@ -231,8 +240,13 @@ async def refresh(
         steps = histories
         if steps is None or any(r.id not in steps for r in rows):
             steps = await dossiers_repo.status_steps(session, chunk)
+        given = await _ratings(session, chunk)
         for row in rows:
-            facts = dossier_facts(row, steps.get(row.id, ()), tz) if tz is not None else None
+            facts = (
+                dossier_facts(row, steps.get(row.id, ()), tz, given.get(row.id, ()))
+                if tz is not None
+                else None
+            )
             stored = encode(row.agency, facts)
             if stored == row.stored:
                 continue
@@ -260,6 +274,20 @@ async def refresh(
         for start in range(0, len(moves), BATCH):
             await conn.execute(stmt, moves[start : start + BATCH])
     return len(changed)
+
+
+async def _ratings(
+    session: AsyncSession, dossier_ids: Sequence[int]
+) -> dict[int, list[tuple[int, datetime]]]:
+    found: dict[int, list[tuple[int, datetime]]] = {}
+    result = await session.execute(
+        select(col(Rating.dossier_id), col(Rating.value), col(Rating.created_at)).where(
+            col(Rating.dossier_id).in_(list(dossier_ids))
+        )
+    )
+    for dossier_id, value, at in result.all():
+        found.setdefault(dossier_id, []).append((value, at))
+    return found
 
 
 _SET_FACTS = (
@@ -296,9 +324,17 @@ def rebuild(conn: Connection, timezone: str, *, batch: int = 5000) -> int:
         )
         for dossier_id, status, at in events.all():
             steps.setdefault(dossier_id, []).append((status, at))
+        given: dict[int, list[tuple[int, datetime]]] = {}
+        rated = conn.execute(
+            select(col(Rating.dossier_id), col(Rating.value), col(Rating.created_at)).where(
+                col(Rating.dossier_id) >= rows[0].id, col(Rating.dossier_id) <= last
+            )
+        )
+        for dossier_id, value, at in rated.all():
+            given.setdefault(dossier_id, []).append((value, at))
         changed = []
         for row in rows:
-            facts = dossier_facts(row, steps.get(row.id, ()), tz)
+            facts = dossier_facts(row, steps.get(row.id, ()), tz, given.get(row.id, ()))
             stored = encode(row.agency, facts)
             if facts is not None:
                 _add(totals, row.agency, facts, 1)
@@ -364,12 +400,13 @@ async def sums(
     *,
     any_agency: bool,
 ) -> dict[str | None, dict[str, int]]:
-    """agency -> kind -> the facts of ``kinds`` dated in [lo, hi); ``any_agency``: every agency
-    (else only ``agency``, which may be None: dossiers without one)."""
+    """agency -> kind -> the facts of ``kinds`` (``(RATING,)``: every rating) dated in
+    [lo, hi); ``any_agency``: every agency (else only ``agency``, which may be None)."""
     kind = col(OneStopTally.kind)
+    which = kind.startswith(RATING) if kinds == (RATING,) else kind.in_(list(kinds))
     stmt = (
         select(col(OneStopTally.agency), kind, func.sum(col(OneStopTally.n)))
-        .where(kind.in_(list(kinds)), _span(lo, hi))
+        .where(which, _span(lo, hi))
         .group_by(col(OneStopTally.agency), kind)
     )
     if not any_agency:

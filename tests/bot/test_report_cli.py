@@ -15,8 +15,9 @@ from bot.bootstrap import Services
 from bot.cli import main
 from bot.cli.report import period
 from handlers.messages import Channel, Incoming
+from storage import ratings_repo
 from storage.engine import SessionFactory
-from storage.models import Dossier, OutboxMessage, Rating, UsageEvent
+from storage.models import Dossier, OutboxMessage, UsageEvent
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FIRST = datetime.combine(date(2026, 11, 1), time.min, VN)  # 31 Oct 17:00 UTC
@@ -68,14 +69,8 @@ async def _seed(session_factory: SessionFactory) -> None:
                 sent_at=FIRST + timedelta(days=4),
             )
         )
-        session.add(
-            Rating(
-                dossier_id=dossier.id,
-                channel="zalo",
-                user_id="z1",
-                value=3,
-                created_at=FIRST + timedelta(days=5),
-            )
+        await ratings_repo.save_rating(
+            session, dossier.id, "zalo", "z1", value=3, now=FIRST + timedelta(days=5)
         )
 
 

@@ -18,10 +18,10 @@ from test_one_stop_oracle import NOW, _by_hand
 
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.ingest import Ingestor
-from storage import one_stop_repo, one_stop_tally
+from storage import one_stop_repo, one_stop_tally, ratings_repo
 from storage.engine import SessionFactory
 from storage.migrate import downgrade_async, upgrade_async
-from storage.models import Dossier, Rating
+from storage.models import Dossier
 from storage.one_stop_tally import OneStopTally, OneStopTallyZone
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -146,16 +146,17 @@ async def _seed(session_factory: SessionFactory, seed: int, n: int) -> list[str]
     assert await _late_events(rng, ingestor, codes) > 10
     async with session_factory() as session, session.begin():
         ids = [i for i in (await session.execute(select(col(Dossier.id)))).scalars() if i]
-        for k, dossier_id in enumerate(rng.sample(ids, 40)):
-            created = datetime(2026, 10, 1, tzinfo=VN) + timedelta(days=rng.randrange(75))
-            session.add(
-                Rating(
-                    dossier_id=dossier_id,
-                    channel="telegram",
-                    user_id=str(k),
-                    value=rng.choice((1, 2, 3)),
-                    created_at=created,
-                )
+        rated = rng.sample(ids, 40)
+        for k, dossier_id in enumerate(rated + rated[:8]):  # the last 8: a rating changed
+            created = rng.choice(EDGES) if k % 5 == 0 else datetime(2026, 10, 1, tzinfo=VN)
+            created += timedelta(days=rng.randrange(75) if k % 5 else 0)
+            await ratings_repo.save_rating(
+                session,
+                dossier_id,
+                "telegram",
+                str(k % 40),
+                value=rng.choice((1, 2, 3)),
+                now=created,
             )
     return codes
 

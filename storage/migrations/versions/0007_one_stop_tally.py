@@ -1,6 +1,7 @@
 """The one-stop table pre-counted per agency and local day and month (storage.one_stop_tally):
-each dossier's facts beside it, the tally, its time zone, and the index of the dossiers the
-report counts from their rows; built here for the dossiers already stored.
+each dossier's facts beside it, the tally, its time zone, the index of the dossiers the report
+counts from their rows and the covering one of the tallied open ones (this month's "in progress
+now"); built here for the dossiers already stored.
 
 The zone is ``MOTCUA_CALENDAR__TIMEZONE`` when set, else Asia/Ho_Chi_Minh (bot.toml's default);
 a report in another zone is counted from the rows (right, only slower).
@@ -25,6 +26,9 @@ branch_labels = None
 depends_on = None
 
 _UNTALLIED = sa.text("one_stop_facts IS NULL")
+_OPEN_TALLIED = sa.text(
+    "resolved_at IS NULL AND status <> 'withdrawn' AND one_stop_facts IS NOT NULL"
+)
 
 
 def upgrade() -> None:
@@ -53,12 +57,21 @@ def upgrade() -> None:
         postgresql_where=_UNTALLIED,
         sqlite_where=_UNTALLIED,
     )
+    op.create_index(
+        "ix_dossiers_open_tallied",
+        "dossiers",
+        ["accepted_at"],
+        postgresql_include=["agency", "due_at", "status", "status_at", "apology_reason", "id"],
+        postgresql_where=_OPEN_TALLIED,
+        sqlite_where=_OPEN_TALLIED,
+    )
     if bind.dialect.name == "postgresql":
         op.execute("ANALYZE dossiers")
         op.execute("ANALYZE one_stop_tally")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_dossiers_open_tallied", table_name="dossiers")
     op.drop_index("ix_dossiers_untallied_accepted_at", table_name="dossiers")
     op.drop_table("one_stop_tally_zone")
     op.drop_table("one_stop_tally")
