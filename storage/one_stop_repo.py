@@ -119,6 +119,7 @@ async def one_stop_by_agency(
     ``direct``: counted from the rows even where the tally could answer."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     at_end = min(end, (now or utcnow()).astimezone(UTC))
+    await _one_snapshot(session)
     tallied = None if direct else await _tallied(session, start, end, at_end, agency)
     if tallied is None:
         counted = await _counts(session, start, end, at_end, agency)
@@ -149,6 +150,14 @@ async def one_stop(
     """The table for [start, end), for one agency or all of them."""
     total, _ = await one_stop_by_agency(session, start, end, now=now, agency=agency, direct=direct)
     return total
+
+
+async def _one_snapshot(session: AsyncSession) -> None:
+    """The table's several statements read one snapshot (REPEATABLE READ) on PostgreSQL, so a
+    dossier committed between two of them is counted once; a session already begun keeps its
+    own isolation."""
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def _status_before(moment: datetime) -> Any:
@@ -369,6 +378,7 @@ async def on_time_by_month(
     edges = [b.astimezone(UTC) for b in bounds]
     if len(edges) < 2:
         return []
+    await _one_snapshot(session)
     tz = None if direct else await one_stop_tally.zone(session)
     days = [one_stop_tally.local_day(e, tz) for e in edges] if tz is not None else []
     if not days or any(d is None for d in days):
