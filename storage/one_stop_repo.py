@@ -308,12 +308,11 @@ async def _tallied(
         found.append((name, counts))
     found += await _counts(session, start, end, at_end, agency, untallied=True)
     ratings = await _ratings(session, start, end, agency, untallied=True)
-    for name, kinds in (await sums((one_stop_tally.RATING,), s, e)).items():
-        ratings += [
-            (int(kind.removeprefix(one_stop_tally.RATING)), name, n)
-            for kind, n in kinds.items()
-            if n
-        ]
+    for name, kinds in (await sums(one_stop_tally.RATINGS, s, e)).items():
+        for kind, n in kinds.items():
+            level = kind.removeprefix(one_stop_tally.RATING)
+            if n:  # a value off the scale counts in the total only (0 is no level)
+                ratings.append((int(level) if level.isdigit() else 0, name, n))
     return found, ratings
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
 
+from storage import dossiers_repo
 from storage.models import Dossier, Rating, StatusEvent
 from storage.statements import upsert_insert
 
@@ -41,7 +42,11 @@ WAITING_ON_CITIZEN = frozenset({"supplement_required", "financial_obligation"})
 CLOCK_STOPPED = WAITING_ON_CITIZEN | {"paused"}
 WITHDRAWN = "withdrawn"
 FLOWS = ("new_online", "new_direct", "new_postal", "on_time", "late", "late_reason")
-RATING = "rating_"  # and the value: a flow on the day the rating was given
+# A flow on the day a rating was given: per level, and any other value together (it counts in
+# the total only).
+RATING = "rating_"
+RATING_LEVELS = (1, 2, 3)
+RATINGS = (*(f"{RATING}{v}" for v in RATING_LEVELS), RATING + "x")
 STOCKS = ("within", "waiting", "past", "past_reason")
 DAY, MONTH = "d", "m"
 BATCH = 1000
@@ -127,7 +132,8 @@ def dossier_facts(
 
     facts: Counter[tuple[str, int]] = Counter()
     for value, given in ratings:
-        facts[f"{RATING}{value}", day(given)] += 1
+        level = value if value in RATING_LEVELS else "x"
+        facts[f"{RATING}{level}", day(given)] += 1
     if accepted is None:
         return {key: n for key, n in facts.items() if n}
     a = day(accepted)
@@ -226,8 +232,6 @@ async def refresh(
     """Recounts these dossiers' facts after a change (their rows and histories as they stand
     in this transaction) and moves the tally by the difference; returns how many changed.
     ``histories`` (status, at) oldest first, when the caller has read them already."""
-    from storage import dossiers_repo
-
     ids = sorted(set(dossier_ids))
     tz = await zone(session) if ids else None
     totals: Totals = Counter()
@@ -400,13 +404,12 @@ async def sums(
     *,
     any_agency: bool,
 ) -> dict[str | None, dict[str, int]]:
-    """agency -> kind -> the facts of ``kinds`` (``(RATING,)``: every rating) dated in
-    [lo, hi); ``any_agency``: every agency (else only ``agency``, which may be None)."""
+    """agency -> kind -> the facts of ``kinds`` dated in [lo, hi); ``any_agency``: every
+    agency (else only ``agency``, which may be None: dossiers without one)."""
     kind = col(OneStopTally.kind)
-    which = kind.startswith(RATING) if kinds == (RATING,) else kind.in_(list(kinds))
     stmt = (
         select(col(OneStopTally.agency), kind, func.sum(col(OneStopTally.n)))
-        .where(which, _span(lo, hi))
+        .where(kind.in_(list(kinds)), _span(lo, hi))
         .group_by(col(OneStopTally.agency), kind)
     )
     if not any_agency:
