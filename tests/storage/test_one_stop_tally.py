@@ -304,6 +304,9 @@ def test_facts_of_one_dossier() -> None:
         ("past", day(6)): -1,  # resolved on 7/11
         ("late", day(6)): 1,  # a reason of spaces only is no reason
     }
+    # Its ratings, on the day given: a value off the scale counts in the total only.
+    rated = one_stop_tally.dossier_facts(row, history, VN, [(3, at(11, 8)), (5, at(11, 8))])
+    assert rated == {**facts, ("rating_3", day(7)): 1, ("rating_x", day(7)): 1}
     # Resolved before it was accepted: counted from its row.
     early = dataclasses.replace(row, resolved_at=at(10, 29))
     assert one_stop_tally.dossier_facts(early, history, VN) is None
