@@ -19,6 +19,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
+OPEN_TALLIED = "resolved_at IS NULL AND status <> 'withdrawn' AND one_stop_facts IS NOT NULL"
 
 
 def _fk(target: str, *, nullable: bool = False) -> Column[int]:
@@ -49,6 +50,21 @@ class Dossier(SQLModel, table=True):
         ),
         # Since when a dossier is in its status: withdrawn in a period, results left waiting.
         Index("ix_dossiers_status_status_at", "status", "status_at"),
+        # This month's report: what is in progress now, index-only (the tallied open ones).
+        Index(
+            "ix_dossiers_open_tallied",
+            "accepted_at",
+            postgresql_include=["agency", "due_at", "status", "status_at", "apology_reason", "id"],
+            postgresql_where=text(OPEN_TALLIED),
+            sqlite_where=text(OPEN_TALLIED),
+        ),
+        # The period report: the few dossiers it counts from their rows (no facts tallied).
+        Index(
+            "ix_dossiers_untallied_accepted_at",
+            "accepted_at",
+            postgresql_where=text("one_stop_facts IS NULL"),
+            sqlite_where=text("one_stop_facts IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -75,6 +91,9 @@ class Dossier(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
     apology_reason: str | None = Field(default=None, sa_type=Text)
     new_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the dossier adds to the one-stop tally (storage.one_stop_tally), as JSON; None:
+    # counted from its row by the report.
+    one_stop_facts: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -13,6 +13,11 @@ and the staff console), per agency and in total. Read-only; the keys are DESIGN.
 - apologies: the dossiers late in the period (resolved late, or in progress past the deadline)
   owe one; ``apologies_with_reason`` those whose reason the agency recorded.
 - satisfaction: the ratings given in the period, by level, with percentages.
+
+A period whose edges are local midnights reads the tally (storage.one_stop_tally) and counts
+only the rest from rows: the dossiers the tally leaves out, and, for a period not over, what is
+in progress now; any other period is counted from the rows. Both give the same table (a test
+keeps them equal); an agency with nothing to count is left out of the per-agency tables.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage import one_stop_tally
 from storage.models import Dossier, Rating, StatusEvent
 from storage.types import utcnow
 
@@ -107,16 +113,26 @@ async def one_stop_by_agency(
     *,
     now: datetime | None = None,
     agency: str | None = None,
+    direct: bool = False,
 ) -> tuple[dict[str, Any], dict[str | None, dict[str, Any]]]:
-    """(the table for every agency together, the table per agency) for [start, end)."""
+    """(the table for every agency together, the table per agency) for [start, end);
+    ``direct``: counted from the rows even where the tally could answer."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     at_end = min(end, (now or utcnow()).astimezone(UTC))
+    await _one_snapshot(session)
+    tallied = None if direct else await _tallied(session, start, end, at_end, agency)
+    if tallied is None:
+        counted = await _counts(session, start, end, at_end, agency)
+        ratings = await _ratings(session, start, end, agency)
+    else:
+        counted, ratings = tallied
     total = _Tally()
     per_agency: dict[str | None, _Tally] = {}
-    for agency_name, counts in await _counts(session, start, end, at_end, agency):
-        per_agency.setdefault(agency_name, _Tally()).add(counts)
-        total.add(counts)
-    for value, agency_name, count in await _ratings(session, start, end, agency):
+    for agency_name, counts in counted:
+        if any(counts.values()):
+            per_agency.setdefault(agency_name, _Tally()).add(counts)
+            total.add(counts)
+    for value, agency_name, count in ratings:
         for t in (total, per_agency.setdefault(agency_name, _Tally())):
             t.ratings[value] = t.ratings.get(value, 0) + count
     return total.result(), {name: t.result() for name, t in per_agency.items()}
@@ -129,10 +145,19 @@ async def one_stop(
     *,
     now: datetime | None = None,
     agency: str | None = None,
+    direct: bool = False,
 ) -> dict[str, Any]:
     """The table for [start, end), for one agency or all of them."""
-    total, _ = await one_stop_by_agency(session, start, end, now=now, agency=agency)
+    total, _ = await one_stop_by_agency(session, start, end, now=now, agency=agency, direct=direct)
     return total
+
+
+async def _one_snapshot(session: AsyncSession) -> None:
+    """The table's several statements read one snapshot (REPEATABLE READ) on PostgreSQL, so a
+    dossier committed between two of them is counted once; a session already begun keeps its
+    own isolation."""
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def _status_before(moment: datetime) -> Any:
@@ -149,7 +174,9 @@ def _status_before(moment: datetime) -> Any:
     return case((col(Dossier.status_at) < moment, col(Dossier.status)), else_=latest)
 
 
-def _candidates(start: datetime, end: datetime, at_end: datetime, agency: str | None) -> Any:
+def _candidates(
+    start: datetime, end: datetime, at_end: datetime, agency: str | None, untallied: bool
+) -> Any:
     """Dossiers that can count in [start, end): accepted before its end and not resolved nor
     withdrawn before it began, as four disjoint index ranges joined by UNION ALL (accepted in
     the period; accepted before it and resolved since it began; accepted before it and never
@@ -187,15 +214,24 @@ def _candidates(start: datetime, end: datetime, at_end: datetime, agency: str | 
         branch = select(*columns).where(*where)
         if agency is not None:
             branch = branch.where(col(Dossier.agency) == agency)
+        if untallied:  # ix_dossiers_untallied_accepted_at
+            branch = branch.where(col(Dossier.one_stop_facts).is_(None))
         branches.append(branch)
     return union_all(*branches)
 
 
 async def _counts(
-    session: AsyncSession, start: datetime, end: datetime, at_end: datetime, agency: str | None
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    at_end: datetime,
+    agency: str | None,
+    *,
+    untallied: bool = False,
 ) -> list[tuple[str | None, dict[str, int]]]:
-    """Per agency, the counters of the table (the totals are derived from them)."""
-    base = _candidates(start, end, at_end, agency)
+    """Per agency, the counters of the table (the totals are derived from them), counted from
+    the rows (``untallied``: of the dossiers without facts in the tally only)."""
+    base = _candidates(start, end, at_end, agency, untallied)
     # Kept as a derived table (a UNION ALL is never pulled up): each history read runs once
     # per dossier, not once per counter that uses it.
     d = base.subquery()
@@ -229,15 +265,139 @@ async def _counts(
     return [(row.agency, {k: int(getattr(row, k) or 0) for k in columns}) for row in result.all()]
 
 
+async def _tallied(
+    session: AsyncSession, start: datetime, end: datetime, at_end: datetime, agency: str | None
+) -> tuple[list[tuple[str | None, dict[str, int]]], list[tuple[int, str | None, int]]] | None:
+    """(the counters, the ratings) from the tally, plus what it leaves to the rows; None when
+    the period's edges are not local midnights of the tally's zone (or it has none, or the
+    period starts later)."""
+    tz = await one_stop_tally.zone(session)
+    if tz is None or at_end < start:
+        return None
+    s, e = one_stop_tally.local_day(start, tz), one_stop_tally.local_day(end, tz)
+    if s is None or e is None:
+        return None
+    every = agency is None
+
+    async def sums(kinds: Sequence[str], lo: int | None, hi: int) -> dict[Any, dict[str, int]]:
+        return await one_stop_tally.sums(session, kinds, lo, hi, agency, any_agency=every)
+
+    flows = await sums(one_stop_tally.FLOWS, s, e)
+    before = await sums(("within", "past"), None, s)
+    if at_end == end:
+        after = await sums(one_stop_tally.STOCKS, None, e)
+    else:  # a period not over: what is in progress now, from the rows
+        after = await _in_progress_at(session, at_end, agency)
+    found: list[tuple[str | None, dict[str, int]]] = []
+    for name in {*flows, *before, *after}:
+        f, b, a = flows.get(name, {}), before.get(name, {}), after.get(name, {})
+        late, past = f.get("late", 0), a.get("past", 0)
+        counts = {
+            "received_new_online": f.get("new_online", 0),
+            "received_new_direct": f.get("new_direct", 0),
+            "received_new_postal": f.get("new_postal", 0),
+            "carried_over": b.get("within", 0) + b.get("past", 0),
+            "resolved_on_time": f.get("on_time", 0),
+            "resolved_late": late,
+            "in_progress_within_deadline": a.get("within", 0),
+            "in_progress_past_deadline": past,
+            "waiting_on_citizen": a.get("waiting", 0),
+            "apologies_owed": late + past,
+            "apologies_with_reason": f.get("late_reason", 0) + a.get("past_reason", 0),
+        }
+        found.append((name, counts))
+    found += await _counts(session, start, end, at_end, agency, untallied=True)
+    ratings = await _ratings(session, start, end, agency, untallied=True)
+    for name, kinds in (await sums(one_stop_tally.RATINGS, s, e)).items():
+        for kind, n in kinds.items():
+            level = kind.removeprefix(one_stop_tally.RATING)
+            if n:  # a value off the scale counts in the total only (0 is no level)
+                ratings.append((int(level) if level.isdigit() else 0, name, n))
+    return found, ratings
+
+
+async def _in_progress_at(
+    session: AsyncSession, moment: datetime, agency: str | None
+) -> dict[str | None, dict[str, int]]:
+    """agency -> the tally's stocks (within, waiting, past, past_reason) at ``moment``, counted
+    from the rows of the tallied dossiers open then: three disjoint index ranges (never
+    resolved and not withdrawn now, index-only on ix_dossiers_open_tallied; withdrawn since
+    then; resolved since then)."""
+    accepted, resolved = col(Dossier.accepted_at), col(Dossier.resolved_at)
+    status, status_at = col(Dossier.status), col(Dossier.status_at)
+    due = col(Dossier.due_at)
+    columns: tuple[Any, ...] = (
+        col(Dossier.agency).label("agency"),
+        case((and_(due.is_not(None), due < moment), 1), else_=0).label("late"),
+        case((func.trim(func.coalesce(col(Dossier.apology_reason), "")) != "", 1), else_=0).label(
+            "reason"
+        ),
+        _status_before(moment).label("st"),
+    )
+    ranges = (
+        (accepted < moment, resolved.is_(None), status != WITHDRAWN),
+        (status == WITHDRAWN, status_at >= moment, accepted < moment, resolved.is_(None)),
+        (resolved >= moment, accepted < moment),
+    )
+    branches = []
+    for where in ranges:
+        branch = select(*columns).where(*where, col(Dossier.one_stop_facts).is_not(None))
+        if agency is not None:
+            branch = branch.where(col(Dossier.agency) == agency)
+        branches.append(branch)
+    d = union_all(*branches).subquery()
+    # Grouped by what decides the counters (a few hundred groups), which are added up here.
+    stmt = select(d.c.agency, d.c.st, d.c.late, d.c.reason, func.count()).group_by(
+        d.c.agency, d.c.st, d.c.late, d.c.reason
+    )
+    found: dict[str | None, dict[str, int]] = {}
+    for agency_name, st, late, reason, n in (await session.execute(stmt)).all():
+        if st == WITHDRAWN:
+            continue
+        kinds = found.setdefault(agency_name, dict.fromkeys(one_stop_tally.STOCKS, 0))
+        if st in CLOCK_STOPPED or not late:
+            kinds["within"] += n
+            kinds["waiting"] += n if st in WAITING_ON_CITIZEN else 0
+        else:
+            kinds["past"] += n
+            kinds["past_reason"] += n if reason else 0
+    return found
+
+
 async def on_time_by_month(
-    session: AsyncSession, bounds: Sequence[datetime], *, agency: str | None = None
+    session: AsyncSession,
+    bounds: Sequence[datetime],
+    *,
+    agency: str | None = None,
+    direct: bool = False,
 ) -> list[tuple[int, int]]:
     """(resolved, resolved on time) in each [bounds[i], bounds[i + 1]), as the table counts
-    them (result ready, returned or rejected, against the clock's due date): one index range
-    over resolved_at, split into the months."""
+    them (result ready, returned or rejected, against the clock's due date): from the tally
+    when the bounds are local midnights, else one index range over resolved_at, split."""
     edges = [b.astimezone(UTC) for b in bounds]
     if len(edges) < 2:
         return []
+    await _one_snapshot(session)
+    tz = None if direct else await one_stop_tally.zone(session)
+    days = [one_stop_tally.local_day(e, tz) for e in edges] if tz is not None else []
+    if not days or any(d is None for d in days):
+        return await _resolved_by_month(session, edges, agency, untallied=False)
+    found = await _resolved_by_month(session, edges, agency, untallied=True)
+    out: list[tuple[int, int]] = []
+    for (n, k), lo, hi in zip(found, days, days[1:], strict=False):
+        assert lo is not None and hi is not None
+        sums = await one_stop_tally.sums(
+            session, ("on_time", "late"), lo, hi, agency, any_agency=agency is None
+        )
+        on_time = sum(t.get("on_time", 0) for t in sums.values())
+        late = sum(t.get("late", 0) for t in sums.values())
+        out.append((n + on_time + late, k + on_time))
+    return out
+
+
+async def _resolved_by_month(
+    session: AsyncSession, edges: Sequence[datetime], agency: str | None, *, untallied: bool
+) -> list[tuple[int, int]]:
     resolved, due = col(Dossier.resolved_at), col(Dossier.due_at)
     bucket = case(*((resolved < edge, i) for i, edge in enumerate(edges[1:])), else_=-1)
     on_time = case((and_(due.is_not(None), resolved > due), 0), else_=1)
@@ -248,13 +408,22 @@ async def on_time_by_month(
     )
     if agency is not None:
         stmt = stmt.where(col(Dossier.agency) == agency)
+    if untallied:
+        stmt = stmt.where(col(Dossier.one_stop_facts).is_(None))
     found = {int(b): (int(n), int(k or 0)) for b, n, k in (await session.execute(stmt)).all()}
     return [found.get(i, (0, 0)) for i in range(len(edges) - 1)]
 
 
 async def _ratings(
-    session: AsyncSession, start: datetime, end: datetime, agency: str | None
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    agency: str | None,
+    *,
+    untallied: bool = False,
 ) -> list[tuple[int, str | None, int]]:
+    """(value, agency, count) of the ratings given in [start, end) (``untallied``: of the
+    dossiers without facts only, from ix_dossiers_untallied_accepted_at)."""
     created = col(Rating.created_at)
     stmt = (
         select(col(Rating.value), col(Dossier.agency), func.count())
@@ -264,5 +433,7 @@ async def _ratings(
     )
     if agency is not None:
         stmt = stmt.where(col(Dossier.agency) == agency)
+    if untallied:
+        stmt = stmt.where(col(Dossier.one_stop_facts).is_(None))
     result = await session.execute(stmt)
     return [(int(v), a, int(n)) for v, a, n in result.all()]

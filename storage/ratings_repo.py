@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage import one_stop_tally
 from storage.models import Rating, Subscription
 from storage.statements import upsert_insert
 
@@ -32,6 +33,8 @@ async def save_rating(
         set_={"value": stmt.excluded.value, "created_at": stmt.excluded.created_at},
     )
     await session.execute(stmt)
+    # The satisfaction table of the one-stop tally moves with it.
+    await one_stop_tally.refresh(session, [dossier_id])
 
 
 async def is_subscriber(

@@ -32,6 +32,9 @@ def db_url(
         drop_test_database(name)
 
 
+# Set by the migrations, not by a test: the schema's version, the one-stop tally's time zone.
+KEPT_TABLES = frozenset({"alembic_version", "one_stop_tally_zone"})
+
 # PostgreSQL: tables whose id sequence moved since the last reset (RESTART IDENTITY). With
 # the tables that hold rows, what a test touched: truncating every table costs half a second.
 _PG_SEQUENCE_MOVED = """
@@ -51,7 +54,7 @@ async def _empty_tables(engine: AsyncEngine) -> None:
             rows = await conn.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             )
-            tables = [r[0] for r in rows if r[0] != "alembic_version"]
+            tables = [r[0] for r in rows if r[0] not in KEPT_TABLES]
             holding = " UNION ALL ".join(
                 f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in tables
             )
@@ -64,7 +67,7 @@ async def _empty_tables(engine: AsyncEngine) -> None:
         else:
             rows = await conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
             names = [
-                r[0] for r in rows if r[0] != "alembic_version" and not r[0].startswith("sqlite_")
+                r[0] for r in rows if r[0] not in KEPT_TABLES and not r[0].startswith("sqlite_")
             ]
             await conn.execute(text("PRAGMA defer_foreign_keys = ON"))
             for n in names:

@@ -9,9 +9,8 @@ from typing import Any
 
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.ingest import Ingestor
-from storage import dossiers_repo
+from storage import dossiers_repo, ratings_repo
 from storage.engine import SessionFactory
-from storage.models import Rating
 
 A = "UBND phường Bến Nghé"
 B = "UBND phường Đa Kao"
@@ -199,12 +198,6 @@ async def seed_month(factory: SessionFactory) -> None:
             dossier = await dossiers_repo.get_by_code(session, _code(agency, n))
             assert dossier is not None and dossier.id is not None
             moment = datetime.fromisoformat(at + "+07:00")
-            session.add(
-                Rating(
-                    dossier_id=dossier.id,
-                    channel="telegram",
-                    user_id=str(n),
-                    value=value,
-                    created_at=moment,
-                )
+            await ratings_repo.save_rating(
+                session, dossier.id, "telegram", str(n), value=value, now=moment
             )

@@ -14,7 +14,7 @@
 
 ``read_clock`` is pure; ``ClockKeeper.sync`` recomputes and stores the reading of dossiers whose
 history changed (the import and the ingest API call it on every status change), so the overdue
-scan stays an index range over (status, due_at).
+scan stays an index range over (status, due_at), and their facts in the one-stop tally.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.due import compute_due
 from handlers.dossiers.statuses import CLOCK_STOPPED, RESOLVED, DossierStatus
 from knowledge.processing_time import ProcessingTime
-from storage import dossiers_repo
+from storage import dossiers_repo, one_stop_tally
 
 _STOPS = frozenset(str(s) for s in CLOCK_STOPPED)
 _RESOLVED = frozenset(str(s) for s in RESOLVED)
@@ -189,6 +189,8 @@ class ClockKeeper:
             if any(_differs(getattr(row, k), v) for k, v in values.items()):
                 changed.append({"id": row.id, **values})
         await dossiers_repo.set_clocks(session, changed)
+        # The one-stop tally moves in the same transaction as the history it counts.
+        await one_stop_tally.refresh(session, ids, histories)
         return len(changed)
 
 

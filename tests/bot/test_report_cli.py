@@ -15,8 +15,9 @@ from bot.bootstrap import Services
 from bot.cli import main
 from bot.cli.report import period
 from handlers.messages import Channel, Incoming
+from storage import ratings_repo
 from storage.engine import SessionFactory
-from storage.models import Dossier, OutboxMessage, Rating, UsageEvent
+from storage.models import Dossier, OutboxMessage, UsageEvent
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FIRST = datetime.combine(date(2026, 11, 1), time.min, VN)  # 31 Oct 17:00 UTC
@@ -68,14 +69,8 @@ async def _seed(session_factory: SessionFactory) -> None:
                 sent_at=FIRST + timedelta(days=4),
             )
         )
-        session.add(
-            Rating(
-                dossier_id=dossier.id,
-                channel="zalo",
-                user_id="z1",
-                value=3,
-                created_at=FIRST + timedelta(days=5),
-            )
+        await ratings_repo.save_rating(
+            session, dossier.id, "zalo", "z1", value=3, now=FIRST + timedelta(days=5)
         )
 
 
@@ -233,3 +228,31 @@ async def test_text_report_names_the_one_stop_figures_in_vietnamese(
     assert "  Tỷ lệ đúng hạn (%): 66,70" in out
     assert "  Chờ người dân bổ sung, nộp nghĩa vụ tài chính: 1" in out
     assert "received_total" not in out and "one_stop" not in out
+
+
+async def test_db_tally_counts_dossiers_a_bulk_load_left_out(
+    report_db: str,
+    session_factory: SessionFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sqlalchemy import delete, select, update
+    from sqlmodel import col
+
+    from storage import one_stop_repo
+    from storage.one_stop_tally import OneStopTally
+
+    await _seed(session_factory)
+    async with session_factory() as session, session.begin():  # as a COPY would leave them
+        await session.execute(update(Dossier).values(one_stop_facts=None))
+        await session.execute(delete(OneStopTally))
+    async with session_factory() as session:
+        before = await one_stop_repo.one_stop(session, FIRST, FIRST + timedelta(days=30))
+        assert before == await one_stop_repo.one_stop(
+            session, FIRST, FIRST + timedelta(days=30), direct=True
+        )  # counted from its row meanwhile
+    assert await _cli(["db", "tally"]) == 0
+    assert "One-stop tally rebuilt (1 dossiers" in capsys.readouterr().out
+    async with session_factory() as session:
+        facts = (await session.execute(select(col(Dossier.one_stop_facts)))).scalars().all()
+        after = await one_stop_repo.one_stop(session, FIRST, FIRST + timedelta(days=30))
+    assert all(facts) and after == before

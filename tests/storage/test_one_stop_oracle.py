@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.ingest import Ingestor
-from storage import dossiers_repo, one_stop_repo
+from storage import dossiers_repo, one_stop_repo, ratings_repo
 from storage.engine import SessionFactory
-from storage.models import Dossier, Rating
+from storage.models import Dossier
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 12, 20, 3, 0, tzinfo=UTC)
@@ -148,14 +148,8 @@ async def test_sql_counts_equal_the_count_from_each_history(
         ids = [d.id for d in (await session.execute(select(Dossier))).scalars() if d.id]
         for n, dossier_id in enumerate(rng.sample(ids, 40)):
             created = datetime(2026, 10, 1, tzinfo=VN) + timedelta(days=rng.randrange(75))
-            session.add(
-                Rating(
-                    dossier_id=dossier_id,
-                    channel="telegram",
-                    user_id=str(n),
-                    value=rng.choice((1, 2, 3)),
-                    created_at=created,
-                )
+            await ratings_repo.save_rating(
+                session, dossier_id, "telegram", str(n), value=rng.choice((1, 2, 3)), now=created
             )
     periods = [
         (datetime(2026, 11, 1, tzinfo=VN), datetime(2026, 12, 1, tzinfo=VN)),
