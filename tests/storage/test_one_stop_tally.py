@@ -416,3 +416,41 @@ async def test_in_progress_now_with_dossiers_changed_today(
         assert rejected is None, rejected
     for now in nows:
         await _assert_now_equals_direct(session_factory, now)
+
+
+async def test_in_progress_now_with_rows_written_without_their_history(
+    session_factory: SessionFactory,
+) -> None:
+    """Rows a bulk load wrote as they are (no status events): accepted today in a status begun
+    earlier, due exactly at midnight or at now, resolved exactly now; then tallied."""
+    await _start_tally(session_factory)
+    hour = timedelta(hours=1)
+    rows = [
+        # (accepted, due, resolved, status, status_at)
+        (TODAY + hour, NOW + 9 * hour, None, "processing", TODAY - 48 * hour),
+        (TODAY, NOW, None, "processing", TODAY - 48 * hour),
+        (TODAY - hour, TODAY, None, "processing", TODAY - 48 * hour),
+        (TODAY - 9 * hour, TODAY - hour, NOW, "result_ready", NOW),
+        (TODAY - 9 * hour, TODAY + hour, None, "supplement_required", TODAY - 2 * hour),
+        (TODAY + 2 * hour, NOW, None, "withdrawn", TODAY - 3 * hour),
+    ]
+    async with session_factory() as session, session.begin():
+        for i, (accepted, due, resolved, status, status_at) in enumerate(rows):
+            session.add(
+                Dossier(
+                    receipt_code=f"000.00.20.H56-261219-{i:04d}",
+                    received_at=accepted - hour,
+                    accepted_at=accepted,
+                    due_at=due,
+                    resolved_at=resolved,
+                    status=status,
+                    status_at=status_at,
+                    agency=AGENCIES[i % 2],
+                    apology_reason="Chờ xác minh" if i % 2 else None,
+                )
+            )
+        await session.flush()
+        ids = list((await session.execute(select(col(Dossier.id)))).scalars())
+        assert await one_stop_tally.refresh(session, [i for i in ids if i]) == len(rows)
+    for now in (NOW, NOW - timedelta(microseconds=1), TODAY, TODAY + 3 * hour):
+        await _assert_now_equals_direct(session_factory, now)
