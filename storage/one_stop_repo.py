@@ -15,9 +15,11 @@ and the staff console), per agency and in total. Read-only; the keys are DESIGN.
 - satisfaction: the ratings given in the period, by level, with percentages.
 
 A period whose edges are local midnights reads the tally (storage.one_stop_tally) and counts
-only the rest from rows: the dossiers the tally leaves out, and, for a period not over, what is
-in progress now; any other period is counted from the rows. Both give the same table (a test
-keeps them equal); an agency with nothing to count is left out of the per-agency tables.
+only the rest from rows: the dossiers the tally leaves out, and, for a period not over, the
+dossiers whose standing changed since the start of today (what is in progress now is the
+tally's at the start of today, moved by those); any other period is counted from the rows.
+Both give the same table (a test keeps them equal); an agency with nothing to count is left
+out of the per-agency tables.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -257,8 +260,11 @@ async def _counts(
         "in_progress_within_deadline": count(and_(in_progress, ~past)),
         "in_progress_past_deadline": count(past),
         "waiting_on_citizen": count(and_(in_progress, st_end.in_(sorted(WAITING_ON_CITIZEN)))),
-        "apologies_owed": count(or_(late, past)),
-        "apologies_with_reason": count(and_(or_(late, past), d.c.reason == 1)),
+        # Late and past are one each: a dossier resolved late at a running period's "now"
+        # (or later) is still in progress then, and owes for both (as the tally counts).
+        "apologies_owed": count(late) + count(past),
+        "apologies_with_reason": count(and_(late, d.c.reason == 1))
+        + count(and_(past, d.c.reason == 1)),
     }
     stmt = select(d.c.agency, *(c.label(k) for k, c in columns.items())).group_by(d.c.agency)
     result = await session.execute(stmt)
@@ -286,8 +292,8 @@ async def _tallied(
     before = await sums(("within", "past"), None, s)
     if at_end == end:
         after = await sums(one_stop_tally.STOCKS, None, e)
-    else:  # a period not over: what is in progress now, from the rows
-        after = await _in_progress_at(session, at_end, agency)
+    else:  # a period not over: what is in progress now
+        after = await _in_progress_now(session, at_end, agency, tz)
     found: list[tuple[str | None, dict[str, int]]] = []
     for name in {*flows, *before, *after}:
         f, b, a = flows.get(name, {}), before.get(name, {}), after.get(name, {})
@@ -316,52 +322,66 @@ async def _tallied(
     return found, ratings
 
 
-async def _in_progress_at(
-    session: AsyncSession, moment: datetime, agency: str | None
+async def _in_progress_now(
+    session: AsyncSession, moment: datetime, agency: str | None, tz: ZoneInfo
 ) -> dict[str | None, dict[str, int]]:
-    """agency -> the tally's stocks (within, waiting, past, past_reason) at ``moment``, counted
-    from the rows of the tallied dossiers open then: three disjoint index ranges (never
-    resolved and not withdrawn now, index-only on ix_dossiers_open_tallied; withdrawn since
-    then; resolved since then)."""
-    accepted, resolved = col(Dossier.accepted_at), col(Dossier.resolved_at)
-    status, status_at = col(Dossier.status), col(Dossier.status_at)
-    due = col(Dossier.due_at)
-    columns: tuple[Any, ...] = (
-        col(Dossier.agency).label("agency"),
-        case((and_(due.is_not(None), due < moment), 1), else_=0).label("late"),
-        case((func.trim(func.coalesce(col(Dossier.apology_reason), "")) != "", 1), else_=0).label(
-            "reason"
-        ),
-        _status_before(moment).label("st"),
-    )
-    ranges = (
-        (accepted < moment, resolved.is_(None), status != WITHDRAWN),
-        (status == WITHDRAWN, status_at >= moment, accepted < moment, resolved.is_(None)),
-        (resolved >= moment, accepted < moment),
-    )
-    branches = []
-    for where in ranges:
-        branch = select(*columns).where(*where, col(Dossier.one_stop_facts).is_not(None))
-        if agency is not None:
-            branch = branch.where(col(Dossier.agency) == agency)
-        branches.append(branch)
-    d = union_all(*branches).subquery()
-    # Grouped by what decides the counters (a few hundred groups), which are added up here.
-    stmt = select(d.c.agency, d.c.st, d.c.late, d.c.reason, func.count()).group_by(
-        d.c.agency, d.c.st, d.c.late, d.c.reason
-    )
+    """agency -> the tally's stocks (within, waiting, past, past_reason) at ``moment``: the
+    tally's at the start of its local day, moved by the tallied dossiers whose standing can
+    differ between then and ``moment``. Any other one has no moment in between (accepted,
+    resolved, due or a status begun there), so every comparison the table makes gives the same
+    at both: four index ranges of today's few changes, not every open dossier."""
+    day = moment.astimezone(tz).date()
+    midnight = datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
     found: dict[str | None, dict[str, int]] = {}
-    for agency_name, st, late, reason, n in (await session.execute(stmt)).all():
-        if st == WITHDRAWN:
-            continue
-        kinds = found.setdefault(agency_name, dict.fromkeys(one_stop_tally.STOCKS, 0))
-        if st in CLOCK_STOPPED or not late:
-            kinds["within"] += n
-            kinds["waiting"] += n if st in WAITING_ON_CITIZEN else 0
-        else:
-            kinds["past"] += n
-            kinds["past_reason"] += n if reason else 0
+    at_midnight = await one_stop_tally.sums(
+        session, one_stop_tally.STOCKS, None, day.toordinal(), agency, any_agency=agency is None
+    )
+    for name, kinds in at_midnight.items():
+        found[name] = {k: kinds.get(k, 0) for k in one_stop_tally.STOCKS}
+    accepted, resolved = col(Dossier.accepted_at), col(Dossier.resolved_at)
+    due, status_at = col(Dossier.due_at), col(Dossier.status_at)
+    ranges = (
+        (accepted >= midnight, accepted < moment),  # ix_dossiers_accepted_at
+        (resolved >= midnight,),  # ix_dossiers_resolved_at (and any resolved later on)
+        (resolved.is_(None), due >= midnight, due < moment),  # ix_dossiers_unresolved_due_at
+        # ix_dossiers_unresolved_status_at; a status begun later on reads its history
+        (resolved.is_(None), status_at >= midnight),
+    )
+    changed = union(*(select(col(Dossier.id)).where(*where) for where in ranges)).subquery()
+
+    def standing(at: datetime) -> tuple[Any, ...]:
+        is_open = and_(accepted < at, or_(resolved.is_(None), resolved >= at))
+        return (
+            case((is_open, 1), else_=0),
+            case((is_open, _status_before(at)), else_=None),
+            case((and_(due.is_not(None), due < at), 1), else_=0),
+        )
+
+    reason = case((func.trim(func.coalesce(col(Dossier.apology_reason), "")) != "", 1), else_=0)
+    columns = (col(Dossier.agency), reason, *standing(midnight), *standing(moment))
+    stmt = select(*columns, func.count()).where(
+        col(Dossier.id).in_(select(changed.c.id)), col(Dossier.one_stop_facts).is_not(None)
+    )
+    if agency is not None:
+        stmt = stmt.where(col(Dossier.agency) == agency)
+    stmt = stmt.group_by(*columns)
+    for name, why, *moves, n in (await session.execute(stmt)).all():
+        kinds = found.setdefault(name, dict.fromkeys(one_stop_tally.STOCKS, 0))
+        for sign, (is_open, st, late) in ((-1, moves[:3]), (1, moves[3:])):
+            for kind in _stocks(is_open, st, late, why):
+                kinds[kind] += sign * n
     return found
+
+
+def _stocks(is_open: int, status: str | None, late: int, reason: int) -> tuple[str, ...]:
+    """The tally's stocks one dossier is in (as storage.one_stop_tally.dossier_facts)."""
+    if not is_open or status == WITHDRAWN:
+        return ()
+    if status in CLOCK_STOPPED:
+        return ("within", "waiting") if status in WAITING_ON_CITIZEN else ("within",)
+    if late:
+        return ("past", "past_reason") if reason else ("past",)
+    return ("within",)
 
 
 async def on_time_by_month(

@@ -118,9 +118,9 @@ def _count_by_hand(
 
 
 async def _by_hand(
-    factory: SessionFactory, start: datetime, end: datetime
+    factory: SessionFactory, start: datetime, end: datetime, now: datetime = NOW
 ) -> dict[str | None, dict[str, int]]:
-    at_end = min(end, NOW)
+    at_end = min(end, now)
     async with factory() as session:
         dossiers = list((await session.execute(select(Dossier))).scalars())
         steps = await dossiers_repo.status_steps(session, [d.id for d in dossiers if d.id])

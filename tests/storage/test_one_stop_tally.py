@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlmodel import col
 from test_one_stop_oracle import NOW, _by_hand
 
@@ -310,3 +310,147 @@ def test_facts_of_one_dossier() -> None:
     # Resolved before it was accepted: counted from its row.
     early = dataclasses.replace(row, resolved_at=at(10, 29))
     assert one_stop_tally.dossier_facts(early, history, VN) is None
+
+
+# This month's report reads what is in progress now as the tally's at the start of today, moved
+# by the dossiers whose standing changed since: many dossiers changed today (accepted, due,
+# stopped, running again, resolved, withdrawn), moments at the edge of today and of now.
+TODAY = datetime(2026, 12, 20, tzinfo=VN)
+TODAY_MOMENTS = (
+    TODAY - timedelta(microseconds=1),
+    TODAY,
+    TODAY + timedelta(microseconds=1),
+    NOW - timedelta(microseconds=1),
+    NOW,
+)
+
+
+def _today_moment(rng: random.Random) -> datetime:
+    if rng.random() < 0.3:
+        return rng.choice(TODAY_MOMENTS)
+    return TODAY + (NOW - TODAY) * rng.random()
+
+
+def _changed_today(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for i in range(n):
+        received = TODAY - timedelta(hours=rng.randrange(1, 24 * 20))
+        if rng.random() < 0.3:
+            received = _today_moment(rng)
+        due = rng.choice((_today_moment(rng), received + timedelta(days=rng.randrange(1, 9))))
+        base = {
+            "receipt_code": f"000.00.20.H56-261220-{i + 1:04d}",
+            "procedure_code": "1.001193",
+            "received_at": received.isoformat(),
+            "due_at": max(due, received).isoformat(),
+            "submitted_via": rng.choice(("online", "direct", None)),
+            "agency": rng.choice(AGENCIES),
+        }
+        rows.append({**base, "status": "received", "status_at": received.isoformat()})
+        at = received
+        for _ in range(rng.randrange(0, 4)):
+            at = max(at, _today_moment(rng) if rng.random() < 0.7 else at + timedelta(hours=5))
+            if at > NOW:
+                break
+            step = {**base, "status": rng.choice(STEPS), "status_at": at.isoformat()}
+            if rng.random() < 0.3:
+                step["apology_reason"] = rng.choice(("Chờ xác minh", " "))
+            rows.append(step)
+    return rows
+
+
+async def _assert_now_equals_direct(session_factory: SessionFactory, now: datetime) -> None:
+    periods = [
+        (datetime(2026, 12, 1, tzinfo=VN), datetime(2027, 1, 1, tzinfo=VN)),  # this month
+        (TODAY, TODAY + timedelta(days=1)),  # today
+        (TODAY - timedelta(days=1), TODAY),  # yesterday: over, or ending now
+        (datetime(2026, 11, 1, tzinfo=VN), TODAY + timedelta(days=2)),
+    ]
+    for start, end in periods:
+        async with session_factory() as session:
+            tallied = await one_stop_repo.one_stop_by_agency(session, start, end, now=now)
+            direct = await one_stop_repo.one_stop_by_agency(
+                session, start, end, now=now, direct=True
+            )
+            one = await one_stop_repo.one_stop(session, start, end, now=now, agency=AGENCIES[1])
+            assert one == await one_stop_repo.one_stop(
+                session, start, end, now=now, agency=AGENCIES[1], direct=True
+            ), (start, end, now)
+        assert tallied == direct, (start, end, now)
+        counted = {
+            agency: {k: table[k] for k in one_stop_repo.COUNTS}
+            for agency, table in tallied[1].items()
+            if any(table[k] for k in one_stop_repo.COUNTS)
+        }
+        assert counted == await _by_hand(session_factory, start, end, now), (start, end, now)
+
+
+async def test_in_progress_now_with_dossiers_changed_today(
+    session_factory: SessionFactory,
+) -> None:
+    await _start_tally(session_factory)
+    rng = random.Random(5)
+    ingestor = Ingestor(session_factory, WorkCalendar())
+    rows = _changed_today(rng, 160)
+    report = await ingestor.ingest_rows(list(enumerate(rows, start=2)), NOW)
+    assert report.rejected == [], report.rejected[:3]
+    async with session_factory() as session:
+        today = TODAY.astimezone(UTC)
+        tallied = col(Dossier.one_stop_facts).is_not(None)
+        for changed in (
+            col(Dossier.accepted_at) >= today,
+            col(Dossier.resolved_at) >= today,
+            and_(col(Dossier.due_at) >= today, col(Dossier.due_at) < NOW),
+            and_(col(Dossier.status_at) >= today, col(Dossier.status) == "withdrawn"),
+            and_(col(Dossier.status_at) >= today, col(Dossier.status) == "supplement_required"),
+        ):
+            assert (await session.scalar(select(func.count()).where(tallied, changed)) or 0) > 3
+    nows = [NOW, *TODAY_MOMENTS[:3], TODAY + timedelta(hours=5)]
+    for now in nows:
+        await _assert_now_equals_direct(session_factory, now)
+    # More changes today, after a report was read: late events, exactly now and at midnight.
+    codes = sorted({row["receipt_code"] for row in rows})
+    for code in rng.sample(codes, 50):
+        body = {"status": rng.choice(STEPS), "at": _today_moment(rng).isoformat()}
+        ok, rejected = await ingestor.ingest_event(code, body, NOW)
+        assert rejected is None, rejected
+    for now in nows:
+        await _assert_now_equals_direct(session_factory, now)
+
+
+async def test_in_progress_now_with_rows_written_without_their_history(
+    session_factory: SessionFactory,
+) -> None:
+    """Rows a bulk load wrote as they are (no status events): accepted today in a status begun
+    earlier, due exactly at midnight or at now, resolved exactly now; then tallied."""
+    await _start_tally(session_factory)
+    hour = timedelta(hours=1)
+    rows = [
+        # (accepted, due, resolved, status, status_at)
+        (TODAY + hour, NOW + 9 * hour, None, "processing", TODAY - 48 * hour),
+        (TODAY, NOW, None, "processing", TODAY - 48 * hour),
+        (TODAY - hour, TODAY, None, "processing", TODAY - 48 * hour),
+        (TODAY - 9 * hour, TODAY - hour, NOW, "result_ready", NOW),
+        (TODAY - 9 * hour, TODAY + hour, None, "supplement_required", TODAY - 2 * hour),
+        (TODAY + 2 * hour, NOW, None, "withdrawn", TODAY - 3 * hour),
+    ]
+    async with session_factory() as session, session.begin():
+        for i, (accepted, due, resolved, status, status_at) in enumerate(rows):
+            session.add(
+                Dossier(
+                    receipt_code=f"000.00.20.H56-261219-{i:04d}",
+                    received_at=accepted - hour,
+                    accepted_at=accepted,
+                    due_at=due,
+                    resolved_at=resolved,
+                    status=status,
+                    status_at=status_at,
+                    agency=AGENCIES[i % 2],
+                    apology_reason="Chờ xác minh" if i % 2 else None,
+                )
+            )
+        await session.flush()
+        ids = list((await session.execute(select(col(Dossier.id)))).scalars())
+        assert await one_stop_tally.refresh(session, [i for i in ids if i]) == len(rows)
+    for now in (NOW, NOW - timedelta(microseconds=1), TODAY, TODAY + 3 * hour):
+        await _assert_now_equals_direct(session_factory, now)
