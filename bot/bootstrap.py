@@ -31,7 +31,7 @@ from handlers.outage import OutageLog
 from handlers.staff.questions import LiveKnowledge
 from knowledge.base import KnowledgeBase
 from notifications.ports import Sender
-from notifications.ratings import RatingResponder
+from notifications.ratings import Ratings
 from storage.conversations_repo import SqlConversationStore
 from storage.engine import Engine, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade_async
@@ -161,20 +161,17 @@ async def bootstrap(
     # PostgreSQL or Redis means replicas may share users: every message reads and writes SQL.
     embedded = url.startswith("sqlite") and not settings.redis.url
     store: ConversationStore = WriteBehindStore(sql_store) if embedded else sql_store
-    # "rate:" presses answer the satisfaction question that notifications/ sends.
     assistant = OneAtATime(
-        RatingResponder(
-            Assistant(
-                knowledge,
-                store,
-                dossiers=dossiers,
-                portal_url=settings.knowledge.portal_url,
-                usage=counted,
-                today=lambda: calendar.local(datetime.now(UTC)).date(),
-                handoff=helpdesk,
-            ),
-            sessions,
-            contact=settings.agency.contact,
+        Assistant(
+            knowledge,
+            store,
+            dossiers=dossiers,
+            portal_url=settings.knowledge.portal_url,
+            usage=counted,
+            today=lambda: calendar.local(datetime.now(UTC)).date(),
+            handoff=helpdesk,
+            # The satisfaction question that notifications/ sends is answered here.
+            ratings=Ratings(sessions, contact=settings.agency.contact),
         )
     )
     token = settings.telegram.token.get_secret_value()

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from handlers.conversation import ConversationState
 from handlers.messages import Incoming, Reply
+from handlers.payloads import DossierPayload, Rate
 from knowledge.model import Procedure
 
 
@@ -77,11 +78,17 @@ class DossierPort(Protocol):
         ...
 
     async def on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState
-    ) -> list[Reply] | None:
-        """A button payload starting with ``ds:``; None when the dialog does not know it."""
+        self, msg: Incoming, payload: DossierPayload, state: ConversationState
+    ) -> list[Reply]:
+        """A dossier button: subscribe, unsubscribe, show the agency's note."""
         ...
 
     async def on_my_dossiers(self, msg: Incoming, state: ConversationState) -> list[Reply]:
         """``/hoso``: the dossiers this user follows."""
         ...
+
+
+class RatingHook(Protocol):
+    """Stores the answer to the satisfaction question (notifications.ratings.Ratings)."""
+
+    async def on_rate(self, msg: Incoming, rate: Rate) -> list[Reply]: ...

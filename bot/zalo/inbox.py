@@ -16,6 +16,7 @@ from bot.zalo import texts_vi as T
 from bot.zalo.client import Sent
 from bot.zalo.errors import ZaloApiError
 from bot.zalo.events import (
+    PAYLOADS,
     AnonymousText,
     Follow,
     Ignored,
@@ -34,14 +35,14 @@ from bot.zalo.render import render, request_info_form
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import normalise_phone
 from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.payloads import FollowDossier, SharePhone
 from handlers.pseudonyms import pseudonym
 from storage.zalo_repo import LinkedDossier, SubscribeResult
 
 log = logging.getLogger(__name__)
 
-# Our own button payloads, handled here and never shown to the core.
-LINK_PHONE = "zl:phone"
-FOLLOW_PREFIX = "zs:"
+# Our own button payloads (handlers.payloads' phone kinds), handled here, never by the core.
+LINK_PHONE = SharePhone().encode()
 # The numbered choices we rendered, kept beside the core's state (any replica can read them).
 CHOICES_CHANNEL = "zalo-choices"
 CHOICES_TTL_S = 1800
@@ -168,15 +169,13 @@ class ZaloInbox:
             await self._send(event.user_id, [Reply(T.EMPTY_TEXT)])
             return
         chosen = await self._choice(event.user_id, text) if text.isdigit() else None
-        payload = chosen or (
-            text if text == LINK_PHONE or text.startswith(FOLLOW_PREFIX) else None
-        )
-        if payload == LINK_PHONE:
-            await self._send_raw(event.user_id, [request_info_form()])
-            return
-        if payload is not None and payload.startswith(FOLLOW_PREFIX):
-            await self._on_follow_dossier(event.user_id, payload)
-            return
+        match PAYLOADS.parse(chosen or text):
+            case SharePhone():
+                await self._send_raw(event.user_id, [request_info_form()])
+                return
+            case FollowDossier(dossier_id=dossier_id):
+                await self._on_follow_dossier(event.user_id, dossier_id)
+                return
         msg = (
             Incoming(Channel.ZALO, event.user_id, payload=chosen) if chosen else to_incoming(event)
         )
@@ -211,19 +210,15 @@ class ZaloInbox:
             )
             return
         buttons = tuple(
-            Button(T.FOLLOW_BUTTON.format(code=d.receipt_code), f"{FOLLOW_PREFIX}{d.id}")
+            Button(T.FOLLOW_BUTTON.format(code=d.receipt_code), FollowDossier(d.id).encode())
             for d in open_
         )
         await self._send(
             event.user_id, [Reply(T.PHONE_DOSSIERS.format(count=len(dossiers)), buttons)]
         )
 
-    async def _on_follow_dossier(self, user_id: str, payload: str) -> None:
-        raw = payload[len(FOLLOW_PREFIX) :]
-        if not raw.isdigit():
-            await self._send(user_id, [Reply(T.SUBSCRIBE_REFUSED)])
-            return
-        result, code = await self._users.subscribe(user_id, int(raw))
+    async def _on_follow_dossier(self, user_id: str, dossier_id: int) -> None:
+        result, code = await self._users.subscribe(user_id, dossier_id)
         if result in (SubscribeResult.SUBSCRIBED, SubscribeResult.ALREADY):
             text = T.SUBSCRIBED if result is SubscribeResult.SUBSCRIBED else T.ALREADY_SUBSCRIBED
             await self._send(user_id, [Reply(text.format(code=code or ""))])

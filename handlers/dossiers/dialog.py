@@ -37,7 +37,6 @@ from handlers.dossiers.ratelimit import (
     counter_store,
 )
 from handlers.dossiers.tokens import DEFAULT_VALID_DAYS, TokenError, TokenExpired, verify_token
-from handlers.dossiers.tokens import PREFIX as TOKEN_PREFIX
 from handlers.dossiers.view import (
     VN_TZ,
     AgencyInfo,
@@ -47,6 +46,7 @@ from handlers.dossiers.view import (
     status_label,
 )
 from handlers.messages import Button, Incoming, Reply
+from handlers.payloads import DossierPayload, OpenDossier, ShowNote, Subscribe, Unsubscribe
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.normalise import fold
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
@@ -58,9 +58,6 @@ log = logging.getLogger(__name__)
 PENDING_DIGITS = "dossier_phone_digits"
 # After proof by phone digits: a "Nhận thông báo" press for the same dossier needs no more.
 PENDING_PROVEN = "dossier_proven"
-SUB_PREFIX = "ds:sub:"
-UNSUB_PREFIX = "ds:unsub:"
-NOTE_PREFIX = "ds:note:"  # "show me the agency's note": asks for proof
 # What proven digits are for.
 FOR_VIEW, FOR_SUBSCRIBE = "view", "subscribe"
 # Wrong phone digits, per requester (address or platform user): three an hour, ten a day.
@@ -275,15 +272,15 @@ class DossierDialog:
         return None
 
     async def on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState
-    ) -> list[Reply] | None:
-        if payload.startswith(SUB_PREFIX):
-            return await self._subscribe_request(msg, payload[len(SUB_PREFIX) :], state)
-        if payload.startswith(UNSUB_PREFIX):
-            return await self._unsubscribe(msg, payload[len(UNSUB_PREFIX) :])
-        if payload.startswith(NOTE_PREFIX):
-            return await self._note_request(msg, payload[len(NOTE_PREFIX) :], state)
-        return None
+        self, msg: Incoming, payload: DossierPayload, state: ConversationState
+    ) -> list[Reply]:
+        match payload:
+            case Subscribe(receipt_code=code):
+                return await self._subscribe_request(msg, code, state)
+            case Unsubscribe(dossier_id=dossier_id):
+                return await self._unsubscribe(msg, dossier_id)
+            case ShowNote(receipt_code=code):
+                return await self._note_request(msg, code, state)
 
     async def on_my_dossiers(self, msg: Incoming, state: ConversationState) -> list[Reply]:
         if not self._can_push(msg):
@@ -304,7 +301,8 @@ class DossierDialog:
                 )
             )
             label = T.DOSSIER_BUTTON_UNSUBSCRIBE.format(code=dossier.receipt_code)
-            buttons.append(Button(label, f"{UNSUB_PREFIX}{dossier.id}"))
+            if dossier.id is not None:  # a stored row always has one
+                buttons.append(Button(label, Unsubscribe(dossier.id).encode()))
         lines += ["", T.DOSSIER_MY_FOOTER]
         return [Reply("\n".join(lines), tuple(buttons))]
 
@@ -433,13 +431,11 @@ class DossierDialog:
             return Reply(T.DOSSIER_ASK_DIGITS_NOTE.format(code=code))
         return Reply(T.DOSSIER_ASK_PHONE_DIGITS.format(code=code))
 
-    async def _unsubscribe(self, msg: Incoming, raw_id: str) -> list[Reply]:
-        if not raw_id.isdigit():
-            return [Reply(T.DOSSIER_UNSUB_UNKNOWN)]
+    async def _unsubscribe(self, msg: Incoming, dossier_id: int) -> list[Reply]:
         async with self._sessions() as session, session.begin():
-            dossier = await dossiers_repo.get_by_id(session, int(raw_id))
+            dossier = await dossiers_repo.get_by_id(session, dossier_id)
             ended = dossier is not None and await subscriptions_repo.end_subscription(
-                session, int(raw_id), msg.channel, msg.user_id, reason="user", now=self._clock()
+                session, dossier_id, msg.channel, msg.user_id, reason="user", now=self._clock()
             )
         if not ended or dossier is None:
             return [Reply(T.DOSSIER_UNSUB_UNKNOWN)]
@@ -459,7 +455,7 @@ class DossierDialog:
             if self._telegram_url:
                 where.append(T.DOSSIER_PUSH_TELEGRAM_LINK.format(url=self._telegram_url))
                 if token is not None:
-                    link = f"{self._telegram_url}?start={TOKEN_PREFIX}{token}"
+                    link = f"{self._telegram_url}?start={OpenDossier(token).encode()}"
                     buttons = (Button(T.DOSSIER_BUTTON_TELEGRAM, url=link),)
             else:
                 where.append(T.DOSSIER_PUSH_TELEGRAM)
@@ -485,7 +481,7 @@ class DossierDialog:
         code = dossier.receipt_code
         buttons: list[Button] = []
         if _has_notes(dossier):
-            buttons.append(Button(T.DOSSIER_BUTTON_NOTE, NOTE_PREFIX + code))
+            buttons.append(Button(T.DOSSIER_BUTTON_NOTE, ShowNote(code).encode()))
         if dossier.status in NOTHING_TO_FOLLOW:
             return [Reply(self._render(dossier, proven=False), tuple(buttons))]
         if not self._can_push(msg):
@@ -493,7 +489,7 @@ class DossierDialog:
                 Reply(self._render(dossier, proven=False), tuple(buttons)),
                 self._push_elsewhere(code),
             ]
-        buttons.insert(0, Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + code))
+        buttons.insert(0, Button(T.DOSSIER_BUTTON_SUBSCRIBE, Subscribe(code).encode()))
         return [Reply(self._render(dossier, proven=False), tuple(buttons))]
 
     def _proven_replies(
@@ -505,7 +501,7 @@ class DossierDialog:
             return [Reply(text)]
         state.pending = PENDING_PROVEN
         state.pending_data = {"code": dossier.receipt_code}
-        button = Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + dossier.receipt_code)
+        button = Button(T.DOSSIER_BUTTON_SUBSCRIBE, Subscribe(dossier.receipt_code).encode())
         return [Reply(text, (button,))]
 
     def _too_many_failures(self, decision: Decision) -> Reply:

@@ -12,6 +12,7 @@ from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.ratelimit import MemoryCounterStore
 from handlers.dossiers.tokens import make_token
 from handlers.messages import Channel, Incoming
+from handlers.payloads import Subscribe
 from storage import dossiers_repo, subscriptions_repo
 from storage.engine import SessionFactory
 
@@ -88,7 +89,7 @@ async def test_web_subscribe_payload_asks_no_digits_and_stores_nothing(
 ) -> None:
     dialog = _dialog(seeded, frozenset({"zalo"}))
     state = ConversationState()
-    replies = await dialog.on_payload(web(), f"ds:sub:{CODE}", state)
+    replies = await dialog.on_payload(web(), Subscribe(CODE), state)
     assert replies is not None and len(replies) == 1
     assert "4 chữ số" not in replies[0].text and "Zalo" in replies[0].text
     assert "Telegram" not in replies[0].text
@@ -121,7 +122,7 @@ async def test_nothing_can_push_says_to_look_it_up_again(seeded: SessionFactory)
     replies = await dialog.on_receipt_code(web(), CODE, ConversationState())
     assert "bất cứ lúc nào" in replies[-1].text and "Telegram" not in replies[-1].text
     tg = Incoming(Channel.TELEGRAM, "t1")
-    subscribe = await dialog.on_payload(tg, f"ds:sub:{CODE}", ConversationState())
+    subscribe = await dialog.on_payload(tg, Subscribe(CODE), ConversationState())
     assert subscribe is not None and "4 chữ số" not in subscribe[0].text
 
 
