@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot import kb_source
+from bot.channel import Channel as ChannelPort
 from bot.config import Settings, StartupError
 from bot.metrics import Metrics
 from bot.one_at_a_time import OneAtATime
 from bot.ports import Responder
 from bot.state_cache import WriteBehindStore
+from bot.telegram.channel import TelegramChannel
+from bot.web.channel import WebChannel
+from bot.zalo.routes import ZaloChannel
 from handlers.assistant import Assistant
 from handlers.conversation import ConversationStore
 from handlers.dossiers.calendar import WorkCalendar
@@ -26,11 +31,10 @@ from handlers.dossiers.ratelimit import (
 )
 from handlers.dossiers.view import AgencyInfo
 from handlers.helpdesk.desk import HelpDesk
-from handlers.messages import Channel
 from handlers.outage import OutageLog
+from handlers.payloads import CORE, Payloads
 from handlers.staff.questions import LiveKnowledge
 from knowledge.base import KnowledgeBase
-from notifications.ports import Sender
 from notifications.ratings import Ratings
 from storage.conversations_repo import SqlConversationStore
 from storage.engine import Engine, SessionFactory, create_engine, session_factory
@@ -43,7 +47,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Services:
     """Everything the channels and the HTTP API share; build with :func:`bootstrap`."""
 
@@ -56,10 +60,11 @@ class Services:
     calendar: WorkCalendar
     dossiers: DossierDialog
     assistant: Responder  # the Assistant, one message at a time per user
+    channels: tuple[ChannelPort, ...] = ()  # the configured ones, in CHANNELS' order
+    payloads: Payloads = CORE  # the core's payload kinds and the channels' own
     telegram: Bot | None = None  # the Bot API client, when a token is set
     notifications: bool = True  # run the notification scheduler inside ``motcua serve``
-    senders: dict[str, Sender] = field(default_factory=dict)  # beyond Telegram's (e.g. Zalo)
-    demo_codes: list[str] = field(default_factory=list)
+    demo_codes: tuple[str, ...] = ()
     usage: BatchedUsageWriter | None = None  # anonymous counts for ``motcua report``
     staff_counters: CounterStore = field(default_factory=MemoryCounterStore)  # logins, tickets
     metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot.health)
@@ -77,19 +82,20 @@ class Services:
         await self.engine.dispose()
 
 
+# Every channel the app can run, in one place: adding one is a class and a line here.
+CHANNELS: tuple[ChannelPort, ...] = (WebChannel(), TelegramChannel(), ZaloChannel())
+
+
 def load_kb(settings: Settings) -> KnowledgeBase:
     """The configured files' knowledge base (never empty: StartupError)."""
     return kb_source.load_files(settings)
 
 
-def push_channels(settings: Settings) -> frozenset[str]:
+def push_channels(
+    settings: Settings, channels: Sequence[ChannelPort] = CHANNELS
+) -> frozenset[str]:
     """The chats the outbox can reach: others (the web chat) are offered no subscription."""
-    channels = set()
-    if settings.telegram.token.get_secret_value():
-        channels.add(str(Channel.TELEGRAM))
-    if settings.zalo.enabled:
-        channels.add(str(Channel.ZALO))
-    return frozenset(channels)
+    return frozenset(c.name for c in channels if c.configured(settings) and c.follows(settings))
 
 
 def telegram_bot_url(settings: Settings) -> str:
@@ -101,12 +107,21 @@ def telegram_bot_url(settings: Settings) -> str:
 
 
 async def bootstrap(
-    settings: Settings, *, demo: bool = False, kb: KnowledgeBase | None = None
+    settings: Settings,
+    *,
+    demo: bool = False,
+    kb: KnowledgeBase | None = None,
+    channels: Sequence[ChannelPort] = CHANNELS,
+    notifications: bool = True,
 ) -> Services:
     """Migrates the database to head, loads the knowledge base and wires the core.
 
-    ``kb`` lets tests share one loaded knowledge base; ``demo`` loads the demo dossiers.
+    ``kb`` lets tests share one loaded knowledge base; ``demo`` loads the demo dossiers;
+    ``channels`` the channels to run (those the settings configure); ``notifications``
+    whether the app runs the notification scheduler.
     """
+    running = tuple(c for c in channels if c.configured(settings))
+    payloads = CORE.extended(*(k for c in running for k in c.payload_kinds))
     url = settings.database_url()
     signing_key = settings.signing_key()  # refuses a deployment without one key for all
     await upgrade_async(url)
@@ -143,7 +158,7 @@ async def bootstrap(
             supplement_clock=settings.calendar.supplement_clock,
         ),
         usage=counted,
-        push_channels=push_channels(settings),
+        push_channels=push_channels(settings, running),
         telegram_url=telegram_bot_url(settings),
     )
     staff_counters = counter_store(settings.redis.url)
@@ -151,7 +166,8 @@ async def bootstrap(
         sessions,
         calendar,
         staff_counters,
-        reachable=push_channels(settings) | {str(Channel.WEB)},
+        # Hand-off answers reach every running channel (the web chat's wait in its inbox).
+        reachable=frozenset(c.name for c in running),
         contact=settings.agency.contact,
         per_user_per_day=settings.staff.handoffs_per_user_per_day,
         per_channel_per_hour=settings.staff.handoffs_per_channel_per_hour,
@@ -172,6 +188,7 @@ async def bootstrap(
             handoff=helpdesk,
             # The satisfaction question that notifications/ sends is answered here.
             ratings=Ratings(sessions, contact=settings.agency.contact),
+            payloads=payloads,
         )
     )
     token = settings.telegram.token.get_secret_value()
@@ -181,15 +198,27 @@ async def bootstrap(
 
         telegram = create_bot(token, settings.telegram.api_base)
     services = Services(
-        settings, kb, knowledge, engine, sessions, store, calendar, dossiers, assistant, telegram
+        settings=settings,
+        kb=kb,
+        knowledge=knowledge,
+        engine=engine,
+        sessions=sessions,
+        store=store,
+        calendar=calendar,
+        dossiers=dossiers,
+        assistant=assistant,
+        channels=running,
+        payloads=payloads,
+        telegram=telegram,
+        notifications=notifications,
+        usage=usage,
+        staff_counters=staff_counters,
+        metrics=metrics,
     )
-    services.usage = usage
-    services.metrics = metrics
-    services.staff_counters = staff_counters
     try:
         await _check_demo(services, demo)
         if demo:
-            services.demo_codes = await _load_demo(services)
+            services = replace(services, demo_codes=tuple(await _load_demo(services)))
     except BaseException:
         await services.aclose()
         raise

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
@@ -117,21 +115,15 @@ def start_notifications(
     settings: Settings,
     factory: SessionFactory,
     *,
-    telegram_bot: Bot | None = None,
-    senders: Mapping[str, Sender] | None = None,
+    senders: Mapping[str, Sender],
     observe: Callable[[Sender], Sender] | None = None,
 ) -> AsyncIOScheduler:
     """The hook ``motcua serve`` calls inside its event loop; stop with ``.shutdown(wait=False)``.
 
-    ``senders`` adds or replaces channel senders (e.g. {"zalo": ZaloSender(...)});
+    ``senders``: the running channels' (their lifespans own and close them);
     ``observe`` wraps each sender (e.g. to count sends for /metrics).
     """
-    found: dict[str, Sender] = {}
-    tg = telegram_sender(settings, telegram_bot)
-    if tg is not None:
-        found[tg.channel] = tg
-    found.update(senders or {})
-    service = build_service(settings, factory, found, observe=observe)
+    service = build_service(settings, factory, senders, observe=observe)
     n = settings.notifications
     scheduler = start_scheduler(
         service, rules_interval_s=n.rules_interval_s, dispatch_interval_s=n.poll_interval_s
@@ -162,15 +154,4 @@ def start_notifications(
         coalesce=True,
         next_run_time=datetime.now(UTC) + timedelta(minutes=1),
     )
-    if tg is not None:
-        sender = tg
-        closing: set[asyncio.Task[None]] = set()
-
-        def close_session(_event: object) -> None:
-            # The scheduler stops inside the app's cleanup, on the running loop.
-            task = asyncio.get_running_loop().create_task(sender.aclose())
-            closing.add(task)
-            task.add_done_callback(closing.discard)
-
-        scheduler.add_listener(close_session, EVENT_SCHEDULER_SHUTDOWN)
     return scheduler

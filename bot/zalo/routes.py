@@ -1,11 +1,11 @@
-"""Mounts the Zalo channel on the web app: ``POST /webhooks/zalo`` and its clients' lifetime."""
+"""The Zalo channel: ``POST /webhooks/zalo``, its clients' lifetime and its push senders."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -13,6 +13,7 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
+from bot.channel import SENDERS
 from bot.config import Settings
 from bot.ledger import BatchedLedger
 from bot.links import Links
@@ -23,6 +24,8 @@ from bot.zalo.inbox import ZaloInbox
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from handlers.conversation import ConversationStore
+from handlers.messages import Channel
+from handlers.payloads import PHONE_KINDS, Kind
 from notifications.ports import Sender
 from storage.engine import SessionFactory
 from storage.zalo_repo import SqlWebhookLedger, SqlZaloTokenStore, SqlZaloUsers, StoredTokens
@@ -33,7 +36,7 @@ PRUNE_EVERY_S = 6 * 3600  # Zalo's last retry comes about two hours after the fi
 
 
 @dataclass
-class ZaloChannel:
+class ZaloRuntime:
     """What runs while the app runs; ``client`` is shared with the Zalo notification sender."""
 
     http: aiohttp.ClientSession
@@ -44,7 +47,7 @@ class ZaloChannel:
     ledger: SqlWebhookLedger
 
 
-ZALO = web.AppKey("zalo", ZaloChannel)
+ZALO = web.AppKey("zalo", ZaloRuntime)
 log = logging.getLogger(__name__)
 
 
@@ -73,7 +76,7 @@ def build_channel(
     responder: Responder,
     store: ConversationStore,
     http: aiohttp.ClientSession,
-) -> ZaloChannel:
+) -> ZaloRuntime:
     z = settings.zalo
     client = zalo_client(settings, sessions, http)
     inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), store)
@@ -85,7 +88,7 @@ def build_channel(
         handler=inbox,
         window_s=z.replay_window_s,
     )
-    return ZaloChannel(http, client.tokens, client, inbox, webhook, ledger)
+    return ZaloRuntime(http, client.tokens, client, inbox, webhook, ledger)
 
 
 def build_senders(
@@ -139,36 +142,58 @@ class ZaloServices(Protocol):
     @property
     def store(self) -> ConversationStore: ...
 
-    @property
-    def senders(self) -> dict[str, Sender]: ...
 
-    @property
-    def notifications(self) -> bool: ...
+class ZaloChannel:
+    """Zalo OA: a signed webhook in, the OA API (and ZNS by phone) out."""
+
+    name = str(Channel.ZALO)
+    # Sharing a phone and following the dossiers found by it: buttons only Zalo offers.
+    payload_kinds: tuple[type[Kind], ...] = PHONE_KINDS
+
+    def configured(self, settings: Settings) -> bool:
+        return settings.zalo.enabled
+
+    def follows(self, settings: Settings) -> bool:
+        return self.configured(settings)
+
+    def mount(self, app: web.Application, services: ZaloServices) -> None:
+        async def handle(request: web.Request) -> web.Response:
+            return await request.app[ZALO].webhook.handle(request)
+
+        app.router.add_post(PATH, handle)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(
+        self, app: web.Application, services: ZaloServices
+    ) -> AsyncIterator[Mapping[str, Sender]]:
+        """The HTTP session and clients live as long as the app; yields the push senders."""
+        async with aiohttp.ClientSession() as http:
+            runtime = build_channel(
+                services.settings, services.sessions, services.assistant, services.store, http
+            )
+            app[ZALO] = runtime
+            stop = asyncio.Event()
+            jobs = [asyncio.create_task(_prune_forever(runtime.ledger, stop), name="zalo-prune")]
+            try:
+                # With ZNS templates, the scheduler also runs the registry's by-phone rules.
+                yield build_senders(
+                    services.settings, services.sessions, runtime.client, services.store
+                )
+            finally:
+                stop.set()
+                await asyncio.gather(*jobs, return_exceptions=True)
+                await runtime.webhook.drain()
 
 
 def setup_zalo(app: web.Application, services: ZaloServices) -> None:
-    """Adds the webhook route; the HTTP session and clients live as long as the app."""
+    """The channel alone on ``app`` (tests and benches): its route, its lifespan, its senders
+    in ``app[SENDERS]``."""
+    channel = ZaloChannel()
+    channel.mount(app, services)
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
-        async with aiohttp.ClientSession() as http:
-            channel = build_channel(
-                services.settings, services.sessions, services.assistant, services.store, http
-            )
-            app[ZALO] = channel
-            # Before the notification scheduler starts (its cleanup_ctx comes after this one).
-            services.senders.update(
-                build_senders(services.settings, services.sessions, channel.client, services.store)
-            )
-            # With ZNS templates, the scheduler also runs the registry's by-phone rules.
-            stop = asyncio.Event()
-            jobs = [asyncio.create_task(_prune_forever(channel.ledger, stop), name="zalo-prune")]
+        async with channel.lifespan(app, services) as senders:
+            app[SENDERS] = dict(senders)
             yield
-            stop.set()
-            await asyncio.gather(*jobs, return_exceptions=True)
-            await channel.webhook.drain()
-
-    async def handle(request: web.Request) -> web.Response:
-        return await request.app[ZALO].webhook.handle(request)
 
     app.cleanup_ctx.append(lifetime)
-    app.router.add_post(PATH, handle)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from fakes.bot_api import FakeBotAPI
 from notify_support import add_dossier, outbox_rows
 
 from bot.config import load_settings
-from bot.senders.setup import build_service, start_notifications
+from bot.senders.setup import build_service, start_notifications, telegram_sender
 from bot.senders.telegram import create_push_bot
 from handlers import texts_vi as core_texts
 from handlers.assistant import Assistant
@@ -55,12 +54,14 @@ async def test_serve_hook_runs_the_rules_and_sends(
         session_factory, "S-1", chats=["321"], due_at=datetime.now(UTC) - timedelta(hours=2)
     )
     bot = create_push_bot(fake_api.token, fake_api.base_url)
-    scheduler = start_notifications(settings, session_factory, telegram_bot=bot)
+    sender = telegram_sender(settings, bot)
+    assert sender is not None
+    scheduler = start_notifications(settings, session_factory, senders={"telegram": sender})
     try:
         await fake_api.wait_for("sendMessage", 1, chat_id=321, timeout=30)
     finally:
         scheduler.shutdown(wait=False)
-        await asyncio.sleep(0.5)
+        await sender.aclose()
         await bot.session.close()
     # The serve bot's own retrying session is not the one the pushes used.
     assert fake_api.sent("sendMessage", 321)

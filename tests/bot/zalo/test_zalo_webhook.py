@@ -220,8 +220,11 @@ async def test_zalo_senders_join_the_notification_senders(
     from bot.senders.zalo import ZaloSender
 
     h, _ = gate
-    assert isinstance(h.services.senders["zalo"], ZaloSender)
-    assert "zns" not in h.services.senders  # no ZNS template configured
+    from bot.channel import SENDERS
+
+    senders = h.client.server.app[SENDERS]
+    assert isinstance(senders["zalo"], ZaloSender)
+    assert "zns" not in senders  # no ZNS template configured
 
 
 async def test_a_digit_picks_from_the_latest_numbered_list_only(
