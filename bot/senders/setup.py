@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.senders.telegram import TelegramSender, create_push_bot, push_bot_like
 from bot.senders.web import WebSender
 from bot.senders.zalo import ZNS_CHANNEL
+from bot.telegram.callbacks import CallbackIds
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
 from notifications.jobs import RuleJobs
 from notifications.notice import Notice
@@ -53,15 +54,17 @@ def channel_limits(settings: Settings) -> dict[str, ChannelLimits]:
     }
 
 
-def telegram_sender(settings: Settings, bot: Bot | None = None) -> TelegramSender | None:
+def telegram_sender(
+    settings: Settings, bot: Bot | None = None, callback_ids: CallbackIds | None = None
+) -> TelegramSender | None:
     """A Telegram sender like ``bot`` (serve's own), or from the token in the settings; its
-    session is its own (close it with ``aclose``)."""
+    session is its own (close it with ``aclose``). ``callback_ids``: the chat side's store."""
     if bot is not None:
-        return TelegramSender(push_bot_like(bot))
+        return TelegramSender(push_bot_like(bot), callback_ids)
     token = settings.telegram.token.get_secret_value()
     if not token:
         return None
-    return TelegramSender(create_push_bot(token, settings.telegram.api_base))
+    return TelegramSender(create_push_bot(token, settings.telegram.api_base), callback_ids)
 
 
 def build_service(

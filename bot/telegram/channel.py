@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.config import Settings
+from bot.telegram.callbacks import CallbackIds, callback_store
 from handlers.messages import Channel
 from handlers.payloads import Kind
 from notifications.ports import Sender
@@ -31,6 +32,7 @@ class Telegram:
     bot: Bot
     dispatcher: Dispatcher
     mode: str  # "polling" or "webhook"
+    callback_ids: CallbackIds  # long button payloads: shared by the chat side and pushes
 
 
 TELEGRAM = web.AppKey("telegram", Telegram)
@@ -66,12 +68,14 @@ class TelegramChannel:
         bot = services.telegram
         if bot is None:
             return
-        dp = build_dispatcher(services.assistant)
+        # One store of long button payloads (Redis when configured: every replica reads it).
+        ids = CallbackIds(callback_store(services.settings.redis.url))
+        dp = build_dispatcher(services.assistant, ids)
         dp.update.outer_middleware(
             FirstDelivery(BatchedLedger(SqlWebhookLedger(services.sessions)))
         )
         mode = "webhook" if services.settings.web.public_url else "polling"
-        app[TELEGRAM] = Telegram(bot, dp, mode)
+        app[TELEGRAM] = Telegram(bot, dp, mode, ids)
         if mode == "webhook":
             from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
@@ -96,7 +100,8 @@ class TelegramChannel:
             logger.info("telegram: polling")
         elif telegram is not None:
             await _register_webhook(telegram, services.settings)
-        sender = telegram_sender(services.settings, services.telegram)
+        ids = telegram.callback_ids if telegram is not None else None
+        sender = telegram_sender(services.settings, services.telegram, ids)
         try:
             yield {sender.channel: sender} if sender is not None else {}
         finally:
@@ -106,6 +111,8 @@ class TelegramChannel:
                     await task
             if sender is not None:
                 await sender.aclose()
+            if ids is not None:
+                await ids.aclose()
 
 
 async def _poll_forever(telegram: Telegram) -> None:

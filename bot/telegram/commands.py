@@ -7,8 +7,8 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 
 from bot.ports import Responder
+from bot.telegram.callbacks import CallbackIds
 from bot.telegram.conversation import converse, user_id
-from bot.telegram.render import CallbackIds
 from handlers.messages import Channel, Incoming
 from handlers.payloads import CORE
 
