@@ -54,6 +54,76 @@ def _parse_aspects(raw: str) -> tuple[str, ...] | None:
     return _aspects(parts)
 
 
+# --- shapes shared by several kinds (a kind is a shape with its own PREFIX) -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Bare:
+    """A payload that is its prefix alone."""
+
+    PREFIX: ClassVar[str]
+
+    def encode(self) -> str:
+        return self.PREFIX
+
+    @classmethod
+    def parse(cls, body: str) -> Self | None:
+        return cls() if not body else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Receipt:
+    """A receipt code as shown on the receipt."""
+
+    PREFIX: ClassVar[str]
+    receipt_code: str
+
+    def encode(self) -> str:
+        return self.PREFIX + self.receipt_code
+
+    @classmethod
+    def parse(cls, body: str) -> Self | None:
+        return cls(body) if _RECEIPT.fullmatch(body) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _DossierId:
+    """A dossier's row id."""
+
+    PREFIX: ClassVar[str]
+    dossier_id: int
+
+    def encode(self) -> str:
+        return f"{self.PREFIX}{self.dossier_id}"
+
+    @classmethod
+    def parse(cls, body: str) -> Self | None:
+        return cls(int(body)) if _ID.fullmatch(body) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _CodeAspects:
+    """A procedure code and the aspects asked (at most MAX_ASPECTS, once each)."""
+
+    PREFIX: ClassVar[str]
+    code: str
+    aspects: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "aspects", _aspects(self.aspects))
+
+    def encode(self) -> str:
+        return f"{self.PREFIX}{self.code}:{','.join(self.aspects)}"
+
+    @classmethod
+    def parse(cls, body: str) -> Self | None:
+        code, _, asked = body.partition(":")
+        aspects = _parse_aspects(asked)
+        if not _CODE.fullmatch(code) or aspects is None:
+            return None
+        return cls(code, aspects)
+
+
 # --- the core's kinds ----------------------------------------------------------------------
 
 
@@ -105,108 +175,45 @@ class ChooseProcedure:
 
 
 @dataclass(frozen=True, slots=True)
-class AskAspects:
+class AskAspects(_CodeAspects):
     """``pa:<code>:<aspect>[,<aspect>...]``: what a procedure asks for (fee, documents, ...)."""
 
     PREFIX: ClassVar[str] = "pa:"
-    code: str
-    aspects: tuple[str, ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "aspects", _aspects(self.aspects))
-
-    def encode(self) -> str:
-        return f"{self.PREFIX}{self.code}:{','.join(self.aspects)}"
-
-    @classmethod
-    def parse(cls, body: str) -> Self | None:
-        code, _, asked = body.partition(":")
-        aspects = _parse_aspects(asked)
-        if not _CODE.fullmatch(code) or aspects is None:
-            return None
-        return cls(code, aspects)
 
 
 @dataclass(frozen=True, slots=True)
-class FullText:
+class FullText(_CodeAspects):
     """``pf:<code>:<aspect>[,...]``: the full text of what an answer shortened."""
 
     PREFIX: ClassVar[str] = "pf:"
-    code: str
-    aspects: tuple[str, ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "aspects", _aspects(self.aspects))
-
-    def encode(self) -> str:
-        return f"{self.PREFIX}{self.code}:{','.join(self.aspects)}"
-
-    @classmethod
-    def parse(cls, body: str) -> Self | None:
-        code, _, asked = body.partition(":")
-        aspects = _parse_aspects(asked)
-        if not _CODE.fullmatch(code) or aspects is None:
-            return None
-        return cls(code, aspects)
 
 
 @dataclass(frozen=True, slots=True)
-class Subscribe:
+class Subscribe(_Receipt):
     """``ds:sub:<receipt code>``: follow this dossier's updates (asks for proof first)."""
 
     PREFIX: ClassVar[str] = "ds:sub:"
-    receipt_code: str
-
-    def encode(self) -> str:
-        return self.PREFIX + self.receipt_code
-
-    @classmethod
-    def parse(cls, body: str) -> Self | None:
-        return cls(body) if _RECEIPT.fullmatch(body) else None
 
 
 @dataclass(frozen=True, slots=True)
-class ShowNote:
+class ShowNote(_Receipt):
     """``ds:note:<receipt code>``: show the agency's note (asks for proof first)."""
 
     PREFIX: ClassVar[str] = "ds:note:"
-    receipt_code: str
-
-    def encode(self) -> str:
-        return self.PREFIX + self.receipt_code
-
-    @classmethod
-    def parse(cls, body: str) -> Self | None:
-        return cls(body) if _RECEIPT.fullmatch(body) else None
 
 
 @dataclass(frozen=True, slots=True)
-class Unsubscribe:
+class Unsubscribe(_DossierId):
     """``ds:unsub:<dossier id>``: stop following a dossier."""
 
     PREFIX: ClassVar[str] = "ds:unsub:"
-    dossier_id: int
-
-    def encode(self) -> str:
-        return f"{self.PREFIX}{self.dossier_id}"
-
-    @classmethod
-    def parse(cls, body: str) -> Self | None:
-        return cls(int(body)) if _ID.fullmatch(body) else None
 
 
 @dataclass(frozen=True, slots=True)
-class AskPerson:
+class AskPerson(_Bare):
     """``hd:ask``: hand the conversation to a person (offered after an honest "not found")."""
 
     PREFIX: ClassVar[str] = "hd:ask"
-
-    def encode(self) -> str:
-        return self.PREFIX
-
-    @classmethod
-    def parse(cls, body: str) -> Self | None:
-        return cls() if not body else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,49 +236,27 @@ class Rate:
 
 
 @dataclass(frozen=True, slots=True)
-class ShowHelp:
+class ShowHelp(_Bare):
     """``help``: what the assistant can do."""
 
     PREFIX: ClassVar[str] = "help"
-
-    def encode(self) -> str:
-        return self.PREFIX
-
-    @classmethod
-    def parse(cls, body: str) -> Self | None:
-        return cls() if not body else None
 
 
 # --- kinds a channel adds (not in CORE; see Payloads.extended) -----------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class SharePhone:
+class SharePhone(_Bare):
     """``zl:phone``: ask the platform for the user's phone (follow dossiers by phone)."""
 
     PREFIX: ClassVar[str] = "zl:phone"
 
-    def encode(self) -> str:
-        return self.PREFIX
-
-    @classmethod
-    def parse(cls, body: str) -> Self | None:
-        return cls() if not body else None
-
 
 @dataclass(frozen=True, slots=True)
-class FollowDossier:
+class FollowDossier(_DossierId):
     """``zs:<dossier id>``: follow a dossier found by the shared phone number."""
 
     PREFIX: ClassVar[str] = "zs:"
-    dossier_id: int
-
-    def encode(self) -> str:
-        return f"{self.PREFIX}{self.dossier_id}"
-
-    @classmethod
-    def parse(cls, body: str) -> Self | None:
-        return cls(int(body)) if _ID.fullmatch(body) else None
 
 
 DossierPayload = Subscribe | ShowNote | Unsubscribe
