@@ -98,14 +98,6 @@ def push_channels(
     return frozenset(c.name for c in channels if c.configured(settings) and c.follows(settings))
 
 
-def telegram_bot_url(settings: Settings) -> str:
-    """The bot's plain link, when it can push and its username is known; else empty."""
-    username = settings.telegram.username.strip().lstrip("@")
-    if not username or not settings.telegram.token.get_secret_value():
-        return ""
-    return f"https://t.me/{username}"
-
-
 async def bootstrap(
     settings: Settings,
     *,
@@ -159,7 +151,12 @@ async def bootstrap(
         ),
         usage=counted,
         push_channels=push_channels(settings, running),
-        telegram_url=telegram_bot_url(settings),
+        # Where a chat that cannot push (the web chat) says updates come from.
+        push_places=[
+            place
+            for c in running
+            if c.follows(settings) and (place := c.push_place(settings)) is not None
+        ],
     )
     staff_counters = counter_store(settings.redis.url)
     helpdesk = HelpDesk(
@@ -189,6 +186,7 @@ async def bootstrap(
             # The satisfaction question that notifications/ sends is answered here.
             ratings=Ratings(sessions, contact=settings.agency.contact),
             payloads=payloads,
+            max_buttons={c.name: c.max_buttons for c in running if c.max_buttons is not None},
         )
     )
     token = settings.telegram.token.get_secret_value()

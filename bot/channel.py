@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from handlers.payloads import Kind
+from handlers.ports import PushPlace
 from notifications.ports import Sender
 
 if TYPE_CHECKING:
@@ -32,6 +33,11 @@ class Channel(Protocol):
         ...
 
     @property
+    def max_buttons(self) -> int | None:
+        """Buttons it shows on one message (None: no limit); the core numbers the rest."""
+        ...
+
+    @property
     def payload_kinds(self) -> tuple[type[Kind], ...]:
         """Payload kinds of its own, added to the core's registry (handlers.payloads)."""
         ...
@@ -42,6 +48,10 @@ class Channel(Protocol):
 
     def follows(self, settings: Settings) -> bool:
         """Whether it can push a dossier's updates to a chat that subscribes."""
+        ...
+
+    def push_place(self, settings: Settings) -> PushPlace | None:
+        """How a chat that cannot push names this channel (None: it does not follow)."""
         ...
 
     def mount(self, app: web.Application, services: Services) -> None:

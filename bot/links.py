@@ -78,8 +78,13 @@ class Links:
             web_url=web,
         )
 
+    def telegram_chat(self) -> str:
+        """The bot's plain link (``https://t.me/<bot>``)."""
+        return f"https://t.me/{self.telegram_username}"
+
     def telegram(self, payload: str) -> str:
-        return f"https://t.me/{self.telegram_username}?start={quote(payload, safe='')}"
+        """The bot's link that starts it with ``payload``."""
+        return f"{self.telegram_chat()}?start={quote(payload, safe='')}"
 
     def web(self, param: str, value: str) -> str:
         return f"{self.web_url}/?{param}={quote(value, safe='')}"

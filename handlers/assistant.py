@@ -6,12 +6,13 @@ import dataclasses
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from handlers import render
 from handlers import texts_vi as t
+from handlers.choices import degrade
 from handlers.conversation import ConversationState, ConversationStore
 from handlers.dossiers import codes
 from handlers.helpdesk.desk import HandoffHook
@@ -91,10 +92,15 @@ class Assistant:
         handoff: HandoffHook | None = None,
         ratings: RatingHook | None = None,
         payloads: Payloads = CORE,
+        max_buttons: Mapping[str, int] | None = None,
     ) -> None:
+        """``max_buttons``: channel name → the buttons it shows on a message; more become a
+        numbered list answered with a digit (handlers.choices). A channel not named: no limit.
+        """
         self._kb = kb
         self._ratings = ratings  # the satisfaction question's buttons (notifications/)
         self._payloads = payloads
+        self._max_buttons = dict(max_buttons or {})
         self._handoff = handoff  # asking for a person, tickets, unanswered questions
         self._store = store
         self._dossiers = dossiers
@@ -105,7 +111,8 @@ class Assistant:
         self._outage = OutageLog(log, "the database")
 
     async def handle(self, msg: Incoming) -> list[Reply]:
-        """The replies to one message; never raises (a failure becomes a polite apology)."""
+        """The replies to one message; never raises: this is the one place a failure becomes
+        the polite apology (channels do not catch and apologise on their own)."""
         return (await self.respond(msg)).replies
 
     async def respond(self, msg: Incoming) -> Turn:
@@ -114,6 +121,8 @@ class Assistant:
         out = Outcome()
         try:
             replies = await self._route(msg, state, out)
+            if self._handoff is not None:
+                await self._handoff.observe(msg, state, replies)
         except Exception as exc:
             # The state is not saved: a half-done step must not trap the next message.
             if is_unavailable(exc):
@@ -121,8 +130,9 @@ class Assistant:
                 return Turn([Reply(t.DATABASE_DOWN)])
             log.exception("conversation failed (channel=%s user=%s)", msg.channel, _ref(msg))
             return Turn([Reply(t.INTERNAL_ERROR)])
-        if self._handoff is not None:
-            await self._handoff.observe(msg, state, replies)
+        replies, numbered = degrade(replies, self._max_buttons.get(str(msg.channel)))
+        if numbered:
+            state.choices = numbered  # the digit that answers the list comes back here
         await self._save(msg, state, loaded)
         return Turn(replies, out)
 

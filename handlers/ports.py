@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from handlers.conversation import ConversationState
@@ -92,3 +93,13 @@ class RatingHook(Protocol):
     """Stores the answer to the satisfaction question (notifications.ratings.Ratings)."""
 
     async def on_rate(self, msg: Incoming, rate: Rate) -> list[Reply]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PushPlace:
+    """A channel that can push a dossier's updates, as a chat that cannot names it; the
+    channel (bot/) supplies it, so the core knows no channel's name or link format."""
+
+    where: str  # how a citizen finds it, e.g. "Telegram (https://t.me/...)"
+    button: str = ""  # the label of a button opening it with a payload ("": no button)
+    link: Callable[[str], str] | None = None  # a payload → the deep link carrying it

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot import texts_vi
 from bot.config import Settings
+from bot.links import Links
 from bot.telegram.callbacks import CallbackIds, callback_store
 from handlers.messages import Channel
 from handlers.payloads import Kind
+from handlers.ports import PushPlace
 from notifications.ports import Sender
 
 if TYPE_CHECKING:
@@ -49,6 +52,7 @@ class TelegramChannel:
     """Telegram through aiogram: updates by polling (no public URL) or by webhook."""
 
     name = str(Channel.TELEGRAM)
+    max_buttons: int | None = None  # an inline keyboard holds every button the core makes
     payload_kinds: tuple[type[Kind], ...] = ()
 
     def configured(self, settings: Settings) -> bool:
@@ -56,6 +60,18 @@ class TelegramChannel:
 
     def follows(self, settings: Settings) -> bool:
         return self.configured(settings)
+
+    def push_place(self, settings: Settings) -> PushPlace | None:
+        """Named with the bot's link when its username is known, and a button that opens the
+        bot with a payload (the receipt's token subscribes the chat)."""
+        links = Links.from_settings(settings)
+        if not links.telegram_username:
+            return PushPlace(texts_vi.PUSH_TELEGRAM)
+        return PushPlace(
+            texts_vi.PUSH_TELEGRAM_LINK.format(url=links.telegram_chat()),
+            button=texts_vi.PUSH_BUTTON_TELEGRAM,
+            link=links.telegram,
+        )
 
     def mount(self, app: web.Application, services: Services) -> None:
         from bot.ledger import BatchedLedger

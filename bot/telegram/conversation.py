@@ -8,7 +8,6 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot import texts_vi
 from bot.ports import Responder
 from bot.telegram.callbacks import CallbackIds
 from bot.telegram.render import render
@@ -47,14 +46,11 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], ids: Callba
 async def converse(
     bot: Bot, chat_id: int, msg: Incoming, assistant: Responder, ids: CallbackIds
 ) -> int:
-    """Adapt → core → render, in one place for all handlers."""
-    try:
-        # "typing…" only when the answer takes longer than a blink.
-        async with ChatActionSender.typing(chat_id, bot, initial_sleep=TYPING_AFTER_S):
-            replies = await assistant.handle(msg)
-    except Exception:  # the core failing must not leave the citizen without an answer
-        logger.exception("the assistant failed on a %s message", msg.channel)
-        replies = [Reply(texts_vi.SORRY_ERROR)]
+    """Adapt → core → render, in one place for all handlers. The core never raises: a
+    failure comes back as its polite apology."""
+    # "typing…" only when the answer takes longer than a blink.
+    async with ChatActionSender.typing(chat_id, bot, initial_sleep=TYPING_AFTER_S):
+        replies = await assistant.handle(msg)
     return await send_replies(bot, chat_id, replies, ids)
 
 

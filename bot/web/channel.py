@@ -15,6 +15,7 @@ from bot.web.inbox import WebInbox
 from bot.web.limits import trusted_networks
 from handlers.messages import Channel
 from handlers.payloads import Kind
+from handlers.ports import PushPlace
 from notifications.ports import Sender
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class WebChannel:
     """Always on; its session ids cost nothing, so it follows no dossier (hand-offs only)."""
 
     name = str(Channel.WEB)
+    max_buttons: int | None = None
     payload_kinds: tuple[type[Kind], ...] = ()
 
     def configured(self, settings: Settings) -> bool:
@@ -32,6 +34,9 @@ class WebChannel:
 
     def follows(self, settings: Settings) -> bool:
         return False
+
+    def push_place(self, settings: Settings) -> PushPlace | None:
+        return None
 
     def mount(self, app: web.Application, services: Services) -> None:
         settings = services.settings

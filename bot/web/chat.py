@@ -146,11 +146,7 @@ class WebChat:
             response.set_status(429)
             response.headers["Retry-After"] = "30"
             return response
-        try:
-            replies = await self._assistant.handle(msg)
-        except Exception:  # the citizen still gets an answer; the details go to the log
-            logger.exception("the assistant failed on a web message")
-            replies = [Reply(texts_vi.SORRY_ERROR)]
+        replies = await self._assistant.handle(msg)  # never raises: the core apologises
         return web.json_response({"replies": reply_json(replies)}, dumps=_dumps)
 
     @staticmethod

@@ -4,9 +4,7 @@ and keeps the Zalo-only parts (welcome, phone sharing, follow by phone, withdraw
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -32,6 +30,7 @@ from bot.zalo.events import (
 )
 from bot.zalo.flood import FloodGate, Verdict
 from bot.zalo.render import render, request_info_form
+from handlers import choices
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import normalise_phone
 from handlers.messages import Button, Channel, Incoming, Reply
@@ -43,9 +42,6 @@ log = logging.getLogger(__name__)
 
 # Our own button payloads (handlers.payloads' phone kinds), handled here, never by the core.
 LINK_PHONE = SharePhone().encode()
-# The numbered choices we rendered, kept beside the core's state (any replica can read them).
-CHOICES_CHANNEL = "zalo-choices"
-CHOICES_TTL_S = 1800
 
 
 class Outbound(Protocol):
@@ -68,11 +64,6 @@ class ZaloUsers(Protocol):
     ) -> tuple[SubscribeResult, str | None]: ...
 
     async def forget(self, user_id: str, state_channels: tuple[str, ...]) -> dict[str, int]: ...
-
-
-async def remember_choices(store: ConversationStore, user_id: str, choices: list[str]) -> None:
-    """Keeps a numbered list's payloads so that the user's digit can be mapped back."""
-    await store.save(CHOICES_CHANNEL, user_id, json.dumps({"choices": choices, "at": time.time()}))
 
 
 def user_ref(user_id: str) -> str:
@@ -98,9 +89,6 @@ class ZaloInbox:
         self._store = store
         self._locks: dict[str, asyncio.Lock] = {}
         self._holders: dict[str, int] = {}  # events of a user in hand; the lock goes at zero
-        # Users whose numbered list this process stored: a later answer without a list clears
-        # it, so that a digit never picks from an old list (the TTL covers other replicas).
-        self._listed: set[str] = set()
 
     async def handle(self, event: ZaloEvent) -> None:
         """One event; a user's events are handled in order (one at a time per user here)."""
@@ -149,10 +137,7 @@ class ZaloInbox:
             case SubmitInfo():
                 await self._on_phone(event)
             case Withdraw():
-                self._listed.discard(event.user_id)
-                counts = await self._users.forget(
-                    event.user_id, (Channel.ZALO.value, CHOICES_CHANNEL)
-                )
+                counts = await self._users.forget(event.user_id, (Channel.ZALO.value,))
                 log.info(
                     "zalo user %s withdrew consent: deleted %s", user_ref(event.user_id), counts
                 )
@@ -168,7 +153,9 @@ class ZaloInbox:
         if not text:
             await self._send(event.user_id, [Reply(T.EMPTY_TEXT)])
             return
-        chosen = await self._choice(event.user_id, text) if text.isdigit() else None
+        # A digit that picks one of Zalo's own buttons from a numbered list is handled here;
+        # any other digit is the core's to read (the same list, in the conversation state).
+        chosen = await choices.chosen(self._store, Channel.ZALO.value, event.user_id, text)
         match PAYLOADS.parse(chosen or text):
             case SharePhone():
                 await self._send_raw(event.user_id, [request_info_form()])
@@ -176,10 +163,7 @@ class ZaloInbox:
             case FollowDossier(dossier_id=dossier_id):
                 await self._on_follow_dossier(event.user_id, dossier_id)
                 return
-        msg = (
-            Incoming(Channel.ZALO, event.user_id, payload=chosen) if chosen else to_incoming(event)
-        )
-        await self._send(event.user_id, await self._responder.handle(msg))
+        await self._send(event.user_id, await self._responder.handle(to_incoming(event)))
 
     async def _on_image(self, event: UserImage) -> None:
         data = await self._client.download(event.url) if event.url else None
@@ -229,37 +213,17 @@ class ZaloInbox:
         else:
             await self._send(user_id, [Reply(T.SUBSCRIBE_REFUSED)])
 
-    # --- numbered choices --------------------------------------------------------------------
-
-    async def _choice(self, user_id: str, digits: str) -> str | None:
-        raw = await self._store.load(CHOICES_CHANNEL, user_id)
-        if not raw:
-            return None
-        try:
-            data = json.loads(raw)
-            choices, at = list(data["choices"]), float(data["at"])
-        except (ValueError, KeyError, TypeError):
-            return None
-        index = int(digits) - 1
-        if time.time() - at > CHOICES_TTL_S or not 0 <= index < len(choices):
-            return None
-        return str(choices[index])
-
     # --- sending -----------------------------------------------------------------------------
 
     async def _send(self, user_id: str, replies: Sequence[Reply]) -> None:
         messages: list[dict[str, Any]] = []
-        choices: list[str] = []
+        numbered: list[str] = []
         for reply in replies:
             rendered = render(reply)
             messages.extend(rendered.messages)
-            choices = rendered.choices or choices
-        if choices:
-            await remember_choices(self._store, user_id, choices)
-            self._listed.add(user_id)
-        elif user_id in self._listed:
-            await self._store.forget(CHOICES_CHANNEL, user_id)
-            self._listed.discard(user_id)
+            numbered = rendered.choices or numbered
+        if numbered:  # our own list (the core numbers its replies itself)
+            await choices.offer(self._store, Channel.ZALO.value, user_id, numbered)
         await self._send_raw(user_id, messages)
 
     async def _send_raw(self, user_id: str, messages: Sequence[dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
+from bot import texts_vi as bot_texts
 from bot.channel import SENDERS
 from bot.config import Settings
 from bot.ledger import BatchedLedger
@@ -21,11 +22,13 @@ from bot.ports import Responder
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo.client import ZaloClient
 from bot.zalo.inbox import ZaloInbox
+from bot.zalo.render import MAX_BUTTONS
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from handlers.conversation import ConversationStore
 from handlers.messages import Channel
 from handlers.payloads import PHONE_KINDS, Kind
+from handlers.ports import PushPlace
 from notifications.ports import Sender
 from storage.engine import SessionFactory
 from storage.zalo_repo import SqlWebhookLedger, SqlZaloTokenStore, SqlZaloUsers, StoredTokens
@@ -147,6 +150,7 @@ class ZaloChannel:
     """Zalo OA: a signed webhook in, the OA API (and ZNS by phone) out."""
 
     name = str(Channel.ZALO)
+    max_buttons: int | None = MAX_BUTTONS  # more than a message holds: the core numbers them
     # Sharing a phone and following the dossiers found by it: buttons only Zalo offers.
     payload_kinds: tuple[type[Kind], ...] = PHONE_KINDS
 
@@ -155,6 +159,9 @@ class ZaloChannel:
 
     def follows(self, settings: Settings) -> bool:
         return self.configured(settings)
+
+    def push_place(self, settings: Settings) -> PushPlace | None:
+        return PushPlace(bot_texts.PUSH_ZALO)
 
     def mount(self, app: web.Application, services: ZaloServices) -> None:
         async def handle(request: web.Request) -> web.Response:

@@ -14,7 +14,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime
 
 from handlers import texts_vi as T
@@ -47,6 +47,7 @@ from handlers.dossiers.view import (
 )
 from handlers.messages import Button, Incoming, Reply
 from handlers.payloads import DossierPayload, OpenDossier, ShowNote, Subscribe, Unsubscribe
+from handlers.ports import PushPlace
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.normalise import fold
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
@@ -117,14 +118,14 @@ class DossierDialog:
         clock: Callable[[], datetime] = _utcnow,
         usage: UsageRecorder | None = None,
         push_channels: Collection[str] | None = None,
-        telegram_url: str = "",
+        push_places: Sequence[PushPlace] = (),
     ) -> None:
         """``push_channels``: the channels the outbox can reach (None: all of them); on any
-        other (the web chat) nobody is subscribed, the citizen is told where pushes come from.
-        ``telegram_url``: the bot's plain link (``https://t.me/<bot>``), when known."""
+        other (the web chat) nobody is subscribed, the citizen is told where pushes come from:
+        ``push_places``, as the channels describe themselves (bot/)."""
         self._sessions = sessions
         self._push = None if push_channels is None else frozenset(str(c) for c in push_channels)
-        self._telegram_url = telegram_url.rstrip("/")
+        self._places = tuple(push_places)
         self._key = signing_key
         store = counters if counters is not None else counter_store()
         self._counters = store
@@ -448,19 +449,15 @@ class DossierDialog:
 
     def _push_elsewhere(self, code: str, token: str | None = None) -> Reply:
         """Where this dossier's updates can come from, since this chat cannot push them."""
-        push = self._push or frozenset()
-        where = []
+        where = [place.where for place in self._places]
         buttons: tuple[Button, ...] = ()
-        if "telegram" in push:
-            if self._telegram_url:
-                where.append(T.DOSSIER_PUSH_TELEGRAM_LINK.format(url=self._telegram_url))
-                if token is not None:
-                    link = f"{self._telegram_url}?start={OpenDossier(token).encode()}"
-                    buttons = (Button(T.DOSSIER_BUTTON_TELEGRAM, url=link),)
-            else:
-                where.append(T.DOSSIER_PUSH_TELEGRAM)
-        if "zalo" in push:
-            where.append(T.DOSSIER_PUSH_ZALO)
+        if token is not None:
+            payload = OpenDossier(token).encode()
+            buttons = tuple(
+                Button(place.button, url=place.link(payload))
+                for place in self._places
+                if place.link is not None and place.button
+            )
         if not where:
             return Reply(T.DOSSIER_PUSH_NOWHERE.format(code=code))
         text = T.DOSSIER_PUSH_ELSEWHERE.format(code=code, where=T.DOSSIER_PUSH_OR.join(where))

@@ -22,6 +22,7 @@ from handlers import texts_vi as t
 from handlers.dossiers.tokens import make_payload
 from handlers.messages import Incoming, Reply
 from handlers.payloads import Kind
+from handlers.ports import PushPlace
 from knowledge.base import KnowledgeBase
 from notifications.ports import SENT, SendContext, Sender, SendResult
 
@@ -47,6 +48,7 @@ class LoopbackChannel:
     """``POST /loopback/{user}`` with ``{"text"}`` or ``{"payload"}``: the replies as JSON."""
 
     name = "loopback"
+    max_buttons: int | None = 2  # a small screen: more buttons become the core's numbered list
     payload_kinds: tuple[type[Kind], ...] = ()
 
     def __init__(self) -> None:
@@ -57,6 +59,9 @@ class LoopbackChannel:
 
     def follows(self, settings: Settings) -> bool:
         return True
+
+    def push_place(self, settings: Settings) -> PushPlace | None:
+        return PushPlace("Loopback")
 
     def mount(self, app: web.Application, services: Services) -> None:
         async def handle(request: web.Request) -> web.Response:
@@ -113,7 +118,12 @@ async def test_a_fourth_channel_converses_and_receives_a_push(
 
         assert [r["text"] for r in await say(text="xin chào")] == [t.GREETING]
         asked = await say(text="đăng ký khai sinh cần giấy tờ gì")
-        assert "khai sinh" in asked[0]["text"].lower() and asked[0]["buttons"]
+        assert "khai sinh" in asked[0]["text"].lower()
+        # More buttons than the channel shows: a numbered list, answered with a digit.
+        assert all(len(r["buttons"]) <= 2 for r in asked)
+        assert any(t.CHOOSE_BY_NUMBER in r["text"] for r in asked)
+        picked = await say(text="1")
+        assert picked[0]["text"] != asked[0]["text"] and picked[0]["text"] != t.NO_CHOICE_PENDING
         # The receipt's link subscribes this chat (the token proves possession).
         opened = await say(payload=make_payload(RECEIPT, SIGNING_KEY.encode()))
         assert RECEIPT in opened[0]["text"]

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from bot.bootstrap import CHANNELS
+from bot.config import load_settings
 from handlers.conversation import ConversationState
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.ratelimit import MemoryCounterStore
@@ -50,13 +52,23 @@ async def seeded(session_factory: SessionFactory) -> SessionFactory:
 def _dialog(
     sessions: SessionFactory, push: frozenset[str] | None, telegram_url: str = ""
 ) -> DossierDialog:
+    """``push`` names the channels that can push; their places come from the channels
+    themselves (bot/), as bootstrap wires them."""
+    username = telegram_url.rsplit("/", 1)[-1]
+    settings = load_settings(telegram={"username": username})
+    channels = {c.name: c for c in CHANNELS}
+    places = [channels[name].push_place(settings) for name in ("telegram", "zalo")]
     return DossierDialog(
         sessions,
         signing_key=KEY,
         counters=MemoryCounterStore(clock=NOW.timestamp),
         clock=lambda: NOW,
         push_channels=push,
-        telegram_url=telegram_url,
+        push_places=[
+            p
+            for name, p in zip(("telegram", "zalo"), places, strict=True)
+            if p is not None and push and name in push
+        ],
     )
 
 
