@@ -36,16 +36,11 @@ async def make_app(settings: Settings, *, demo: bool = False) -> web.Application
     from bot.bootstrap import bootstrap
 
     services = await bootstrap(settings, demo=demo)
-    app = create_app(services)
+    app = create_app(services, owns_services=True)
     # The knowledge base is a few hundred thousand long-lived objects: keep them out of the
     # collector's full passes, which would otherwise pause every answer for tens of ms.
     gc.collect()
     gc.freeze()
-
-    async def close_services(_: web.Application) -> None:
-        await services.aclose()
-
-    app.on_cleanup.append(close_services)
     logger.info("web chat: http://%s:%d/", settings.web.host, settings.web.port)
     return app
 

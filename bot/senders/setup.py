@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
 from bot.senders.telegram import TelegramSender, create_push_bot, push_bot_like
 from bot.senders.web import WebSender
 from bot.senders.zalo import ZNS_CHANNEL
+from bot.telegram.callbacks import CallbackIds
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
 from notifications.jobs import RuleJobs
 from notifications.notice import Notice
@@ -55,15 +54,17 @@ def channel_limits(settings: Settings) -> dict[str, ChannelLimits]:
     }
 
 
-def telegram_sender(settings: Settings, bot: Bot | None = None) -> TelegramSender | None:
+def telegram_sender(
+    settings: Settings, bot: Bot | None = None, callback_ids: CallbackIds | None = None
+) -> TelegramSender | None:
     """A Telegram sender like ``bot`` (serve's own), or from the token in the settings; its
-    session is its own (close it with ``aclose``)."""
+    session is its own (close it with ``aclose``). ``callback_ids``: the chat side's store."""
     if bot is not None:
-        return TelegramSender(push_bot_like(bot))
+        return TelegramSender(push_bot_like(bot), callback_ids)
     token = settings.telegram.token.get_secret_value()
     if not token:
         return None
-    return TelegramSender(create_push_bot(token, settings.telegram.api_base))
+    return TelegramSender(create_push_bot(token, settings.telegram.api_base), callback_ids)
 
 
 def build_service(
@@ -117,21 +118,15 @@ def start_notifications(
     settings: Settings,
     factory: SessionFactory,
     *,
-    telegram_bot: Bot | None = None,
-    senders: Mapping[str, Sender] | None = None,
+    senders: Mapping[str, Sender],
     observe: Callable[[Sender], Sender] | None = None,
 ) -> AsyncIOScheduler:
     """The hook ``motcua serve`` calls inside its event loop; stop with ``.shutdown(wait=False)``.
 
-    ``senders`` adds or replaces channel senders (e.g. {"zalo": ZaloSender(...)});
+    ``senders``: the running channels' (their lifespans own and close them);
     ``observe`` wraps each sender (e.g. to count sends for /metrics).
     """
-    found: dict[str, Sender] = {}
-    tg = telegram_sender(settings, telegram_bot)
-    if tg is not None:
-        found[tg.channel] = tg
-    found.update(senders or {})
-    service = build_service(settings, factory, found, observe=observe)
+    service = build_service(settings, factory, senders, observe=observe)
     n = settings.notifications
     scheduler = start_scheduler(
         service, rules_interval_s=n.rules_interval_s, dispatch_interval_s=n.poll_interval_s
@@ -162,15 +157,4 @@ def start_notifications(
         coalesce=True,
         next_run_time=datetime.now(UTC) + timedelta(minutes=1),
     )
-    if tg is not None:
-        sender = tg
-        closing: set[asyncio.Task[None]] = set()
-
-        def close_session(_event: object) -> None:
-            # The scheduler stops inside the app's cleanup, on the running loop.
-            task = asyncio.get_running_loop().create_task(sender.aclose())
-            closing.add(task)
-            task.add_done_callback(closing.discard)
-
-        scheduler.add_listener(close_session, EVENT_SCHEDULER_SHUTDOWN)
     return scheduler
