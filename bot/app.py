@@ -94,8 +94,11 @@ def create_app(services: Services) -> web.Application:
             app.cleanup_ctx.append(_telegram_webhook)
         else:
             app.cleanup_ctx.append(_telegram_polling)
-    app.cleanup_ctx.append(retention_ctx(services.sessions, settings.privacy.conversation_days))
-    app.cleanup_ctx.append(_notifications)
+    if services.notifications:  # the background jobs: off in ``serve --role web``
+        app.cleanup_ctx.append(
+            retention_ctx(services.sessions, settings.privacy.conversation_days)
+        )
+        app.cleanup_ctx.append(notifications_ctx)
     return app
 
 
@@ -142,15 +145,15 @@ async def _telegram_webhook(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-async def _notifications(app: web.Application) -> AsyncIterator[None]:
+async def notifications_ctx(app: web.Application) -> AsyncIterator[None]:
     """The single place where the notification scheduler starts and stops with the app."""
-    from bot.senders.setup import start_notifications
+    from bot.senders.setup import start_worker
 
     services = app[SERVICES]
     if not services.notifications:
         yield
         return
-    scheduler = start_notifications(
+    worker = start_worker(
         services.settings,
         services.sessions,
         telegram_bot=services.telegram,
@@ -161,4 +164,4 @@ async def _notifications(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        scheduler.shutdown(wait=False)
+        await worker.stop()  # SIGTERM: the sends in flight finish, claimed rows go back

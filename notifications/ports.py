@@ -53,3 +53,16 @@ class Sender(Protocol):
     async def send(
         self, recipient: str, reply: Reply, context: SendContext | None = None
     ) -> SendResult: ...
+
+
+class SendGate(Protocol):
+    """Pacing shared by every dispatcher of a deployment (bot/senders/gate.py: Redis).
+
+    ``reserve`` books the next slot that keeps the channel's overall rate and the chat's
+    spacing, counted across every process, and returns the seconds until that slot (0: now).
+    ``pause`` holds the whole channel for ``seconds`` (a platform's 429 concerns the bot).
+    """
+
+    async def reserve(self, channel: str, recipient: str) -> float: ...
+
+    async def pause(self, channel: str, seconds: float) -> None: ...
