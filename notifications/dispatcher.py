@@ -278,18 +278,25 @@ class _Run:
             return self._stopped()
         return True
 
-    async def _pace(self, state: _ChannelState, channel: str, recipient: str) -> bool:
+    async def _pace(self, state: _ChannelState, row: repo.Claimed) -> bool:
         """Wait for this send's slot: the shared gate's, else this process's limiter.
-        ``False`` when the dispatcher stops meanwhile (the row must go back unsent)."""
+        ``False`` when the dispatcher stops meanwhile or the row was held too long (it must go
+        back unsent)."""
         gate = self.d.gate
-        if gate is not None:
+        while gate is not None:
             try:
-                wait = await gate.reserve(channel, recipient)
+                slot = await gate.reserve(row.channel, row.recipient)
             except Exception as exc:  # noqa: BLE001 - Redis down: pace this process alone
                 self.d.gate_outage.failed(exc)
-            else:
-                self.d.gate_outage.ok()
-                return not await self._hold(wait)
+                break
+            self.d.gate_outage.ok()
+            if await self._hold(slot.wait):
+                return False
+            if slot.booked:
+                return True
+            # The chat was busy in another process: ask again, while the lease allows.
+            if self.d.clock() - row.claimed_at > self.cfg.lease / 2:
+                return False
         if state.limiter is not None:
             await state.limiter.acquire()
         return not self._stopped()
@@ -421,7 +428,7 @@ class _Run:
                 if await self._hold(pause):
                     await self._release(row, 0.0)  # stopping: back to the table, unsent
                     return
-            if not await self._pace(state, channel, recipient):
+            if not await self._pace(state, row):
                 await self._release(row, 0.0)
                 return
             if self.d.clock() - row.claimed_at > self.cfg.lease / 2:

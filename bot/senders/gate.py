@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from notifications.dispatcher import ChannelLimits
+from notifications.ports import Slot
 
 # KEYS: the bucket's key, the chat's key. ARGV: seconds between sends overall (0: no cap),
-# seconds between sends to one chat (0: none). Returns the seconds until the booked slot.
+# seconds between sends to one chat (0: none). Returns {1, seconds until the booked slot}, or
+# {0, seconds until the chat is free} without booking: a chat busy elsewhere must not push the
+# bucket's schedule ahead and leave its slots unused meanwhile.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -33,16 +36,16 @@ if every > 0 then
 end
 if spacing > 0 then
   local chat = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if chat > at then at = chat end
+  if chat > at then return {0, string.format('%.6f', chat - now)} end
   redis.call('SET', KEYS[2], string.format('%.6f', at + spacing),
              'PX', math.ceil((at + spacing - now) * 1000) + 1000)
 end
 if every > 0 then
-  local nxt = math.max(tat, at) + every
+  local nxt = at + every
   redis.call('SET', KEYS[1], string.format('%.6f', nxt),
              'PX', math.ceil((nxt - now) * 1000) + 1000)
 end
-return string.format('%.6f', at - now)
+return {1, string.format('%.6f', at - now)}
 """
 
 # KEYS: the bucket's key. ARGV: seconds to hold every send of the bucket.
@@ -105,13 +108,13 @@ class RedisSendGate:
         digest = hashlib.blake2b(recipient.encode(), digest_size=8).hexdigest()
         return f"{self._prefix}:{{{bucket}}}:chat:{digest}"
 
-    async def reserve(self, channel: str, recipient: str) -> float:
+    async def reserve(self, channel: str, recipient: str) -> Slot:
         pace = self._paces.get(channel)
         if pace is None or (pace.every_s <= 0 and pace.spacing_s <= 0):
-            return 0.0
+            return Slot(True, 0.0)
         keys = [self._bucket_key(pace.bucket), self._chat_key(pace.bucket, recipient)]
-        wait = await self._reserve(keys=keys, args=[pace.every_s, pace.spacing_s])
-        return max(float(wait), 0.0)
+        booked, wait = await self._reserve(keys=keys, args=[pace.every_s, pace.spacing_s])
+        return Slot(bool(booked), max(float(wait), 0.0))
 
     async def pause(self, channel: str, seconds: float) -> None:
         pace = self._paces.get(channel)
