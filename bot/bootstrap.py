@@ -101,11 +101,16 @@ def telegram_bot_url(settings: Settings) -> str:
 
 
 async def bootstrap(
-    settings: Settings, *, demo: bool = False, kb: KnowledgeBase | None = None
+    settings: Settings,
+    *,
+    demo: bool = False,
+    kb: KnowledgeBase | None = None,
+    replicas: bool = False,
 ) -> Services:
     """Migrates the database to head, loads the knowledge base and wires the core.
 
-    ``kb`` lets tests share one loaded knowledge base; ``demo`` loads the demo dossiers.
+    ``kb`` lets tests share one loaded knowledge base; ``demo`` loads the demo dossiers;
+    ``replicas`` (``serve --role web``) means other processes answer the same users.
     """
     url = settings.database_url()
     signing_key = settings.signing_key()  # refuses a deployment without one key for all
@@ -159,7 +164,7 @@ async def bootstrap(
     sql_store = SqlConversationStore(sessions)
     # The embedded setup (SQLite, no Redis) is one process: state in memory, written behind.
     # PostgreSQL or Redis means replicas may share users: every message reads and writes SQL.
-    embedded = url.startswith("sqlite") and not settings.redis.url
+    embedded = url.startswith("sqlite") and not settings.redis.url and not replicas
     store: ConversationStore = WriteBehindStore(sql_store) if embedded else sql_store
     # "rate:" presses answer the satisfaction question that notifications/ sends.
     assistant = OneAtATime(

@@ -44,7 +44,8 @@ async def make_app(
     from bot.bootstrap import bootstrap
     from bot.roles import Role, build_app
 
-    services = await bootstrap(settings, demo=demo)
+    # Web replicas answer the same users: conversation state is never kept in memory.
+    services = await bootstrap(settings, demo=demo, replicas=role == "web")
     app = build_app(services, Role(role))
     # The knowledge base is a few hundred thousand long-lived objects: keep them out of the
     # collector's full passes, which would otherwise pause every answer for tens of ms.

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.bootstrap import Services
+from bot.bootstrap import Services, bootstrap
+from bot.config import Settings
 from bot.roles import Role, build_app
+from handlers.messages import Channel, Incoming
+from knowledge.base import KnowledgeBase
 
 CHAT = {"session": "roles-test-session-01", "text": "làm giấy khai sinh cần gì"}
 
@@ -30,3 +33,20 @@ async def test_a_worker_serves_only_the_probes(services: Services) -> None:
         assert (await client.get("/metrics")).status == 200
         assert (await client.post("/api/chat", json=CHAT)).status == 404
         assert (await client.get("/staff/")).status == 404
+
+
+async def test_web_replicas_on_one_sqlite_file_share_conversation_state(
+    settings_env: Settings, kb: KnowledgeBase
+) -> None:
+    """Without Redis, SQLite would keep state in memory: not in a web replica."""
+    one = await bootstrap(settings_env, kb=kb, replicas=True)
+    two = await bootstrap(settings_env, kb=kb, replicas=True)
+    try:
+        await one.assistant.handle(Incoming(Channel.WEB, "roles-user", payload="p_1-001193"))
+        fee = await two.assistant.handle(
+            Incoming(Channel.WEB, "roles-user", text="còn lệ phí thì sao?")
+        )
+        assert "Đăng ký khai sinh" in fee[0].text
+    finally:
+        await one.aclose()
+        await two.aclose()
