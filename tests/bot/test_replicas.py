@@ -384,6 +384,7 @@ async def test_replicas_behind_nginx_share_conversations_limits_and_the_outbox(
         # A SIGKILL between Telegram's answer and the commit re-sends that message: only the
         # killed worker's sends in flight may come twice, never anything else.
         assert len(duplicated) <= CONCURRENCY, (duplicated, dep.problems())
-        assert all(killed_at - 11 <= first_at[t] <= killed_at for t in duplicated)
+        # (a request already written when the worker died may be read just after)
+        assert all(killed_at - 11 <= first_at[t] <= killed_at + 1 for t in duplicated)
         assert per_second <= 30
         assert per_chat <= 1
