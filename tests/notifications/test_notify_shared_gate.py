@@ -120,3 +120,17 @@ async def test_drain_finishes_the_send_in_flight_and_gives_the_rest_back(
     assert stats.sent == len(sent) >= 1  # the one in flight finished and was recorded
     assert {r["status"] for r in rows} <= {"sent", "pending"}  # nothing left claimed
     assert len(fake_api.calls("sendMessage")) == len(sent)  # nothing sent unrecorded
+
+
+async def test_a_flood_wait_holds_the_bucket_for_every_worker(gate_prefix: str) -> None:
+    first, other = gate(gate_prefix, 20, 0.4), gate(gate_prefix, 20, 0.4)
+    try:
+        assert (await other.reserve("telegram", "1")).wait < 0.2
+        await first.pause("telegram", 2.0)  # a 429 with retry_after=2 seen by the first
+        slot = await other.reserve("telegram", "2")
+        assert slot.booked and 1.8 <= slot.wait <= 2.1
+        busy = await other.reserve("telegram", "2")  # the same chat again: 0.4 s later, unbooked
+        assert not busy.booked and 0.3 <= busy.wait - slot.wait <= 0.45
+    finally:
+        await first.aclose()
+        await other.aclose()
