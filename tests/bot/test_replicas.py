@@ -47,7 +47,9 @@ MESSAGES, CHATS = 2000, 500  # 4 messages to each chat, queued together
 # loops' lateness (two cores shared by every process here), so the deployment keeps headroom
 # below Telegram's 30/s and 1/s (docs/deploy.md).
 PER_SECOND, PER_CHAT_S = 25, 1.25
-LEASE_S = 20
+# A row is sent only while under half its lease, and a send may take the push timeout (10 s):
+# the rest of the lease must cover it, or a slow answer lets another worker take the row over.
+LEASE_S = 40
 CONCURRENCY = 4
 
 
