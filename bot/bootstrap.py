@@ -101,12 +101,14 @@ async def bootstrap(
     kb: KnowledgeBase | None = None,
     channels: Sequence[ChannelPort] = CHANNELS,
     notifications: bool = True,
+    replicas: bool = False,
 ) -> Services:
     """Migrates the database to head, loads the knowledge base and wires the core.
 
     ``kb`` lets tests share one loaded knowledge base; ``demo`` loads the demo dossiers;
     ``channels`` the channels to run (those the settings configure); ``notifications``
-    whether the app runs the notification scheduler.
+    whether the app runs the notification scheduler; ``replicas`` (``serve --role web``)
+    means other processes answer the same users.
     """
     running = tuple(c for c in channels if c.configured(settings))
     payloads = CORE.extended(*(k for c in running for k in c.payload_kinds))
@@ -174,7 +176,7 @@ async def bootstrap(
     sql_store = SqlConversationStore(sessions)
     # The embedded setup (SQLite, no Redis) is one process: state in memory, written behind.
     # PostgreSQL or Redis means replicas may share users: every message reads and writes SQL.
-    embedded = url.startswith("sqlite") and not settings.redis.url
+    embedded = url.startswith("sqlite") and not settings.redis.url and not replicas
     store: ConversationStore = WriteBehindStore(sql_store) if embedded else sql_store
     assistant = OneAtATime(
         Assistant(

@@ -116,7 +116,13 @@ class TelegramChannel:
             logger.info("telegram: polling")
         elif telegram is not None:
             await _register_webhook(telegram, services.settings)
-        ids = telegram.callback_ids if telegram is not None else None
+        # A worker mounts no routes: its pushes still share the chat side's store of long
+        # button payloads (Redis when configured), so that a web replica reads their presses.
+        ids = (
+            telegram.callback_ids
+            if telegram is not None
+            else CallbackIds(callback_store(services.settings.redis.url))
+        )
         sender = telegram_sender(services.settings, services.telegram, ids)
         try:
             yield {sender.channel: sender} if sender is not None else {}
@@ -127,8 +133,7 @@ class TelegramChannel:
                     await task
             if sender is not None:
                 await sender.aclose()
-            if ids is not None:
-                await ids.aclose()
+            await ids.aclose()
 
 
 async def _poll_forever(telegram: Telegram) -> None:
