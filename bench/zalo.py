@@ -91,8 +91,7 @@ async def serve(port: int, api_base: str, db_url: str, timings_file: str, freeze
             "MOTCUA_SECURITY__SIGNING_KEY": "bench-signing-key",
         }
     )
-    services = await bootstrap(load_settings())
-    services.notifications = False
+    services = await bootstrap(load_settings(), notifications=False)
     if freeze:
         # The knowledge base is millions of long-lived objects: a full collection walking them
         # stalls the loop for hundreds of ms. Frozen, the collector leaves them alone.

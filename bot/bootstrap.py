@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot import kb_source
+from bot.channel import Channel as ChannelPort
 from bot.config import Settings, StartupError
 from bot.metrics import Metrics
 from bot.one_at_a_time import OneAtATime
 from bot.ports import Responder
 from bot.state_cache import WriteBehindStore
+from bot.telegram.channel import TelegramChannel
+from bot.web.channel import WebChannel
+from bot.zalo.routes import ZaloChannel
 from handlers.assistant import Assistant
 from handlers.conversation import ConversationStore
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.view import AgencyInfo
 from handlers.helpdesk.desk import HelpDesk
-from handlers.messages import Channel
 from handlers.outage import OutageLog
+from handlers.payloads import CORE, Payloads
 from handlers.ratelimit import CounterStore
 from handlers.staff.questions import LiveKnowledge
 from knowledge.base import KnowledgeBase
-from notifications.ports import Sender
-from notifications.ratings import RatingResponder
+from notifications.ratings import Ratings
 from storage.conversations_repo import SqlConversationStore
 from storage.counters import MemoryCounterStore, counter_store
 from storage.dossier_store import SqlDossierStore
@@ -39,7 +43,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Services:
     """Everything the channels and the HTTP API share; build with :func:`bootstrap`."""
 
@@ -52,10 +56,11 @@ class Services:
     calendar: WorkCalendar
     dossiers: DossierDialog
     assistant: Responder  # the Assistant, one message at a time per user
+    channels: tuple[ChannelPort, ...] = ()  # the configured ones, in CHANNELS' order
+    payloads: Payloads = CORE  # the core's payload kinds and the channels' own
     telegram: Bot | None = None  # the Bot API client, when a token is set
     notifications: bool = True  # run the notification scheduler inside ``motcua serve``
-    senders: dict[str, Sender] = field(default_factory=dict)  # beyond Telegram's (e.g. Zalo)
-    demo_codes: list[str] = field(default_factory=list)
+    demo_codes: tuple[str, ...] = ()
     usage: BatchedUsageWriter | None = None  # anonymous counts for ``motcua report``
     # Every request-side limit (lookups, hand-offs, logins, the web chat per address): Redis
     # when configured, so that replicas count together; else this process's memory.
@@ -73,36 +78,40 @@ class Services:
         await self.engine.dispose()
 
 
+# Every channel the app can run, in one place: adding one is a class and a line here.
+CHANNELS: tuple[ChannelPort, ...] = (WebChannel(), TelegramChannel(), ZaloChannel())
+
+
 def load_kb(settings: Settings) -> KnowledgeBase:
     """The configured files' knowledge base (never empty: StartupError)."""
     return kb_source.load_files(settings)
 
 
-def push_channels(settings: Settings) -> frozenset[str]:
+def push_channels(
+    settings: Settings, channels: Sequence[ChannelPort] = CHANNELS
+) -> frozenset[str]:
     """The chats the outbox can reach: others (the web chat) are offered no subscription."""
-    channels = set()
-    if settings.telegram.token.get_secret_value():
-        channels.add(str(Channel.TELEGRAM))
-    if settings.zalo.enabled:
-        channels.add(str(Channel.ZALO))
-    return frozenset(channels)
-
-
-def telegram_bot_url(settings: Settings) -> str:
-    """The bot's plain link, when it can push and its username is known; else empty."""
-    username = settings.telegram.username.strip().lstrip("@")
-    if not username or not settings.telegram.token.get_secret_value():
-        return ""
-    return f"https://t.me/{username}"
+    return frozenset(c.name for c in channels if c.configured(settings) and c.follows(settings))
 
 
 async def bootstrap(
-    settings: Settings, *, demo: bool = False, kb: KnowledgeBase | None = None
+    settings: Settings,
+    *,
+    demo: bool = False,
+    kb: KnowledgeBase | None = None,
+    channels: Sequence[ChannelPort] = CHANNELS,
+    notifications: bool = True,
+    replicas: bool = False,
 ) -> Services:
     """Migrates the database to head, loads the knowledge base and wires the core.
 
-    ``kb`` lets tests share one loaded knowledge base; ``demo`` loads the demo dossiers.
+    ``kb`` lets tests share one loaded knowledge base; ``demo`` loads the demo dossiers;
+    ``channels`` the channels to run (those the settings configure); ``notifications``
+    whether the app runs the notification scheduler; ``replicas`` (``serve --role web``)
+    means other processes answer the same users.
     """
+    running = tuple(c for c in channels if c.configured(settings))
+    payloads = CORE.extended(*(k for c in running for k in c.payload_kinds))
     url = settings.database_url()
     signing_key = settings.signing_key()  # refuses a deployment without one key for all
     await upgrade_async(url)
@@ -146,14 +155,20 @@ async def bootstrap(
             supplement_clock=settings.calendar.supplement_clock,
         ),
         usage=counted,
-        push_channels=push_channels(settings),
-        telegram_url=telegram_bot_url(settings),
+        push_channels=push_channels(settings, running),
+        # Where a chat that cannot push (the web chat) says updates come from.
+        push_places=[
+            place
+            for c in running
+            if c.follows(settings) and (place := c.push_place(settings)) is not None
+        ],
     )
     helpdesk = HelpDesk(
         sessions,
         calendar,
         counters,
-        reachable=push_channels(settings) | {str(Channel.WEB)},
+        # Hand-off answers reach every running channel (the web chat's wait in its inbox).
+        reachable=frozenset(c.name for c in running),
         contact=settings.agency.contact,
         per_user_per_day=settings.staff.handoffs_per_user_per_day,
         per_channel_per_hour=settings.staff.handoffs_per_channel_per_hour,
@@ -161,22 +176,21 @@ async def bootstrap(
     sql_store = SqlConversationStore(sessions)
     # The embedded setup (SQLite, no Redis) is one process: state in memory, written behind.
     # PostgreSQL or Redis means replicas may share users: every message reads and writes SQL.
-    embedded = url.startswith("sqlite") and not settings.redis.url
+    embedded = url.startswith("sqlite") and not settings.redis.url and not replicas
     store: ConversationStore = WriteBehindStore(sql_store) if embedded else sql_store
-    # "rate:" presses answer the satisfaction question that notifications/ sends.
     assistant = OneAtATime(
-        RatingResponder(
-            Assistant(
-                knowledge,
-                store,
-                dossiers=dossiers,
-                portal_url=settings.knowledge.portal_url,
-                usage=counted,
-                today=lambda: calendar.local(datetime.now(UTC)).date(),
-                handoff=helpdesk,
-            ),
-            sessions,
-            contact=settings.agency.contact,
+        Assistant(
+            knowledge,
+            store,
+            dossiers=dossiers,
+            portal_url=settings.knowledge.portal_url,
+            usage=counted,
+            today=lambda: calendar.local(datetime.now(UTC)).date(),
+            handoff=helpdesk,
+            # The satisfaction question that notifications/ sends is answered here.
+            ratings=Ratings(sessions, contact=settings.agency.contact),
+            payloads=payloads,
+            max_buttons={c.name: c.max_buttons for c in running if c.max_buttons is not None},
         )
     )
     token = settings.telegram.token.get_secret_value()
@@ -186,15 +200,27 @@ async def bootstrap(
 
         telegram = create_bot(token, settings.telegram.api_base)
     services = Services(
-        settings, kb, knowledge, engine, sessions, store, calendar, dossiers, assistant, telegram
+        settings=settings,
+        kb=kb,
+        knowledge=knowledge,
+        engine=engine,
+        sessions=sessions,
+        store=store,
+        calendar=calendar,
+        dossiers=dossiers,
+        assistant=assistant,
+        channels=running,
+        payloads=payloads,
+        telegram=telegram,
+        notifications=notifications,
+        usage=usage,
+        counters=counters,
+        metrics=metrics,
     )
-    services.usage = usage
-    services.metrics = metrics
-    services.counters = counters
     try:
         await _check_demo(services, demo)
         if demo:
-            services.demo_codes = await _load_demo(services)
+            services = replace(services, demo_codes=tuple(await _load_demo(services)))
     except BaseException:
         await services.aclose()
         raise

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from bot.config import Settings, StartupError
-from handlers.dossiers.tokens import PREFIX as DOSSIER_PREFIX
 from handlers.dossiers.tokens import make_token
+from handlers.payloads import OpenDossier, OpenProcedure
 
-PROCEDURE_PREFIX = "p_"
 PUBLIC_URL_SETTING = "MOTCUA_WEB__PUBLIC_URL ([web] public_url in bot.toml)"
 
 
@@ -41,7 +40,7 @@ def public_problem(url: str) -> str | None:
 
 def procedure_payload(code: str) -> str:
     """``1.001193`` → ``p_1-001193`` (dots are not allowed in Telegram start payloads)."""
-    return PROCEDURE_PREFIX + code.strip().replace(".", "-")
+    return OpenProcedure(code).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +78,13 @@ class Links:
             web_url=web,
         )
 
+    def telegram_chat(self) -> str:
+        """The bot's plain link (``https://t.me/<bot>``)."""
+        return f"https://t.me/{self.telegram_username}"
+
     def telegram(self, payload: str) -> str:
-        return f"https://t.me/{self.telegram_username}?start={quote(payload, safe='')}"
+        """The bot's link that starts it with ``payload``."""
+        return f"{self.telegram_chat()}?start={quote(payload, safe='')}"
 
     def web(self, param: str, value: str) -> str:
         return f"{self.web_url}/?{param}={quote(value, safe='')}"
@@ -89,7 +93,7 @@ class Links:
         return make_token(receipt_code, self.signing_key)
 
     def dossier_telegram(self, receipt_code: str) -> str:
-        return self.telegram(DOSSIER_PREFIX + self.dossier_token(receipt_code))
+        return self.telegram(OpenDossier(self.dossier_token(receipt_code)).encode())
 
     def dossier_web(self, receipt_code: str) -> str:
         return self.web("d", self.dossier_token(receipt_code))
@@ -104,7 +108,7 @@ class Links:
         return self.telegram(procedure_payload(code))
 
     def procedure_web(self, code: str) -> str:
-        return self.web("p", procedure_payload(code)[len(PROCEDURE_PREFIX) :])
+        return self.web("p", procedure_payload(code)[len(OpenProcedure.PREFIX) :])
 
     def procedure(self, code: str) -> str:
         """What a procedure-board QR code holds."""

@@ -11,8 +11,16 @@ from datetime import UTC, datetime
 PROJECT = ("bot", "handlers", "knowledge", "notifications", "storage")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries whose debug lines carry the data itself (SQL parameters: names, phones, receipt
-# codes): quiet even under -v, since logs never hold personal data.
-NEVER_VERBOSE = ("sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm", "aiosqlite", "asyncpg")
+# codes; aiogram's typing indicator names the chat id): quiet even under -v, since logs never
+# hold personal data.
+NEVER_VERBOSE = (
+    "sqlalchemy.engine",
+    "sqlalchemy.pool",
+    "sqlalchemy.orm",
+    "aiosqlite",
+    "asyncpg",
+    "aiogram.utils.chat_action",
+)
 
 
 class JsonFormatter(logging.Formatter):

@@ -20,10 +20,6 @@ IMAGE_UNREADABLE = (
     "phiếu hẹn."
 )
 BUTTON_EXPIRED = "Nút này đã cũ. Ông/Bà vui lòng gõ lại câu hỏi."
-SORRY_ERROR = (
-    "Xin lỗi ông/bà, tôi đang gặp trục trặc nên chưa trả lời được. Ông/Bà vui lòng thử lại sau "
-    "ít phút."
-)
 NUMBERED_HINT = "Ông/Bà gõ số thứ tự để chọn."
 # ``motcua ask``: every question is a conversation of its own, so nothing is chosen by digit.
 ASK_BY_CODE = "hỏi tiếp: motcua ask {code}"
@@ -232,3 +228,9 @@ OUTBOX_STATUSES = {
     "failed": "Gửi không được",
     "cancelled": "Đã hủy",
 }
+
+# Where a chat that cannot push (the web page) says a dossier's updates come from.
+PUSH_TELEGRAM = "Telegram"
+PUSH_TELEGRAM_LINK = "Telegram ({url})"
+PUSH_ZALO = "Zalo"
+PUSH_BUTTON_TELEGRAM = "Nhận thông báo qua Telegram"

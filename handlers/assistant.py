@@ -6,15 +6,15 @@ import dataclasses
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from handlers import render
 from handlers import texts_vi as t
+from handlers.choices import degrade
 from handlers.conversation import ConversationState, ConversationStore
 from handlers.dossiers import codes
-from handlers.helpdesk.desk import PAYLOAD_PREFIX as HANDOFF_PREFIX
 from handlers.helpdesk.desk import HandoffHook
 from handlers.intents import (
     SmallTalk,
@@ -27,7 +27,23 @@ from handlers.intents import (
 from handlers.messages import Button, Incoming, Reply
 from handlers.outage import OutageLog
 from handlers.outcome import Outcome, OutcomeKind, Turn
-from handlers.ports import DossierPort, ProcedureSearch, SearchHit
+from handlers.payloads import (
+    CORE,
+    AskAspects,
+    AskPerson,
+    ChooseProcedure,
+    FullText,
+    OpenDossier,
+    OpenProcedure,
+    Payload,
+    Payloads,
+    Rate,
+    ShowHelp,
+    ShowNote,
+    Subscribe,
+    Unsubscribe,
+)
+from handlers.ports import DossierPort, ProcedureSearch, RatingHook, SearchHit
 from handlers.pseudonyms import pseudonym
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.aspects import Aspect, detect_aspects
@@ -44,9 +60,6 @@ MAX_MESSAGE_CHARS = 500
 CHOOSE_PROCEDURE = "choose_procedure"
 FOLLOW_UP_SLACK = 1  # unknown words an aspect question may carry and still be a follow-up
 _PROCEDURE_CODE = re.compile(r"^\s*(\d{1,2}\.\d{4,6})\s*$")
-_PAYLOAD = re.compile(r"^[\w.:,\-]{1,128}$")
-_PAYLOAD_AS_TEXT = re.compile(r"^(?:p_|d_|pa:|pc:|pf:|ds:|hd:)[\w.:,\-]{1,120}$")
-_KNOWN_PAYLOADS = ("p_", "d_", "pa:", "pc:", "pf:", "ds:", "hd:")
 _KNOWN_ASPECTS = {a.value for a in Aspect}
 # knowledge.decision.DecisionKind values (the port speaks plain strings).
 ABSTAIN = "abstain"
@@ -77,8 +90,17 @@ class Assistant:
         usage: UsageRecorder | None = None,
         today: Callable[[], date] = local_today,
         handoff: HandoffHook | None = None,
+        ratings: RatingHook | None = None,
+        payloads: Payloads = CORE,
+        max_buttons: Mapping[str, int] | None = None,
     ) -> None:
+        """``max_buttons``: channel name → the buttons it shows on a message; more become a
+        numbered list answered with a digit (handlers.choices). A channel not named: no limit.
+        """
         self._kb = kb
+        self._ratings = ratings  # the satisfaction question's buttons (notifications/)
+        self._payloads = payloads
+        self._max_buttons = dict(max_buttons or {})
         self._handoff = handoff  # asking for a person, tickets, unanswered questions
         self._store = store
         self._dossiers = dossiers
@@ -89,7 +111,8 @@ class Assistant:
         self._outage = OutageLog(log, "the database")
 
     async def handle(self, msg: Incoming) -> list[Reply]:
-        """The replies to one message; never raises (a failure becomes a polite apology)."""
+        """The replies to one message; never raises: this is the one place a failure becomes
+        the polite apology (channels do not catch and apologise on their own)."""
         return (await self.respond(msg)).replies
 
     async def respond(self, msg: Incoming) -> Turn:
@@ -98,6 +121,8 @@ class Assistant:
         out = Outcome()
         try:
             replies = await self._route(msg, state, out)
+            if self._handoff is not None:
+                await self._handoff.observe(msg, state, replies)
         except Exception as exc:
             # The state is not saved: a half-done step must not trap the next message.
             if is_unavailable(exc):
@@ -105,8 +130,9 @@ class Assistant:
                 return Turn([Reply(t.DATABASE_DOWN)])
             log.exception("conversation failed (channel=%s user=%s)", msg.channel, _ref(msg))
             return Turn([Reply(t.INTERNAL_ERROR)])
-        if self._handoff is not None:
-            await self._handoff.observe(msg, state, replies)
+        replies, numbered = degrade(replies, self._max_buttons.get(str(msg.channel)))
+        if numbered:
+            state.choices = numbered  # the digit that answers the list comes back here
         await self._save(msg, state, loaded)
         return Turn(replies, out)
 
@@ -142,15 +168,15 @@ class Assistant:
     async def _route(self, msg: Incoming, state: ConversationState, out: Outcome) -> list[Reply]:
         text, cut = clean_text(msg.text or "")
         msg = dataclasses.replace(msg, text=text)
-        payload = (msg.payload or "").strip()
-        if not payload and text.lower().startswith("/start "):
-            payload = text[len("/start ") :].strip()  # a deep link typed or forwarded as text
-            if not payload.startswith(_KNOWN_PAYLOADS):
+        raw = (msg.payload or "").strip()
+        if not raw and text.lower().startswith("/start "):
+            raw = text[len("/start ") :].strip()  # a deep link typed or forwarded as text
+            if self._payloads.parse(raw) is None:
                 return await self._on_command(msg, "/start", state, out)  # a link we never made
-        elif not payload and _PAYLOAD_AS_TEXT.match(text):
-            payload = text  # a channel that sends a button's payload back as typed text
-        if payload:
-            return await self._on_payload(msg, payload, state, out)
+        elif not raw and self._payloads.parse(text) is not None:
+            raw = text  # a channel that sends a button's payload back as typed text
+        if raw:
+            return await self._on_payload(msg, self._payloads.parse(raw), state, out)
         if msg.image is not None:
             if self._dossiers is None:
                 return [Reply(t.IMAGE_UNSUPPORTED)]
@@ -168,44 +194,39 @@ class Assistant:
         return [Reply(t.TOO_LONG), *replies] if cut else replies
 
     async def _on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState, out: Outcome
+        self, msg: Incoming, payload: Payload | None, state: ConversationState, out: Outcome
     ) -> list[Reply]:
-        if not _PAYLOAD.match(payload):
-            return [Reply(t.STALE_BUTTON)]
-        if payload.startswith("d_"):
-            if self._dossiers is None:
-                return [Reply(t.DOSSIERS_UNAVAILABLE)]
-            self._count(msg, UsageKind.LOOKUP_LINK)
-            out.set(OutcomeKind.DOSSIER)
-            return await self._dossiers.on_token(msg, payload[2:], state)
-        if payload.startswith("ds:"):
-            if self._dossiers is None:
-                return [Reply(t.DOSSIERS_UNAVAILABLE)]
-            replies = await self._dossiers.on_payload(msg, payload, state)
-            if replies is None:
-                return [Reply(t.STALE_BUTTON)]
-            out.set(OutcomeKind.DOSSIER)
-            return replies
-        if payload.startswith(HANDOFF_PREFIX) and self._handoff is not None:
-            handled = await self._handoff.on_payload(msg, payload, state)
-            return handled if handled is not None else [Reply(t.STALE_BUTTON)]
-        if payload.startswith("p_"):
-            return self._opened(msg, payload[2:].replace("-", "."), [], state, out)
-        if payload.startswith("pa:"):  # pa:<code>:<aspect>[,<aspect>...]
-            code, _, asked = payload[3:].partition(":")
-            aspects = [a for a in asked.split(",") if a in _KNOWN_ASPECTS]
-            return self._opened(msg, code, aspects, state, out)
-        if payload.startswith(render.FULL_PREFIX):  # pf:<code>:<aspect>[,<aspect>...]
-            code, _, asked = payload[len(render.FULL_PREFIX) :].partition(":")
-            aspects = [a for a in asked.split(",") if a in _KNOWN_ASPECTS]
-            return self._full(code, aspects, state, out)
-        if payload.startswith("pc:"):
-            aspects = []
-            if state.pending == CHOOSE_PROCEDURE:
-                aspects = [a for a in state.pending_data.get("aspects", "").split(",") if a]
-            return self._opened(msg, payload[3:], aspects, state, out)
-        if payload in ("help", "start"):
-            return [Reply(t.HELP)]
+        """A button pressed or a link opened; a payload we never made is a stale button."""
+        match payload:
+            case OpenDossier(token=token):
+                if self._dossiers is None:
+                    return [Reply(t.DOSSIERS_UNAVAILABLE)]
+                self._count(msg, UsageKind.LOOKUP_LINK)
+                out.set(OutcomeKind.DOSSIER)
+                return await self._dossiers.on_token(msg, token, state)
+            case Subscribe() | ShowNote() | Unsubscribe():
+                if self._dossiers is None:
+                    return [Reply(t.DOSSIERS_UNAVAILABLE)]
+                out.set(OutcomeKind.DOSSIER)
+                return await self._dossiers.on_payload(msg, payload, state)
+            case AskPerson() if self._handoff is not None:
+                return await self._handoff.on_ask(msg, state)
+            case Rate() if self._ratings is not None:
+                return await self._ratings.on_rate(msg, payload)
+            case OpenProcedure(code=code):
+                return self._opened(msg, code, [], state, out)
+            case AskAspects(code=code, aspects=asked):
+                aspects = [a for a in asked if a in _KNOWN_ASPECTS]
+                return self._opened(msg, code, aspects, state, out)
+            case FullText(code=code, aspects=asked):
+                return self._full(code, [a for a in asked if a in _KNOWN_ASPECTS], state, out)
+            case ChooseProcedure(code=code):
+                aspects = []
+                if state.pending == CHOOSE_PROCEDURE:
+                    aspects = [a for a in state.pending_data.get("aspects", "").split(",") if a]
+                return self._opened(msg, code, aspects, state, out)
+            case ShowHelp():
+                return [Reply(t.HELP)]
         return [Reply(t.STALE_BUTTON)]
 
     async def _on_text(
@@ -218,7 +239,8 @@ class Assistant:
             if not state.choices:
                 return [Reply(t.NO_CHOICE_PENDING)]
             if 1 <= number <= len(state.choices):
-                return await self._on_payload(msg, state.choices[number - 1], state, out)
+                chosen = self._payloads.parse(state.choices[number - 1])
+                return await self._on_payload(msg, chosen, state, out)
             return [Reply(t.CHOICE_OUT_OF_RANGE.format(count=len(state.choices)))]
         offered = _offered_codes(state)
         _forget_choice(state)
@@ -482,12 +504,10 @@ def _other_levels(hit: SearchHit, aspects: list[str]) -> Reply:
     levels = [hit.level] if hit.level else list(hit.procedure.levels)
     level = ", ".join(lv.lower() for lv in levels)
     template = t.LEVEL_ASKED if hit.level_asked else t.LEVEL_FOR_CITIZENS
-    # Three aspects at most keep the payload within Telegram's 64 bytes of callback data.
-    asked = ",".join(aspects[:3])
     buttons = tuple(
         Button(
             t.LEVEL_BUTTON.format(level=", ".join(p.levels) or p.code),
-            payload=f"pa:{p.code}:{asked}" if asked else f"pc:{p.code}",
+            payload=render.open_payload(p.code, aspects),
         )
         for p in hit.siblings
     )
@@ -495,7 +515,8 @@ def _other_levels(hit: SearchHit, aspects: list[str]) -> Reply:
 
 
 def _offered_codes(state: ConversationState) -> list[str]:
-    return [c[3:] for c in state.choices if c.startswith("pc:")]
+    offered = (CORE.parse(c) for c in state.choices)
+    return [p.code for p in offered if isinstance(p, ChooseProcedure)]
 
 
 def _forget_choice(state: ConversationState) -> None:

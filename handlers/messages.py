@@ -23,7 +23,7 @@ class Incoming:
     whose session ids cost nothing): limits count it, never the user id; None elsewhere.
     """
 
-    channel: Channel
+    channel: str  # a Channel value, or the name of a channel added in bot.bootstrap.CHANNELS
     user_id: str
     text: str | None = None
     image: bytes | None = None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from handlers.conversation import ConversationState
 from handlers.messages import Incoming, Reply
+from handlers.payloads import DossierPayload, Rate
 from knowledge.model import Procedure
 
 
@@ -77,11 +79,27 @@ class DossierPort(Protocol):
         ...
 
     async def on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState
-    ) -> list[Reply] | None:
-        """A button payload starting with ``ds:``; None when the dialog does not know it."""
+        self, msg: Incoming, payload: DossierPayload, state: ConversationState
+    ) -> list[Reply]:
+        """A dossier button: subscribe, unsubscribe, show the agency's note."""
         ...
 
     async def on_my_dossiers(self, msg: Incoming, state: ConversationState) -> list[Reply]:
         """``/hoso``: the dossiers this user follows."""
         ...
+
+
+class RatingHook(Protocol):
+    """Stores the answer to the satisfaction question (notifications.ratings.Ratings)."""
+
+    async def on_rate(self, msg: Incoming, rate: Rate) -> list[Reply]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PushPlace:
+    """A channel that can push a dossier's updates, as a chat that cannot names it; the
+    channel (bot/) supplies it, so the core knows no channel's name or link format."""
+
+    where: str  # how a citizen finds it, e.g. "Telegram (https://t.me/...)"
+    button: str = ""  # the label of a button opening it with a payload ("": no button)
+    link: Callable[[str], str] | None = None  # a payload → the deep link carrying it

@@ -14,6 +14,7 @@ from datetime import date
 
 from handlers import texts_vi as t
 from handlers.messages import Button
+from handlers.payloads import AskAspects, ChooseProcedure, FullText
 from handlers.render_common import (
     Context,
     Section,
@@ -43,7 +44,6 @@ from knowledge.processing_time import (
 __all__ = [
     "BUTTON_ASPECTS",
     "FIRST_MESSAGE_LIMIT",
-    "FULL_PREFIX",
     "Answer",
     "alternatives",
     "answer",
@@ -52,6 +52,7 @@ __all__ = [
     "full_answer",
     "full_button",
     "name_of",
+    "open_payload",
     "overview",
     "quoted",
     "source_line",
@@ -61,8 +62,6 @@ __all__ = [
 BUTTON_ASPECTS = ("documents", "time", "fee", "place", "online", "steps", "conditions")
 FIRST_MESSAGE_LIMIT = 700
 FULL_LIMIT = 3800  # the full text of an aspect: one Telegram message, the page has the rest
-FULL_PREFIX = "pf:"  # pf:<code>:<aspect>[,<aspect>...]: the full text of what was answered
-MAX_PAYLOAD_ASPECTS = 3  # keeps a payload within Telegram's 64 bytes of callback data
 CHOICE_NAME_LIMIT = 90
 BUTTON_LABEL_LIMIT = 40
 _BARE_NUMBER = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
@@ -80,15 +79,21 @@ def aspect_buttons(procedure: Procedure, answered: Iterable[str] = ()) -> tuple[
     if not procedure.conditions:
         skip.add("conditions")
     return tuple(
-        Button(t.ASPECT_BUTTONS[a], payload=f"pa:{procedure.code}:{a}")
+        Button(t.ASPECT_BUTTONS[a], payload=AskAspects(procedure.code, (a,)).encode())
         for a in BUTTON_ASPECTS
         if a not in skip
     )
 
 
 def full_button(procedure: Procedure, aspects: Sequence[str]) -> Button:
-    asked = ",".join(list(dict.fromkeys(aspects))[:MAX_PAYLOAD_ASPECTS])
-    return Button(t.FULL_BUTTON, payload=f"{FULL_PREFIX}{procedure.code}:{asked}")
+    return Button(t.FULL_BUTTON, payload=FullText(procedure.code, tuple(aspects)).encode())
+
+
+def open_payload(code: str, aspects: Sequence[str]) -> str:
+    """The payload of a button that opens a procedure, carrying the aspects asked (if any)."""
+    if aspects:
+        return AskAspects(code, tuple(aspects)).encode()
+    return ChooseProcedure(code).encode()
 
 
 # --- overview ------------------------------------------------------------------------------
@@ -191,7 +196,7 @@ def choice(
     for number, procedure in enumerate(procedures, start=1):
         lines.append(t.CHOICE_LINE.format(number=number, name=choice_name(procedure)))
         label = f"{number}. {clip(base_name(procedure), BUTTON_LABEL_LIMIT)}"
-        buttons.append(Button(label, payload=f"pc:{procedure.code}"))
+        buttons.append(Button(label, payload=ChooseProcedure(procedure.code).encode()))
     return template.format(options="\n".join(lines)), tuple(buttons)
 
 
@@ -204,9 +209,7 @@ def alternatives(
     buttons = []
     for procedure in procedures:
         lines.append(t.ALTERNATIVE_LINE.format(name=choice_name(procedure)))
-        code = procedure.code
-        asked = ",".join(list(aspects)[:MAX_PAYLOAD_ASPECTS])
-        payload = f"pa:{code}:{asked}" if aspects else f"pc:{code}"
+        payload = open_payload(procedure.code, aspects)
         buttons.append(Button(clip(base_name(procedure), BUTTON_LABEL_LIMIT), payload=payload))
     return t.ALTERNATIVES.format(options="\n".join(lines)), tuple(buttons)
 

@@ -517,11 +517,7 @@ DOSSIER_PUSH_MY_NONE = (
     "Trang trò chuyện này không gửi được thông báo nên không có hồ sơ nào được theo dõi tại "
     "đây. Ông/bà cứ gõ mã hồ sơ để xem trạng thái mới nhất."
 )
-DOSSIER_PUSH_TELEGRAM = "Telegram"
-DOSSIER_PUSH_TELEGRAM_LINK = "Telegram ({url})"
-DOSSIER_PUSH_ZALO = "Zalo"
 DOSSIER_PUSH_OR = " hoặc "
-DOSSIER_BUTTON_TELEGRAM = "Nhận thông báo qua Telegram"
 DOSSIER_PROCEDURE_UNKNOWN = "(chưa rõ tên thủ tục)"
 
 QR_BOARD_TITLE = "Thủ tục hành chính – lĩnh vực {field}"
@@ -620,3 +616,8 @@ HANDOFF_REPLY_FOOTER = "Ông/bà cần hỏi thêm, cứ nhắn tiếp tại đ�
 HANDOFF_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 HANDOFF_OPENING = "{time} {weekday}, ngày {date}"
 HANDOFF_PHOTO = "[ảnh người dân gửi]"
+
+# Buttons a channel cannot show, as a numbered list (handlers.choices).
+CHOICE_NUMBERED = "{number}. {label}"
+CHOICE_LINK = "• {label}: {url}"
+CHOOSE_BY_NUMBER = "Ông/Bà trả lời bằng số thứ tự để chọn."

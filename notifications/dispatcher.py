@@ -27,8 +27,9 @@ from datetime import UTC, datetime, timedelta
 from aiolimiter import AsyncLimiter
 
 from handlers.messages import Button, Reply
+from handlers.outage import OutageLog
 from notifications.notice import NoticeFacts
-from notifications.ports import Outcome, SendContext, Sender, SendResult
+from notifications.ports import Outcome, SendContext, Sender, SendGate, SendResult
 from notifications.quiet import QuietHours
 from storage import outbox_repo as repo
 from storage.batching import GroupCommit
@@ -157,11 +158,20 @@ class Dispatcher:
         config: DispatcherConfig | None = None,
         *,
         clock: Clock = utcnow,
+        gate: SendGate | None = None,
     ) -> None:
         self.factory = factory
         self.senders = dict(senders)
         self.config = config or DispatcherConfig()
         self.clock = clock
+        # Pacing shared with every other dispatcher (Redis); this process's own pacing stands
+        # in while the gate cannot be reached.
+        self.gate = gate
+        self.gate_outage = OutageLog(log, "the shared send limits (Redis)")
+        self.stopping = asyncio.Event()  # set by drain(): no new claims, held rows go back
+        self._passes = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         limits = limits or {}
         self.channels = {
             name: _ChannelState(limits.get(name, ChannelLimits())) for name in self.senders
@@ -174,7 +184,27 @@ class Dispatcher:
 
         Setting ``stop`` ends the pass early: sends in flight finish, queued rows go back.
         """
-        return await _Run(self, stop).go()
+        if self.stopping.is_set():
+            return DispatchStats()
+        self._passes += 1
+        self._idle.clear()
+        try:
+            return await _Run(self, stop).go()
+        finally:
+            self._passes -= 1
+            if not self._passes:
+                self._idle.set()
+
+    async def drain(self, timeout: float = 20.0) -> bool:
+        """Stop claiming; let the sends in flight finish and give queued rows back; wait for
+        the passes to end (``True``) or ``timeout`` seconds (``False``: what is still claimed
+        comes back to another dispatcher when its lease expires)."""
+        self.stopping.set()
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     async def run_forever(self, stop: asyncio.Event, poll_interval_s: float = 10.0) -> None:
         while not stop.is_set():
@@ -219,6 +249,42 @@ class _Run:
             self.batch = min(self.batch, max(self.cfg.concurrency, math.ceil(max(caps) * seconds)))
             self.window = 2 * self.batch
 
+    def _stopped(self) -> bool:
+        return self.d.stopping.is_set() or (self.stop is not None and self.stop.is_set())
+
+    async def _hold(self, seconds: float) -> bool:
+        """Wait ``seconds`` unless the dispatcher is told to stop first (then ``True``)."""
+        if seconds <= 0:
+            return self._stopped()
+        try:
+            await asyncio.wait_for(self.d.stopping.wait(), seconds)
+        except TimeoutError:
+            return self._stopped()
+        return True
+
+    async def _pace(self, state: _ChannelState, row: repo.Claimed) -> bool:
+        """Wait for this send's slot: the shared gate's, else this process's limiter.
+        ``False`` when the dispatcher stops meanwhile or the row was held too long (it must go
+        back unsent)."""
+        gate = self.d.gate
+        while gate is not None:
+            try:
+                slot = await gate.reserve(row.channel, row.recipient)
+            except Exception as exc:  # noqa: BLE001 - Redis down: pace this process alone
+                self.d.gate_outage.failed(exc)
+                break
+            self.d.gate_outage.ok()
+            if await self._hold(slot.wait):
+                return False
+            if slot.booked:
+                return True
+            # The chat was busy in another process: ask again, while the lease allows.
+            if self.d.clock() - row.claimed_at > self.cfg.lease / 2:
+                return False
+        if state.limiter is not None:
+            await state.limiter.acquire()
+        return not self._stopped()
+
     def _push(self, chat: ChatKey) -> None:
         state = self.d.channels[chat[0]]
         ready = state.next_allowed.get(chat[1], 0.0)
@@ -233,7 +299,7 @@ class _Run:
             state.prune(now)
         inflight: set[asyncio.Task[None]] = set()
         try:
-            while self.stop is None or not self.stop.is_set():
+            while not self._stopped():
                 if not self.exhausted and self.held <= self.window - self.batch:
                     await self._claim()
                 if not self.heap:
@@ -343,9 +409,12 @@ class _Run:
                 if held + pause > self.cfg.lease.total_seconds() / 2:
                     await self._release(row, pause)  # a long pause: back to the table
                     return
-                await asyncio.sleep(pause)
-            if state.limiter is not None:
-                await state.limiter.acquire()
+                if await self._hold(pause):
+                    await self._release(row, 0.0)  # stopping: back to the table, unsent
+                    return
+            if not await self._pace(state, row):
+                await self._release(row, 0.0)
+                return
             if self.d.clock() - row.claimed_at > self.cfg.lease / 2:
                 # Held too long (slow pacing, long retry): another dispatcher may soon take it
                 # over, so hand it back unsent rather than risk sending it twice.
@@ -401,6 +470,7 @@ class _Run:
                 # A long one (a night block, a user's daily quota) only defers this row.
                 if wait <= MAX_CHANNEL_PAUSE_S:
                     state.paused_until = max(state.paused_until, done + wait)
+                    await self._share_pause(channel, wait)
                 self.stats.retried += 1
                 if wait < room:
                     return wait
@@ -448,6 +518,15 @@ class _Run:
                 count_attempt=True,
             )
             return None
+
+    async def _share_pause(self, channel: str, seconds: float) -> None:
+        """Other dispatchers hold the channel too: the flood wait concerns the bot."""
+        if self.d.gate is None:
+            return
+        try:
+            await self.d.gate.pause(channel, seconds)
+        except Exception as exc:  # noqa: BLE001 - this process pauses anyway
+            self.d.gate_outage.failed(exc)
 
     def _drop_chat(self, chat: ChatKey) -> None:
         """The chat blocked the bot: its queued rows were cancelled in the database."""

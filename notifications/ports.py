@@ -53,3 +53,25 @@ class Sender(Protocol):
     async def send(
         self, recipient: str, reply: Reply, context: SendContext | None = None
     ) -> SendResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A gate's answer: ``booked`` for a send in ``wait`` seconds, or (not booked) the chat is
+    taken for ``wait`` seconds by another process's send: ask again then."""
+
+    booked: bool
+    wait: float
+
+
+class SendGate(Protocol):
+    """Pacing shared by every dispatcher of a deployment (bot/senders/gate.py: Redis).
+
+    ``reserve`` books the next slot that keeps the channel's overall rate and the chat's
+    spacing, counted across every process. ``pause`` holds the whole channel for ``seconds``
+    (a platform's 429 concerns the bot, not one process).
+    """
+
+    async def reserve(self, channel: str, recipient: str) -> Slot: ...
+
+    async def pause(self, channel: str, seconds: float) -> None: ...

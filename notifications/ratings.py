@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Protocol
 
 from handlers.messages import Incoming, Reply
+from handlers.payloads import CORE, Rate
 from notifications import texts_vi as t
-from notifications.rules import RATING_PREFIX, RATING_VALUES, parse_rating
+from notifications.rules import RATING_VALUES
 from storage import ratings_repo
 from storage.engine import SessionFactory
-
-
-def is_rating_payload(msg: Incoming) -> bool:
-    return bool(msg.payload and msg.payload.startswith(RATING_PREFIX))
 
 
 async def handle_rating(
@@ -25,40 +21,40 @@ async def handle_rating(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> list[Reply] | None:
     """None when ``msg`` is not a rating press; otherwise store it (subscribers only) and thank."""
-    if not is_rating_payload(msg) or msg.payload is None:
+    rate = CORE.parse(msg.payload)
+    if not isinstance(rate, Rate):
         return None
-    parsed = parse_rating(msg.payload)
-    if parsed is None:
-        return [Reply(t.RATING_UNKNOWN)]
-    dossier_id, value = parsed
-    channel = str(msg.channel)
-    async with factory() as session, session.begin():
-        if not await ratings_repo.is_subscriber(session, dossier_id, channel, msg.user_id):
-            return [Reply(t.RATING_UNKNOWN)]
-        await ratings_repo.save_rating(
-            session, dossier_id, channel, msg.user_id, value=value, now=clock()
-        )
-    if value == RATING_VALUES["unsatisfied"]:
-        return [Reply(t.RATING_THANKS_UNSATISFIED.format(contact=contact))]
-    return [Reply(t.RATING_THANKS)]
+    return await Ratings(factory, contact=contact, clock=clock).on_rate(msg, rate)
 
 
-class _Responder(Protocol):
-    async def handle(self, msg: Incoming) -> list[Reply]: ...
+class Ratings:
+    """The core's rating hook (handlers.ports.RatingHook): the press of a satisfaction button
+    is stored (subscribers of that dossier only) and the citizen thanked."""
 
-
-class RatingResponder:
-    """Wraps the assistant: "rate:" button presses are stored here, everything else passes on.
-
-    The core (handlers) cannot import notifications, so the channels wrap the assistant:
-    ``RatingResponder(assistant, sessions, contact=settings.agency.contact)``.
-    """
-
-    def __init__(self, inner: _Responder, factory: SessionFactory, *, contact: str) -> None:
-        self.inner = inner
+    def __init__(
+        self,
+        factory: SessionFactory,
+        *,
+        contact: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.factory = factory
         self.contact = contact
+        self.clock = clock
 
-    async def handle(self, msg: Incoming) -> list[Reply]:
-        replies = await handle_rating(self.factory, msg, contact=self.contact)
-        return replies if replies is not None else await self.inner.handle(msg)
+    async def on_rate(self, msg: Incoming, rate: Rate) -> list[Reply]:
+        value = RATING_VALUES.get(rate.value)
+        if value is None:
+            return [Reply(t.RATING_UNKNOWN)]
+        channel = str(msg.channel)
+        async with self.factory() as session, session.begin():
+            if not await ratings_repo.is_subscriber(
+                session, rate.dossier_id, channel, msg.user_id
+            ):
+                return [Reply(t.RATING_UNKNOWN)]
+            await ratings_repo.save_rating(
+                session, rate.dossier_id, channel, msg.user_id, value=value, now=self.clock()
+            )
+        if value == RATING_VALUES["unsatisfied"]:
+            return [Reply(t.RATING_THANKS_UNSATISFIED.format(contact=self.contact))]
+        return [Reply(t.RATING_THANKS)]

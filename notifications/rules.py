@@ -15,6 +15,7 @@ from typing import Protocol
 from handlers.dossiers.statuses import CLOCK_RUNNING, CLOCK_STOPPED, CLOSED, label_vi
 from handlers.dossiers.view import mask_name
 from handlers.messages import Button
+from handlers.payloads import CORE, Rate
 from notifications import texts_vi as t
 from notifications.notice import Notice, NoticeFacts
 
@@ -46,7 +47,6 @@ RULE_SATISFACTION = "satisfaction"
 RULE_NEW_DUE_DATE = "new_due_date"
 
 RATING_VALUES = {"very_satisfied": 3, "satisfied": 2, "unsatisfied": 1}
-RATING_PREFIX = "rate:"
 
 # A due reminder never looks further ahead than this (Tết holidays are the longest gap).
 REMINDER_HORIZON = timedelta(days=21)
@@ -232,7 +232,7 @@ def satisfaction_notice(d: DossierFacts, ev: EventFacts, ctx: RuleContext) -> No
     if ev.status != "returned":
         return None
     buttons = tuple(
-        Button(label, f"{RATING_PREFIX}{d.id}:{value}") for value, label in t.RATING_LABELS.items()
+        Button(label, Rate(d.id, value).encode()) for value, label in t.RATING_LABELS.items()
     )
     # A minute later, so it arrives after the "returned" message to the same chat.
     return Notice(
@@ -420,9 +420,7 @@ def collect_reminder(d: DossierFacts, now: datetime, ctx: RuleContext) -> Notice
 
 def parse_rating(payload: str) -> tuple[int, int] | None:
     """``rate:<dossier_id>:<value>`` → (dossier_id, stored value 1..3), None when malformed."""
-    if not payload.startswith(RATING_PREFIX):
+    rate = CORE.parse(payload)
+    if not isinstance(rate, Rate) or rate.value not in RATING_VALUES:
         return None
-    parts = payload[len(RATING_PREFIX) :].split(":")
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in RATING_VALUES:
-        return None
-    return int(parts[0]), RATING_VALUES[parts[1]]
+    return rate.dossier_id, RATING_VALUES[rate.value]

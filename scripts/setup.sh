@@ -13,6 +13,7 @@ need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || apt_missing+=("$1"); }
 if command -v dpkg >/dev/null 2>&1; then
   need_pkg fonts-dejavu-core       # Vietnamese glyphs in PDFs and screenshots
   need_pkg poppler-utils           # pdftoppm: look at the printed boards in tests
+  need_pkg nginx                   # the reverse proxy of the replica test (own config, own ports)
   if [ "$want_browser" = "--browser" ]; then
     need_pkg chromium
   fi

@@ -17,6 +17,7 @@ from handlers.assistant import Assistant
 from handlers.conversation import MemoryConversationStore
 from handlers.messages import Channel, Incoming, Reply
 from handlers.outcome import Turn
+from handlers.payloads import CORE, AskAspects, ChooseProcedure, OpenProcedure
 
 TERMINAL_USER = "terminal"
 
@@ -125,10 +126,9 @@ def format_once(replies: list[Reply]) -> str:
 
 def procedure_in(payload: str) -> str | None:
     """The procedure code a button opens (``pc:``, ``pa:`` and ``p_`` payloads)."""
-    if payload.startswith(("pc:", "pa:")):
-        return payload[3:].split(":", 1)[0] or None
-    if payload.startswith("p_"):
-        return payload[2:].replace("-", ".") or None
+    match CORE.parse(payload):
+        case ChooseProcedure(code=code) | AskAspects(code=code) | OpenProcedure(code=code):
+            return code
     return None
 
 

@@ -13,7 +13,7 @@ import aiohttp
 from bot import texts_vi as T
 from bot.cli.dossiers import collect_deadlines, deadlines_as_dict, format_deadlines
 from bot.config import Settings, load_settings
-from bot.senders.setup import build_service, telegram_sender
+from bot.senders.setup import build_service, send_gate, telegram_sender
 from bot.zalo.routes import build_senders, zalo_client
 from notifications.ports import Sender
 from storage import outbox_repo
@@ -32,8 +32,9 @@ async def _run_once(settings: Settings, worker_id: str | None, rules_only: bool)
     if http is not None:
         client = zalo_client(settings, sessions, http)
         senders.update(build_senders(settings, sessions, client, SqlConversationStore(sessions)))
+    gate = send_gate(settings)  # beside running workers, the same limits in Redis
     try:
-        service = build_service(settings, sessions, senders, worker_id=worker_id)
+        service = build_service(settings, sessions, senders, worker_id=worker_id, gate=gate)
         if rules_only:
             return await service.enqueue_all()
         return await service.run_once()
@@ -42,6 +43,8 @@ async def _run_once(settings: Settings, worker_id: str | None, rules_only: bool)
             await tg.aclose()
         if http is not None:
             await http.close()
+        if gate is not None:
+            await gate.aclose()
         await engine.dispose()
 
 

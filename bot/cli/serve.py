@@ -1,4 +1,5 @@
-"""``motcua serve``: the web chat, Telegram, Zalo, the ingest API and the scheduler together."""
+"""``motcua serve``: the web chat, Telegram, Zalo, the ingest API and the scheduler, together
+(``--role all``) or apart (``--role web`` replicas, ``--role worker`` processes)."""
 
 from __future__ import annotations
 
@@ -27,26 +28,35 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument(
         "--log-format", choices=("text", "json"), default=argparse.SUPPRESS, help="text | json"
     )
+    parser.add_argument(
+        "--role",
+        choices=("all", "web", "worker"),
+        default="all",
+        help="web: kênh chat và API; worker: lịch và gửi thông báo; all: cả hai (mặc định)",
+    )
     parser.set_defaults(func=run)
 
 
-async def make_app(settings: Settings, *, demo: bool = False) -> web.Application:
-    """Bootstraps the services and builds the app; the services close with it."""
-    from bot.app import create_app
+async def make_app(
+    settings: Settings, *, demo: bool = False, role: str = "all"
+) -> web.Application:
+    """Bootstraps the services and builds the app for ``role``; the services close with it."""
     from bot.bootstrap import bootstrap
+    from bot.roles import Role, build_app
 
-    services = await bootstrap(settings, demo=demo)
-    app = create_app(services)
+    # Web replicas answer the same users: conversation state is never kept in memory.
+    services = await bootstrap(
+        settings, demo=demo, replicas=role == "web", notifications=role != "web"
+    )
+    app = build_app(services, Role(role), owns_services=True)
     # The knowledge base is a few hundred thousand long-lived objects: keep them out of the
     # collector's full passes, which would otherwise pause every answer for tens of ms.
     gc.collect()
     gc.freeze()
-
-    async def close_services(_: web.Application) -> None:
-        await services.aclose()
-
-    app.on_cleanup.append(close_services)
-    logger.info("web chat: http://%s:%d/", settings.web.host, settings.web.port)
+    if role == "worker":
+        logger.info("worker: probes on http://%s:%d/healthz", settings.web.host, settings.web.port)
+    else:
+        logger.info("web chat: http://%s:%d/", settings.web.host, settings.web.port)
     return app
 
 
@@ -57,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     # Every job run is logged at INFO by APScheduler: the notifications log what matters.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     web.run_app(
-        make_app(settings, demo=args.demo),
+        make_app(settings, demo=args.demo, role=args.role),
         host=settings.web.host,
         port=settings.web.port,
         print=None,

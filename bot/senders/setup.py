@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
+from bot.senders.gate import RedisSendGate, paces
 from bot.senders.telegram import TelegramSender, create_push_bot, push_bot_like
 from bot.senders.web import WebSender
 from bot.senders.zalo import ZNS_CHANNEL
+from bot.telegram.callbacks import CallbackIds
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
 from notifications.jobs import RuleJobs
 from notifications.notice import Notice
-from notifications.ports import Sender
+from notifications.ports import Sender, SendGate
 from notifications.quiet import QuietHours
 from notifications.registry import Audience
 from notifications.retention import HANDOFFS_JOB_ID, erase_closed_dossiers, purge_handoffs
@@ -27,6 +28,9 @@ from notifications.retention import JOB_ID as RETENTION_JOB_ID
 from notifications.rules import RuleContext
 from notifications.runner import NotificationService, start_scheduler
 from storage.engine import SessionFactory
+
+log = logging.getLogger(__name__)
+DRAIN_S = 20.0  # SIGTERM: how long the sends in flight may take before the process exits
 
 
 def rule_context(settings: Settings) -> RuleContext:
@@ -55,15 +59,27 @@ def channel_limits(settings: Settings) -> dict[str, ChannelLimits]:
     }
 
 
-def telegram_sender(settings: Settings, bot: Bot | None = None) -> TelegramSender | None:
+def send_gate(settings: Settings) -> RedisSendGate | None:
+    """The limits shared by every worker, in Redis when it is configured (else None: each
+    process paces its own sends). The web inbox is our own table: no shared pace."""
+    if not settings.redis.url:
+        return None
+    limits = {k: v for k, v in channel_limits(settings).items() if k != "web"}
+    # ZNS shares the app's request quota with the OA API: one bucket for both.
+    return RedisSendGate.from_url(settings.redis.url, paces(limits, {ZNS_CHANNEL: "zalo"}))
+
+
+def telegram_sender(
+    settings: Settings, bot: Bot | None = None, callback_ids: CallbackIds | None = None
+) -> TelegramSender | None:
     """A Telegram sender like ``bot`` (serve's own), or from the token in the settings; its
-    session is its own (close it with ``aclose``)."""
+    session is its own (close it with ``aclose``). ``callback_ids``: the chat side's store."""
     if bot is not None:
-        return TelegramSender(push_bot_like(bot))
+        return TelegramSender(push_bot_like(bot), callback_ids)
     token = settings.telegram.token.get_secret_value()
     if not token:
         return None
-    return TelegramSender(create_push_bot(token, settings.telegram.api_base))
+    return TelegramSender(create_push_bot(token, settings.telegram.api_base), callback_ids)
 
 
 def build_service(
@@ -73,6 +89,7 @@ def build_service(
     *,
     worker_id: str | None = None,
     observe: Callable[[Sender], Sender] | None = None,
+    gate: SendGate | None = None,
 ) -> NotificationService:
     n = settings.notifications
     tz = ZoneInfo(settings.calendar.timezone)
@@ -108,30 +125,61 @@ def build_service(
         senders = {name: observe(sender) for name, sender in senders.items()}
     return NotificationService(
         jobs=RuleJobs(factory, ctx, quiet=quiet, channels=set(senders)),
-        dispatcher=Dispatcher(factory, senders, channel_limits(settings), config),
+        dispatcher=Dispatcher(factory, senders, channel_limits(settings), config, gate=gate),
         by_phone=by_phone,
     )
+
+
+@dataclass
+class Worker:
+    """The notification jobs running in this process; :meth:`stop` drains them."""
+
+    scheduler: AsyncIOScheduler
+    service: NotificationService
+    gate: RedisSendGate | None = None
+
+    async def stop(self, timeout: float = DRAIN_S) -> None:
+        """No new job runs and no new outbox row is claimed; the sends in flight finish and
+        the rows still queued go back to the table; then the scheduler stops."""
+        self.scheduler.pause()
+        drained = await self.service.dispatcher.drain(timeout)
+        if not drained:
+            log.warning(
+                "notifications: sends still in flight after %.0f s; their rows come "
+                "back when the lease expires",
+                timeout,
+            )
+        self.scheduler.shutdown(wait=False)
+        if self.gate is not None:
+            await self.gate.aclose()
 
 
 def start_notifications(
     settings: Settings,
     factory: SessionFactory,
     *,
-    telegram_bot: Bot | None = None,
-    senders: Mapping[str, Sender] | None = None,
+    senders: Mapping[str, Sender],
     observe: Callable[[Sender], Sender] | None = None,
 ) -> AsyncIOScheduler:
-    """The hook ``motcua serve`` calls inside its event loop; stop with ``.shutdown(wait=False)``.
+    """The scheduler alone (stop with ``.shutdown(wait=False)``); see :func:`start_worker`."""
+    return start_worker(settings, factory, senders=senders, observe=observe).scheduler
 
-    ``senders`` adds or replaces channel senders (e.g. {"zalo": ZaloSender(...)});
-    ``observe`` wraps each sender (e.g. to count sends for /metrics).
+
+def start_worker(
+    settings: Settings,
+    factory: SessionFactory,
+    *,
+    senders: Mapping[str, Sender],
+    observe: Callable[[Sender], Sender] | None = None,
+) -> Worker:
+    """The hook ``motcua serve`` calls inside its event loop; stop with ``await .stop()``.
+
+    ``senders``: the running channels' (their lifespans own and close them);
+    ``observe`` wraps each sender (e.g. to count sends for /metrics). With Redis configured,
+    the channels' limits are counted there, across every worker.
     """
-    found: dict[str, Sender] = {}
-    tg = telegram_sender(settings, telegram_bot)
-    if tg is not None:
-        found[tg.channel] = tg
-    found.update(senders or {})
-    service = build_service(settings, factory, found, observe=observe)
+    gate = send_gate(settings)
+    service = build_service(settings, factory, senders, observe=observe, gate=gate)
     n = settings.notifications
     scheduler = start_scheduler(
         service, rules_interval_s=n.rules_interval_s, dispatch_interval_s=n.poll_interval_s
@@ -162,15 +210,4 @@ def start_notifications(
         coalesce=True,
         next_run_time=datetime.now(UTC) + timedelta(minutes=1),
     )
-    if tg is not None:
-        sender = tg
-        closing: set[asyncio.Task[None]] = set()
-
-        def close_session(_event: object) -> None:
-            # The scheduler stops inside the app's cleanup, on the running loop.
-            task = asyncio.get_running_loop().create_task(sender.aclose())
-            closing.add(task)
-            task.add_done_callback(closing.discard)
-
-        scheduler.add_listener(close_session, EVENT_SCHEDULER_SHUTDOWN)
-    return scheduler
+    return Worker(scheduler, service, gate)

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 from bot.zalo import texts_vi as T
 from bot.zalo.client import Sent
 from bot.zalo.errors import Action, ZaloApiError
-from bot.zalo.inbox import remember_choices, user_ref
+from bot.zalo.inbox import user_ref
 from bot.zalo.render import handoff_card, render, status_card
+from handlers import choices
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import mask_phone
 from handlers.dossiers.statuses import label_vi
@@ -145,7 +146,7 @@ class ZaloSender:
                 return await self._card(recipient, reply, exc, context)
             return self._log(classify(exc, now), recipient)
         if rendered.choices and self._choices is not None:
-            await remember_choices(self._choices, recipient, rendered.choices)
+            await choices.offer(self._choices, self.channel, recipient, rendered.choices)
         return SENT
 
     async def _card(

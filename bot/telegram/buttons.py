@@ -10,15 +10,15 @@ from aiogram.types import CallbackQuery
 
 from bot import texts_vi
 from bot.ports import Responder
+from bot.telegram.callbacks import CallbackIds
 from bot.telegram.conversation import converse, user_id
-from bot.telegram.render import CallbackIds
 from handlers.messages import Channel, Incoming
 
 
 async def button_pressed(
     query: CallbackQuery, bot: Bot, assistant: Responder, callback_ids: CallbackIds
 ) -> None:
-    payload = callback_ids.decode(query.data or "")
+    payload = await callback_ids.decode(query.data or "")
     chat_id = query.message.chat.id if query.message else query.from_user.id
     # Stop the button's spinner first; an old query (> 15 min) can no longer be answered.
     with contextlib.suppress(TelegramAPIError):

@@ -11,8 +11,8 @@ from aiogram.types import Message, PhotoSize
 
 from bot import texts_vi
 from bot.ports import Responder
+from bot.telegram.callbacks import CallbackIds
 from bot.telegram.conversation import converse, send_replies, user_id
-from bot.telegram.render import CallbackIds
 from handlers.messages import Channel, Incoming, Reply
 
 logger = logging.getLogger(__name__)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 
 from bot.ports import Responder
+from bot.telegram.callbacks import CallbackIds
 from bot.telegram.conversation import converse, user_id
-from bot.telegram.render import CallbackIds
 from handlers.messages import Channel, Incoming
-
-# What Telegram allows in a /start payload; anything else is treated as a plain /start.
-_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+from handlers.payloads import CORE
 
 
 async def start_with_payload(
@@ -25,7 +21,7 @@ async def start_with_payload(
     callback_ids: CallbackIds,
 ) -> None:
     payload = (command.args or "").strip()
-    if _PAYLOAD.fullmatch(payload):
+    if CORE.parse(payload) is not None:  # a link we never made is a plain /start
         msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), payload=payload)
     else:
         msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), text="/start")

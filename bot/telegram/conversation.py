@@ -6,15 +6,17 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.utils.chat_action import ChatActionSender
 
-from bot import texts_vi
 from bot.ports import Responder
-from bot.telegram.render import CallbackIds, render
-from bot.telegram.typing_indicator import typing_while_slow
+from bot.telegram.callbacks import CallbackIds
+from bot.telegram.render import render
 from handlers.messages import Incoming, Reply
 from handlers.pseudonyms import pseudonym
 
 logger = logging.getLogger(__name__)
+
+TYPING_AFTER_S = 0.4
 
 
 async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], ids: CallbackIds) -> int:
@@ -25,7 +27,7 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], ids: Callba
     """
     sent = 0
     for reply in replies:
-        for message in render(reply, ids):
+        for message in await render(reply, ids):
             try:
                 await bot.send_message(chat_id, message.html, reply_markup=message.markup)
             except TelegramForbiddenError:
@@ -44,13 +46,11 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], ids: Callba
 async def converse(
     bot: Bot, chat_id: int, msg: Incoming, assistant: Responder, ids: CallbackIds
 ) -> int:
-    """Adapt → core → render, in one place for all handlers."""
-    try:
-        async with typing_while_slow(bot, chat_id):
-            replies = await assistant.handle(msg)
-    except Exception:  # the core failing must not leave the citizen without an answer
-        logger.exception("the assistant failed on a %s message", msg.channel)
-        replies = [Reply(texts_vi.SORRY_ERROR)]
+    """Adapt → core → render, in one place for all handlers. The core never raises: a
+    failure comes back as its polite apology."""
+    # "typing…" only when the answer takes longer than a blink.
+    async with ChatActionSender.typing(chat_id, bot, initial_sleep=TYPING_AFTER_S):
+        replies = await assistant.handle(msg)
     return await send_replies(bot, chat_id, replies, ids)
 
 

@@ -13,12 +13,13 @@ from aiogram.types import BotCommand
 from bot import texts_vi
 from bot.ports import Responder
 from bot.telegram import buttons, chat, commands, errors
-from bot.telegram.render import CallbackIds
+from bot.telegram.callbacks import CallbackIds
 from bot.telegram.retry import RetryMiddleware
 
 
 def build_dispatcher(assistant: Responder, callback_ids: CallbackIds | None = None) -> Dispatcher:
-    """A Dispatcher with the services as workflow data (handlers get them as arguments)."""
+    """A Dispatcher with the services as workflow data (handlers get them as arguments);
+    ``callback_ids``: the deployment's store of long button payloads (memory by default)."""
     dp = Dispatcher(assistant=assistant, callback_ids=callback_ids or CallbackIds())
     # Citizens talk to the assistant one to one; in a group it would answer everyone's chatter.
     dp.message.filter(F.chat.type == ChatType.PRIVATE)

@@ -22,6 +22,7 @@ from bot.web.body import read_limited
 from bot.web.limits import Network, PerAddressLimit, client_address
 from handlers import json_bounds
 from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.payloads import OpenDossier, OpenProcedure, well_formed
 from handlers.ratelimit import CounterStore
 from handlers.split import split_text
 from storage.counters import MemoryCounterStore
@@ -35,7 +36,6 @@ MAX_TEXT = 1000
 MAX_DEPTH = 4  # {"session": ..., "text": ...} is one level deep
 PART_LIMIT = 4000  # the page shows long text fine; keep bubbles readable
 _SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
-_PAYLOAD = re.compile(r"[\x21-\x7e]{1,256}")  # printable ASCII, no spaces
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -64,7 +64,7 @@ def parse_chat(body: Any) -> ChatRequest:
     if (text is None) == (payload is None):
         raise BadRequest("need exactly one of text and payload")
     if payload is not None:
-        if not isinstance(payload, str) or not _PAYLOAD.fullmatch(payload):
+        if not isinstance(payload, str) or not well_formed(payload):
             raise BadRequest("bad payload")
         return ChatRequest(session, payload=payload)
     if not isinstance(text, str):
@@ -94,7 +94,10 @@ def _page() -> str:
     template = string.Template((STATIC_DIR / "index.html").read_text(encoding="utf-8"))
     texts = {k: html.escape(v) for k, v in texts_vi.WEB_PAGE.items()}
     # "</" cannot end the JSON script element early once "<" is escaped.
-    texts_json = json.dumps(texts_vi.WEB_PAGE, ensure_ascii=False).replace("<", "\\u003c")
+    # The link prefixes come from the payload registry: the page never spells them itself.
+    page = {**texts_vi.WEB_PAGE, "open_procedure": OpenProcedure.PREFIX}
+    page["open_dossier"] = OpenDossier.PREFIX
+    texts_json = json.dumps(page, ensure_ascii=False).replace("<", "\\u003c")
     return template.substitute(texts, texts_json=texts_json)
 
 
@@ -149,11 +152,7 @@ class WebChat:
             response.set_status(429)
             response.headers["Retry-After"] = str(decision.retry_after_s)
             return response
-        try:
-            replies = await self._assistant.handle(msg)
-        except Exception:  # the citizen still gets an answer; the details go to the log
-            logger.exception("the assistant failed on a web message")
-            replies = [Reply(texts_vi.SORRY_ERROR)]
+        replies = await self._assistant.handle(msg)  # never raises: the core apologises
         return web.json_response({"replies": reply_json(replies)}, dumps=_dumps)
 
     @staticmethod

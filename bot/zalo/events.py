@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from handlers import json_bounds
 from handlers.messages import Channel, Incoming
+from handlers.payloads import CORE, PHONE_KINDS
 
-# Payloads our buttons carry (``oa.query.show`` sends them back as typed text).
-PAYLOAD_RE = re.compile(r"^(?:[pd]_[A-Za-z0-9_-]{1,64}|(?:ds|pa|pc|rate):\S{1,120})$")
+# Payloads our buttons carry (``oa.query.show`` sends them back as typed text): the core's
+# and Zalo's own (phone sharing, following a dossier found by phone).
+PAYLOADS = CORE.extended(*PHONE_KINDS)
 MAX_DEPTH = 16  # Zalo's events nest five or six levels
 OTHER_KINDS = frozenset(
     {"link", "sticker", "audio", "video", "location", "file", "business_card", "gif"}
@@ -217,6 +218,6 @@ def _image_url(message: dict[str, Any]) -> str | None:
 def to_incoming(event: UserText) -> Incoming:
     """A typed text; a button's ``oa.query.show`` payload comes back here and becomes a payload."""
     text = event.text.strip()
-    if PAYLOAD_RE.match(text):
+    if PAYLOADS.parse(text) is not None:
         return Incoming(channel=Channel.ZALO, user_id=event.user_id, payload=text)
     return Incoming(channel=Channel.ZALO, user_id=event.user_id, text=event.text)

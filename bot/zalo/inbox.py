@@ -3,9 +3,7 @@ and keeps the Zalo-only parts (welcome, phone sharing, follow by phone, withdraw
 
 from __future__ import annotations
 
-import json
 import logging
-import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -16,6 +14,7 @@ from bot.zalo import texts_vi as T
 from bot.zalo.client import Sent
 from bot.zalo.errors import ZaloApiError
 from bot.zalo.events import (
+    PAYLOADS,
     AnonymousText,
     Follow,
     Ignored,
@@ -31,20 +30,18 @@ from bot.zalo.events import (
 )
 from bot.zalo.flood import FloodGate, Verdict
 from bot.zalo.render import render, request_info_form
+from handlers import choices
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import normalise_phone
 from handlers.dossiers.possession import Followed, LinkedDossier
 from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.payloads import FollowDossier, SharePhone
 from handlers.pseudonyms import pseudonym
 
 log = logging.getLogger(__name__)
 
-# Our own button payloads, handled here and never shown to the core.
-LINK_PHONE = "zl:phone"
-FOLLOW_PREFIX = "zs:"
-# The numbered choices we rendered, kept beside the core's state (any replica can read them).
-CHOICES_CHANNEL = "zalo-choices"
-CHOICES_TTL_S = 1800
+# Our own button payloads (handlers.payloads' phone kinds), handled here, never by the core.
+LINK_PHONE = SharePhone().encode()
 
 
 class Outbound(Protocol):
@@ -71,11 +68,6 @@ class ZaloUsers(Protocol):
     """storage.zalo_repo.SqlZaloUsers."""
 
     async def forget(self, user_id: str, state_channels: tuple[str, ...]) -> dict[str, int]: ...
-
-
-async def remember_choices(store: ConversationStore, user_id: str, choices: list[str]) -> None:
-    """Keeps a numbered list's payloads so that the user's digit can be mapped back."""
-    await store.save(CHOICES_CHANNEL, user_id, json.dumps({"choices": choices, "at": time.time()}))
 
 
 def user_ref(user_id: str) -> str:
@@ -105,9 +97,6 @@ class ZaloInbox:
         self._possession = possession
         self._store = store
         self._locks = locks if locks is not None else KeyedLock()
-        # Users whose numbered list this process stored: a later answer without a list clears
-        # it, so that a digit never picks from an old list (the TTL covers other replicas).
-        self._listed: set[str] = set()
 
     async def handle(self, event: ZaloEvent) -> None:
         """One event; a user's events are handled in order (one at a time per user here)."""
@@ -149,10 +138,7 @@ class ZaloInbox:
             case SubmitInfo():
                 await self._on_phone(event)
             case Withdraw():
-                self._listed.discard(event.user_id)
-                counts = await self._users.forget(
-                    event.user_id, (Channel.ZALO.value, CHOICES_CHANNEL)
-                )
+                counts = await self._users.forget(event.user_id, (Channel.ZALO.value,))
                 log.info(
                     "zalo user %s withdrew consent: deleted %s", user_ref(event.user_id), counts
                 )
@@ -168,20 +154,17 @@ class ZaloInbox:
         if not text:
             await self._send(event.user_id, [Reply(T.EMPTY_TEXT)])
             return
-        chosen = await self._choice(event.user_id, text) if text.isdigit() else None
-        payload = chosen or (
-            text if text == LINK_PHONE or text.startswith(FOLLOW_PREFIX) else None
-        )
-        if payload == LINK_PHONE:
-            await self._send_raw(event.user_id, [request_info_form()])
-            return
-        if payload is not None and payload.startswith(FOLLOW_PREFIX):
-            await self._on_follow_dossier(event.user_id, payload)
-            return
-        msg = (
-            Incoming(Channel.ZALO, event.user_id, payload=chosen) if chosen else to_incoming(event)
-        )
-        await self._send(event.user_id, await self._responder.handle(msg))
+        # A digit that picks one of Zalo's own buttons from a numbered list is handled here;
+        # any other digit is the core's to read (the same list, in the conversation state).
+        chosen = await choices.chosen(self._store, Channel.ZALO.value, event.user_id, text)
+        match PAYLOADS.parse(chosen or text):
+            case SharePhone():
+                await self._send_raw(event.user_id, [request_info_form()])
+                return
+            case FollowDossier(dossier_id=dossier_id):
+                await self._on_follow_dossier(event.user_id, dossier_id)
+                return
+        await self._send(event.user_id, await self._responder.handle(to_incoming(event)))
 
     async def _on_image(self, event: UserImage) -> None:
         data = await self._client.download(event.url) if event.url else None
@@ -212,20 +195,16 @@ class ZaloInbox:
             )
             return
         buttons = tuple(
-            Button(T.FOLLOW_BUTTON.format(code=d.receipt_code), f"{FOLLOW_PREFIX}{d.id}")
+            Button(T.FOLLOW_BUTTON.format(code=d.receipt_code), FollowDossier(d.id).encode())
             for d in open_
         )
         await self._send(
             event.user_id, [Reply(T.PHONE_DOSSIERS.format(count=len(dossiers)), buttons)]
         )
 
-    async def _on_follow_dossier(self, user_id: str, payload: str) -> None:
-        raw = payload[len(FOLLOW_PREFIX) :]
-        if not raw.isdigit():
-            await self._send(user_id, [Reply(T.SUBSCRIBE_REFUSED)])
-            return
+    async def _on_follow_dossier(self, user_id: str, dossier_id: int) -> None:
         follower = (Channel.ZALO.value, user_id)
-        result, code = await self._possession.follow_by_phone(follower, int(raw))
+        result, code = await self._possession.follow_by_phone(follower, dossier_id)
         if result in (Followed.SUBSCRIBED, Followed.ALREADY, Followed.FULL):
             text = {
                 Followed.SUBSCRIBED: T.SUBSCRIBED,
@@ -240,37 +219,17 @@ class ZaloInbox:
         else:
             await self._send(user_id, [Reply(T.SUBSCRIBE_REFUSED)])
 
-    # --- numbered choices --------------------------------------------------------------------
-
-    async def _choice(self, user_id: str, digits: str) -> str | None:
-        raw = await self._store.load(CHOICES_CHANNEL, user_id)
-        if not raw:
-            return None
-        try:
-            data = json.loads(raw)
-            choices, at = list(data["choices"]), float(data["at"])
-        except (ValueError, KeyError, TypeError):
-            return None
-        index = int(digits) - 1
-        if time.time() - at > CHOICES_TTL_S or not 0 <= index < len(choices):
-            return None
-        return str(choices[index])
-
     # --- sending -----------------------------------------------------------------------------
 
     async def _send(self, user_id: str, replies: Sequence[Reply]) -> None:
         messages: list[dict[str, Any]] = []
-        choices: list[str] = []
+        numbered: list[str] = []
         for reply in replies:
             rendered = render(reply)
             messages.extend(rendered.messages)
-            choices = rendered.choices or choices
-        if choices:
-            await remember_choices(self._store, user_id, choices)
-            self._listed.add(user_id)
-        elif user_id in self._listed:
-            await self._store.forget(CHOICES_CHANNEL, user_id)
-            self._listed.discard(user_id)
+            numbered = rendered.choices or numbered
+        if numbered:  # our own list (the core numbers its replies itself)
+            await choices.offer(self._store, Channel.ZALO.value, user_id, numbered)
         await self._send_raw(user_id, messages)
 
     async def _send_raw(self, user_id: str, messages: Sequence[dict[str, Any]]) -> None:

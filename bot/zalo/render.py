@@ -1,5 +1,6 @@
 """Neutral replies rendered as Zalo OA messages: ≤ 2,000 characters per message, up to four
-buttons on a message, more as a numbered list; dossier status as a transaction card."""
+buttons on a message (more become the core's numbered list, handlers.choices); dossier status
+as a transaction card."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.zalo import texts_vi as T
+from handlers.choices import degrade
 from handlers.messages import Button, Reply
 from handlers.split import split_text
 
@@ -47,20 +49,11 @@ def button(b: Button) -> dict[str, Any]:
 
 
 def render(reply: Reply) -> Rendered:
-    text = reply.text.strip()
-    buttons = list(reply.buttons)
-    choices: list[str] = []
-    if len(buttons) > MAX_BUTTONS:
-        lines: list[str] = []
-        for b in buttons:
-            if b.url:
-                lines.append(f"• {b.label}: {b.url}")
-            else:
-                choices.append(b.payload)
-                lines.append(f"{len(choices)}. {b.label}")
-        tail = "\n".join(lines) + ("\n" + T.CHOOSE_BY_NUMBER if choices else "")
-        text = f"{text}\n\n{tail}" if text else tail
-        buttons = []
+    """The messages of one reply; ``choices``: the payloads of the numbered list made of
+    buttons beyond MAX_BUTTONS (the caller keeps them with handlers.choices.offer)."""
+    (degraded,), choices = degrade([reply], MAX_BUTTONS)
+    text = degraded.text.strip()
+    buttons = list(degraded.buttons)
     parts = split_text(text, TEXT_LIMIT) or ([""] if buttons else [])
     messages: list[dict[str, Any]] = [{"text": part} for part in parts]
     if buttons:

@@ -1,11 +1,11 @@
-"""Mounts the Zalo channel on the web app: ``POST /webhooks/zalo`` and its clients' lifetime."""
+"""The Zalo channel: ``POST /webhooks/zalo``, its clients' lifetime and its push senders."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -13,6 +13,8 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
+from bot import texts_vi as bot_texts
+from bot.channel import SENDERS
 from bot.config import Settings
 from bot.ledger import BatchedLedger
 from bot.links import Links
@@ -21,10 +23,14 @@ from bot.ports import Responder
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo.client import ZaloClient
 from bot.zalo.inbox import ZaloInbox
+from bot.zalo.render import MAX_BUTTONS
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from handlers.conversation import ConversationStore
 from handlers.dossiers.possession import Possession
+from handlers.messages import Channel
+from handlers.payloads import PHONE_KINDS, Kind
+from handlers.ports import PushPlace
 from notifications.ports import Sender
 from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
@@ -36,7 +42,7 @@ PRUNE_EVERY_S = 6 * 3600  # Zalo's last retry comes about two hours after the fi
 
 
 @dataclass
-class ZaloChannel:
+class ZaloRuntime:
     """What runs while the app runs; ``client`` is shared with the Zalo notification sender."""
 
     http: aiohttp.ClientSession
@@ -47,7 +53,7 @@ class ZaloChannel:
     ledger: SqlWebhookLedger
 
 
-ZALO = web.AppKey("zalo", ZaloChannel)
+ZALO = web.AppKey("zalo", ZaloRuntime)
 log = logging.getLogger(__name__)
 
 
@@ -76,7 +82,7 @@ def build_channel(
     responder: Responder,
     store: ConversationStore,
     http: aiohttp.ClientSession,
-) -> ZaloChannel:
+) -> ZaloRuntime:
     z = settings.zalo
     client = zalo_client(settings, sessions, http)
     # One per-user lock: the inbox holds the assistant's own, so an event waits in one line.
@@ -93,7 +99,7 @@ def build_channel(
         handler=inbox,
         window_s=z.replay_window_s,
     )
-    return ZaloChannel(http, client.tokens, client, inbox, webhook, ledger)
+    return ZaloRuntime(http, client.tokens, client, inbox, webhook, ledger)
 
 
 def build_senders(
@@ -147,36 +153,62 @@ class ZaloServices(Protocol):
     @property
     def store(self) -> ConversationStore: ...
 
-    @property
-    def senders(self) -> dict[str, Sender]: ...
 
-    @property
-    def notifications(self) -> bool: ...
+class ZaloChannel:
+    """Zalo OA: a signed webhook in, the OA API (and ZNS by phone) out."""
+
+    name = str(Channel.ZALO)
+    max_buttons: int | None = MAX_BUTTONS  # more than a message holds: the core numbers them
+    # Sharing a phone and following the dossiers found by it: buttons only Zalo offers.
+    payload_kinds: tuple[type[Kind], ...] = PHONE_KINDS
+
+    def configured(self, settings: Settings) -> bool:
+        return settings.zalo.enabled
+
+    def follows(self, settings: Settings) -> bool:
+        return self.configured(settings)
+
+    def push_place(self, settings: Settings) -> PushPlace | None:
+        return PushPlace(bot_texts.PUSH_ZALO)
+
+    def mount(self, app: web.Application, services: ZaloServices) -> None:
+        async def handle(request: web.Request) -> web.Response:
+            return await request.app[ZALO].webhook.handle(request)
+
+        app.router.add_post(PATH, handle)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(
+        self, app: web.Application, services: ZaloServices
+    ) -> AsyncIterator[Mapping[str, Sender]]:
+        """The HTTP session and clients live as long as the app; yields the push senders."""
+        async with aiohttp.ClientSession() as http:
+            runtime = build_channel(
+                services.settings, services.sessions, services.assistant, services.store, http
+            )
+            app[ZALO] = runtime
+            stop = asyncio.Event()
+            jobs = [asyncio.create_task(_prune_forever(runtime.ledger, stop), name="zalo-prune")]
+            try:
+                # With ZNS templates, the scheduler also runs the registry's by-phone rules.
+                yield build_senders(
+                    services.settings, services.sessions, runtime.client, services.store
+                )
+            finally:
+                stop.set()
+                await asyncio.gather(*jobs, return_exceptions=True)
+                await runtime.webhook.drain()
 
 
 def setup_zalo(app: web.Application, services: ZaloServices) -> None:
-    """Adds the webhook route; the HTTP session and clients live as long as the app."""
+    """The channel alone on ``app`` (tests and benches): its route, its lifespan, its senders
+    in ``app[SENDERS]``."""
+    channel = ZaloChannel()
+    channel.mount(app, services)
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
-        async with aiohttp.ClientSession() as http:
-            channel = build_channel(
-                services.settings, services.sessions, services.assistant, services.store, http
-            )
-            app[ZALO] = channel
-            # Before the notification scheduler starts (its cleanup_ctx comes after this one).
-            services.senders.update(
-                build_senders(services.settings, services.sessions, channel.client, services.store)
-            )
-            # With ZNS templates, the scheduler also runs the registry's by-phone rules.
-            stop = asyncio.Event()
-            jobs = [asyncio.create_task(_prune_forever(channel.ledger, stop), name="zalo-prune")]
+        async with channel.lifespan(app, services) as senders:
+            app[SENDERS] = dict(senders)
             yield
-            stop.set()
-            await asyncio.gather(*jobs, return_exceptions=True)
-            await channel.webhook.drain()
-
-    async def handle(request: web.Request) -> web.Response:
-        return await request.app[ZALO].webhook.handle(request)
 
     app.cleanup_ctx.append(lifetime)
-    app.router.add_post(PATH, handle)

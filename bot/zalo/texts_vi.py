@@ -24,7 +24,6 @@ FLOODED = (
     "Ông/Bà đang gửi nhiều tin nhắn liên tiếp nên tôi tạm dừng trả lời trong giây lát. "
     "Ông/Bà vui lòng đợi khoảng một phút rồi gửi lại câu hỏi hoặc mã hồ sơ."
 )
-CHOOSE_BY_NUMBER = "Ông/Bà trả lời bằng số thứ tự để chọn."
 
 # request_user_info form
 INFO_TITLE = "Nhận thông báo về hồ sơ"

@@ -14,7 +14,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -33,7 +33,6 @@ from handlers.dossiers.qr_decode import (
     token_from_text,
 )
 from handlers.dossiers.tokens import DEFAULT_VALID_DAYS, TokenError, TokenExpired, verify_token
-from handlers.dossiers.tokens import PREFIX as TOKEN_PREFIX
 from handlers.dossiers.view import (
     VN_TZ,
     AgencyInfo,
@@ -45,6 +44,8 @@ from handlers.dossiers.view import (
     status_label,
 )
 from handlers.messages import Button, Incoming, Reply
+from handlers.payloads import DossierPayload, OpenDossier, ShowNote, Subscribe, Unsubscribe
+from handlers.ports import PushPlace
 from handlers.ratelimit import CounterStore, Decision, RateLimiter, Window
 from handlers.usage import NoUsage, UsageKind, UsageRecorder
 from knowledge.normalise import fold
@@ -55,9 +56,6 @@ log = logging.getLogger(__name__)
 PENDING_DIGITS = "dossier_phone_digits"
 # After proof by phone digits: a "Nhận thông báo" press for the same dossier needs no more.
 PENDING_PROVEN = "dossier_proven"
-SUB_PREFIX = "ds:sub:"
-UNSUB_PREFIX = "ds:unsub:"
-NOTE_PREFIX = "ds:note:"  # "show me the agency's note": asks for proof
 # What proven digits are for.
 FOR_VIEW, FOR_SUBSCRIBE = "view", "subscribe"
 # Wrong phone digits, per requester (address or platform user): three an hour, ten a day.
@@ -114,14 +112,14 @@ class DossierDialog:
         clock: Callable[[], datetime] = _utcnow,
         usage: UsageRecorder | None = None,
         push_channels: Collection[str] | None = None,
-        telegram_url: str = "",
+        push_places: Sequence[PushPlace] = (),
     ) -> None:
         """``push_channels``: the channels the outbox can reach (None: all of them); on any
-        other (the web chat) nobody is subscribed, the citizen is told where pushes come from.
-        ``telegram_url``: the bot's plain link (``https://t.me/<bot>``), when known."""
+        other (the web chat) nobody is subscribed, the citizen is told where pushes come from:
+        ``push_places``, as the channels describe themselves (bot/)."""
         self._store = store
         self._push = None if push_channels is None else frozenset(str(c) for c in push_channels)
-        self._telegram_url = telegram_url.rstrip("/")
+        self._places = tuple(push_places)
         self._key = signing_key
         limited = counters if counters is not None else MemoryCounterStore()
         wall = lambda: clock().timestamp()  # noqa: E731 - the limiters share the dialog's clock
@@ -262,15 +260,15 @@ class DossierDialog:
         return None
 
     async def on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState
-    ) -> list[Reply] | None:
-        if payload.startswith(SUB_PREFIX):
-            return await self._subscribe_request(msg, payload[len(SUB_PREFIX) :], state)
-        if payload.startswith(UNSUB_PREFIX):
-            return await self._unsubscribe(msg, payload[len(UNSUB_PREFIX) :])
-        if payload.startswith(NOTE_PREFIX):
-            return await self._note_request(msg, payload[len(NOTE_PREFIX) :], state)
-        return None
+        self, msg: Incoming, payload: DossierPayload, state: ConversationState
+    ) -> list[Reply]:
+        match payload:
+            case Subscribe(receipt_code=code):
+                return await self._subscribe_request(msg, code, state)
+            case Unsubscribe(dossier_id=dossier_id):
+                return await self._unsubscribe(msg, dossier_id)
+            case ShowNote(receipt_code=code):
+                return await self._note_request(msg, code, state)
 
     async def on_my_dossiers(self, msg: Incoming, state: ConversationState) -> list[Reply]:
         if not self._can_push(msg):
@@ -291,7 +289,8 @@ class DossierDialog:
                 )
             )
             label = T.DOSSIER_BUTTON_UNSUBSCRIBE.format(code=dossier.receipt_code)
-            buttons.append(Button(label, f"{UNSUB_PREFIX}{dossier.id}"))
+            if dossier.id is not None:  # a stored row always has one
+                buttons.append(Button(label, Unsubscribe(dossier.id).encode()))
         lines += ["", T.DOSSIER_MY_FOOTER]
         return [Reply("\n".join(lines), tuple(buttons))]
 
@@ -412,13 +411,11 @@ class DossierDialog:
             return Reply(T.DOSSIER_ASK_DIGITS_NOTE.format(code=code))
         return Reply(T.DOSSIER_ASK_PHONE_DIGITS.format(code=code))
 
-    async def _unsubscribe(self, msg: Incoming, raw_id: str) -> list[Reply]:
-        if not raw_id.isdigit():
-            return [Reply(T.DOSSIER_UNSUB_UNKNOWN)]
+    async def _unsubscribe(self, msg: Incoming, dossier_id: int) -> list[Reply]:
         async with self._store.writing() as unit:
-            dossier = await unit.dossier_by_id(int(raw_id))
+            dossier = await unit.dossier_by_id(dossier_id)
             ended = dossier is not None and await unit.unfollow(
-                int(raw_id), _follower(msg), self._clock()
+                dossier_id, _follower(msg), self._clock()
             )
         if not ended or dossier is None:
             return [Reply(T.DOSSIER_UNSUB_UNKNOWN)]
@@ -431,19 +428,15 @@ class DossierDialog:
 
     def _push_elsewhere(self, code: str, token: str | None = None) -> Reply:
         """Where this dossier's updates can come from, since this chat cannot push them."""
-        push = self._push or frozenset()
-        where = []
+        where = [place.where for place in self._places]
         buttons: tuple[Button, ...] = ()
-        if "telegram" in push:
-            if self._telegram_url:
-                where.append(T.DOSSIER_PUSH_TELEGRAM_LINK.format(url=self._telegram_url))
-                if token is not None:
-                    link = f"{self._telegram_url}?start={TOKEN_PREFIX}{token}"
-                    buttons = (Button(T.DOSSIER_BUTTON_TELEGRAM, url=link),)
-            else:
-                where.append(T.DOSSIER_PUSH_TELEGRAM)
-        if "zalo" in push:
-            where.append(T.DOSSIER_PUSH_ZALO)
+        if token is not None:
+            payload = OpenDossier(token).encode()
+            buttons = tuple(
+                Button(place.button, url=place.link(payload))
+                for place in self._places
+                if place.link is not None and place.button
+            )
         if not where:
             return Reply(T.DOSSIER_PUSH_NOWHERE.format(code=code))
         text = T.DOSSIER_PUSH_ELSEWHERE.format(code=code, where=T.DOSSIER_PUSH_OR.join(where))
@@ -464,7 +457,7 @@ class DossierDialog:
         code = dossier.receipt_code
         buttons: list[Button] = []
         if _has_notes(dossier):
-            buttons.append(Button(T.DOSSIER_BUTTON_NOTE, NOTE_PREFIX + code))
+            buttons.append(Button(T.DOSSIER_BUTTON_NOTE, ShowNote(code).encode()))
         if dossier.status in NOTHING_TO_FOLLOW:
             return [Reply(self._render(dossier, proven=False), tuple(buttons))]
         if not self._can_push(msg):
@@ -472,7 +465,7 @@ class DossierDialog:
                 Reply(self._render(dossier, proven=False), tuple(buttons)),
                 self._push_elsewhere(code),
             ]
-        buttons.insert(0, Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + code))
+        buttons.insert(0, Button(T.DOSSIER_BUTTON_SUBSCRIBE, Subscribe(code).encode()))
         return [Reply(self._render(dossier, proven=False), tuple(buttons))]
 
     def _proven_replies(
@@ -484,7 +477,7 @@ class DossierDialog:
             return [Reply(text)]
         state.pending = PENDING_PROVEN
         state.pending_data = {"code": dossier.receipt_code}
-        button = Button(T.DOSSIER_BUTTON_SUBSCRIBE, SUB_PREFIX + dossier.receipt_code)
+        button = Button(T.DOSSIER_BUTTON_SUBSCRIBE, Subscribe(dossier.receipt_code).encode())
         return [Reply(text, (button,))]
 
     def _too_many_failures(self, decision: Decision) -> Reply:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import warnings
 from urllib.parse import parse_qs, urlsplit
 
 import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from handlers.payloads import CORE, OpenDossier, OpenProcedure
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ MAX_BYTES = 20 * 1024 * 1024
 # ``draft`` and never comes near it; a 21-megapixel RGB PNG does).
 MAX_DECODED_BYTES = 64 * 1024 * 1024
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
-_PAYLOAD = re.compile(r"d_([A-Za-z0-9_-]{1,62})")
 # Pillow warns from 89 megapixels on; the size check below refuses such images anyway.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
@@ -72,12 +72,16 @@ def _small_gray(opened: Image.Image) -> Image.Image:
     return ImageOps.exif_transpose(opened).convert("L")
 
 
+def _dossier(raw: str) -> str | None:
+    found = CORE.parse(raw)
+    return found.encode() if isinstance(found, OpenDossier) else None
+
+
 def token_from_text(text: str) -> str | None:
     """The ``d_`` payload (prefix included) a receipt QR text carries, or None."""
     text = text.strip()
-    if text.startswith("d_"):
-        match = _PAYLOAD.fullmatch(text)
-        return text if match else None
+    if text.startswith(OpenDossier.PREFIX):
+        return _dossier(text)
     try:
         parts = urlsplit(text)
     except ValueError:
@@ -86,31 +90,34 @@ def token_from_text(text: str) -> str | None:
         return None
     query = parse_qs(parts.query)
     for value in query.get("start", []) + query.get("startapp", []):
-        if _PAYLOAD.fullmatch(value):
+        if _dossier(value):
             return value
     for value in query.get("d", []):
-        candidate = "d_" + value
-        if _PAYLOAD.fullmatch(candidate):
-            return candidate
+        token = OpenDossier.parse(value)
+        if token is not None:
+            return token.encode()
     return None
 
 
-_PROCEDURE = re.compile(r"p_([A-Za-z0-9-]{1,62})")
+def _procedure(raw: str) -> str | None:
+    found = CORE.parse(raw)
+    return found.encode() if isinstance(found, OpenProcedure) else None
 
 
 def procedure_from_text(text: str) -> str | None:
     """The ``p_`` payload of a procedure-board QR (link or bare), or None."""
     text = text.strip()
-    if _PROCEDURE.fullmatch(text):
-        return text
+    if found := _procedure(text):
+        return found
     try:
         query = parse_qs(urlsplit(text).query)
     except ValueError:
         return None
     for value in query.get("start", []):
-        if _PROCEDURE.fullmatch(value):
-            return value
+        if found := _procedure(value):
+            return found
     for value in query.get("p", []):
-        if _PROCEDURE.fullmatch("p_" + value):
-            return "p_" + value
+        code = OpenProcedure.parse(value)
+        if code is not None:
+            return code.encode()
     return None

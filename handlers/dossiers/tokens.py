@@ -17,7 +17,9 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-PREFIX = "d_"
+from handlers.payloads import OpenDossier
+
+PREFIX = OpenDossier.PREFIX
 # 12 bytes of HMAC-SHA256 (96 bits) is plenty against online forgery, and short enough for
 # Telegram's 64-character start payload together with the receipt code.
 TAG_BYTES = 12
@@ -85,7 +87,7 @@ def make_token(receipt_code: str, key: bytes, issued: date | None = None) -> str
 
 def make_payload(receipt_code: str, key: bytes, issued: date | None = None) -> str:
     """The start payload ``d_<token>`` a receipt's QR code and deep link carry."""
-    return PREFIX + make_token(receipt_code, key, issued)
+    return OpenDossier(make_token(receipt_code, key, issued)).encode()
 
 
 def verify_token(

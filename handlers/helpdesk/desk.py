@@ -22,6 +22,7 @@ from handlers.dossiers.calendar import WorkCalendar
 from handlers.helpdesk import intents
 from handlers.helpdesk.redact import redact
 from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.payloads import AskPerson
 from handlers.ratelimit import CounterStore, RateLimiter, Window, check_all
 from handlers.usage import UsageKind
 from knowledge.normalise import fold
@@ -31,8 +32,7 @@ from storage.staff_models import HandoffTicket
 
 log = logging.getLogger(__name__)
 
-ASK_PAYLOAD = "hd:ask"
-PAYLOAD_PREFIX = "hd:"
+ASK_PAYLOAD = AskPerson().encode()  # the button offered after an honest "not found"
 MAX_LINE = 2000  # characters of one transcript line
 MIN_QUESTION = 3  # shorter questions ("?") teach nothing
 Clock = Callable[[], datetime]
@@ -50,9 +50,9 @@ class HandoffHook(Protocol):
         self, msg: Incoming, text: str, state: ConversationState
     ) -> list[Reply] | None: ...
 
-    async def on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState
-    ) -> list[Reply] | None: ...
+    async def on_ask(self, msg: Incoming, state: ConversationState) -> list[Reply]:
+        """The "ask a person" button (:class:`handlers.payloads.AskPerson`)."""
+        ...
 
     async def after_question(
         self,
@@ -114,12 +114,8 @@ class HelpDesk:
             return [Reply(t.HANDOFF_ADDED.format(code=state.handoff["ticket"]))]
         return None
 
-    async def on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState
-    ) -> list[Reply] | None:
-        if payload == ASK_PAYLOAD:
-            return await self._open(msg, state, None)
-        return None
+    async def on_ask(self, msg: Incoming, state: ConversationState) -> list[Reply]:
+        return await self._open(msg, state, None)
 
     async def after_question(
         self,

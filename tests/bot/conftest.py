@@ -28,8 +28,7 @@ def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Se
 @pytest.fixture
 async def services(settings_env: Settings, kb: KnowledgeBase) -> AsyncIterator[Services]:
     """Services on a fresh database, without Telegram and without the notification scheduler."""
-    built = await bootstrap(settings_env, kb=kb)
-    built.notifications = False
+    built = await bootstrap(settings_env, kb=kb, notifications=False)
     try:
         yield built
     finally:
@@ -47,8 +46,7 @@ async def db_services(
     monkeypatch.setenv("MOTCUA_DATABASE__URL", db_url)
     monkeypatch.setenv("MOTCUA_SECURITY__SIGNING_KEY", SIGNING_KEY)
     monkeypatch.delenv("MOTCUA_TELEGRAM__TOKEN", raising=False)
-    built = await bootstrap(load_settings(), kb=kb)
-    built.notifications = False
+    built = await bootstrap(load_settings(), kb=kb, notifications=False)
     try:
         yield built
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -53,8 +54,7 @@ async def test_health_and_readiness(client: TestClient, services: Services) -> N
 
 async def test_not_ready_without_the_database(services: Services) -> None:
     broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-    services.sessions = session_factory(broken)
-    test = TestClient(TestServer(create_app(services)))
+    test = TestClient(TestServer(create_app(replace(services, sessions=session_factory(broken)))))
     await test.start_server()
     try:
         assert (await test.get("/healthz")).status == 200  # alive all the same

@@ -44,8 +44,7 @@ async def served(
         monkeypatch.setenv("MOTCUA_TELEGRAM__API_BASE", api.base_url)
         monkeypatch.setenv("MOTCUA_WEB__PUBLIC_URL", "https://motcua.example.gov.vn")
         monkeypatch.setenv("MOTCUA_API__TOKEN", TOKEN)
-        services = await bootstrap(load_settings(), kb=kb)
-        services.notifications = False
+        services = await bootstrap(load_settings(), kb=kb, notifications=False)
         try:
             async with TestClient(TestServer(create_app(services))) as client:
                 yield client, api, services

@@ -77,8 +77,7 @@ async def test_no_personal_data_in_any_log_line(
         monkeypatch.setenv("MOTCUA_TELEGRAM__TOKEN", api.token)
         monkeypatch.setenv("MOTCUA_TELEGRAM__API_BASE", api.base_url)
         settings = load_settings()
-        services = await bootstrap(settings, kb=kb)
-        services.notifications = False
+        services = await bootstrap(settings, kb=kb, notifications=False)
         await _seed(services.sessions)
         client = TestClient(TestServer(create_app(services), access_log=None))
         await client.start_server()

@@ -12,23 +12,23 @@ from aiogram import Bot
 from aiogram.types import Update
 from fakes.bot_api import FakeBotAPI
 
+from bot.ports import Responder
 from bot.telegram.dispatcher import build_dispatcher, create_bot
+from handlers.assistant import Assistant
+from handlers.conversation import MemoryConversationStore
 from handlers.messages import Button, Incoming, Reply
 
 LONG = "ds:sub:000.00.20.H56-261120-0007:" + "x" * 60
 
 
 class Scripted:
-    def __init__(self, delay: float = 0.0, fail: bool = False) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
-        self.fail = fail
         self.seen: list[Incoming] = []
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         self.seen.append(msg)
         await asyncio.sleep(self.delay)
-        if self.fail:
-            raise RuntimeError("core bug")
         return [Reply("Trả lời <ok>", (Button("Theo dõi", LONG),))]
 
 
@@ -38,7 +38,17 @@ async def api() -> AsyncIterator[FakeBotAPI]:
         yield fake
 
 
-async def _feed(api: FakeBotAPI, core: Scripted, updates: list[dict[str, Any]]) -> None:
+class ExplodingKB:
+    """A knowledge base port that fails: the core's own failure, not a fake core's."""
+
+    def get(self, code: str) -> None:
+        raise RuntimeError("kb bug")
+
+    def decide(self, query: str) -> None:
+        raise RuntimeError("kb bug")
+
+
+async def _feed(api: FakeBotAPI, core: Responder, updates: list[dict[str, Any]]) -> None:
     bot: Bot = create_bot(api.token, api.base_url)
     dp = build_dispatcher(core)
     try:
@@ -57,7 +67,9 @@ async def test_typing_only_when_the_answer_is_slow(api: FakeBotAPI) -> None:
 
 
 async def test_a_failing_core_still_answers_politely(api: FakeBotAPI) -> None:
-    await _feed(api, Scripted(fail=True), [api.message_update(3, text="hỏi")])
+    # The apology is the core's (its one boundary); the adapter sends what the core returns.
+    core = Assistant(ExplodingKB(), MemoryConversationStore())  # type: ignore[arg-type]
+    await _feed(api, core, [api.message_update(3, text="đăng ký khai sinh cần gì")])
     assert "Xin lỗi" in api.sent(chat_id=3)[0]["text"]
 
 

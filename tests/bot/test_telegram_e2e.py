@@ -6,7 +6,7 @@ import asyncio
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -56,12 +56,13 @@ async def running_bot(
     monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase, *, timeout: float | None = None
 ) -> AsyncIterator[Running]:
     async with FakeBotAPI() as api:
-        services = await bootstrap(_env(monkeypatch, api), kb=kb)
-        services.notifications = False  # pushes would interleave with the answers under test
+        services = await bootstrap(_env(monkeypatch, api), kb=kb, notifications=False)
         if timeout is not None:  # a short client timeout for the slow-server test
             assert services.telegram is not None
             await services.telegram.session.close()
-            services.telegram = create_bot(api.token, api.base_url, timeout=timeout)
+            services = replace(
+                services, telegram=create_bot(api.token, api.base_url, timeout=timeout)
+            )
         runner = web.AppRunner(create_app(services), handle_signals=False)
         await runner.setup()  # starts polling inside the app's lifespan
         try:

@@ -23,8 +23,7 @@ async def test_webhook_registered_and_secret_checked(
         monkeypatch.setenv("MOTCUA_TELEGRAM__TOKEN", api.token)
         monkeypatch.setenv("MOTCUA_TELEGRAM__API_BASE", api.base_url)
         monkeypatch.setenv("MOTCUA_WEB__PUBLIC_URL", "https://motcua.example.gov.vn/")
-        services = await bootstrap(load_settings(), kb=kb)
-        services.notifications = False
+        services = await bootstrap(load_settings(), kb=kb, notifications=False)
         try:
             app = create_app(services)
             assert app[TELEGRAM].mode == "webhook"

@@ -13,6 +13,7 @@ from handlers.dossiers import tokens
 from handlers.dossiers.dialog import PENDING_DIGITS, DossierDialog
 from handlers.dossiers.view import AgencyInfo
 from handlers.messages import Channel, Incoming
+from handlers.payloads import CORE, ShowNote, Subscribe, Unsubscribe
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
 from storage.counters import MemoryCounterStore, RedisCounterStore
 from storage.dossier_store import SqlDossierStore
@@ -109,14 +110,14 @@ async def test_the_agency_note_needs_proof_of_possession(dialog: DossierDialog) 
     assert "Bản sao giấy chứng sinh" not in code_only[0].text
     assert "cơ quan đã ghi rõ" in code_only[0].text  # never "no note" when there is one
     state = ConversationState()
-    asked = await dialog.on_payload(msg(), f"ds:note:{CODE}", state)
+    asked = await dialog.on_payload(msg(), ShowNote(CODE), state)
     assert asked is not None and "4 chữ số cuối" in asked[0].text
     shown = await dialog.on_pending(msg(text="5678"), state)
     assert shown is not None and "Bản sao giấy chứng sinh" in shown[0].text
     # Proven a moment ago: following it needs no second proof.
     assert state.pending == "dossier_proven"
     assert [b.payload for b in shown[0].buttons] == [f"ds:sub:{CODE}"]
-    followed = await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    followed = await dialog.on_payload(msg(), Subscribe(CODE), state)
     assert followed is not None and "sẽ nhận thông báo" in followed[0].text
     # A subscriber proved possession: the lookup shows the note from now on.
     again = await dialog.on_receipt_code(msg(), CODE, ConversationState())
@@ -245,7 +246,7 @@ async def test_subscribe_from_typed_code_with_right_digits(
     dialog: DossierDialog, session_factory: SessionFactory
 ) -> None:
     state = ConversationState()
-    asked = await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    asked = await dialog.on_payload(msg(), Subscribe(CODE), state)
     assert asked is not None and "4 chữ số cuối" in asked[0].text
     assert state.pending == PENDING_DIGITS
     replies = await dialog.on_pending(msg(text="5678"), state)
@@ -261,7 +262,7 @@ async def test_wrong_digits_then_locked(
     dialog: DossierDialog, session_factory: SessionFactory, clock: Clock
 ) -> None:
     state = ConversationState()
-    await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    await dialog.on_payload(msg(), Subscribe(CODE), state)
     first = await dialog.on_pending(msg(text="1111"), state)
     assert first is not None and "chưa khớp" in first[0].text and "2 lần" in first[0].text
     second = await dialog.on_pending(msg(text="2222"), state)
@@ -270,12 +271,12 @@ async def test_wrong_digits_then_locked(
     assert third is not None and "sai quá số lần" in third[0].text
     assert state.pending is None
     # Asking again, even with the right digits ready, is refused for a while.
-    again = await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    again = await dialog.on_payload(msg(), Subscribe(CODE), state)
     assert again is not None and "sai quá số lần" in again[0].text
     assert state.pending is None
     assert await subscribed_codes(session_factory) == []
     clock.now += timedelta(hours=1)
-    retry = await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    retry = await dialog.on_payload(msg(), Subscribe(CODE), state)
     assert retry is not None and state.pending == PENDING_DIGITS
     ok = await dialog.on_pending(msg(text="5678"), state)
     assert ok is not None and "sẽ nhận thông báo" in ok[0].text
@@ -283,14 +284,14 @@ async def test_wrong_digits_then_locked(
 
 async def test_pending_digits_format_cancel_and_moving_on(dialog: DossierDialog) -> None:
     state = ConversationState()
-    await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    await dialog.on_payload(msg(), Subscribe(CODE), state)
     fmt = await dialog.on_pending(msg(text="56789"), state)
     assert fmt is not None and "đúng 4 chữ số" in fmt[0].text
     assert state.pending == PENDING_DIGITS
     cancelled = await dialog.on_pending(msg(text="Thôi"), state)
     assert cancelled is not None and "Đã bỏ qua" in cancelled[0].text
     assert state.pending is None
-    await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    await dialog.on_payload(msg(), Subscribe(CODE), state)
     moved_on = await dialog.on_pending(msg(text="lệ phí làm căn cước bao nhiêu"), state)
     assert moved_on is None
     assert state.pending is None
@@ -298,7 +299,7 @@ async def test_pending_digits_format_cancel_and_moving_on(dialog: DossierDialog)
 
 async def test_dossier_without_phone_needs_the_qr(dialog: DossierDialog) -> None:
     state = ConversationState()
-    replies = await dialog.on_payload(msg(), f"ds:sub:{OTHER}", state)
+    replies = await dialog.on_payload(msg(), Subscribe(OTHER), state)
     assert replies is not None and "quét mã QR" in replies[0].text
     assert state.pending is None
 
@@ -309,7 +310,7 @@ async def test_shared_phone_subscribes_without_asking(
     async with session_factory() as session, session.begin():
         await contacts_repo.save_contact(session, "telegram", "u1", "0912345678", clock())
     state = ConversationState()
-    replies = await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    replies = await dialog.on_payload(msg(), Subscribe(CODE), state)
     assert replies is not None and "sẽ nhận thông báo" in replies[0].text
     assert state.pending is None
     assert await subscribed_codes(session_factory) == [CODE]
@@ -324,19 +325,21 @@ async def test_list_and_cancel(dialog: DossierDialog, session_factory: SessionFa
     assert CODE in listing[0].text and OTHER in listing[0].text
     assert "Đang xử lý" in listing[0].text
     payloads = [b.payload for b in listing[0].buttons]
-    assert len(payloads) == 2 and all(p.startswith("ds:unsub:") for p in payloads)
+    pressed = [CORE.parse(p) for p in payloads]
+    assert len(pressed) == 2 and all(isinstance(p, Unsubscribe) for p in pressed)
+    unsub = pressed[0]
+    assert isinstance(unsub, Unsubscribe)
     # Someone else pressing the same button ends nothing.
-    stranger = await dialog.on_payload(msg("u2"), payloads[0], ConversationState())
+    stranger = await dialog.on_payload(msg("u2"), unsub, ConversationState())
     assert stranger is not None and "không còn theo dõi" in stranger[0].text
     assert len(await subscribed_codes(session_factory)) == 2
-    done = await dialog.on_payload(msg(), payloads[0], ConversationState())
+    done = await dialog.on_payload(msg(), unsub, ConversationState())
     assert done is not None and "không nhận thông báo" in done[0].text
     assert len(await subscribed_codes(session_factory)) == 1
-    twice = await dialog.on_payload(msg(), payloads[0], ConversationState())
+    twice = await dialog.on_payload(msg(), unsub, ConversationState())
     assert twice is not None and "không còn theo dõi" in twice[0].text
-    bogus = await dialog.on_payload(msg(), "ds:unsub:abc", ConversationState())
-    assert bogus is not None and "không còn theo dõi" in bogus[0].text
-    assert await dialog.on_payload(msg(), "ds:what", ConversationState()) is None
+    # Hand-made buttons never reach the dialog: the core answers them as stale.
+    assert CORE.parse("ds:unsub:abc") is None and CORE.parse("ds:what") is None
 
 
 def _png(data: str) -> bytes:
@@ -387,7 +390,7 @@ async def test_hand_made_subscribe_payloads_are_rate_limited(dialog: DossierDial
     texts = []
     for seq in range(200, 220):
         replies = await dialog.on_payload(
-            msg("prober"), f"ds:sub:000.00.20.H56-261120-{seq:04d}", ConversationState()
+            msg("prober"), Subscribe(f"000.00.20.H56-261120-{seq:04d}"), ConversationState()
         )
         assert replies is not None
         texts.append(replies[0].text)
@@ -407,7 +410,7 @@ async def test_closed_dossier_offers_no_subscription(
     assert "Không thuộc thẩm quyền" not in replies[0].text  # the agency's note needs proof
     assert [b.payload for b in replies[0].buttons] == [f"ds:note:{code}"]
     state = ConversationState()
-    await dialog.on_payload(msg(), f"ds:note:{code}", state)
+    await dialog.on_payload(msg(), ShowNote(code), state)
     proven = await dialog.on_pending(msg(text="5678"), state)
     assert proven is not None and "Lý do: Không thuộc thẩm quyền." in proven[0].text
     assert proven[0].buttons == ()
@@ -442,10 +445,10 @@ async def test_digits_with_spaces_count_and_questions_with_numbers_do_not(
     dialog: DossierDialog, session_factory: SessionFactory
 ) -> None:
     state = ConversationState()
-    await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    await dialog.on_payload(msg(), Subscribe(CODE), state)
     moved_on = await dialog.on_pending(msg(text="lệ phí đăng ký năm 2024 bao nhiêu"), state)
     assert moved_on is None and state.pending is None
-    await dialog.on_payload(msg(), f"ds:sub:{CODE}", state)
+    await dialog.on_payload(msg(), Subscribe(CODE), state)
     ok = await dialog.on_pending(msg(text="56 78."), state)
     assert ok is not None and "sẽ nhận thông báo" in ok[0].text
 
@@ -518,20 +521,20 @@ async def test_wrong_digits_lock_the_guessers_never_the_owner(
         state = ConversationState()
         for guess in ("1111", "2222", "3333"):
             if state.pending != PENDING_DIGITS:
-                await dialog.on_payload(msg(f"guesser{n}"), f"ds:sub:{CODE}", state)
+                await dialog.on_payload(msg(f"guesser{n}"), Subscribe(CODE), state)
             await dialog.on_pending(msg(f"guesser{n}", text=guess), state)
     # A guesser who failed on the dossier under attack may not try it again today.
     state = ConversationState()
-    again = await dialog.on_payload(msg("guesser0"), f"ds:sub:{CODE}", state)
+    again = await dialog.on_payload(msg("guesser0"), Subscribe(CODE), state)
     assert again is not None and "sai quá số lần" in again[0].text
     # Under attack, one wrong try is all a newcomer gets on it (two more on other dossiers).
     state = ConversationState()
-    await dialog.on_payload(msg("late"), f"ds:sub:{CODE}", state)
+    await dialog.on_payload(msg("late"), Subscribe(CODE), state)
     once = await dialog.on_pending(msg("late", text="9999"), state)
     assert once is not None and "sai quá số lần" in once[0].text
     # The owner, typing the right digits for the first time, is not locked out.
     state = ConversationState()
-    asked = await dialog.on_payload(msg("owner"), f"ds:sub:{CODE}", state)
+    asked = await dialog.on_payload(msg("owner"), Subscribe(CODE), state)
     assert asked is not None and "4 chữ số cuối" in asked[0].text
     ok = await dialog.on_pending(msg("owner", text="5678"), state)
     assert ok is not None and "sẽ nhận thông báo" in ok[0].text

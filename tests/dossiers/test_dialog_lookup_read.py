@@ -10,6 +10,7 @@ from handlers import texts_vi as T
 from handlers.conversation import ConversationState
 from handlers.dossiers.dialog import DossierDialog
 from handlers.messages import Channel, Incoming
+from handlers.payloads import Subscribe
 from storage import dossiers_repo, subscriptions_repo
 from storage.counters import MemoryCounterStore
 from storage.dossier_store import SqlDossierStore
@@ -123,7 +124,7 @@ async def test_subscribe_button_follows_the_subscription(session_factory: Sessio
     assert await payloads(Channel.TELEGRAM, "8") == [f"ds:sub:{CODE}"]
     assert await payloads(Channel.ZALO, "7") == [f"ds:sub:{CODE}"]
     already = await dialog.on_payload(
-        _msg(Channel.TELEGRAM, "7", ""), f"ds:sub:{CODE}", ConversationState()
+        _msg(Channel.TELEGRAM, "7", ""), Subscribe(CODE), ConversationState()
     )
     assert already is not None
     assert already[0].text == T.DOSSIER_ALREADY_SUBSCRIBED.format(code=CODE)

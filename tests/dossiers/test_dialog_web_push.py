@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from bot.bootstrap import CHANNELS
+from bot.config import load_settings
 from handlers.conversation import ConversationState
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.tokens import make_token
 from handlers.messages import Channel, Incoming
+from handlers.payloads import Subscribe
 from storage import dossiers_repo, subscriptions_repo
 from storage.counters import MemoryCounterStore
 from storage.dossier_store import SqlDossierStore
@@ -50,13 +53,23 @@ async def seeded(session_factory: SessionFactory) -> SessionFactory:
 def _dialog(
     sessions: SessionFactory, push: frozenset[str] | None, telegram_url: str = ""
 ) -> DossierDialog:
+    """``push`` names the channels that can push; their places come from the channels
+    themselves (bot/), as bootstrap wires them."""
+    username = telegram_url.rsplit("/", 1)[-1]
+    settings = load_settings(telegram={"username": username})
+    channels = {c.name: c for c in CHANNELS}
+    places = [channels[name].push_place(settings) for name in ("telegram", "zalo")]
     return DossierDialog(
         SqlDossierStore(sessions),
         signing_key=KEY,
         counters=MemoryCounterStore(clock=NOW.timestamp),
         clock=lambda: NOW,
         push_channels=push,
-        telegram_url=telegram_url,
+        push_places=[
+            p
+            for name, p in zip(("telegram", "zalo"), places, strict=True)
+            if p is not None and push and name in push
+        ],
     )
 
 
@@ -89,7 +102,7 @@ async def test_web_subscribe_payload_asks_no_digits_and_stores_nothing(
 ) -> None:
     dialog = _dialog(seeded, frozenset({"zalo"}))
     state = ConversationState()
-    replies = await dialog.on_payload(web(), f"ds:sub:{CODE}", state)
+    replies = await dialog.on_payload(web(), Subscribe(CODE), state)
     assert replies is not None and len(replies) == 1
     assert "4 chữ số" not in replies[0].text and "Zalo" in replies[0].text
     assert "Telegram" not in replies[0].text
@@ -122,7 +135,7 @@ async def test_nothing_can_push_says_to_look_it_up_again(seeded: SessionFactory)
     replies = await dialog.on_receipt_code(web(), CODE, ConversationState())
     assert "bất cứ lúc nào" in replies[-1].text and "Telegram" not in replies[-1].text
     tg = Incoming(Channel.TELEGRAM, "t1")
-    subscribe = await dialog.on_payload(tg, f"ds:sub:{CODE}", ConversationState())
+    subscribe = await dialog.on_payload(tg, Subscribe(CODE), ConversationState())
     assert subscribe is not None and "4 chữ số" not in subscribe[0].text
 
 

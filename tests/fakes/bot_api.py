@@ -302,6 +302,24 @@ class FakeBotAPI:
                 raise TimeoutError(f"{count}x {method} not seen in {timeout}s; last: {seen}")
             await self._until_change(remaining)
 
+    async def wait_for_count(
+        self, count: int, method: str = "sendMessage", *, timeout: float = 10.0
+    ) -> None:
+        """Until ``count`` calls of ``method`` were received (any outcome); counts only the new
+        ones at each change, so a long run (thousands of calls) costs no quadratic scan."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        seen, checked = 0, 0
+        while True:
+            for r in self.requests[checked:]:
+                seen += r.method == method
+            checked = len(self.requests)
+            if seen >= count:
+                return
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError(f"{count}x {method} not seen in {timeout}s (saw {seen})")
+            await self._until_change(remaining)
+
     @property
     def pending_updates(self) -> int:
         return len(self._updates)

@@ -287,8 +287,6 @@ class _Services:
     sessions: Any
     assistant: Any
     store: Any
-    senders: dict[str, Any] = field(default_factory=dict)
-    notifications: bool = False
 
 
 class ZaloHarness:

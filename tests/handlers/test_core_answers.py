@@ -14,6 +14,7 @@ from handlers.assistant import Assistant
 from handlers.conversation import ConversationState, MemoryConversationStore
 from handlers.intents import SmallTalk
 from handlers.messages import Channel, Incoming, Reply
+from handlers.payloads import FullText
 from knowledge import shipped
 from knowledge.base import KnowledgeBase
 from knowledge.compressed import open_text
@@ -82,20 +83,20 @@ async def test_a_shortened_answer_offers_its_full_text(
     replies = await assistant.handle(press("pa:1.001193:documents"))
     first = replies[0]
     assert len(first.text) <= render.FIRST_MESSAGE_LIMIT
-    full_buttons = [b for b in first.buttons if b.payload.startswith(render.FULL_PREFIX)]
+    full_buttons = [b for b in first.buttons if b.payload.startswith(FullText.PREFIX)]
     assert [b.label for b in full_buttons] == [t.FULL_BUTTON]
     assert first.buttons[0] is full_buttons[0]  # first, where the eye goes
     full = await assistant.handle(press(full_buttons[0].payload))
     assert len(full[0].text) > len(first.text)
     assert "mang thai hộ" in full[0].text and t.DOCUMENTS_NOTES_TITLE in full[0].text
-    assert all(not b.payload.startswith(render.FULL_PREFIX) for b in full[0].buttons)
+    assert all(not b.payload.startswith(FullText.PREFIX) for b in full[0].buttons)
     assert (await state_of(store)).last_procedure == "1.001193"
     # a payload that came back as text, or a stale one, is handled
     assert (await assistant.handle(say(full_buttons[0].payload)))[0].text == full[0].text
     assert await assistant.handle(press("pf:9.999999:fee")) == [Reply(t.STALE_BUTTON)]
     # an answer that says everything offers nothing more
     short = await assistant.handle(press("pa:1.010041:fee"))
-    assert all(not b.payload.startswith(render.FULL_PREFIX) for b in short[0].buttons)
+    assert all(not b.payload.startswith(FullText.PREFIX) for b in short[0].buttons)
 
 
 async def test_the_clock_the_core_is_given_decides_what_is_in_force(

@@ -12,6 +12,7 @@ from handlers import texts_vi as t
 from handlers.assistant import Assistant
 from handlers.conversation import ConversationState, MemoryConversationStore
 from handlers.messages import Channel, Incoming, Reply
+from handlers.payloads import DossierPayload
 from handlers.ports import DossierPort
 from knowledge.base import KnowledgeBase
 
@@ -59,12 +60,9 @@ class RecordingDossiers:
         return self._reply("on_pending", msg.text or "")
 
     async def on_payload(
-        self, msg: Incoming, payload: str, state: ConversationState
-    ) -> list[Reply] | None:
-        if payload == "ds:unknown":
-            self.calls.append(("on_payload", payload))
-            return None
-        return self._reply("on_payload", payload)
+        self, msg: Incoming, payload: DossierPayload, state: ConversationState
+    ) -> list[Reply]:
+        return self._reply("on_payload", payload.encode())
 
     async def on_my_dossiers(self, msg: Incoming, state: ConversationState) -> list[Reply]:
         return self._reply("on_my_dossiers", "")
@@ -147,6 +145,7 @@ async def test_unknown_dossier_button_is_answered(
     bot: Assistant, dossiers: RecordingDossiers
 ) -> None:
     assert await bot.handle(msg(payload="ds:unknown")) == [Reply(t.STALE_BUTTON)]
+    assert dossiers.calls == []  # a payload no kind reads never reaches the dialog
 
 
 async def test_procedure_questions_and_codes_do_not_reach_the_dossiers(

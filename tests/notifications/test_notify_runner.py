@@ -1,19 +1,23 @@
-"""The scheduler hook: explicit job ids, idempotent start; the rating wrapper around the core."""
+"""The scheduler hook: explicit job ids, idempotent start; the core's rating hook."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from fakes.bot_api import FakeBotAPI
 from notify_support import add_dossier, outbox_rows
 
 from bot.config import load_settings
-from bot.senders.setup import build_service, start_notifications
+from bot.senders.setup import build_service, start_notifications, telegram_sender
 from bot.senders.telegram import create_push_bot
-from handlers.messages import Channel, Incoming, Reply
+from handlers import texts_vi as core_texts
+from handlers.assistant import Assistant
+from handlers.conversation import MemoryConversationStore
+from handlers.messages import Channel, Incoming
+from handlers.payloads import Rate
+from knowledge.base import KnowledgeBase
 from notifications import texts_vi as t
-from notifications.ratings import RatingResponder
+from notifications.ratings import Ratings
 from notifications.runner import DISPATCH_JOB_ID, start_scheduler
 from storage.engine import SessionFactory
 
@@ -50,12 +54,14 @@ async def test_serve_hook_runs_the_rules_and_sends(
         session_factory, "S-1", chats=["321"], due_at=datetime.now(UTC) - timedelta(hours=2)
     )
     bot = create_push_bot(fake_api.token, fake_api.base_url)
-    scheduler = start_notifications(settings, session_factory, telegram_bot=bot)
+    sender = telegram_sender(settings, bot)
+    assert sender is not None
+    scheduler = start_notifications(settings, session_factory, senders={"telegram": sender})
     try:
         await fake_api.wait_for("sendMessage", 1, chat_id=321, timeout=30)
     finally:
         scheduler.shutdown(wait=False)
-        await asyncio.sleep(0.5)
+        await sender.aclose()
         await bot.session.close()
     # The serve bot's own retrying session is not the one the pushes used.
     assert fake_api.sent("sendMessage", 321)
@@ -65,23 +71,14 @@ async def test_serve_hook_runs_the_rules_and_sends(
     assert [r["status"] for r in await outbox_rows(session_factory)] == ["sent"]
 
 
-class Echo:
-    def __init__(self) -> None:
-        self.seen: list[Incoming] = []
-
-    async def handle(self, msg: Incoming) -> list[Reply]:
-        self.seen.append(msg)
-        return [Reply("core")]
-
-
-async def test_rating_wrapper_stores_rate_payloads_and_passes_the_rest(
-    session_factory: SessionFactory,
+async def test_the_core_stores_rate_payloads_through_its_hook_and_answers_the_rest(
+    session_factory: SessionFactory, kb: KnowledgeBase
 ) -> None:
     d = await add_dossier(session_factory, "R-9", chats=["55"], status="returned")
-    core = Echo()
-    responder = RatingResponder(core, session_factory, contact="0200")
-    press = Incoming(Channel.TELEGRAM, "55", payload=f"rate:{d}:very_satisfied")
-    assert [r.text for r in await responder.handle(press)] == [t.RATING_THANKS]
+    core = Assistant(
+        kb, MemoryConversationStore(), ratings=Ratings(session_factory, contact="0200")
+    )
+    press = Incoming(Channel.TELEGRAM, "55", payload=Rate(d, "very_satisfied").encode())
+    assert [r.text for r in await core.handle(press)] == [t.RATING_THANKS]
     hello = Incoming(Channel.TELEGRAM, "55", text="xin chào")
-    assert [r.text for r in await responder.handle(hello)] == ["core"]
-    assert core.seen == [hello]
+    assert [r.text for r in await core.handle(hello)] == [core_texts.GREETING]

@@ -28,8 +28,7 @@ async def staff_services(
         monkeypatch.delenv(f"MOTCUA_TELEGRAM__{name}", raising=False)
     monkeypatch.delenv("MOTCUA_WEB__PUBLIC_URL", raising=False)
     monkeypatch.delenv("MOTCUA_REDIS__URL", raising=False)
-    built = await bootstrap(load_settings(), kb=kb)
-    built.notifications = False
+    built = await bootstrap(load_settings(), kb=kb, notifications=False)
     try:
         yield built
     finally:

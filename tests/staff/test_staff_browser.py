@@ -305,8 +305,7 @@ async def telegram(
         monkeypatch.setenv("MOTCUA_TELEGRAM__TOKEN", api.token)
         monkeypatch.setenv("MOTCUA_TELEGRAM__API_BASE", api.base_url)
         monkeypatch.delenv("MOTCUA_WEB__PUBLIC_URL", raising=False)
-        services = await bootstrap(load_settings(), kb=kb)
-        services.notifications = False  # the test runs the dispatcher itself
+        services = await bootstrap(load_settings(), kb=kb, notifications=False)
         runner, url = await _serve(services)
         try:
             yield api, services, url

@@ -82,9 +82,8 @@ async def test_an_approved_phrase_changes_the_answer(
     assert "giay bao hy" in services.knowledge.loaded
 
     # A replica that starts later reads the approved phrases from the database.
-    restarted = await bootstrap(load_settings(), kb=kb)
+    restarted = await bootstrap(load_settings(), kb=kb, notifications=False)
     try:
-        restarted.notifications = False
         assert await _answered(restarted, "giấy báo hỷ", "asker-c") == {MARRIAGE}
     finally:
         await restarted.aclose()

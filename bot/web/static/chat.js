@@ -148,8 +148,8 @@
   // A printed QR code can open a procedure (?p=1.001193) or a dossier (?d=<token>).
   const params = new URLSearchParams(window.location.search);
   let payload = null;
-  if (params.get("p")) payload = "p_" + params.get("p").trim().replace(/\./g, "-");
-  else if (params.get("d")) payload = "d_" + params.get("d").trim();
+  if (params.get("p")) payload = T.open_procedure + params.get("p").trim().replace(/\./g, "-");
+  else if (params.get("d")) payload = T.open_dossier + params.get("d").trim();
   if (payload && PAYLOAD.test(payload)) {
     history.replaceState(null, "", window.location.pathname);
     ask({ payload: payload }).then(checkInbox);

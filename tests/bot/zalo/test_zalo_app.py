@@ -8,7 +8,7 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 from fakes.zalo_api import FakeZaloAPI
 
-from bot.app import create_app
+from bot.app import SENDERS, create_app
 from bot.bootstrap import bootstrap
 from bot.config import DatabaseSettings, SecuritySettings, Settings, ZaloSettings
 from bot.senders.zalo import ZaloSender, ZnsSender
@@ -36,14 +36,16 @@ def _settings(api: FakeZaloAPI, tmp_path: Path, **zalo: object) -> Settings:
 async def test_create_app_mounts_zalo(kb: KnowledgeBase, tmp_path: Path) -> None:
     async with FakeZaloAPI() as api:
         services = await bootstrap(
-            _settings(api, tmp_path, zns_templates={"overdue_apology": "T-1"}), kb=kb
+            _settings(api, tmp_path, zns_templates={"overdue_apology": "T-1"}),
+            kb=kb,
+            notifications=False,
         )
-        services.notifications = False
         client = TestClient(TestServer(create_app(services)))
         await client.start_server()
         try:
-            assert isinstance(services.senders["zalo"], ZaloSender)
-            assert isinstance(services.senders["zns"], ZnsSender)
+            senders = client.server.app[SENDERS]
+            assert isinstance(senders["zalo"], ZaloSender)
+            assert isinstance(senders["zns"], ZnsSender)
             raw, headers = api.signed(api.delivery("follow", user_id="u-app"))
             resp = await client.post("/webhooks/zalo", data=raw, headers=headers)
             assert resp.status == 200
@@ -59,14 +61,13 @@ async def test_zalo_is_absent_without_its_keys(kb: KnowledgeBase, tmp_path: Path
         settings = _settings(api, tmp_path)
         settings.zalo.oa_secret_key = settings.security.signing_key  # any SecretStr
         settings.zalo.app_id = ""
-        services = await bootstrap(settings, kb=kb)
-        services.notifications = False
+        services = await bootstrap(settings, kb=kb, notifications=False)
         client = TestClient(TestServer(create_app(services)))
         await client.start_server()
         try:
             resp = await client.post("/webhooks/zalo", data=b"{}")
             assert resp.status in (404, 405)
-            assert "zalo" not in services.senders
+            assert "zalo" not in client.server.app[SENDERS]
         finally:
             await client.close()
             await services.aclose()

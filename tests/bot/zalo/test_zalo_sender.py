@@ -425,7 +425,7 @@ async def test_overdue_apology_reaches_an_unfollowed_dossier_by_zns(
 async def test_a_pushed_numbered_list_can_be_answered_with_a_digit(
     zalo: tuple[FakeZaloAPI, ZaloClient],
 ) -> None:
-    from bot.zalo.inbox import CHOICES_CHANNEL
+    from handlers.choices import chosen
 
     api, client = zalo
     store = MemoryConversationStore()
@@ -433,5 +433,6 @@ async def test_a_pushed_numbered_list_can_be_answered_with_a_digit(
     many = Reply("Chọn:", tuple(Button(f"Mục {i}", f"rate:7:{i}") for i in range(5)))
     assert (await sender.send("u1", many)).outcome is Outcome.SENT
     assert "5. Mục 4" in api.sent()[-1].text
-    stored = await store.load(CHOICES_CHANNEL, "u1")
-    assert stored is not None and "rate:7:4" in stored
+    # Kept in the conversation, where the core reads a digit back (one mechanism for both).
+    assert await chosen(store, "zalo", "u1", "5") == "rate:7:4"
+    assert await chosen(store, "zalo", "u1", "6") is None

@@ -12,9 +12,13 @@ import pytest
 from fakes.zalo_api import FakeZaloAPI, ZaloHarness
 from sqlalchemy import func, select
 
+from bot.zalo.render import MAX_BUTTONS
 from bot.zalo.signature import expected_mac
+from handlers import texts_vi as t
+from handlers.assistant import Assistant
 from handlers.conversation import MemoryConversationStore
 from handlers.messages import Incoming, Reply
+from knowledge.base import KnowledgeBase
 from storage.engine import SessionFactory
 from storage.models import WebhookEvent
 from storage.zalo_repo import SqlWebhookLedger
@@ -220,36 +224,38 @@ async def test_zalo_senders_join_the_notification_senders(
     from bot.senders.zalo import ZaloSender
 
     h, _ = gate
-    assert isinstance(h.services.senders["zalo"], ZaloSender)
-    assert "zns" not in h.services.senders  # no ZNS template configured
+    from bot.channel import SENDERS
+
+    senders = h.client.server.app[SENDERS]
+    assert isinstance(senders["zalo"], ZaloSender)
+    assert "zns" not in senders  # no ZNS template configured
 
 
 async def test_a_digit_picks_from_the_latest_numbered_list_only(
-    session_factory: SessionFactory,
+    session_factory: SessionFactory, kb: KnowledgeBase
 ) -> None:
-    from handlers.messages import Button
-
-    class Menu(Echo):
-        async def handle(self, msg: Incoming) -> list[Reply]:
-            self.seen.append(msg)
-            if msg.text == "menu":
-                return [Reply("Chọn:", tuple(Button(f"Mục {i}", f"pa:x:{i}") for i in range(6)))]
-            return [Reply("ok")]
-
-    menu = Menu()
-    async with (
-        FakeZaloAPI() as api,
-        ZaloHarness(api, session_factory, menu, MemoryConversationStore()) as h,
-    ):
-        for n, text in enumerate(("menu", "2", "9", "xin chào", "2")):
+    """More buttons than Zalo shows: the core numbers them (its one digit mechanism)."""
+    store = MemoryConversationStore()
+    core = Assistant(kb, store, max_buttons={"zalo": MAX_BUTTONS})
+    answers: list[str] = []
+    async with FakeZaloAPI() as api, ZaloHarness(api, session_factory, core, store) as h:
+        for n, text in enumerate(("1.001193", "2", "9", "xin chào", "2")):
+            before = len(api.sent())
             body = api.delivery("user_send_text", message={"text": text, "msg_id": f"d{n}"})
             assert await h.deliver(body) == 200
             await h.settle()
-    seen = [(m.text, m.payload) for m in menu.seen]
-    # "2" after the list is its second item; "9" is out of range; after a plain answer the
-    # old list is gone and "2" is just text for the core
-    assert seen == [("menu", None), (None, "pa:x:1"), ("9", None), ("xin chào", None), ("2", None)]
-    assert "1. Mục 0" in api.sent()[0].text and api.sent()[0].buttons == []
+            sent = api.sent()[before:]
+            assert sent and all(m.buttons == [] or len(m.buttons) <= MAX_BUTTONS for m in sent)
+            answers.append("\n".join(m.text for m in sent))
+    overview, picked, out_of_range, hello, stale = answers
+    # The procedure's aspect buttons, numbered: "2" is the second, "Thời hạn".
+    assert t.CHOOSE_BY_NUMBER in overview and f"2. {t.ASPECT_BUTTONS['time']}" in overview
+    assert picked != overview and t.NO_CHOICE_PENDING not in picked
+    listed = sum(1 for line in picked.splitlines() if line[:1].isdigit() and line[1:3] == ". ")
+    assert out_of_range == t.CHOICE_OUT_OF_RANGE.format(count=listed)
+    assert hello == t.GREETING
+    # After a plain answer the old list is gone: a digit picks nothing.
+    assert stale == t.NO_CHOICE_PENDING
 
 
 async def test_batched_ledger_groups_a_burst_into_few_inserts(
