@@ -23,7 +23,7 @@ DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jso
 # issue's targets are wrong <= 0.02, helpful >= 0.90, honest >= 0.90 on a held-out set; the
 # portal-style sets label the one procedure an officer would point to, stricter than that.
 # blind_1, blind_2 and blind_6 were read after their first score (data/README.md): regression
-# checks.
+# checks. blind_7 and blind_8 were committed unread, after their held-out scores.
 FLOORS: dict[str, dict[str, float]] = {
     "extra_queries": {"wrong_direct": 0.01, "helpful": 0.95, "honest_out_of_data": 0.97},
     "portal_style_a": {"wrong_direct": 0.01, "helpful": 0.77, "honest_out_of_data": 0.9},
@@ -34,6 +34,8 @@ FLOORS: dict[str, dict[str, float]] = {
     "blind_1": {"wrong_direct": 0.0, "helpful": 0.97, "honest_out_of_data": 0.94},
     "blind_2": {"wrong_direct": 0.0, "helpful": 0.97, "honest_out_of_data": 0.93},
     "blind_6": {"wrong_direct": 0.012, "helpful": 0.9, "honest_out_of_data": 0.94},
+    "blind_7": {"wrong_direct": 0.0, "helpful": 0.84, "honest_out_of_data": 0.94},
+    "blind_8": {"wrong_direct": 0.0, "helpful": 0.9, "honest_out_of_data": 0.83},
 }
 DEV_FLOORS = {"wrong_direct": 0.025, "helpful": 0.78, "honest_out_of_data": 1.0}
 

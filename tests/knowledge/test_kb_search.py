@@ -171,7 +171,8 @@ def test_portal_style_queries_hold_their_floors(kb: KnowledgeBase, name: str) ->
         assert report[key] >= floor, (key, report)
 
 
-# Written blind for issue 10; 1, 2 and 6 read after their first score, 7 and 8 not (data/README.md).
+# Written blind for issue 10; 1, 2 and 6 read after their first score, 7 and 8 not
+# (data/README.md).
 BLIND_FLOORS = {
     "blind_1": {"top1": 0.91, "top3": 0.97, "abstain_rate": 0.95},
     "blind_2": {"top1": 0.82, "top3": 0.93, "abstain_rate": 0.85},
