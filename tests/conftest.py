@@ -7,7 +7,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
-from db_support import DB_KINDS, create_test_database, drop_test_database
+from db_support import DB_KINDS, create_test_database, drop_test_database, require_redis
 
 from knowledge import shipped
 from knowledge.base import KnowledgeBase
@@ -100,21 +100,14 @@ async def redis_counters() -> AsyncIterator[Callable[[], RedisCounterStore]]:
         stores.append(RedisCounterStore.from_url(REDIS_URL, prefix=prefix))
         return stores[-1]
 
-    probe = make()
-    try:
-        await probe.apply((), ["ping"])
-    except Exception as exc:  # noqa: BLE001 - any connection problem
-        await probe.aclose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
-        pytest.skip(f"Redis not reachable: {exc}")
+    client = await require_redis(REDIS_URL)
     try:
         yield make
     finally:
-        client = probe._redis
         keys = [k async for k in client.scan_iter(match=prefix + "*")]
         if keys:
             await client.delete(*keys)
+        await client.aclose()
         for store in stores:
             await store.aclose()
 

@@ -1,4 +1,5 @@
-"""Throwaway databases for the tests: SQLite files and PostgreSQL databases made per run."""
+"""Throwaway databases for the tests: SQLite files and PostgreSQL databases made per run, and
+the test Redis (required under CI)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 PG_ADMIN_DSN = os.environ.get("MOTCUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -41,3 +43,17 @@ def create_test_database(kind: str, tmp_dir: Path) -> tuple[str, str | None]:
 def drop_test_database(name: str | None) -> None:
     if name is not None:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def require_redis(url: str) -> Redis:
+    """A client of the test Redis at ``url``, answering; skips the test without one (fails it
+    under CI, where Redis must run)."""
+    client = Redis.from_url(url)
+    try:
+        await client.ping()
+    except Exception as exc:  # noqa: BLE001 - any connection problem
+        await client.aclose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {url} is required under CI: {exc}")
+        pytest.skip(f"Redis not reachable: {exc}")
+    return client

@@ -28,9 +28,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 from channel_support import SIGNING_KEY
-from db_support import create_test_database, drop_test_database
+from db_support import create_test_database, drop_test_database, require_redis
 from fakes.bot_api import FakeBotAPI
-from redis.asyncio import Redis
 from sqlalchemy import text
 
 from handlers.messages import Reply
@@ -193,14 +192,7 @@ async def _wait_healthy(url: str, proc: asyncio.subprocess.Process, dep: Deploym
 
 @pytest.fixture
 async def redis_db() -> AsyncIterator[str]:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except Exception as exc:  # noqa: BLE001 - any connection problem
-        await client.aclose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
-        pytest.skip(f"Redis not reachable: {exc}")
+    client = await require_redis(REDIS_URL)
     await client.flushdb()
     yield REDIS_URL
     await client.flushdb()

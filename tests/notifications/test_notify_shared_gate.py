@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from db_support import require_redis
 from fakes.bot_api import FakeBotAPI
 from notify_support import enqueue_plain, outbox_rows
 from redis.asyncio import Redis
@@ -27,14 +28,7 @@ REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/14")
 @pytest.fixture
 async def gate_prefix() -> AsyncIterator[str]:
     """A key prefix of this test's own in the test Redis db; its keys deleted after."""
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except Exception as exc:  # noqa: BLE001 - any connection problem
-        await client.aclose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
-        pytest.skip(f"Redis not reachable: {exc}")
+    client = await require_redis(REDIS_URL)
     prefix = f"test:send:{secrets.token_hex(4)}"
     yield prefix
     keys = [key async for key in client.scan_iter(f"{prefix}:*")]
