@@ -21,6 +21,7 @@ from bot.links import Links
 from bot.one_at_a_time import KeyedLock, OneAtATime
 from bot.ports import Responder
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
+from bot.zalo import NAME
 from bot.zalo.client import ZaloClient
 from bot.zalo.inbox import ZaloInbox
 from bot.zalo.render import MAX_BUTTONS
@@ -28,7 +29,6 @@ from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from handlers.conversation import ConversationStore
 from handlers.dossiers.possession import Possession
-from handlers.messages import Channel
 from handlers.payloads import PHONE_KINDS, Kind
 from handlers.ports import PushPlace
 from notifications.ports import Sender
@@ -90,7 +90,9 @@ def build_channel(
     possession = Possession(
         SqlDossierStore(sessions), max_subscribers=settings.security.max_subscribers_per_dossier
     )
-    inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), possession, store, locks=locks)
+    inbox = ZaloInbox(
+        responder, client, SqlZaloUsers(sessions, channel=NAME), possession, store, locks=locks
+    )
     ledger = SqlWebhookLedger(sessions)
     webhook = ZaloWebhook(
         app_id=z.app_id,
@@ -110,7 +112,7 @@ def build_senders(
     zns = (
         ZnsSender(
             client,
-            SqlZaloUsers(sessions),
+            SqlZaloUsers(sessions, channel=NAME),
             dict(settings.zalo.zns_templates),
             contact=settings.agency.contact,
         )
@@ -118,7 +120,7 @@ def build_senders(
         else None
     )
     senders: dict[str, Sender] = {
-        "zalo": ZaloSender(
+        NAME: ZaloSender(
             client, lookup_url=Links.from_settings(settings).web_url, choices=store, zns=zns
         ),
     }
@@ -157,7 +159,7 @@ class ZaloServices(Protocol):
 class ZaloChannel:
     """Zalo OA: a signed webhook in, the OA API (and ZNS by phone) out."""
 
-    name = str(Channel.ZALO)
+    name = NAME
     max_buttons: int | None = MAX_BUTTONS  # more than a message holds: the core numbers them
     # Sharing a phone and following the dossiers found by it: buttons only Zalo offers.
     payload_kinds: tuple[type[Kind], ...] = PHONE_KINDS
