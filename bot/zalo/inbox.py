@@ -85,13 +85,14 @@ class ZaloInbox:
         possession: Possession,
         store: ConversationStore,
         *,
-        flood: FloodGate | None = None,
+        flood: FloodGate,
         locks: KeyedLock | None = None,
     ) -> None:
-        """``locks``: the per-user lock the responder serialises with (OneAtATime.locks), so
-        that a user's events and the core's answers to them queue in one line."""
+        """``flood``: the per-user message limit (on the app's shared counters); ``locks``:
+        the per-user lock the responder serialises with (OneAtATime.locks), so that a user's
+        events and the core's answers to them queue in one line."""
         self._responder = responder
-        self._flood = flood if flood is not None else FloodGate()
+        self._flood = flood
         self.stats: Counter[str] = Counter()
         self._client = client
         self._users = users
@@ -112,7 +113,7 @@ class ZaloInbox:
 
     async def _let_in(self, user_id: str) -> bool:
         """The flood limit on what a user writes (never on follow, phone sharing, withdrawal)."""
-        verdict = self._flood.check(user_id)
+        verdict = await self._flood.check(user_id)
         if verdict is Verdict.ALLOW:
             return True
         self.stats["flooded"] += 1

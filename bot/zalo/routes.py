@@ -23,6 +23,7 @@ from bot.ports import Responder
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
 from bot.zalo import NAME
 from bot.zalo.client import ZaloClient
+from bot.zalo.flood import FloodGate
 from bot.zalo.inbox import ZaloInbox
 from bot.zalo.render import MAX_BUTTONS
 from bot.zalo.tokens import OAuthClient, TokenManager
@@ -31,6 +32,7 @@ from handlers.conversation import ConversationStore
 from handlers.dossiers.possession import Possession
 from handlers.payloads import PHONE_KINDS, Kind
 from handlers.ports import PushPlace
+from handlers.ratelimit import CounterStore
 from notifications.ports import Sender
 from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
@@ -82,6 +84,8 @@ def build_channel(
     responder: Responder,
     store: ConversationStore,
     http: aiohttp.ClientSession,
+    *,
+    counters: CounterStore,
 ) -> ZaloRuntime:
     z = settings.zalo
     client = zalo_client(settings, sessions, http)
@@ -90,9 +94,10 @@ def build_channel(
     possession = Possession(
         SqlDossierStore(sessions), max_subscribers=settings.security.max_subscribers_per_dossier
     )
-    inbox = ZaloInbox(
-        responder, client, SqlZaloUsers(sessions, channel=NAME), possession, store, locks=locks
-    )
+    users = SqlZaloUsers(sessions, channel=NAME)
+    # The flood limit counts on the app's counters: Redis when configured, as replicas share.
+    flood = FloodGate(counters)
+    inbox = ZaloInbox(responder, client, users, possession, store, flood=flood, locks=locks)
     ledger = SqlWebhookLedger(sessions)
     webhook = ZaloWebhook(
         app_id=z.app_id,
@@ -155,6 +160,9 @@ class ZaloServices(Protocol):
     @property
     def store(self) -> ConversationStore: ...
 
+    @property
+    def counters(self) -> CounterStore: ...
+
 
 class ZaloChannel:
     """Zalo OA: a signed webhook in, the OA API (and ZNS by phone) out."""
@@ -186,7 +194,12 @@ class ZaloChannel:
         """The HTTP session and clients live as long as the app; yields the push senders."""
         async with aiohttp.ClientSession() as http:
             runtime = build_channel(
-                services.settings, services.sessions, services.assistant, services.store, http
+                services.settings,
+                services.sessions,
+                services.assistant,
+                services.store,
+                http,
+                counters=services.counters,
             )
             app[ZALO] = runtime
             stop = asyncio.Event()
