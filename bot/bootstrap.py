@@ -156,9 +156,7 @@ async def bootstrap(
         ),
         usage=counted,
         push_channels=push_channels(settings, running),
-        # A channel follows dossiers only where its platform vouches for the chat (the web
-        # chat's session ids cost nothing): limits count the users of those, else addresses.
-        vouched=push_channels(settings, running),
+        vouched=frozenset(c.name for c in running if c.vouched),
         # Where a chat that cannot push (the web chat) says updates come from.
         push_places=[
             place

@@ -52,6 +52,7 @@ class TelegramChannel:
     """Telegram through aiogram: updates by polling (no public URL) or by webhook."""
 
     name = NAME
+    vouched = True  # a chat id Telegram gives
     max_buttons: int | None = None  # an inline keyboard holds every button the core makes
     payload_kinds: tuple[type[Kind], ...] = ()
 

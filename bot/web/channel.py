@@ -26,6 +26,7 @@ class WebChannel:
     """Always on; its session ids cost nothing, so it follows no dossier (hand-offs only)."""
 
     name = NAME
+    vouched = False  # session ids cost nothing: addresses are counted
     max_buttons: int | None = None
     payload_kinds: tuple[type[Kind], ...] = ()
 

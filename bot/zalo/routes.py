@@ -168,6 +168,7 @@ class ZaloChannel:
     """Zalo OA: a signed webhook in, the OA API (and ZNS by phone) out."""
 
     name = NAME
+    vouched = True  # a user id Zalo gives
     max_buttons: int | None = MAX_BUTTONS  # more than a message holds: the core numbers them
     # Sharing a phone and following the dossiers found by it: buttons only Zalo offers.
     payload_kinds: tuple[type[Kind], ...] = PHONE_KINDS

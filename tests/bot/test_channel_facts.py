@@ -27,6 +27,7 @@ class VouchingChannel:
     """A channel whose platform vouches for its chats (so they may follow dossiers)."""
 
     name = "vouching"
+    vouched = True
     max_buttons: int | None = None
     payload_kinds: tuple[type[Kind], ...] = ()
 
