@@ -46,7 +46,7 @@ from bot.config import load_settings  # noqa: E402
 from handlers.conversation import ConversationState  # noqa: E402
 from handlers.dossiers.calendar import WorkCalendar  # noqa: E402
 from handlers.dossiers.codes import canonical_code  # noqa: E402
-from handlers.messages import Channel, Incoming  # noqa: E402
+from handlers.messages import Incoming  # noqa: E402
 from storage import dossiers_repo  # noqa: E402
 from storage.engine import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
@@ -258,12 +258,12 @@ async def bench_lookups(url: str, n: int, lookups: int, label: str, kb: Any) -> 
         return True
 
     async def through_dialog(raw: str, user: str) -> bool:
-        msg = Incoming(Channel.WEB, user, raw)
+        msg = Incoming("web", user, raw)
         replies = await dialog.on_receipt_code(msg, raw, ConversationState())
         return any("*" in r.text for r in replies)  # the masked name: a dossier was shown
 
     async def through_core(raw: str, user: str, core: Any = assistant) -> bool:
-        replies = await core.handle(Incoming(Channel.WEB, user, f"tra cứu hồ sơ {raw}"))
+        replies = await core.handle(Incoming("web", user, f"tra cứu hồ sơ {raw}"))
         return any("*" in r.text for r in replies)
 
     # Warm-up: connections, prepared statements, caches.

@@ -39,6 +39,7 @@ import bm25s  # noqa: E402
 import psutil  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
+from bot.cli.chat import NAME as TERMINAL  # noqa: E402
 from handlers.assistant import Assistant  # noqa: E402
 from handlers.conversation import MemoryConversationStore  # noqa: E402
 from handlers.measure import decision_metrics, judge  # noqa: E402
@@ -153,7 +154,7 @@ def project_report(kb: KnowledgeBase, queries: Sequence[EvalQuery]) -> dict[str,
 def core_report(kb: KnowledgeBase, queries: Sequence[EvalQuery]) -> dict[str, Any]:
     """The conversation core's decisions, each question in a fresh conversation."""
     assistant = Assistant(kb, MemoryConversationStore())
-    return decision_metrics(asyncio.run(judge(assistant, queries)))
+    return decision_metrics(asyncio.run(judge(assistant, queries, channel=TERMINAL)))
 
 
 def first_hit_report(queries: Sequence[EvalQuery], retrieve: Retriever) -> dict[str, Any]:

@@ -156,6 +156,7 @@ async def bootstrap(
         ),
         usage=counted,
         push_channels=push_channels(settings, running),
+        vouched=frozenset(c.name for c in running if c.vouched),
         # Where a chat that cannot push (the web chat) says updates come from.
         push_places=[
             place

@@ -33,6 +33,12 @@ class Channel(Protocol):
         ...
 
     @property
+    def vouched(self) -> bool:
+        """Whether its platform vouches for a user id (limits count the user); else its
+        adapter puts the client's address in ``Incoming.client`` and limits count that."""
+        ...
+
+    @property
     def max_buttons(self) -> int | None:
         """Buttons it shows on one message (None: no limit); the core numbers the rest."""
         ...

@@ -66,7 +66,7 @@ class OneAtATime:
         self.locks = locks if locks is not None else KeyedLock()
 
     async def handle(self, msg: Incoming) -> list[Reply]:
-        async with self.locks.hold((str(msg.channel), msg.user_id)):
+        async with self.locks.hold((msg.channel, msg.user_id)):
             return await self._inner.handle(msg)
 
     @property

@@ -130,7 +130,7 @@ class Assistant:
                 return Turn([Reply(t.DATABASE_DOWN)])
             log.exception("conversation failed (channel=%s user=%s)", msg.channel, _ref(msg))
             return Turn([Reply(t.INTERNAL_ERROR)])
-        replies, numbered = degrade(replies, self._max_buttons.get(str(msg.channel)))
+        replies, numbered = degrade(replies, self._max_buttons.get(msg.channel))
         if numbered:
             state.choices = numbered  # the digit that answers the list comes back here
         await self._save(msg, state, loaded)
@@ -304,7 +304,7 @@ class Assistant:
 
     def _count(self, msg: Incoming, kind: UsageKind, code: str | None = None) -> None:
         try:
-            self._usage.record(str(msg.channel), kind.value, code)
+            self._usage.record(msg.channel, kind.value, code)
         except Exception:  # counting must never cost a citizen their answer
             log.exception("usage not recorded")
 

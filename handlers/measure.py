@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.assistant import Assistant
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.outcome import Outcome, OutcomeKind
 from knowledge.evaluation import EvalQuery
 
@@ -65,12 +65,15 @@ class Judged:
         return not self.query.expected and not self.outcome.procedures
 
 
-async def judge(assistant: Assistant, queries: Sequence[EvalQuery]) -> list[Judged]:
-    """Each question in its own conversation (a user id of its own)."""
+async def judge(
+    assistant: Assistant, queries: Sequence[EvalQuery], *, channel: str
+) -> list[Judged]:
+    """Each question in its own conversation (a user id of its own), on the caller's
+    ``channel`` (a terminal's, not a citizen's: nothing is learned from it)."""
     out = []
     run = uuid.uuid4().hex[:8]  # conversations of another call must not carry over
     for number, item in enumerate(queries):
-        msg = Incoming(Channel.CLI, f"measure-{run}-{number}", text=item.query)
+        msg = Incoming(channel, f"measure-{run}-{number}", text=item.query)
         turn = await assistant.respond(msg)
         first = len(turn.replies[0].text) if turn.replies else 0
         out.append(Judged(item, turn.outcome, first))

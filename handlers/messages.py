@@ -3,14 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
-
-
-class Channel(StrEnum):
-    TELEGRAM = "telegram"
-    ZALO = "zalo"
-    WEB = "web"
-    CLI = "cli"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +15,9 @@ class Incoming:
     whose session ids cost nothing): limits count it, never the user id; None elsewhere.
     """
 
-    channel: str  # a Channel value, or the name of a channel added in bot.bootstrap.CHANNELS
+    # The adapter's own name (bot.channel.Channel.name): opaque here; what the core needs to
+    # know of a channel (pushes, buttons, hand-offs) it is told at bootstrap, by name.
+    channel: str
     user_id: str
     text: str | None = None
     image: bytes | None = None

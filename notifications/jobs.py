@@ -86,13 +86,15 @@ class RuleJobs:
         channels: Collection[str] | None = None,
         registry: Sequence[Rule] = REGISTRY,
         audience: Audience = Audience.FOLLOWERS,
-        phone_channel: str = "zns",
+        phone_channel: str | None = None,
         wants: Callable[[Notice], bool] | None = None,
     ) -> None:
         """``channels``: the chats something can push to (None: all); a chat on another
         channel gets its rows once a sender for it exists, since the rules look at state.
-        ``audience`` PHONE enqueues by-phone rules on ``phone_channel``, for the notices
-        ``wants`` accepts (those with a template)."""
+        ``audience`` PHONE enqueues by-phone rules on ``phone_channel`` (the sender's name,
+        which bot/ gives), for the notices ``wants`` accepts (those with a template)."""
+        if audience is Audience.PHONE and not phone_channel:
+            raise ValueError("by-phone rules need the channel of the sender that sends them")
         self.factory = factory
         self.ctx = ctx
         self.quiet = quiet
@@ -100,7 +102,7 @@ class RuleJobs:
         self.channels = None if channels is None else frozenset(channels)
         self.audience = audience
         self.registry = tuple(r for r in registry if audience is Audience.FOLLOWERS or r.by_phone)
-        self.phone_channel = phone_channel
+        self.phone_channel = phone_channel or ""  # set whenever the audience is PHONE
         self.wants = wants
 
     @property

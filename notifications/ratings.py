@@ -46,7 +46,7 @@ class Ratings:
         value = RATING_VALUES.get(rate.value)
         if value is None:
             return [Reply(t.RATING_UNKNOWN)]
-        channel = str(msg.channel)
+        channel = msg.channel
         async with self.factory() as session, session.begin():
             if not await ratings_repo.is_subscriber(
                 session, rate.dossier_id, channel, msg.user_id

@@ -81,7 +81,7 @@ class SqlZaloTokenStore:
         async with self._factory() as session, session.begin():
             row = await _lock_row(session)
             if row is None:
-                raise LookupError("no Zalo token stored")
+                raise LookupError("no OA token stored")
             if row.access_token != seen_access:
                 return _stored(row)  # another replica refreshed while we waited for the lock
             version = row.version
@@ -185,9 +185,10 @@ class ZnsDossier:
 
 
 class SqlZaloUsers:
-    """A Zalo user's own data (following by a shared phone is handlers.dossiers.possession)."""
+    """A Zalo user's own data (following by a shared phone is handlers.dossiers.possession);
+    ``channel``: the channel's name in the shared tables (bot/ owns it)."""
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession], channel: str = "zalo") -> None:
+    def __init__(self, factory: async_sessionmaker[AsyncSession], *, channel: str) -> None:
         self._factory = factory
         self._channel = channel
 

@@ -15,10 +15,13 @@ from bot.config import for_demo, load_settings
 from bot.ports import Responder
 from handlers.assistant import Assistant
 from handlers.conversation import MemoryConversationStore
-from handlers.messages import Channel, Incoming, Reply
+from handlers.messages import Incoming, Reply
 from handlers.outcome import Turn
 from handlers.payloads import CORE, AskAspects, ChooseProcedure, OpenProcedure
 
+# ``Incoming.channel`` of the terminal's messages (``motcua chat``, ``motcua ask``); it runs
+# outside the app's channels, so no officer's answer or push can reach it.
+NAME = "cli"
 TERMINAL_USER = "terminal"
 
 
@@ -61,8 +64,8 @@ def to_incoming(line: str, payloads: list[str]) -> Incoming:
     """A digit picks a numbered button; anything else is a question."""
     text = line.strip()
     if text.isdigit() and 1 <= int(text) <= len(payloads):
-        return Incoming(Channel.CLI, TERMINAL_USER, payload=payloads[int(text) - 1])
-    return Incoming(Channel.CLI, TERMINAL_USER, text=text)
+        return Incoming(NAME, TERMINAL_USER, payload=payloads[int(text) - 1])
+    return Incoming(NAME, TERMINAL_USER, text=text)
 
 
 async def converse(
@@ -136,7 +139,7 @@ async def ask_all(assistant: Assistant, questions: list[str]) -> list[Turn]:
     """Each question in a fresh conversation: a new user in a store of its own."""
     turns = []
     for number, question in enumerate(questions):
-        msg = Incoming(Channel.CLI, f"{TERMINAL_USER}-ask-{number}", text=question)
+        msg = Incoming(NAME, f"{TERMINAL_USER}-ask-{number}", text=question)
         turns.append(await assistant.respond(msg))
     return turns
 

@@ -16,7 +16,10 @@ from bot.senders.gate import RedisSendGate, paces
 from bot.senders.telegram import TelegramSender, create_push_bot, push_bot_like
 from bot.senders.web import WebSender
 from bot.senders.zalo import ZNS_CHANNEL
+from bot.telegram import NAME as TELEGRAM
 from bot.telegram.callbacks import CallbackIds
+from bot.web import NAME as WEB
+from bot.zalo import NAME as ZALO
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig
 from notifications.jobs import RuleJobs
 from notifications.notice import Notice
@@ -50,12 +53,12 @@ def rule_context(settings: Settings) -> RuleContext:
 def channel_limits(settings: Settings) -> dict[str, ChannelLimits]:
     n = settings.notifications
     return {
-        "telegram": ChannelLimits(n.telegram_per_second, n.telegram_per_chat_interval_s),
-        "zalo": ChannelLimits(n.zalo_per_minute / 60.0, 0.0),
+        TELEGRAM: ChannelLimits(n.telegram_per_second, n.telegram_per_chat_interval_s),
+        ZALO: ChannelLimits(n.zalo_per_minute / 60.0, 0.0),
         # ZNS shares the app's request quota with the OA API.
         ZNS_CHANNEL: ChannelLimits(n.zalo_per_minute / 60.0, 0.0),
         # The web inbox is our own table: Telegram's pace keeps claim batches as they were.
-        "web": ChannelLimits(n.telegram_per_second, 0.0),
+        WEB: ChannelLimits(n.telegram_per_second, 0.0),
     }
 
 
@@ -64,9 +67,9 @@ def send_gate(settings: Settings) -> RedisSendGate | None:
     process paces its own sends). The web inbox is our own table: no shared pace."""
     if not settings.redis.url:
         return None
-    limits = {k: v for k, v in channel_limits(settings).items() if k != "web"}
+    limits = {k: v for k, v in channel_limits(settings).items() if k != WEB}
     # ZNS shares the app's request quota with the OA API: one bucket for both.
-    return RedisSendGate.from_url(settings.redis.url, paces(limits, {ZNS_CHANNEL: "zalo"}))
+    return RedisSendGate.from_url(settings.redis.url, paces(limits, {ZNS_CHANNEL: ZALO}))
 
 
 def telegram_sender(
@@ -120,7 +123,7 @@ def build_service(
             wants=has_template,
         )
     # Hand-off answers to web chat sessions wait in the page's inbox (bot/web/inbox.py).
-    senders = {"web": WebSender(factory), **senders}
+    senders = {WEB: WebSender(factory), **senders}
     if observe is not None:
         senders = {name: observe(sender) for name, sender in senders.items()}
     return NotificationService(

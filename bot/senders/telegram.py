@@ -20,9 +20,10 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from bot.telegram import NAME as TELEGRAM
 from bot.telegram.callbacks import CallbackIds
 from bot.telegram.render import render
-from handlers.messages import Channel, Reply
+from handlers.messages import Reply
 from notifications.ports import SENT, Outcome, SendContext, SendResult
 
 # A chat that no longer exists ends its subscriptions like a block does.
@@ -79,7 +80,7 @@ class TelegramSender:
 
     @property
     def channel(self) -> str:
-        return Channel.TELEGRAM.value
+        return TELEGRAM
 
     async def send(
         self, recipient: str, reply: Reply, context: SendContext | None = None

@@ -7,7 +7,8 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers.messages import Channel, Reply
+from bot.web import NAME as WEB
+from handlers.messages import Reply
 from notifications.dispatcher import reply_to_body
 from notifications.ports import SENT, Outcome, SendContext, SendResult
 from storage import handoff_repo
@@ -27,7 +28,7 @@ class WebSender:
 
     @property
     def channel(self) -> str:
-        return Channel.WEB.value
+        return WEB
 
     async def send(
         self, recipient: str, reply: Reply, context: SendContext | None = None

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.zalo import NAME as ZALO
 from bot.zalo import texts_vi as T
 from bot.zalo.client import Sent
 from bot.zalo.errors import Action, ZaloApiError
@@ -24,7 +25,7 @@ from handlers import choices
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import mask_phone
 from handlers.dossiers.statuses import label_vi
-from handlers.messages import Channel, Reply
+from handlers.messages import Reply
 from handlers.texts_vi import DOSSIER_STATUS_UNKNOWN
 from notifications.handoffs import RULE_HANDOFF_REPLY
 from notifications.notice import NoticeFacts
@@ -125,7 +126,7 @@ class ZaloSender:
 
     @property
     def channel(self) -> str:
-        return Channel.ZALO.value
+        return ZALO
 
     async def send(
         self, recipient: str, reply: Reply, context: SendContext | None = None

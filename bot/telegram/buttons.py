@@ -10,9 +10,10 @@ from aiogram.types import CallbackQuery
 
 from bot import texts_vi
 from bot.ports import Responder
+from bot.telegram import NAME as TELEGRAM
 from bot.telegram.callbacks import CallbackIds
 from bot.telegram.conversation import converse, user_id
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 
 
 async def button_pressed(
@@ -25,7 +26,7 @@ async def button_pressed(
         await query.answer(texts_vi.BUTTON_EXPIRED if payload is None else None)
     if payload is None:
         return
-    msg = Incoming(Channel.TELEGRAM, user_id(chat_id), payload=payload)
+    msg = Incoming(TELEGRAM, user_id(chat_id), payload=payload)
     await converse(bot, chat_id, msg, assistant, callback_ids)
 
 

@@ -14,8 +14,8 @@ from aiohttp import web
 from bot import texts_vi
 from bot.config import Settings
 from bot.links import Links
+from bot.telegram import NAME
 from bot.telegram.callbacks import CallbackIds, callback_store
-from handlers.messages import Channel
 from handlers.payloads import Kind
 from handlers.ports import PushPlace
 from notifications.ports import Sender
@@ -51,7 +51,8 @@ def webhook_secret(settings: Settings) -> str:
 class TelegramChannel:
     """Telegram through aiogram: updates by polling (no public URL) or by webhook."""
 
-    name = str(Channel.TELEGRAM)
+    name = NAME
+    vouched = True  # a chat id Telegram gives
     max_buttons: int | None = None  # an inline keyboard holds every button the core makes
     payload_kinds: tuple[type[Kind], ...] = ()
 

@@ -11,9 +11,10 @@ from aiogram.types import Message, PhotoSize
 
 from bot import texts_vi
 from bot.ports import Responder
+from bot.telegram import NAME as TELEGRAM
 from bot.telegram.callbacks import CallbackIds
 from bot.telegram.conversation import converse, send_replies, user_id
-from handlers.messages import Channel, Incoming, Reply
+from handlers.messages import Incoming, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ async def text_message(
         reply = Reply(texts_vi.TOO_LONG.format(limit=MAX_TEXT))
         await send_replies(bot, message.chat.id, [reply], callback_ids)
         return
-    msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), text=text)
+    msg = Incoming(TELEGRAM, user_id(message.chat.id), text=text)
     await converse(bot, message.chat.id, msg, assistant, callback_ids)
 
 
@@ -62,7 +63,7 @@ async def _image_message(
     if isinstance(data, str):
         await send_replies(bot, message.chat.id, [Reply(data)], ids)
         return
-    msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), text=message.caption, image=data)
+    msg = Incoming(TELEGRAM, user_id(message.chat.id), text=message.caption, image=data)
     await converse(bot, message.chat.id, msg, assistant, ids)
 
 

@@ -7,9 +7,10 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 
 from bot.ports import Responder
+from bot.telegram import NAME as TELEGRAM
 from bot.telegram.callbacks import CallbackIds
 from bot.telegram.conversation import converse, user_id
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.payloads import CORE
 
 
@@ -22,9 +23,9 @@ async def start_with_payload(
 ) -> None:
     payload = (command.args or "").strip()
     if CORE.parse(payload) is not None:  # a link we never made is a plain /start
-        msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), payload=payload)
+        msg = Incoming(TELEGRAM, user_id(message.chat.id), payload=payload)
     else:
-        msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), text="/start")
+        msg = Incoming(TELEGRAM, user_id(message.chat.id), text="/start")
     await converse(bot, message.chat.id, msg, assistant, callback_ids)
 
 
@@ -36,7 +37,7 @@ async def plain_command(
     callback_ids: CallbackIds,
 ) -> None:
     # The core knows these commands by their text.
-    msg = Incoming(Channel.TELEGRAM, user_id(message.chat.id), text=f"/{command.command}")
+    msg = Incoming(TELEGRAM, user_id(message.chat.id), text=f"/{command.command}")
     await converse(bot, message.chat.id, msg, assistant, callback_ids)
 
 

@@ -10,10 +10,10 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.senders.web import WebSender
+from bot.web import NAME
 from bot.web.chat import WebChat
 from bot.web.inbox import WebInbox
 from bot.web.limits import trusted_networks
-from handlers.messages import Channel
 from handlers.payloads import Kind
 from handlers.ports import PushPlace
 from notifications.ports import Sender
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 class WebChannel:
     """Always on; its session ids cost nothing, so it follows no dossier (hand-offs only)."""
 
-    name = str(Channel.WEB)
+    name = NAME
+    vouched = False  # session ids cost nothing: addresses are counted
     max_buttons: int | None = None
     payload_kinds: tuple[type[Kind], ...] = ()
 

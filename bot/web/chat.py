@@ -18,10 +18,11 @@ from aiohttp.typedefs import Handler
 
 from bot import texts_vi
 from bot.ports import Responder
+from bot.web import NAME as WEB
 from bot.web.body import read_limited
 from bot.web.limits import Network, PerAddressLimit, client_address
 from handlers import json_bounds
-from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.messages import Button, Incoming, Reply
 from handlers.payloads import OpenDossier, OpenProcedure, well_formed
 from handlers.ratelimit import CounterStore
 from handlers.split import split_text
@@ -177,7 +178,7 @@ class WebChat:
             )
         if parsed.text == "":
             return self._bad()
-        msg = Incoming(Channel.WEB, parsed.session, text=parsed.text, payload=parsed.payload)
+        msg = Incoming(WEB, parsed.session, text=parsed.text, payload=parsed.payload)
         return await self._answer(request, msg)
 
     async def image(self, request: web.Request) -> web.Response:
@@ -205,7 +206,7 @@ class WebChat:
                 image = bytes(data)
         if session is None or not _SESSION.fullmatch(session) or not image:
             return self._bad()
-        return await self._answer(request, Incoming(Channel.WEB, session, image=image))
+        return await self._answer(request, Incoming(WEB, session, image=image))
 
     @staticmethod
     def _answer_text(text: str) -> web.Response:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.zalo import NAME as ZALO
 from handlers import json_bounds
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.payloads import CORE, PHONE_KINDS
 
 # Payloads our buttons carry (``oa.query.show`` sends them back as typed text): the core's
@@ -219,5 +220,5 @@ def to_incoming(event: UserText) -> Incoming:
     """A typed text; a button's ``oa.query.show`` payload comes back here and becomes a payload."""
     text = event.text.strip()
     if PAYLOADS.parse(text) is not None:
-        return Incoming(channel=Channel.ZALO, user_id=event.user_id, payload=text)
-    return Incoming(channel=Channel.ZALO, user_id=event.user_id, text=event.text)
+        return Incoming(channel=ZALO, user_id=event.user_id, payload=text)
+    return Incoming(channel=ZALO, user_id=event.user_id, text=event.text)

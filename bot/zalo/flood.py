@@ -1,13 +1,14 @@
-"""A per-user flood limit for Zalo messages: past it, one notice, then silence until the window
-has room again (kept in this process; each replica counts what it receives)."""
+"""A per-user flood limit for Zalo messages on the shared request-side limiter (Redis when
+configured, so replicas count together): past it, one notice, then silence until there is room."""
 
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
+
+from bot.zalo import NAME
+from handlers.ratelimit import CounterStore, RateLimiter, Window
 
 
 class Verdict(StrEnum):
@@ -16,60 +17,30 @@ class Verdict(StrEnum):
     SILENT = "silent"  # later ones in the same flood: drop without a word
 
 
-@dataclass(slots=True)
-class _User:
-    times: deque[float] = field(default_factory=deque)
-    notified: bool = False
-
-
 class FloodGate:
-    """Sliding window: at most ``limit`` messages a user in any ``window_s`` seconds are handled.
+    """At most ``limit`` messages a user in any ``window_s`` seconds are handled.
 
     Refused messages are not counted, so a user who keeps typing is let in again as soon as
-    the window has room, and the notice is sent again only after that.
+    the window has room. The notice is itself a limit of one in any ``window_s`` seconds: a
+    flood gets one, wherever its messages land, and no replica keeps a flag of its own.
     """
 
     def __init__(
         self,
+        counters: CounterStore,
         limit: int = 20,
-        window_s: float = 60.0,
+        window_s: int = 60,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self._limit = limit
-        self._window_s = window_s
-        self._clock = clock
-        self._users: dict[str, _User] = {}
-        self._next_sweep = 0.0
+        within = (Window(limit, window_s, sliding=True),)
+        self._messages = RateLimiter(counters, within, name=f"{NAME}-flood", clock=clock)
+        once = (Window(1, window_s, sliding=True),)
+        self._notices = RateLimiter(counters, once, name=f"{NAME}-flooded", clock=clock)
 
-    def check(self, user_id: str) -> Verdict:
-        now = self._clock()
-        self._sweep(now)
-        user = self._users.setdefault(user_id, _User())
-        while user.times and user.times[0] <= now - self._window_s:
-            user.times.popleft()
-        if len(user.times) < self._limit:
-            user.times.append(now)
-            user.notified = False
+    async def check(self, user_id: str) -> Verdict:
+        if (await self._messages.take(user_id)).allowed:
             return Verdict.ALLOW
-        if user.notified:
-            return Verdict.SILENT
-        user.notified = True
-        return Verdict.NOTIFY
-
-    def __len__(self) -> int:
-        """Users currently tracked (for tests and a memory check)."""
-        return len(self._users)
-
-    def _sweep(self, now: float) -> None:
-        """Forgets users quiet for a whole window, at most once a window (bounded memory)."""
-        if now < self._next_sweep:
-            return
-        self._next_sweep = now + self._window_s
-        stale = [
-            key
-            for key, user in self._users.items()
-            if not user.times or user.times[-1] <= now - self._window_s
-        ]
-        for key in stale:
-            del self._users[key]
+        if (await self._notices.take(user_id)).allowed:
+            return Verdict.NOTIFY
+        return Verdict.SILENT

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from bot.one_at_a_time import KeyedLock
 from bot.ports import Responder
+from bot.zalo import NAME as ZALO
 from bot.zalo import texts_vi as T
 from bot.zalo.client import Sent
 from bot.zalo.errors import ZaloApiError
@@ -34,7 +35,7 @@ from handlers import choices
 from handlers.conversation import ConversationStore
 from handlers.dossiers.phones import normalise_phone
 from handlers.dossiers.possession import Followed, LinkedDossier
-from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.messages import Button, Incoming, Reply
 from handlers.payloads import FollowDossier, SharePhone
 from handlers.pseudonyms import pseudonym
 
@@ -84,13 +85,14 @@ class ZaloInbox:
         possession: Possession,
         store: ConversationStore,
         *,
-        flood: FloodGate | None = None,
+        flood: FloodGate,
         locks: KeyedLock | None = None,
     ) -> None:
-        """``locks``: the per-user lock the responder serialises with (OneAtATime.locks), so
-        that a user's events and the core's answers to them queue in one line."""
+        """``flood``: the per-user message limit (on the app's shared counters); ``locks``:
+        the per-user lock the responder serialises with (OneAtATime.locks), so that a user's
+        events and the core's answers to them queue in one line."""
         self._responder = responder
-        self._flood = flood if flood is not None else FloodGate()
+        self._flood = flood
         self.stats: Counter[str] = Counter()
         self._client = client
         self._users = users
@@ -106,12 +108,12 @@ class ZaloInbox:
             return
         if isinstance(event, UserText | UserImage | UserOther) and not await self._let_in(user):
             return
-        async with self._locks.hold((Channel.ZALO.value, user)):
+        async with self._locks.hold((ZALO, user)):
             await self._handle(event)
 
     async def _let_in(self, user_id: str) -> bool:
         """The flood limit on what a user writes (never on follow, phone sharing, withdrawal)."""
-        verdict = self._flood.check(user_id)
+        verdict = await self._flood.check(user_id)
         if verdict is Verdict.ALLOW:
             return True
         self.stats["flooded"] += 1
@@ -138,7 +140,7 @@ class ZaloInbox:
             case SubmitInfo():
                 await self._on_phone(event)
             case Withdraw():
-                counts = await self._users.forget(event.user_id, (Channel.ZALO.value,))
+                counts = await self._users.forget(event.user_id, (ZALO,))
                 log.info(
                     "zalo user %s withdrew consent: deleted %s", user_ref(event.user_id), counts
                 )
@@ -156,7 +158,7 @@ class ZaloInbox:
             return
         # A digit that picks one of Zalo's own buttons from a numbered list is handled here;
         # any other digit is the core's to read (the same list, in the conversation state).
-        chosen = await choices.chosen(self._store, Channel.ZALO.value, event.user_id, text)
+        chosen = await choices.chosen(self._store, ZALO, event.user_id, text)
         match PAYLOADS.parse(chosen or text):
             case SharePhone():
                 await self._send_raw(event.user_id, [request_info_form()])
@@ -171,7 +173,7 @@ class ZaloInbox:
         if not data:
             await self._send(event.user_id, [Reply(T.IMAGE_UNREADABLE)])
             return
-        msg = Incoming(Channel.ZALO, event.user_id, image=data)
+        msg = Incoming(ZALO, event.user_id, image=data)
         await self._send(event.user_id, await self._responder.handle(msg))
 
     async def _on_phone(self, event: SubmitInfo) -> None:
@@ -179,7 +181,7 @@ class ZaloInbox:
         if phone is None:
             await self._send(event.user_id, [Reply(T.PHONE_MISSING)])
             return
-        dossiers = await self._possession.link_phone((Channel.ZALO.value, event.user_id), phone)
+        dossiers = await self._possession.link_phone((ZALO, event.user_id), phone)
         log.info(
             "zalo user %s shared a phone; %d dossiers match",
             user_ref(event.user_id),
@@ -203,7 +205,7 @@ class ZaloInbox:
         )
 
     async def _on_follow_dossier(self, user_id: str, dossier_id: int) -> None:
-        follower = (Channel.ZALO.value, user_id)
+        follower = (ZALO, user_id)
         result, code = await self._possession.follow_by_phone(follower, dossier_id)
         if result in (Followed.SUBSCRIBED, Followed.ALREADY, Followed.FULL):
             text = {
@@ -229,7 +231,7 @@ class ZaloInbox:
             messages.extend(rendered.messages)
             numbered = rendered.choices or numbered
         if numbered:  # our own list (the core numbers its replies itself)
-            await choices.offer(self._store, Channel.ZALO.value, user_id, numbered)
+            await choices.offer(self._store, ZALO, user_id, numbered)
         await self._send_raw(user_id, messages)
 
     async def _send_raw(self, user_id: str, messages: Sequence[dict[str, Any]]) -> None:

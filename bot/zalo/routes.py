@@ -21,16 +21,18 @@ from bot.links import Links
 from bot.one_at_a_time import KeyedLock, OneAtATime
 from bot.ports import Responder
 from bot.senders.zalo import ZNS_CHANNEL, ZaloSender, ZnsSender
+from bot.zalo import NAME
 from bot.zalo.client import ZaloClient
+from bot.zalo.flood import FloodGate
 from bot.zalo.inbox import ZaloInbox
 from bot.zalo.render import MAX_BUTTONS
 from bot.zalo.tokens import OAuthClient, TokenManager
 from bot.zalo.webhook import ZaloWebhook
 from handlers.conversation import ConversationStore
 from handlers.dossiers.possession import Possession
-from handlers.messages import Channel
 from handlers.payloads import PHONE_KINDS, Kind
 from handlers.ports import PushPlace
+from handlers.ratelimit import CounterStore
 from notifications.ports import Sender
 from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
@@ -82,6 +84,8 @@ def build_channel(
     responder: Responder,
     store: ConversationStore,
     http: aiohttp.ClientSession,
+    *,
+    counters: CounterStore,
 ) -> ZaloRuntime:
     z = settings.zalo
     client = zalo_client(settings, sessions, http)
@@ -90,7 +94,10 @@ def build_channel(
     possession = Possession(
         SqlDossierStore(sessions), max_subscribers=settings.security.max_subscribers_per_dossier
     )
-    inbox = ZaloInbox(responder, client, SqlZaloUsers(sessions), possession, store, locks=locks)
+    users = SqlZaloUsers(sessions, channel=NAME)
+    # The flood limit counts on the app's counters: Redis when configured, as replicas share.
+    flood = FloodGate(counters)
+    inbox = ZaloInbox(responder, client, users, possession, store, flood=flood, locks=locks)
     ledger = SqlWebhookLedger(sessions)
     webhook = ZaloWebhook(
         app_id=z.app_id,
@@ -110,7 +117,7 @@ def build_senders(
     zns = (
         ZnsSender(
             client,
-            SqlZaloUsers(sessions),
+            SqlZaloUsers(sessions, channel=NAME),
             dict(settings.zalo.zns_templates),
             contact=settings.agency.contact,
         )
@@ -118,7 +125,7 @@ def build_senders(
         else None
     )
     senders: dict[str, Sender] = {
-        "zalo": ZaloSender(
+        NAME: ZaloSender(
             client, lookup_url=Links.from_settings(settings).web_url, choices=store, zns=zns
         ),
     }
@@ -153,11 +160,15 @@ class ZaloServices(Protocol):
     @property
     def store(self) -> ConversationStore: ...
 
+    @property
+    def counters(self) -> CounterStore: ...
+
 
 class ZaloChannel:
     """Zalo OA: a signed webhook in, the OA API (and ZNS by phone) out."""
 
-    name = str(Channel.ZALO)
+    name = NAME
+    vouched = True  # a user id Zalo gives
     max_buttons: int | None = MAX_BUTTONS  # more than a message holds: the core numbers them
     # Sharing a phone and following the dossiers found by it: buttons only Zalo offers.
     payload_kinds: tuple[type[Kind], ...] = PHONE_KINDS
@@ -184,7 +195,12 @@ class ZaloChannel:
         """The HTTP session and clients live as long as the app; yields the push senders."""
         async with aiohttp.ClientSession() as http:
             runtime = build_channel(
-                services.settings, services.sessions, services.assistant, services.store, http
+                services.settings,
+                services.sessions,
+                services.assistant,
+                services.store,
+                http,
+                counters=services.counters,
             )
             app[ZALO] = runtime
             stop = asyncio.Event()

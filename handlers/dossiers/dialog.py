@@ -113,12 +113,16 @@ class DossierDialog:
         usage: UsageRecorder | None = None,
         push_channels: Collection[str] | None = None,
         push_places: Sequence[PushPlace] = (),
+        vouched: Collection[str] | None = None,
     ) -> None:
         """``push_channels``: the channels the outbox can reach (None: all of them); on any
         other (the web chat) nobody is subscribed, the citizen is told where pushes come from:
-        ``push_places``, as the channels describe themselves (bot/)."""
+        ``push_places``, as the channels describe themselves (bot/). ``vouched``: the channels
+        whose platform vouches for a user id (None: all), so that limits count the user; a
+        message from another channel is counted by its client's address."""
         self._store = store
-        self._push = None if push_channels is None else frozenset(str(c) for c in push_channels)
+        self._push = None if push_channels is None else frozenset(push_channels)
+        self._vouched = None if vouched is None else frozenset(vouched)
         self._places = tuple(push_places)
         self._key = signing_key
         limited = counters if counters is not None else MemoryCounterStore()
@@ -137,6 +141,9 @@ class DossierDialog:
         self._clock = clock
         self._usage: UsageRecorder = usage if usage is not None else NoUsage()
 
+    def _requester(self, msg: Incoming) -> str:
+        return requester(msg, self._vouched)
+
     # --- DossierPort ------------------------------------------------------------------------
 
     def find_code(self, text: str) -> str | None:
@@ -150,7 +157,7 @@ class DossierDialog:
             self._count(msg, UsageKind.LOOKUP_MALFORMED)
             return [self._malformed(parsed.reason, raw)]
         code = parsed.canonical
-        key = requester(msg)
+        key = self._requester(msg)
         gate = await self._guard.admit(key)
         if isinstance(gate, Decision):
             self._count(msg, UsageKind.LOOKUP_LIMITED)
@@ -180,7 +187,7 @@ class DossierDialog:
             return [Reply(T.DOSSIER_TOKEN_EXPIRED)]
         except TokenError:
             log.info("refused a dossier token from %s", msg.channel)
-            await self._guard.failed(requester(msg))
+            await self._guard.failed(self._requester(msg))
             return [Reply(T.DOSSIER_TOKEN_INVALID)]
         canonical = codes.canonical_code(compact)
         if canonical is None:  # signed by us, but not a receipt code: an old or odd format
@@ -192,7 +199,7 @@ class DossierDialog:
                 return [self._unknown(canonical)]
             if found.status in NOTHING_TO_FOLLOW:
                 return [Reply(self._render(found, proven=True))]
-            # The token proves possession: on Telegram the same token subscribes at once.
+            # The token proves possession: on a channel that pushes it subscribes at once.
             return [
                 Reply(self._render(found, proven=True)),
                 self._push_elsewhere(found.receipt_code, token),
@@ -302,7 +309,7 @@ class DossierDialog:
         canonical = codes.canonical_code(raw)
         if canonical is None:
             return [Reply(T.DOSSIER_MALFORMED.format(raw=raw[:40], example=codes.EXAMPLE))]
-        locked = await self._phone_locked(requester(msg), canonical)
+        locked = await self._phone_locked(self._requester(msg), canonical)
         if locked is not None:
             return [locked]
         return [self._ask_digits(state, canonical, FOR_VIEW)]
@@ -317,7 +324,7 @@ class DossierDialog:
             # No phone digits asked for a subscription that could never be delivered.
             return [self._push_elsewhere(canonical)]
         proven = state.pending == PENDING_PROVEN and state.pending_data.get("code") == canonical
-        key = requester(msg)
+        key = self._requester(msg)
         # A hand-made payload must not become a way round the lookup limits.
         refused = await self._guard.refused(key)
         if not refused.allowed and not proven:
@@ -357,7 +364,7 @@ class DossierDialog:
     async def _check_digits(
         self, msg: Incoming, state: ConversationState, code: str, digits: str, purpose: str
     ) -> list[Reply]:
-        key = requester(msg)
+        key = self._requester(msg)
         locked = await self._phone_locked(key, code)
         if locked is not None:
             self._clear(state)
@@ -424,7 +431,7 @@ class DossierDialog:
     # --- channels without pushes ------------------------------------------------------------
 
     def _can_push(self, msg: Incoming) -> bool:
-        return self._push is None or str(msg.channel) in self._push
+        return self._push is None or msg.channel in self._push
 
     def _push_elsewhere(self, code: str, token: str | None = None) -> Reply:
         """Where this dossier's updates can come from, since this chat cannot push them."""
@@ -494,7 +501,7 @@ class DossierDialog:
         return Reply(T.DOSSIER_UNKNOWN.format(code=code, contact=self._agency.contact))
 
     def _count(self, msg: Incoming, kind: UsageKind) -> None:
-        self._usage.record(str(msg.channel), kind)
+        self._usage.record(msg.channel, kind)
 
     def _today(self) -> date:
         return self._clock().astimezone(VN_TZ).date()
@@ -510,7 +517,7 @@ def _is_cancel(text: str) -> bool:
 
 
 def _follower(msg: Incoming) -> Follower:
-    return str(msg.channel), msg.user_id
+    return msg.channel, msg.user_id
 
 
 def _has_notes(dossier: DossierFacts) -> bool:

@@ -2,7 +2,7 @@
 
 A lookup is counted against the *requester*: the client's network address when the channel
 cannot vouch for its users (the web chat, whose session ids are free to mint), else the
-platform's user (Telegram, Zalo). Per requester:
+platform's user, on the channels bootstrap names as vouching for theirs. Per requester:
 
 - dossiers revealed by code alone: at most ``per_minute`` in any 60 s and ``per_day`` a day;
   past that the citizen is asked for proof (the phone's last four digits, or the QR code)
@@ -17,11 +17,11 @@ failed are served as usual. Nobody is refused for what others did.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from handlers.dossiers.ports import DossierRecord, DossierStore, Follower
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.ratelimit import CounterStore, Decision, RateLimiter, Window
 
 STORM_KEY = "all"
@@ -41,11 +41,14 @@ class Gate(enum.Enum):
     STORM = "storm"  # STEP_UP because this requester failed during a storm
 
 
-def requester(msg: Incoming) -> str:
-    """The key lookups are counted by: never a session id the client chose."""
+def requester(msg: Incoming, vouched: Collection[str] | None = None) -> str:
+    """The key lookups are counted by: never a session id the client chose.
+
+    ``vouched``: the channels whose platform vouches for a user id (None: every channel).
+    """
     if msg.client is not None:
         return f"ip:{msg.client}"
-    if msg.channel == Channel.WEB:
+    if vouched is not None and msg.channel not in vouched:
         return "ip:?"  # an adapter that forgot the address: all such clients share one key
     return f"user:{msg.channel}:{msg.user_id}"
 

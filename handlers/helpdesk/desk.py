@@ -21,7 +21,7 @@ from handlers.conversation import ConversationState
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.helpdesk import intents
 from handlers.helpdesk.redact import redact
-from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.messages import Button, Incoming, Reply
 from handlers.payloads import AskPerson
 from handlers.ratelimit import CounterStore, RateLimiter, Window, check_all
 from handlers.usage import UsageKind
@@ -126,8 +126,9 @@ class HelpDesk:
         state: ConversationState,
     ) -> list[Reply]:
         """Store an unanswered question; after a "not found", offer a person."""
-        if msg.channel == Channel.CLI:
-            return replies  # the terminal chat and ``motcua ask`` are not citizens asking
+        if msg.channel not in self._reachable:
+            # No officer can answer there (the terminal chat, ``motcua ask``): not a citizen.
+            return replies
         if kind not in (UsageKind.QUESTION_ABSTAINED, UsageKind.CHOICE_OFFERED):
             return replies
         if replies and replies[0].text == t.ASK_WHICH_PROCEDURE:
@@ -135,7 +136,7 @@ class HelpDesk:
         await self._remember(question, "choice" if kind == UsageKind.CHOICE_OFFERED else "abstain")
         if kind != UsageKind.QUESTION_ABSTAINED or state.handoff.get("ticket"):
             return replies
-        if msg.channel not in self._reachable or not replies or replies[-1].buttons:
+        if not replies or replies[-1].buttons:
             return replies
         state.handoff["asked"] = question[:MAX_LINE]
         state.handoff["turn"] = "asked"
@@ -168,7 +169,7 @@ class HelpDesk:
     async def _open(
         self, msg: Incoming, state: ConversationState, text: str | None
     ) -> list[Reply]:
-        if str(msg.channel) not in self._reachable:
+        if msg.channel not in self._reachable:
             return [Reply(t.HANDOFF_UNAVAILABLE.format(contact=self._contact))]
         now = self._clock()
         hours = self._hours(now)
@@ -182,7 +183,7 @@ class HelpDesk:
         if not decision.allowed:
             return [Reply(t.HANDOFF_BUSY.format(contact=self._contact))]
         await self._per_user.charge(user_key)
-        await self._per_channel.charge(str(msg.channel))
+        await self._per_channel.charge(msg.channel)
         asked = state.handoff.get("asked")
         lines = [line for line in (asked, text) if line]
         code = await self._create(msg, lines, now)
@@ -203,7 +204,7 @@ class HelpDesk:
                 session,
                 HandoffTicket(
                     code=code,
-                    channel=str(msg.channel),
+                    channel=msg.channel,
                     user_id=msg.user_id,
                     status="open",
                     created_at=now,
@@ -223,7 +224,7 @@ class HelpDesk:
         async with self._sessions() as session, session.begin():
             ticket = await handoff_repo.by_code(session, code)
             mine = ticket is not None and (ticket.channel, ticket.user_id) == (
-                str(msg.channel),
+                msg.channel,
                 msg.user_id,
             )
             if ticket is None or ticket.id is None or not mine or ticket.status == "closed":

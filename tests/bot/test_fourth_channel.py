@@ -48,6 +48,7 @@ class LoopbackChannel:
     """``POST /loopback/{user}`` with ``{"text"}`` or ``{"payload"}``: the replies as JSON."""
 
     name = "loopback"
+    vouched = True
     max_buttons: int | None = 2  # a small screen: more buttons become the core's numbered list
     payload_kinds: tuple[type[Kind], ...] = ()
 

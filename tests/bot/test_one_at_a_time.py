@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.one_at_a_time import KeyedLock, OneAtATime
-from handlers.messages import Channel, Incoming, Reply
+from handlers.messages import Incoming, Reply
 
 
 class Slow:
@@ -27,7 +27,7 @@ class Slow:
 async def test_one_user_waits_others_do_not() -> None:
     core = Slow()
     serial = OneAtATime(core)
-    msgs = [Incoming(Channel.TELEGRAM, u, text=str(i)) for i in range(4) for u in ("a", "b")]
+    msgs = [Incoming("telegram", u, text=str(i)) for i in range(4) for u in ("a", "b")]
     started = asyncio.get_running_loop().time()
     replies = await asyncio.gather(*(serial.handle(m) for m in msgs))
     elapsed = asyncio.get_running_loop().time() - started
@@ -46,7 +46,7 @@ async def test_a_channel_holding_the_users_lock_passes_through_the_core_lock() -
     async def channel_event(n: int) -> None:  # as the Zalo inbox does: its steps, then the core
         async with serial.locks.hold(("zalo", "u")):
             order.append(f"start {n}")
-            await serial.handle(Incoming(Channel.ZALO, "u", text=str(n)))
+            await serial.handle(Incoming("zalo", "u", text=str(n)))
             order.append(f"end {n}")
 
     # Under one lock the core's turn does not wait on itself (it would never end otherwise).

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.bootstrap import Services
 from handlers.dossiers.demo import load_demo
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from notifications import texts_vi as nt
 from storage import dossiers_repo, ratings_repo, subscriptions_repo
 
@@ -29,7 +29,7 @@ async def test_a_subscriber_rating_is_stored_and_thanked(services: Services) -> 
         )
 
     replies = await services.assistant.handle(
-        Incoming(Channel.WEB, "citizen-1", payload=f"rate:{dossier_id}:satisfied")
+        Incoming("web", "citizen-1", payload=f"rate:{dossier_id}:satisfied")
     )
 
     assert [r.text for r in replies] == [nt.RATING_THANKS]
@@ -42,7 +42,7 @@ async def test_a_stranger_cannot_rate_someone_elses_dossier(services: Services) 
     dossier_id = await _returned_dossier_id(services)
 
     replies = await services.assistant.handle(
-        Incoming(Channel.WEB, "stranger", payload=f"rate:{dossier_id}:unsatisfied")
+        Incoming("web", "stranger", payload=f"rate:{dossier_id}:unsatisfied")
     )
 
     assert [r.text for r in replies] == [nt.RATING_UNKNOWN]

@@ -14,7 +14,7 @@ import pytest
 from bot.bootstrap import Services
 from bot.cli import main
 from bot.cli.report import period
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from storage import ratings_repo
 from storage.engine import SessionFactory
 from storage.models import Dossier, OutboxMessage, UsageEvent
@@ -153,7 +153,7 @@ async def test_messages_through_the_served_assistant_reach_the_report(
     db_services: Services, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # db_services points MOTCUA_DATABASE__URL at the same database the CLI then reads.
-    web = Channel.WEB
+    web = "web"
     await db_services.assistant.handle(Incoming(web, "u1", text="sửa máy giặt ở đâu"))
     await db_services.assistant.handle(Incoming(web, "u2", payload="p_1-001193"))
     await db_services.assistant.handle(Incoming(web, "u3", text="mã 000.00.20.H56-210615-0009"))

@@ -11,7 +11,7 @@ from bot.app import notifications_ctx
 from bot.bootstrap import Services, bootstrap
 from bot.config import Settings
 from bot.roles import Role, build_app
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from knowledge.base import KnowledgeBase
 
 CHAT = {"session": "roles-test-session-01", "text": "làm giấy khai sinh cần gì"}
@@ -46,10 +46,8 @@ async def test_web_replicas_on_one_sqlite_file_share_conversation_state(
     one = await bootstrap(settings_env, kb=kb, replicas=True)
     two = await bootstrap(settings_env, kb=kb, replicas=True)
     try:
-        await one.assistant.handle(Incoming(Channel.WEB, "roles-user", payload="p_1-001193"))
-        fee = await two.assistant.handle(
-            Incoming(Channel.WEB, "roles-user", text="còn lệ phí thì sao?")
-        )
+        await one.assistant.handle(Incoming("web", "roles-user", payload="p_1-001193"))
+        fee = await two.assistant.handle(Incoming("web", "roles-user", text="còn lệ phí thì sao?"))
         assert "Đăng ký khai sinh" in fee[0].text
     finally:
         await one.aclose()

@@ -13,7 +13,7 @@ from bot import texts_vi
 from bot.bootstrap import Services
 from bot.cli import chat
 from bot.config import Settings
-from handlers.messages import Button, Channel, Incoming, Reply
+from handlers.messages import Button, Incoming, Reply
 from knowledge.base import KnowledgeBase
 
 
@@ -31,7 +31,7 @@ async def test_digits_pick_the_numbered_buttons() -> None:
     out = io.StringIO()
     await chat.converse(core, io.StringIO("khai sinh\n\n1\n7\n"), out, prompt=False)
     assert [m.payload or m.text for m in core.seen] == ["khai sinh", "pa:1:fee", "7"]
-    assert all(m.channel is Channel.CLI for m in core.seen)
+    assert all(m.channel == "cli" for m in core.seen)
     printed = out.getvalue()
     assert "[1] Lệ phí" in printed and "https://a.vn" in printed
 

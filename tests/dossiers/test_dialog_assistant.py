@@ -10,7 +10,7 @@ from fakes.decisions import ScriptedDecision
 from handlers.assistant import Assistant
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.tokens import make_token
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from knowledge.model import Procedure
 from storage import dossiers_repo
 from storage.conversations_repo import SqlConversationStore
@@ -56,19 +56,19 @@ async def make_assistant(
 
 async def test_typed_code_then_subscribe_with_digits(session_factory: SessionFactory) -> None:
     bot = await make_assistant(session_factory)
-    user = Incoming(Channel.ZALO, "z1", text="tra cứu hồ sơ 000.00.20.h56-261120-0042 giúp tôi")
+    user = Incoming("zalo", "z1", text="tra cứu hồ sơ 000.00.20.h56-261120-0042 giúp tôi")
     first = await bot.handle(user)
     assert "Đã có kết quả, chờ trả" in first[0].text
     assert "L* T** H" in first[0].text
     assert "123 456" not in first[0].text and "3456" not in first[0].text
     payload = first[0].buttons[0].payload
-    ask = await bot.handle(Incoming(Channel.ZALO, "z1", payload=payload))
+    ask = await bot.handle(Incoming("zalo", "z1", payload=payload))
     assert "4 chữ số cuối" in ask[0].text
-    wrong = await bot.handle(Incoming(Channel.ZALO, "z1", text="1234"))
+    wrong = await bot.handle(Incoming("zalo", "z1", text="1234"))
     assert "chưa khớp" in wrong[0].text
-    ok = await bot.handle(Incoming(Channel.ZALO, "z1", text="3456"))
+    ok = await bot.handle(Incoming("zalo", "z1", text="3456"))
     assert "sẽ nhận thông báo" in ok[0].text
-    mine = await bot.handle(Incoming(Channel.ZALO, "z1", text="/hoso"))
+    mine = await bot.handle(Incoming("zalo", "z1", text="/hoso"))
     assert CODE in mine[0].text
     assert mine[0].buttons[0].payload.startswith("ds:unsub:")
 
@@ -76,12 +76,12 @@ async def test_typed_code_then_subscribe_with_digits(session_factory: SessionFac
 async def test_deep_link_subscribes(session_factory: SessionFactory) -> None:
     bot = await make_assistant(session_factory)
     start = Incoming(
-        Channel.TELEGRAM, "t1", payload="d_" + make_token(CODE, KEY, NOW.astimezone(VN).date())
+        "telegram", "t1", payload="d_" + make_token(CODE, KEY, NOW.astimezone(VN).date())
     )
     replies = await bot.handle(start)
     assert CODE in replies[0].text
     assert "sẽ nhận thông báo" in replies[-1].text
-    mine = await bot.handle(Incoming(Channel.TELEGRAM, "t1", text="/hoso"))
+    mine = await bot.handle(Incoming("telegram", "t1", text="/hoso"))
     assert CODE in mine[0].text
 
 
@@ -107,9 +107,9 @@ async def test_codes_in_every_spelling_reach_the_dossier(session_factory: Sessio
             "000 . 00 . 20 . h56 - 261120 - 0042",
         )
     ):
-        replies = await bot.handle(Incoming(Channel.WEB, f"w{n}", text=typed))
+        replies = await bot.handle(Incoming("web", f"w{n}", text=typed))
         assert CODE in replies[0].text and "Đã có kết quả, chờ trả" in replies[0].text, typed
     for n, typed in enumerate(("000.00.20.H56–261120–042", "000.00.20.H56", "261120 – 0042")):
-        replies = await bot.handle(Incoming(Channel.WEB, f"m{n}", text=f"mã {typed}"))
+        replies = await bot.handle(Incoming("web", f"m{n}", text=f"mã {typed}"))
         assert "chưa đúng dạng" in replies[0].text, typed  # the format help
     assert search.asked == []  # none of them was searched as a procedure question

@@ -12,7 +12,7 @@ from handlers.conversation import ConversationState
 from handlers.dossiers import tokens
 from handlers.dossiers.dialog import PENDING_DIGITS, DossierDialog
 from handlers.dossiers.view import AgencyInfo
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.payloads import CORE, ShowNote, Subscribe, Unsubscribe
 from storage import contacts_repo, dossiers_repo, subscriptions_repo
 from storage.counters import MemoryCounterStore, RedisCounterStore
@@ -80,7 +80,7 @@ async def dialog(session_factory: SessionFactory, clock: Clock) -> DossierDialog
 
 
 def msg(user: str = "u1", text: str | None = None, **kw: object) -> Incoming:
-    return Incoming(Channel.TELEGRAM, user, text=text, **kw)  # type: ignore[arg-type]
+    return Incoming("telegram", user, text=text, **kw)  # type: ignore[arg-type]
 
 
 async def subscribed_codes(factory: SessionFactory, user: str = "u1") -> list[str]:
@@ -454,7 +454,7 @@ async def test_digits_with_spaces_count_and_questions_with_numbers_do_not(
 
 
 def web(session: str, address: str) -> Incoming:
-    return Incoming(Channel.WEB, session, text="x", client=address)
+    return Incoming("web", session, text="x", client=address)
 
 
 async def test_web_guessers_are_counted_by_address_not_session(
@@ -505,7 +505,7 @@ async def test_a_storm_is_answered_on_its_own_addresses(
     state = ConversationState()
     stormer = await storm.on_receipt_code(web("s-new", "192.0.2.3"), CODE, state)
     assert "N*** V** A" not in stormer[0].text and "4 chữ số cuối" in stormer[0].text
-    digits = Incoming(Channel.WEB, "s-new", text="5678", client="192.0.2.3")
+    digits = Incoming("web", "s-new", text="5678", client="192.0.2.3")
     shown = await storm.on_pending(digits, state)
     assert shown is not None and "N*** V** A" in shown[0].text
     # Once the storm has passed, failed addresses are served plainly again.

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from handlers import texts_vi as T
 from handlers.conversation import ConversationState
 from handlers.dossiers.dialog import DossierDialog
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.payloads import Subscribe
 from storage import dossiers_repo, subscriptions_repo
 from storage.counters import MemoryCounterStore
@@ -103,7 +103,7 @@ def _dialog(factory: SessionFactory) -> DossierDialog:
     )
 
 
-def _msg(channel: Channel, user: str, text: str) -> Incoming:
+def _msg(channel: str, user: str, text: str) -> Incoming:
     return Incoming(channel, user, text=text)
 
 
@@ -112,19 +112,19 @@ async def test_subscribe_button_follows_the_subscription(session_factory: Sessio
     dialog = _dialog(session_factory)
     state = ConversationState()
 
-    async def payloads(channel: Channel, user: str) -> list[str]:
+    async def payloads(channel: str, user: str) -> list[str]:
         replies = await dialog.on_receipt_code(_msg(channel, user, CODE), CODE, state)
         assert CODE in replies[0].text
         return [b.payload for b in replies[0].buttons]
 
-    assert await payloads(Channel.TELEGRAM, "7") == [f"ds:sub:{CODE}"]
+    assert await payloads("telegram", "7") == [f"ds:sub:{CODE}"]
     async with session_factory() as session, session.begin():
         await subscriptions_repo.add_subscription(session, did, "telegram", "7", NOW)
-    assert await payloads(Channel.TELEGRAM, "7") == []
-    assert await payloads(Channel.TELEGRAM, "8") == [f"ds:sub:{CODE}"]
-    assert await payloads(Channel.ZALO, "7") == [f"ds:sub:{CODE}"]
+    assert await payloads("telegram", "7") == []
+    assert await payloads("telegram", "8") == [f"ds:sub:{CODE}"]
+    assert await payloads("zalo", "7") == [f"ds:sub:{CODE}"]
     already = await dialog.on_payload(
-        _msg(Channel.TELEGRAM, "7", ""), Subscribe(CODE), ConversationState()
+        _msg("telegram", "7", ""), Subscribe(CODE), ConversationState()
     )
     assert already is not None
     assert already[0].text == T.DOSSIER_ALREADY_SUBSCRIBED.format(code=CODE)
@@ -132,11 +132,11 @@ async def test_subscribe_button_follows_the_subscription(session_factory: Sessio
         await subscriptions_repo.end_subscription(
             session, did, "telegram", "7", reason="user", now=NOW
         )
-    assert await payloads(Channel.TELEGRAM, "7") == [f"ds:sub:{CODE}"]
+    assert await payloads("telegram", "7") == [f"ds:sub:{CODE}"]
 
 
 async def test_finished_dossier_offers_no_subscription(session_factory: SessionFactory) -> None:
     await _add(session_factory, CODE, status="returned")
     dialog = _dialog(session_factory)
-    replies = await dialog.on_receipt_code(_msg(Channel.WEB, "w", CODE), CODE, ConversationState())
+    replies = await dialog.on_receipt_code(_msg("web", "w", CODE), CODE, ConversationState())
     assert CODE in replies[0].text and replies[0].buttons == ()

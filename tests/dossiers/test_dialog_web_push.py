@@ -12,7 +12,7 @@ from bot.config import load_settings
 from handlers.conversation import ConversationState
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.tokens import make_token
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.payloads import Subscribe
 from storage import dossiers_repo, subscriptions_repo
 from storage.counters import MemoryCounterStore
@@ -74,7 +74,7 @@ def _dialog(
 
 
 def web(user: str = "w1", **kw: object) -> Incoming:
-    return Incoming(Channel.WEB, user, **kw)  # type: ignore[arg-type]
+    return Incoming("web", user, **kw)  # type: ignore[arg-type]
 
 
 async def _subscriptions(sessions: SessionFactory, channel: str, user: str) -> list[str]:
@@ -134,14 +134,14 @@ async def test_nothing_can_push_says_to_look_it_up_again(seeded: SessionFactory)
     dialog = _dialog(seeded, frozenset())
     replies = await dialog.on_receipt_code(web(), CODE, ConversationState())
     assert "bất cứ lúc nào" in replies[-1].text and "Telegram" not in replies[-1].text
-    tg = Incoming(Channel.TELEGRAM, "t1")
+    tg = Incoming("telegram", "t1")
     subscribe = await dialog.on_payload(tg, Subscribe(CODE), ConversationState())
     assert subscribe is not None and "4 chữ số" not in subscribe[0].text
 
 
 async def test_push_channels_still_subscribe(seeded: SessionFactory) -> None:
     dialog = _dialog(seeded, frozenset({"telegram"}), BOT_URL)
-    tg = Incoming(Channel.TELEGRAM, "t1")
+    tg = Incoming("telegram", "t1")
     lookup = await dialog.on_receipt_code(tg, CODE, ConversationState())
     assert [b.payload for b in lookup[0].buttons] == [f"ds:sub:{CODE}"]
     replies = await dialog.on_token(

@@ -16,7 +16,7 @@ from handlers.conversation import ConversationState
 from handlers.dossiers import dialog as dialog_module
 from handlers.dossiers.dialog import DossierDialog
 from handlers.dossiers.qr_decode import MAX_DECODED_BYTES, ImageTooLarge, decode_qr
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from storage.counters import MemoryCounterStore
 from storage.dossier_store import SqlDossierStore
 from storage.engine import SessionFactory
@@ -71,7 +71,7 @@ async def test_decodes_at_once_are_bounded(
         counters=MemoryCounterStore(),
         max_decodes=2,
     )
-    photos = [Incoming(Channel.WEB, f"s{n:020d}", image=b"x", client="1.2.3.4") for n in range(12)]
+    photos = [Incoming("web", f"s{n:020d}", image=b"x", client="1.2.3.4") for n in range(12)]
     replies = await asyncio.gather(*(dialog.on_image(p, ConversationState()) for p in photos))
     assert most == 2
     texts = [r[0].text for r in replies]

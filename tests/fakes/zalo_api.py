@@ -287,17 +287,22 @@ class _Services:
     sessions: Any
     assistant: Any
     store: Any
+    counters: Any  # the app's shared counters (bot.bootstrap.Services.counters)
 
 
 class ZaloHarness:
     """Our real Zalo webhook (``setup_zalo``) on a loopback server, wired to ``api``.
 
-    ``deliver`` POSTs a body (signed unless told otherwise) and returns the HTTP status;
+    ``counters`` are the app's shared counters (the flood limit; this process's memory unless
+    given). ``deliver`` POSTs a body (signed unless told otherwise) and returns the HTTP status;
     ``settle`` waits until the background handling of accepted events is done.
     """
 
-    def __init__(self, api: FakeZaloAPI, sessions: Any, responder: Any, store: Any) -> None:
+    def __init__(
+        self, api: FakeZaloAPI, sessions: Any, responder: Any, store: Any, counters: Any = None
+    ) -> None:
         from bot.config import Settings, ZaloSettings
+        from storage.counters import MemoryCounterStore
 
         self.api = api
         self.settings = Settings(
@@ -312,7 +317,8 @@ class ZaloHarness:
                 zns_base=api.base_url,
             )
         )
-        self.services = _Services(self.settings, sessions, responder, store)
+        shared = counters if counters is not None else MemoryCounterStore()
+        self.services = _Services(self.settings, sessions, responder, store, shared)
         self.client: Any = None
 
     async def __aenter__(self) -> Self:

@@ -13,7 +13,7 @@ from handlers import texts_vi as t
 from handlers.assistant import Assistant
 from handlers.conversation import ConversationState, MemoryConversationStore
 from handlers.intents import SmallTalk
-from handlers.messages import Channel, Incoming, Reply
+from handlers.messages import Incoming, Reply
 from handlers.payloads import FullText
 from knowledge import shipped
 from knowledge.base import KnowledgeBase
@@ -34,15 +34,15 @@ def assistant(kb: KnowledgeBase, store: MemoryConversationStore) -> Assistant:
 
 
 def say(body: str, user: str = "u1") -> Incoming:
-    return Incoming(channel=Channel.WEB, user_id=user, text=body)
+    return Incoming(channel="web", user_id=user, text=body)
 
 
 def press(payload: str, user: str = "u1") -> Incoming:
-    return Incoming(channel=Channel.WEB, user_id=user, payload=payload)
+    return Incoming(channel="web", user_id=user, payload=payload)
 
 
 async def state_of(store: MemoryConversationStore, user: str = "u1") -> ConversationState:
-    return ConversationState.from_json(await store.load(Channel.WEB, user))
+    return ConversationState.from_json(await store.load("web", user))
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from handlers import texts_vi as t
 from handlers.assistant import Assistant
 from handlers.conversation import ConversationState, MemoryConversationStore
-from handlers.messages import Channel, Incoming, Reply
+from handlers.messages import Incoming, Reply
 from handlers.payloads import DossierPayload
 from handlers.ports import DossierPort
 from knowledge.base import KnowledgeBase
@@ -82,14 +82,14 @@ def bot(kb: KnowledgeBase, dossiers: RecordingDossiers) -> Assistant:
 def msg(
     text: str | None = None, payload: str | None = None, image: bytes | None = None
 ) -> Incoming:
-    return Incoming(Channel.TELEGRAM, "42", text=text, payload=payload, image=image)
+    return Incoming("telegram", "42", text=text, payload=payload, image=image)
 
 
 async def test_receipt_code_in_free_text(bot: Assistant, dossiers: RecordingDossiers) -> None:
     replies = await bot.handle(msg("hồ sơ 000.00.20.H56-210615-0001 của tôi đến đâu rồi"))
     assert replies == [Reply("dossier:on_receipt_code")]
     assert dossiers.calls == [("on_receipt_code", "000.00.20.H56-210615-0001")]
-    other_user = Incoming(Channel.WEB, "43", text="hồ sơ của tôi mã 000.00.20.H56-210615-0002")
+    other_user = Incoming("web", "43", text="hồ sơ của tôi mã 000.00.20.H56-210615-0002")
     mine = await bot.handle(other_user)
     assert mine == [Reply("dossier:on_receipt_code")]
 

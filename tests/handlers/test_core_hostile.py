@@ -9,14 +9,14 @@ import pytest
 from handlers import texts_vi as t
 from handlers.assistant import MAX_MESSAGE_CHARS, Assistant, clean_text
 from handlers.conversation import ConversationState, MemoryConversationStore
-from handlers.messages import Channel, Incoming, Reply
+from handlers.messages import Incoming, Reply
 from knowledge.base import KnowledgeBase
 
 PORTAL = "https://dichvucong.gov.vn"  # the assistant fixture's (conftest.py)
 
 
 def said(body: str | None, payload: str | None = None) -> Incoming:
-    return Incoming(channel=Channel.WEB, user_id="h1", text=body, payload=payload)
+    return Incoming(channel="web", user_id="h1", text=body, payload=payload)
 
 
 def _polite(replies: list[Reply]) -> None:
@@ -100,10 +100,10 @@ async def test_a_corrupt_stored_state_is_replaced(
     kb: KnowledgeBase,
 ) -> None:
     store = MemoryConversationStore()
-    await store.save(Channel.WEB, "h1", "{not json")
+    await store.save("web", "h1", "{not json")
     bot = Assistant(kb, store, portal_url=PORTAL)
     assert await bot.handle(said("chào")) == [Reply(t.GREETING)]
-    assert ConversationState.from_json(await store.load(Channel.WEB, "h1")) == ConversationState()
+    assert ConversationState.from_json(await store.load("web", "h1")) == ConversationState()
 
 
 class BrokenStore:
@@ -147,7 +147,7 @@ async def test_a_crash_inside_the_search_is_an_apology_and_a_log_without_the_tex
     bot = Assistant(search, MemoryConversationStore(), portal_url=PORTAL)  # type: ignore[arg-type]
     secret = "Nguyễn Văn An 0912345678 đăng ký khai sinh"
     with caplog.at_level(logging.ERROR):
-        replies = await bot.handle(Incoming(Channel.ZALO, "84912345678", text=secret))
+        replies = await bot.handle(Incoming("zalo", "84912345678", text=secret))
     assert replies == [Reply(t.INTERNAL_ERROR)]
     logged = caplog.text
     assert "conversation failed" in logged

@@ -11,7 +11,7 @@ import pytest
 from handlers.assistant import Assistant
 from handlers.conversation import MemoryConversationStore
 from handlers.measure import Judged, decision_metrics, judge
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.outcome import Outcome, OutcomeKind, Turn
 from knowledge.base import KnowledgeBase
 from knowledge.evaluation import EvalQuery, load_queries
@@ -42,7 +42,7 @@ DEV_FLOORS = {"wrong_direct": 0.025, "helpful": 0.78, "honest_out_of_data": 1.0}
 
 async def metrics(kb: KnowledgeBase, path: Path) -> dict[str, Any]:
     assistant = Assistant(kb, MemoryConversationStore())
-    return decision_metrics(await judge(assistant, load_queries(path)))
+    return decision_metrics(await judge(assistant, load_queries(path), channel="cli"))
 
 
 def holds(report: dict[str, Any], floors: dict[str, float]) -> None:
@@ -100,7 +100,7 @@ async def test_each_kind_of_message_reports_its_outcome(kb: KnowledgeBase) -> No
     bot = Assistant(kb, MemoryConversationStore())
 
     async def turn(text: str | None = None, payload: str | None = None, user: str = "u") -> Turn:
-        return await bot.respond(Incoming(Channel.WEB, user, text=text, payload=payload))
+        return await bot.respond(Incoming("web", user, text=text, payload=payload))
 
     hello = await turn("xin chào", user="a")
     assert hello.outcome.kind is OutcomeKind.SMALLTALK and hello.outcome.rule.startswith("small")

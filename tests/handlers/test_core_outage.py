@@ -10,7 +10,7 @@ import pytest
 
 from handlers.assistant import Assistant
 from handlers.dossiers.dialog import DossierDialog
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.outage import OutageLog
 from handlers.ports import SearchHit
 from knowledge.model import Procedure
@@ -70,7 +70,7 @@ async def test_a_database_outage_is_logged_once_not_per_message(
         for n in range(20):
             text = "000.00.20.H56-261120-0007" if n % 2 else "xin chào"
             replies = await assistant.handle(
-                Incoming(Channel.WEB, f"session-{n:010d}", text=text, client="198.51.100.1")
+                Incoming("web", f"session-{n:010d}", text=text, client="198.51.100.1")
             )
             if n % 2:
                 assert "tạm gián đoạn" in replies[0].text  # the lookup says what happened
@@ -94,7 +94,7 @@ async def test_a_bug_still_gets_its_traceback(
 
     assistant = Assistant(Broken(), SqlConversationStore(session_factory))
     with caplog.at_level(logging.ERROR):
-        await assistant.handle(Incoming(Channel.WEB, "s" * 20, text="làm giấy khai sinh"))
+        await assistant.handle(Incoming("web", "s" * 20, text="làm giấy khai sinh"))
     assert [r.exc_info is not None for r in caplog.records] == [True]
     assert not is_unavailable(KeyError("a bug"))
     assert is_unavailable(ConnectionRefusedError(111, "refused"))

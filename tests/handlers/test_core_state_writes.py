@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.assistant import Assistant
 from handlers.conversation import ConversationState, MemoryConversationStore
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from knowledge.base import KnowledgeBase
 
 
@@ -23,7 +23,7 @@ async def test_only_a_changed_state_is_written(kb: KnowledgeBase) -> None:
     assistant = Assistant(kb, store)
 
     def say(text: str) -> Incoming:
-        return Incoming(Channel.WEB, "u1", text=text)
+        return Incoming("web", "u1", text=text)
 
     await assistant.handle(say("xin chào"))
     assert store.saves == 1  # a new user: the first state is stored

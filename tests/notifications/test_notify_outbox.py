@@ -6,15 +6,16 @@ import json
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from notify_support import NOW, add_dossier, add_event, enqueue_plain, outbox_rows
 
 from handlers.dossiers.calendar import WorkCalendar
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from notifications import texts_vi as t
 from notifications.jobs import RuleJobs
 from notifications.quiet import QuietHours
 from notifications.ratings import handle_rating
-from notifications.registry import Source
+from notifications.registry import Audience, Source
 from notifications.rules import RuleContext
 from storage import outbox_repo, ratings_repo
 from storage.engine import SessionFactory
@@ -34,6 +35,14 @@ LEASE = timedelta(seconds=30)
 
 def jobs(factory: SessionFactory, now: object = NOW, quiet: QuietHours | None = None) -> RuleJobs:
     return RuleJobs(factory, CTX, quiet=quiet, clock=lambda: now)  # type: ignore[arg-type,return-value]
+
+
+def test_by_phone_rules_need_the_senders_channel(session_factory: SessionFactory) -> None:
+    """The channel of by-phone rows is the sender's (bot/ names it): no default here."""
+    with pytest.raises(ValueError, match="channel"):
+        RuleJobs(session_factory, CTX, audience=Audience.PHONE)
+    phone = RuleJobs(session_factory, CTX, audience=Audience.PHONE, phone_channel="sms")
+    assert phone.phone_channel == "sms" and all(r.by_phone for r in phone.registry)
 
 
 async def test_enqueue_twice_inserts_once(session_factory: SessionFactory) -> None:
@@ -130,19 +139,17 @@ async def test_claims_do_not_overlap_and_leases_expire(session_factory: SessionF
 
 async def test_rating_is_stored_for_subscribers_only(session_factory: SessionFactory) -> None:
     d = await add_dossier(session_factory, "R-1", chats=["77"], status="returned")
-    press = Incoming(Channel.TELEGRAM, "77", payload=f"rate:{d}:satisfied")
+    press = Incoming("telegram", "77", payload=f"rate:{d}:satisfied")
     replies = await handle_rating(session_factory, press, contact="x", clock=lambda: NOW)
     assert replies is not None and replies[0].text == t.RATING_THANKS
-    unhappy = Incoming(Channel.TELEGRAM, "77", payload=f"rate:{d}:unsatisfied")
+    unhappy = Incoming("telegram", "77", payload=f"rate:{d}:unsatisfied")
     replies = await handle_rating(session_factory, unhappy, contact="0200", clock=lambda: NOW)
     assert replies is not None and "0200" in replies[0].text
-    stranger = Incoming(Channel.TELEGRAM, "99", payload=f"rate:{d}:satisfied")
+    stranger = Incoming("telegram", "99", payload=f"rate:{d}:satisfied")
     replies = await handle_rating(session_factory, stranger, contact="x", clock=lambda: NOW)
     assert replies is not None and replies[0].text == t.RATING_UNKNOWN
     assert (
-        await handle_rating(
-            session_factory, Incoming(Channel.TELEGRAM, "77", text="hi"), contact="x"
-        )
+        await handle_rating(session_factory, Incoming("telegram", "77", text="hi"), contact="x")
         is None
     )
     async with session_factory() as s:

@@ -13,7 +13,7 @@ from bot.senders.telegram import create_push_bot
 from handlers import texts_vi as core_texts
 from handlers.assistant import Assistant
 from handlers.conversation import MemoryConversationStore
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.payloads import Rate
 from knowledge.base import KnowledgeBase
 from notifications import texts_vi as t
@@ -78,7 +78,7 @@ async def test_the_core_stores_rate_payloads_through_its_hook_and_answers_the_re
     core = Assistant(
         kb, MemoryConversationStore(), ratings=Ratings(session_factory, contact="0200")
     )
-    press = Incoming(Channel.TELEGRAM, "55", payload=Rate(d, "very_satisfied").encode())
+    press = Incoming("telegram", "55", payload=Rate(d, "very_satisfied").encode())
     assert [r.text for r in await core.handle(press)] == [t.RATING_THANKS]
-    hello = Incoming(Channel.TELEGRAM, "55", text="xin chào")
+    hello = Incoming("telegram", "55", text="xin chào")
     assert [r.text for r in await core.handle(hello)] == [core_texts.GREETING]

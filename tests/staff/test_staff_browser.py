@@ -31,7 +31,7 @@ from bot.app import create_app
 from bot.bootstrap import Services, bootstrap
 from bot.config import load_settings
 from bot.senders.setup import build_service, telegram_sender
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from knowledge.base import KnowledgeBase
 from storage.engine import SessionFactory
 from storage.models import OutboxMessage
@@ -345,7 +345,7 @@ async def test_hand_off_round_trip_on_telegram(
     )
     assert code.group(0) in pushed[-1]["text"]
     replies = await services.assistant.handle(
-        Incoming(Channel.TELEGRAM, str(chat), text="phiếu của tôi")
+        Incoming("telegram", str(chat), text="phiếu của tôi")
     )
     assert "cán bộ đã trả lời" in replies[0].text and "Công an xã" in replies[0].text
     assert officer.errors == []
@@ -365,7 +365,7 @@ async def test_questions_accounts_and_audit_pages(
             "làm căn cước",
         )
     ):
-        await services.assistant.handle(Incoming(Channel.WEB, f"asker-{i:015d}", text=text))
+        await services.assistant.handle(Incoming("web", f"asker-{i:015d}", text=text))
     page = await _phone(browser)
     await _login(page, base_url, "boss")
     await page.goto(base_url + "/staff/questions")
@@ -398,7 +398,7 @@ async def test_questions_accounts_and_audit_pages(
     assert "đang dùng" in await page.locator("#approved-title + div").inner_text()
     await _shot(page, "staff_questions_learned_phone")
     replies = await services.assistant.handle(
-        Incoming(Channel.WEB, "asker-after-00001", text="giấy báo hỷ")
+        Incoming("web", "asker-after-00001", text="giấy báo hỷ")
     )
     assert "kết hôn" in replies[0].text.lower()
 

@@ -27,7 +27,7 @@ from handlers.conversation import ConversationState
 from handlers.dossiers.calendar import WorkCalendar
 from handlers.helpdesk.desk import ASK_PAYLOAD, HelpDesk
 from handlers.helpdesk.intents import asks_ticket, ticket_code, wants_person
-from handlers.messages import Channel, Incoming, Reply
+from handlers.messages import Incoming, Reply
 from handlers.staff.audit import Actor, Forbidden, Refused
 from notifications.handoffs import RULE_HANDOFF_REPLY, Tickets
 from notifications.ports import Outcome, SendContext
@@ -43,7 +43,7 @@ CODE = re.compile(r"HT-[2-9A-HJKMNP-Z]{6}")
 
 
 async def _say(services: Services, text: str, user: str = WEB_USER) -> str:
-    replies = await services.assistant.handle(Incoming(Channel.WEB, user, text=text))
+    replies = await services.assistant.handle(Incoming("web", user, text=text))
     return "\n".join(r.text for r in replies)
 
 
@@ -150,7 +150,7 @@ async def test_not_found_offers_a_person_and_stores_the_question_redacted(
 ) -> None:
     services = staff_services
     question = "Tôi là Nguyễn Văn An, xin giấy phép nuôi chim yến, gọi 0912345678"
-    replies = await services.assistant.handle(Incoming(Channel.WEB, WEB_USER, text=question))
+    replies = await services.assistant.handle(Incoming("web", WEB_USER, text=question))
     assert replies[-1].buttons[-1].label == t.HANDOFF_BUTTON
     assert replies[-1].buttons[-1].payload == ASK_PAYLOAD
     async with services.sessions() as session:
@@ -158,15 +158,31 @@ async def test_not_found_offers_a_person_and_stores_the_question_redacted(
     assert stored.text == "Tôi là [họ tên], xin giấy phép nuôi chim yến, gọi [số điện thoại]"
     assert "0912345678" not in stored.key and "nguyen" not in stored.key
 
-    pressed = await services.assistant.handle(Incoming(Channel.WEB, WEB_USER, payload=ASK_PAYLOAD))
+    pressed = await services.assistant.handle(Incoming("web", WEB_USER, payload=ASK_PAYLOAD))
     code = CODE.search(pressed[0].text)
     assert code is not None and t.HANDOFF_DESCRIBE not in pressed[0].text
     view = await Tickets(services.sessions).view(OFFICER, code.group(0))
     assert [m.text for m in view.messages] == [question]  # the question, as typed
 
     # A button pressed on an old message (the question no longer waiting) still opens none twice.
-    again = await services.assistant.handle(Incoming(Channel.WEB, WEB_USER, payload=ASK_PAYLOAD))
+    again = await services.assistant.handle(Incoming("web", WEB_USER, payload=ASK_PAYLOAD))
     assert code.group(0) in again[0].text
+
+
+async def test_a_question_from_a_channel_no_officer_reaches_is_not_learned(
+    staff_services: Services,
+) -> None:
+    """The terminal (``motcua chat``, ``ask``) is no channel the app runs: not a citizen."""
+    services = staff_services
+    question = "xin giấy phép nuôi chim yến"
+    replies = await services.assistant.handle(Incoming("cli", "terminal", text=question))
+    assert all(b.payload != ASK_PAYLOAD for r in replies for b in r.buttons)
+    async with services.sessions() as session:
+        assert await questions_repo.list_questions(session, ("new",)) == []
+    web = await services.assistant.handle(Incoming("web", WEB_USER, text=question))
+    assert web[-1].buttons[-1].payload == ASK_PAYLOAD  # the same question, from a citizen
+    async with services.sessions() as session:
+        assert len(await questions_repo.list_questions(session, ("new",))) == 1
 
 
 async def test_tickets_per_citizen_are_limited_and_cli_cannot_hand_off(
@@ -186,20 +202,18 @@ async def test_tickets_per_citizen_are_limited_and_cli_cannot_hand_off(
     state_codes = []
     for _ in range(2):
         state = ConversationState()
-        replies = await desk.on_text(
-            Incoming(Channel.WEB, "u-limit-0000000001"), "gặp cán bộ", state
-        )
+        replies = await desk.on_text(Incoming("web", "u-limit-0000000001"), "gặp cán bộ", state)
         assert replies is not None
         found = CODE.search(replies[0].text)
         assert found is not None
         state_codes.append(found.group(0))
         await tickets.close(OFFICER, found.group(0), "xong")
     refused = await desk.on_text(
-        Incoming(Channel.WEB, "u-limit-0000000001"), "gặp cán bộ", ConversationState()
+        Incoming("web", "u-limit-0000000001"), "gặp cán bộ", ConversationState()
     )
     assert refused is not None and "1900 0000" in refused[0].text
     assert CODE.search(refused[0].text) is None
-    cli = await desk.on_text(Incoming(Channel.CLI, "cli"), "gặp cán bộ", ConversationState())
+    cli = await desk.on_text(Incoming("cli", "cli"), "gặp cán bộ", ConversationState())
     assert cli is not None and cli[0].text == t.HANDOFF_UNAVAILABLE.format(contact="1900 0000")
     async with services.sessions() as session:
         assert await handoff_repo.count_by_status(session) == {"closed": 2}

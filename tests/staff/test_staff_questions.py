@@ -9,7 +9,7 @@ import pytest
 from bot.bootstrap import Services, bootstrap
 from bot.config import load_settings
 from handlers import texts_vi as t
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.staff.audit import Actor, Forbidden, Refused
 from handlers.staff.questions import Questions
 from knowledge.base import KnowledgeBase
@@ -21,13 +21,13 @@ MARRIAGE = "1.000894"  # Thủ tục đăng ký kết hôn
 
 
 async def _ask(services: Services, text: str, user: str) -> str:
-    replies = await services.assistant.handle(Incoming(Channel.WEB, user, text=text))
+    replies = await services.assistant.handle(Incoming("web", user, text=text))
     return replies[0].text
 
 
 async def _answered(services: Services, text: str, user: str) -> set[str]:
     """The procedures whose aspect buttons the answer offers (the one answered)."""
-    replies = await services.assistant.handle(Incoming(Channel.WEB, user, text=text))
+    replies = await services.assistant.handle(Incoming("web", user, text=text))
     return {
         b.payload.split(":")[1] for r in replies for b in r.buttons if b.payload.startswith("pa:")
     }

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot.bootstrap import Services
 from bot.cli import main
 from bot.senders.setup import build_service, start_notifications
-from handlers.messages import Channel, Incoming
+from handlers.messages import Incoming
 from handlers.staff.audit import Actor
 from notifications.handoffs import Tickets
 from notifications.retention import HANDOFFS_JOB_ID, Purged, purge_handoffs
@@ -30,10 +30,10 @@ CODE = re.compile(r"HT-[2-9A-HJKMNP-Z]{6}")
 
 
 async def _ticket(services: Services, user: str, text: str) -> str:
-    replies = await services.assistant.handle(Incoming(Channel.WEB, user, text="gặp cán bộ"))
+    replies = await services.assistant.handle(Incoming("web", user, text="gặp cán bộ"))
     found = CODE.search(replies[0].text)
     assert found is not None
-    await services.assistant.handle(Incoming(Channel.WEB, user, text=text))
+    await services.assistant.handle(Incoming("web", user, text=text))
     return found.group(0)
 
 
@@ -112,7 +112,7 @@ async def test_old_transcripts_go_and_the_tickets_stay(staff_services: Services)
 
     # "phiếu của tôi" still answers with the state of the purged ticket.
     replies = await services.assistant.handle(
-        Incoming(Channel.WEB, "web-retention-old-0001", text="phiếu của tôi")
+        Incoming("web", "web-retention-old-0001", text="phiếu của tôi")
     )
     assert old in replies[0].text and "đã đóng" in replies[0].text
 

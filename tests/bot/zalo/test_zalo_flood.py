@@ -1,9 +1,10 @@
-"""The per-user flood limit on Zalo messages: past it one notice, then silence until the window
-has room; other users, and a withdrawal, are never held back."""
+"""The per-user flood limit on Zalo messages, on the shared counters (memory or Redis): past it
+one notice, then silence until the window has room; replicas count a user together; other
+users, and sharing a phone, are never held back."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from fakes.zalo_api import FakeZaloAPI, ZaloHarness
@@ -13,6 +14,8 @@ from bot.zalo import texts_vi as ZT
 from bot.zalo.flood import FloodGate, Verdict
 from handlers.conversation import MemoryConversationStore
 from handlers.messages import Incoming, Reply
+from handlers.ratelimit import CounterStore
+from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 from storage.models import Contact
 
@@ -28,45 +31,89 @@ class Echo:
 
 class Clock:
     def __init__(self) -> None:
-        self.now = 1000.0
+        self.now = 1_764_000_000.0  # a minute's start in Vietnam: windows are aligned to it
 
     def __call__(self) -> float:
         return self.now
 
 
-def test_gate_notifies_once_then_lets_in_when_the_window_has_room() -> None:
+@pytest.fixture(params=["memory", "redis"])
+def counters(request: pytest.FixtureRequest) -> Callable[[], CounterStore]:
+    """Counter stores as two replicas see them: one in memory, or two clients of one Redis."""
+    if request.param == "memory":
+        shared = MemoryCounterStore()
+        return lambda: shared
+    make: Callable[[], CounterStore] = request.getfixturevalue("redis_counters")
+    return make
+
+
+async def test_gate_notifies_once_then_lets_in_when_the_window_has_room(
+    counters: Callable[[], CounterStore],
+) -> None:
     clock = Clock()
-    gate = FloodGate(3, 60, clock=clock)
-    assert [gate.check("a") for _ in range(3)] == [Verdict.ALLOW] * 3
-    assert gate.check("a") is Verdict.NOTIFY
-    assert gate.check("a") is Verdict.SILENT
-    assert gate.check("b") is Verdict.ALLOW  # another user has their own window
+    gate = FloodGate(counters(), 3, 60, clock=clock)
+    assert [await gate.check("a") for _ in range(3)] == [Verdict.ALLOW] * 3
+    assert await gate.check("a") is Verdict.NOTIFY
+    assert await gate.check("a") is Verdict.SILENT
+    assert await gate.check("b") is Verdict.ALLOW  # another user has their own window
     clock.now += 30
-    assert gate.check("a") is Verdict.SILENT
-    clock.now += 31  # the first three are out of the window now
-    assert gate.check("a") is Verdict.ALLOW
-    assert [gate.check("a") for _ in range(3)] == [Verdict.ALLOW, Verdict.ALLOW, Verdict.NOTIFY]
+    assert await gate.check("a") is Verdict.SILENT
+    clock.now += 31  # a new minute, but the last 60 s still held three: no room, no notice
+    assert await gate.check("a") is Verdict.SILENT
+    clock.now += 60  # a whole minute without one handled
+    assert await gate.check("a") is Verdict.ALLOW
+    assert [await gate.check("a") for _ in range(3)] == [
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.NOTIFY,
+    ]
 
 
-def test_gate_forgets_quiet_users() -> None:
+async def test_replicas_count_one_user_together(counters: Callable[[], CounterStore]) -> None:
     clock = Clock()
-    gate = FloodGate(2, 60, clock=clock)
+    first, second = (FloodGate(counters(), 3, 60, clock=clock) for _ in range(2))
+    assert [await first.check("a"), await second.check("a"), await first.check("a")] == [
+        Verdict.ALLOW
+    ] * 3
+    assert await second.check("a") is Verdict.NOTIFY  # the flood is one, wherever it lands
+    assert await first.check("a") is Verdict.SILENT
+
+
+async def test_gate_forgets_quiet_users() -> None:
+    clock = Clock()
+    store = MemoryCounterStore(clock)
+    gate = FloodGate(store, 2, 60, clock=clock)
     for n in range(50):
-        gate.check(f"u{n}")
-    assert len(gate) == 50
-    clock.now += 61
-    gate.check("late")
-    assert len(gate) == 1
+        await gate.check(f"u{n}")
+    assert len(store) == 50
+    clock.now += 180  # past the minute and the one that still counts it
+    await gate.check("late")
+    assert len(store) == 1
 
 
 @pytest.fixture
-async def world(session_factory: SessionFactory) -> AsyncIterator[tuple[ZaloHarness, Echo]]:
+async def world(
+    session_factory: SessionFactory, counters: Callable[[], CounterStore]
+) -> AsyncIterator[tuple[ZaloHarness, Echo]]:
     echo = Echo()
     async with (
         FakeZaloAPI() as api,
-        ZaloHarness(api, session_factory, echo, MemoryConversationStore()) as h,
+        ZaloHarness(api, session_factory, echo, MemoryConversationStore(), counters()) as h,
     ):
         yield h, echo
+
+
+async def test_the_webhook_counts_on_the_apps_shared_counters(
+    world: tuple[ZaloHarness, Echo], counters: Callable[[], CounterStore]
+) -> None:
+    h, echo = world
+    other_replica = FloodGate(counters())  # the same limit, as another process runs it
+    assert {await other_replica.check("busy") for _ in range(20)} == {Verdict.ALLOW}
+    body = h.api.delivery("user_send_text", user_id="busy", message={"text": "m", "msg_id": "b"})
+    assert await h.deliver(body) == 200
+    await h.settle()
+    assert [m for m in echo.seen if m.user_id == "busy"] == []
+    assert [c.text for c in h.api.sent("message/cs", user_id="busy")] == [ZT.FLOODED]
 
 
 async def test_a_flood_gets_one_notice_and_nothing_more(

@@ -17,6 +17,7 @@ from bot.senders.zalo import (
     seconds_until_morning,
     tracking_id,
 )
+from bot.zalo import NAME as ZALO
 from bot.zalo.client import ZaloClient
 from bot.zalo.events import ZnsDelivery, parse
 from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
@@ -353,7 +354,7 @@ async def test_dispatcher_sends_and_ends_blocked_subscriptions(
         )
     assert subs["ok"] is None and subs["gone"] is not None
     assert statuses == [("gone", "cancelled"), ("gone", "failed"), ("ok", "sent"), ("ok", "sent")]
-    assert await SqlZaloUsers(session_factory).zns_facts(did) is not None
+    assert await SqlZaloUsers(session_factory, channel=ZALO).zns_facts(did) is not None
 
 
 async def test_overdue_apology_reaches_an_unfollowed_dossier_by_zns(
@@ -400,7 +401,10 @@ async def test_overdue_apology_reaches_an_unfollowed_dossier_by_zns(
             session, ids["000.00.20.H56-261120-0008"], "telegram", "42", now
         )
     zns = ZnsSender(
-        client, SqlZaloUsers(session_factory), {"overdue_apology": "T-118"}, clock=lambda: now
+        client,
+        SqlZaloUsers(session_factory, channel=ZALO),
+        {"overdue_apology": "T-118"},
+        clock=lambda: now,
     )
     settings = Settings(zalo={"zns_templates": {"overdue_apology": "T-118"}})
     service = build_service(settings, session_factory, {"zns": zns})
