@@ -144,6 +144,14 @@ _SENTENCE_END = re.compile(r"(?<=[.?!;\n])\s+")
 _LABELLED = frozenset({"lop", "hang", "cap", "loai", "nhom", "khoan", "dieu", "muc", "bac", "so"})
 
 
+_VOWELS = frozenset("aeiouy")
+
+
+def _syllable(word: str) -> bool:
+    """Whether a folded word can be a Vietnamese syllable: every one has a vowel."""
+    return any(ch in _VOWELS for ch in word)
+
+
 def _closest(word: str, choices: Sequence[str], cutoff: float) -> str | None:
     """The choice most like ``word`` by rapidfuzz ratio, if it reaches ``cutoff``."""
     best = process.extractOne(
@@ -329,6 +337,12 @@ class Searcher:
         """Share of the whole name (qualifiers too, not its level remark) that the question
         says, each term as much as the question stresses it (0..1): 1 when it names exactly
         this procedure ("đăng ký khai sinh", not "... lưu động")."""
+        said, total = self.whole_name_said(doc, analysis)
+        return said / total if total else 0.0
+
+    def whole_name_said(self, doc: int, analysis: QueryAnalysis) -> tuple[float, float]:
+        """How much of the whole name the question says, and the name's whole weight (idf):
+        a longer name can be said more than a short one it contains."""
         found = self._whole_names.get(doc)
         if found is None:
             words = self.sibling_keys[doc].split()
@@ -338,10 +352,8 @@ class Searcher:
             found = (weighted, sum(w for _, w in weighted))
             self._whole_names[doc] = found
         weighted_terms, total = found
-        if not total:
-            return 0.0
         stress = analysis.stress
-        return sum(w * stress.get(t, 0.0) for t, w in weighted_terms) / total
+        return sum(w * stress.get(t, 0.0) for t, w in weighted_terms), total
 
     def core_raw_words(self, doc: int) -> frozenset[str]:
         found = self._core_raw_words.get(doc)
@@ -416,7 +428,9 @@ class Searcher:
         vocab = self.index.vocabulary
         for cut in range(2, len(word) - 1):
             left, right = word[:cut], word[cut:]
-            if left in vocab and right in vocab:
+            # Each part a syllable (a vowel in it): "xach" is one word the records lack, not
+            # "xa" + "ch" (a fragment that only abbreviations in the records hold).
+            if left in vocab and right in vocab and _syllable(left) and _syllable(right):
                 return f"{left} {right}"
         if not fuzzy:
             return None
@@ -451,8 +465,17 @@ class Searcher:
         for piece, weight in pieces:
             said = split_words(piece)
             words = self.lexicon.expand_query(said)
-            # "thẻ căn cước" + "thẻ" from a rewrite: one word, not two.
-            words = [w for j, w in enumerate(words) if j == 0 or w[1] != words[j - 1][1]]
+            # "thẻ" + "thẻ căn cước" from a rewrite: one word, not two. Two words the citizen
+            # wrote stay two ("địa chỉ chi nhánh" folds to "dia chi chi nhanh"): a word passed
+            # through unchanged is the very tuple split_words made.
+            typed = {id(w) for w in said}
+            words = [
+                w
+                for j, w in enumerate(words)
+                if j == 0
+                or w[1] != words[j - 1][1]
+                or (id(w) in typed and id(words[j - 1]) in typed)
+            ]
             if words:
                 out.append((words, weight, said))
         return out
