@@ -354,6 +354,7 @@ def test_citizen_level() -> None:
         "mở tài khoản ngân hàng cho học sinh cần mang giấy gì",
         "khu tôi bị cúp điện từ sáng, báo cho ai",
         "mua bảo hiểm xe máy bắt buộc ở đâu",
+        "cho tôi hỏi dịch vụ làm hồ sơ xin giấy phép xây dựng chỗ nào rẻ nhất ở quận mình",
     ],
 )
 def test_topics_not_in_the_data_get_no_procedure(kb: KnowledgeBase, query: str) -> None:

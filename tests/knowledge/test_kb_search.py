@@ -179,6 +179,8 @@ BLIND_FLOORS = {
     "blind_6": {"top1": 0.81, "top3": 0.9, "abstain_rate": 0.94},
     "blind_7": {"top1": 0.78, "top3": 0.84, "abstain_rate": 0.83},
     "blind_8": {"top1": 0.8, "top3": 0.9, "abstain_rate": 0.83},
+    "blind_9": {"top1": 0.73, "top3": 0.85, "abstain_rate": 0.94},
+    "blind_10": {"top1": 0.74, "top3": 0.9, "abstain_rate": 1.0},
 }
 
 
