@@ -145,6 +145,18 @@ _LABELLED = frozenset({"lop", "hang", "cap", "loai", "nhom", "khoan", "dieu", "m
 
 
 _VOWELS = frozenset("aeiouy")
+BASE_ACTION_WORDS = 2  # "Cấp", "Đăng ký": a base action listed first is this short
+
+
+def lists_base_action(lexicon: Lexicon, name: str) -> bool:
+    """Whether a name lists a base action, then its variants ("Cấp, cấp lại, đổi ...")."""
+    head, _, rest = name.partition(",")
+    if not rest or len(head.split()) > BASE_ACTION_WORDS:
+        return False
+    if lexicon.said_variants(split_words(head)):
+        return False  # "Gia hạn, điều chỉnh ...": variants only
+    second = rest.split(",")[0]
+    return bool(lexicon.said_variants(split_words(second)))
 
 
 def _syllable(word: str) -> bool:
@@ -264,6 +276,9 @@ class Searcher:
         # "đăng ký kết hôn?" lacks.
         self.name_terms = [self._terms(p.name, head=True) for p in self.procedures]
         self.variants = [lexicon.said_variants(split_words(p.name)) for p in self.procedures]
+        # "Cấp, cấp lại, chuyển đổi giấy chứng nhận ...": the base action listed beside its
+        # variants is the procedure for a first issue too, so unasked variants cost nothing.
+        self.lists_base = [lists_base_action(lexicon, p.name) for p in self.procedures]
         weight = self.index.weight
         self.name_weights = []
         for terms in self.name_terms:
@@ -739,7 +754,7 @@ class Searcher:
             similarity = fuzz.token_set_ratio(
                 content, self.names[doc], processor=utils.default_process, score_cutoff=40
             )
-            unasked = len(self.variants[doc] - asked_variants)
+            unasked = 0 if self.lists_base[doc] else len(self.variants[doc] - asked_variants)
             said = len(self.variants[doc] & hinted_variants)
             missing = len(asked_variants - self.variants[doc]) + HINTED_MISSING_SHARE * len(
                 hinted_variants - asked_variants - self.variants[doc]

@@ -10,8 +10,9 @@ import pytest
 from knowledge.audience import Ages, age_fit, citizen_level, question_ages, record_ages
 from knowledge.base import KnowledgeBase
 from knowledge.decision import CHOICE_MIN, MAX_CHOICES, DecisionKind, Rule
+from knowledge.lexicon import default_lexicon
 from knowledge.model import Procedure
-from knowledge.search import Gate
+from knowledge.search import Gate, lists_base_action
 
 CARD_ADULT, CARD_CHILD = "1.014061", "1.014062"  # first ID card: from 14 / under 14 (xã)
 KHAI_SINH = "1.001193"
@@ -300,6 +301,31 @@ def test_a_longer_name_said_more_is_not_outnamed_by_a_short_one(kb: KnowledgeBas
         assert decision.rule != Rule.NAMES_IT, decision.reason
         assert decision.kind is not DecisionKind.ANSWER
         assert "1.010040" in named(kb, query)
+
+
+def test_a_name_listing_the_base_action_serves_a_first_issue(kb: KnowledgeBase) -> None:
+    """ "Cấp, cấp lại, chuyển đổi giấy chứng nhận khả năng chuyên môn ..." (1.003135) is the
+    procedure for a first certificate too: its listed variants are not qualifiers the question
+    failed to say, so it ranks first for a first issue."""
+    query = "cấp giấy chứng nhận khả năng chuyên môn máy trưởng tàu sông nội địa cần những gì"
+    ranking = kb.decide(query).ranking
+    assert ranking[0].procedure.code == "1.003135"
+    assert dict(ranking[0].contributions)["variants"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "lists"),
+    [
+        ("Cấp, cấp lại, chuyển đổi giấy chứng nhận khả năng chuyên môn", True),
+        ("Đăng ký, điều chỉnh đóng bảo hiểm xã hội", True),
+        ("Gia hạn, điều chỉnh giấy phép khai thác nước dưới đất", False),  # variants only
+        ("Cấp lại, đổi, điều chỉnh thông tin trên sổ bảo hiểm xã hội", False),
+        ("Xác nhận, cung cấp thông tin liên quan đến xuất nhập cảnh", False),  # no variant
+        ("Cấp giấy phép xây dựng mới", False),
+    ],
+)
+def test_lists_base_action(name: str, lists: bool) -> None:
+    assert lists_base_action(default_lexicon(), name) is lists
 
 
 # --- levels ----------------------------------------------------------------------------------
