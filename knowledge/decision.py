@@ -86,6 +86,7 @@ class Candidate:
     level: str = ""  # the level shown (one the question names, else the citizens' one)
     level_asked: bool = False
     named: float = 0.0  # share of its whole name the question says (1: names exactly it)
+    named_weight: float = 0.0  # how much of its name the question says, in idf weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +214,12 @@ def _names_it(best: Candidate, rivals: Sequence[Candidate]) -> bool:
         return False
     if dict(best.contributions).get("missing_variants", 0.0) < 0:
         return False
-    return all(best.named - c.named >= NAMED_LEAD for c in rivals[:MAX_CHOICES])
+    # A longer name the question says more of ("khai báo cư trú ... chưa đủ điều kiện đăng ký
+    # thường trú" beside "đăng ký thường trú") is a narrower case the question may be about.
+    return all(
+        best.named - c.named >= NAMED_LEAD and c.named_weight <= best.named_weight
+        for c in rivals[:MAX_CHOICES]
+    )
 
 
 def _abstain(
@@ -240,6 +246,7 @@ def _merge(
             docs, key=lambda d: citizen_level_rank(searcher.procedures[d], analysis.levels)
         )
         level = citizen_level(searcher.procedures[shown], analysis.levels)
+        said, total = searcher.whole_name_said(doc, analysis)
         out.append(
             Candidate(
                 procedure=searcher.procedures[shown],
@@ -249,7 +256,8 @@ def _merge(
                 doubts=_doubts(searcher, analysis, shown),
                 level=level,
                 level_asked=level in analysis.levels,
-                named=round(searcher.whole_name_coverage(doc, analysis), 3),
+                named=round(said / total, 3) if total else 0.0,
+                named_weight=said,
             )
         )
     out.sort(key=lambda c: -c.score)

@@ -315,6 +315,21 @@ def _colloquial(data: Mapping[str, Any]) -> dict[str, str]:
     return pairs
 
 
+def _out_of_scope_topics(data: Mapping[str, Any]) -> frozenset[Phrase]:
+    """The listed topics, plus "xin / làm visa <country>": a visa to go to a country is that
+    country's to give (the records hold the visas of foreigners coming to Việt Nam). Only
+    asked for: "hộ chiếu còn visa Hàn Quốc" holds one already."""
+    listed = [str(t) for t in data.get("out_of_scope", {}).get("topics", [])]
+    countries = [str(c) for c in data.get("foreign", {}).get("countries", [])]
+    visas = [
+        f"{verb} {word} {country}"
+        for verb in ("xin", "làm")
+        for word in ("visa", "thị thực")
+        for country in countries
+    ]
+    return _phrases(listed + visas)
+
+
 def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
     stop = data.get("stopwords", {})
     aspects = data.get("aspects", {})
@@ -332,7 +347,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         stop_weak=frozenset(fold(str(w)) for w in stop.get("weak", [])),
         aspect_cues={name: _phrases(cues) for name, cues in aspects.items()},
         out_of_scope=_phrases(data.get("out_of_scope", {}).get("phrases", [])),
-        out_of_scope_topics=_phrases(data.get("out_of_scope", {}).get("topics", [])),
+        out_of_scope_topics=_out_of_scope_topics(data),
         variants=_phrases(data.get("variants", {}).get("phrases", [])),
         variant_spellings=_spelled(data.get("variants", {}).get("phrases", []), shortest=1),
         terms=_spelled(stop.get("terms", [])),

@@ -144,6 +144,26 @@ _SENTENCE_END = re.compile(r"(?<=[.?!;\n])\s+")
 _LABELLED = frozenset({"lop", "hang", "cap", "loai", "nhom", "khoan", "dieu", "muc", "bac", "so"})
 
 
+_VOWELS = frozenset("aeiouy")
+BASE_ACTION_WORDS = 2  # "Cấp", "Đăng ký": a base action listed first is this short
+
+
+def lists_base_action(lexicon: Lexicon, name: str) -> bool:
+    """Whether a name lists a base action, then its variants ("Cấp, cấp lại, đổi ...")."""
+    head, _, rest = name.partition(",")
+    if not rest or len(head.split()) > BASE_ACTION_WORDS:
+        return False
+    if lexicon.said_variants(split_words(head)):
+        return False  # "Gia hạn, điều chỉnh ...": variants only
+    second = rest.split(",")[0]
+    return bool(lexicon.said_variants(split_words(second)))
+
+
+def _syllable(word: str) -> bool:
+    """Whether a folded word can be a Vietnamese syllable: every one has a vowel."""
+    return any(ch in _VOWELS for ch in word)
+
+
 def _closest(word: str, choices: Sequence[str], cutoff: float) -> str | None:
     """The choice most like ``word`` by rapidfuzz ratio, if it reaches ``cutoff``."""
     best = process.extractOne(
@@ -256,6 +276,9 @@ class Searcher:
         # "đăng ký kết hôn?" lacks.
         self.name_terms = [self._terms(p.name, head=True) for p in self.procedures]
         self.variants = [lexicon.said_variants(split_words(p.name)) for p in self.procedures]
+        # "Cấp, cấp lại, chuyển đổi giấy chứng nhận ...": the base action listed beside its
+        # variants is the procedure for a first issue too, so unasked variants cost nothing.
+        self.lists_base = [lists_base_action(lexicon, p.name) for p in self.procedures]
         weight = self.index.weight
         self.name_weights = []
         for terms in self.name_terms:
@@ -329,6 +352,12 @@ class Searcher:
         """Share of the whole name (qualifiers too, not its level remark) that the question
         says, each term as much as the question stresses it (0..1): 1 when it names exactly
         this procedure ("đăng ký khai sinh", not "... lưu động")."""
+        said, total = self.whole_name_said(doc, analysis)
+        return said / total if total else 0.0
+
+    def whole_name_said(self, doc: int, analysis: QueryAnalysis) -> tuple[float, float]:
+        """How much of the whole name the question says, and the name's whole weight (idf):
+        a longer name can be said more than a short one it contains."""
         found = self._whole_names.get(doc)
         if found is None:
             words = self.sibling_keys[doc].split()
@@ -338,10 +367,8 @@ class Searcher:
             found = (weighted, sum(w for _, w in weighted))
             self._whole_names[doc] = found
         weighted_terms, total = found
-        if not total:
-            return 0.0
         stress = analysis.stress
-        return sum(w * stress.get(t, 0.0) for t, w in weighted_terms) / total
+        return sum(w * stress.get(t, 0.0) for t, w in weighted_terms), total
 
     def core_raw_words(self, doc: int) -> frozenset[str]:
         found = self._core_raw_words.get(doc)
@@ -416,7 +443,9 @@ class Searcher:
         vocab = self.index.vocabulary
         for cut in range(2, len(word) - 1):
             left, right = word[:cut], word[cut:]
-            if left in vocab and right in vocab:
+            # Each part a syllable (a vowel in it): "xach" is one word the records lack, not
+            # "xa" + "ch" (a fragment that only abbreviations in the records hold).
+            if left in vocab and right in vocab and _syllable(left) and _syllable(right):
                 return f"{left} {right}"
         if not fuzzy:
             return None
@@ -451,8 +480,17 @@ class Searcher:
         for piece, weight in pieces:
             said = split_words(piece)
             words = self.lexicon.expand_query(said)
-            # "thẻ căn cước" + "thẻ" from a rewrite: one word, not two.
-            words = [w for j, w in enumerate(words) if j == 0 or w[1] != words[j - 1][1]]
+            # "thẻ" + "thẻ căn cước" from a rewrite: one word, not two. Two words the citizen
+            # wrote stay two ("địa chỉ chi nhánh" folds to "dia chi chi nhanh"): a word passed
+            # through unchanged is the very tuple split_words made.
+            typed = {id(w) for w in said}
+            words = [
+                w
+                for j, w in enumerate(words)
+                if j == 0
+                or w[1] != words[j - 1][1]
+                or (id(w) in typed and id(words[j - 1]) in typed)
+            ]
             if words:
                 out.append((words, weight, said))
         return out
@@ -716,7 +754,7 @@ class Searcher:
             similarity = fuzz.token_set_ratio(
                 content, self.names[doc], processor=utils.default_process, score_cutoff=40
             )
-            unasked = len(self.variants[doc] - asked_variants)
+            unasked = 0 if self.lists_base[doc] else len(self.variants[doc] - asked_variants)
             said = len(self.variants[doc] & hinted_variants)
             missing = len(asked_variants - self.variants[doc]) + HINTED_MISSING_SHARE * len(
                 hinted_variants - asked_variants - self.variants[doc]
