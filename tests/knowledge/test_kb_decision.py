@@ -400,6 +400,10 @@ def test_citizen_level() -> None:
         "tôi muốn kháng cáo bản án sơ thẩm thì làm sao",
         "có dịch vụ nào uy tín làm giấy tờ nhà đất giùm không",
         "giá điện bậc thang tháng này bao nhiêu",
+        # a passport renewed at an embassy, an old-age allowance, a package service
+        "tôi ở Đức, muốn gia hạn hộ chiếu tại đại sứ quán Việt Nam được không",
+        "bà ngoại trên 80 tuổi được nhận trợ cấp hằng tháng không, làm ở đâu",
+        "công ty nào làm trọn gói giấy phép kinh doanh",
     ],
 )
 def test_topics_not_in_the_data_get_no_procedure(kb: KnowledgeBase, query: str) -> None:
@@ -482,6 +486,26 @@ def test_a_topic_held_already_is_not_what_is_asked(kb: KnowledgeBase) -> None:
         # chat: the household book split (Tách hộ); a court claim online (3.000163)
         ("tach so ho khau ra rieng co mat phi k", "1.010038"),
         ("nop don kien ra toa online duoc khong", "3.000163"),
+        # nowhere to register a residence: declared as such (1.010040)
+        (
+            "chủ trọ không cho tôi đăng ký tạm trú, quê cũng đã xóa thường trú rồi, "
+            "giờ khai báo nơi ở thế nào",
+            "1.010040",
+        ),
+        # studying far away for long is an absence to declare (Khai báo tạm vắng)
+        ("con gái tôi đi học xa ở tỉnh khác hai năm thì có phải báo công an xã không", "1.003677"),
+        # a guesthouse's guests are stays the host notifies (Thông báo lưu trú)
+        ("nhà tôi làm homestay, báo khách nghỉ qua đêm cho công an bằng cách nào", "2.001159"),
+        # a new head of household changes the residence details (1.010039)
+        ("ông tôi yếu rồi, muốn đổi chủ hộ sang bố tôi thì làm ở đâu", "1.010039"),
+        # a passport found after it was reported lost is restored (1.010384)
+        ("hộ chiếu đã báo mất nhưng nay tìm lại được, muốn dùng lại thì làm gì", "1.010384"),
+        # a shop closed for good (Chấm dứt hoạt động hộ kinh doanh)
+        ("quán nhỏ nhà tôi dẹp tiệm rồi, muốn trả giấy đăng ký kinh doanh", "1.001266"),
+        # a tax return short of revenue is supplemented (Khai bổ sung hồ sơ khai thuế)
+        ("hộ kinh doanh của tôi khai thiếu doanh thu quý trước, giờ khai lại thế nào", "1.008327"),
+        # "luôn" inside an everyday phrase (Trình báo mất hộ chiếu)
+        ("hôm qua mất luôn hộ chiếu ở bến xe, báo ở đâu", "1.010385"),
         # a copy stamped as true to the original (Chứng thực bản sao từ bản chính)
         ("tôi cần bản photo bằng tốt nghiệp có dấu đúng với bản gốc", "2.000815"),
     ],
