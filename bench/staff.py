@@ -414,7 +414,7 @@ async def measure(rounds: int) -> None:  # noqa: PLR0915 - the whole run, read t
             await accounts.add(COMMAND_LINE, username, role, PASSWORD, bound)
     await engine.dispose()
     # The app as ``motcua serve`` builds it (the knowledge base kept out of the collector).
-    runner = web.AppRunner(await make_app(settings), handle_signals=False, access_log=None)
+    runner = web.AppRunner(make_app(settings), handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -200,7 +200,7 @@ def _serve(port: int, baseline_port: int, ready: Any) -> None:
 
     async def main() -> None:
         settings = load_settings()
-        app = await make_app(settings)
+        app = make_app(settings)
         app_runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await app_runner.setup()
         await web.TCPSite(app_runner, "127.0.0.1", port).start()

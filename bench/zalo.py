@@ -97,7 +97,7 @@ async def serve(port: int, api_base: str, db_url: str, timings_file: str, freeze
         # stalls the loop for hundreds of ms. Frozen, the collector leaves them alone.
         gc.collect()
         gc.freeze()
-    app = create_app(services)
+    app = create_app(services.settings, services=services)
     handled: list[float] = []
 
     @web.middleware

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.config import Settings
+from bot.running import at_start, via
 from bot.web.body import read_limited
 from handlers import json_bounds
 from handlers.dossiers.calendar import WorkCalendar
@@ -138,15 +139,14 @@ class IngestApi:
         return web.json_response({"added": added}, status=201 if added else 200)
 
 
-def setup_api(
-    app: web.Application,
+def ingest_api(
     services: ApiServices,
     *,
     api_token: str | None = None,
     max_body: int = MAX_BODY_BYTES,
     max_rows: int = MAX_ROWS,
 ) -> IngestApi:
-    """Adds the routes; the token defaults to settings.api.token (MOTCUA_API__TOKEN)."""
+    """The API over ``services``; the token defaults to settings.api.token (MOTCUA_API__TOKEN)."""
     token = api_token if api_token is not None else services.settings.api.token.get_secret_value()
     settings = services.settings
     ingestor = Ingestor(
@@ -155,7 +155,25 @@ def setup_api(
         services.knowledge,
         supplement_clock=settings.calendar.supplement_clock if settings is not None else "pause",
     )
-    api = IngestApi(ingestor, token, services.sessions, max_body=max_body, max_rows=max_rows)
-    app.router.add_post("/api/v1/dossiers", api.post_dossiers)
-    app.router.add_post("/api/v1/dossiers/{receipt_code}/events", api.post_event)
+    return IngestApi(ingestor, token, services.sessions, max_body=max_body, max_rows=max_rows)
+
+
+API = web.AppKey("ingest_api", IngestApi)
+
+
+def mount_api(app: web.Application) -> None:
+    """The routes; the API itself is ``app[API]``, built when the app starts."""
+    _routes(app)
+    at_start(app, API, ingest_api)
+
+
+def setup_api(app: web.Application, services: ApiServices, **options: Any) -> IngestApi:
+    """The API alone on ``app`` over ready services (tests); ``options``: :func:`ingest_api`'s."""
+    api = app[API] = ingest_api(services, **options)
+    _routes(app)
     return api
+
+
+def _routes(app: web.Application) -> None:
+    app.router.add_post("/api/v1/dossiers", via(API, IngestApi.post_dossiers))
+    app.router.add_post("/api/v1/dossiers/{receipt_code}/events", via(API, IngestApi.post_event))

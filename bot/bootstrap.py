@@ -45,7 +45,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, kw_only=True)
 class Services:
-    """Everything the channels and the HTTP API share; build with :func:`bootstrap`."""
+    """Everything the channels and the HTTP API share, immutable once built by
+    :func:`bootstrap` (which the app calls when it starts: bot.app)."""
 
     settings: Settings
     kb: KnowledgeBase  # the procedures loaded at start (``knowledge`` follows updates)

@@ -60,8 +60,10 @@ class Channel(Protocol):
         """How a chat that cannot push names this channel (None: it does not follow)."""
         ...
 
-    def mount(self, app: web.Application, services: Services) -> None:
-        """Its routes and middlewares (the app is being built: nothing runs yet)."""
+    def mount(self, app: web.Application, settings: Settings) -> None:
+        """Its routes and middlewares, from the settings alone: the app is being built and
+        nothing is open yet. Its handlers find the services when a request comes
+        (``request.app[bot.running.SERVICES]``, or what ``bot.running.at_start`` built)."""
         ...
 
     def lifespan(

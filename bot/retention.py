@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from bot.running import SERVICES
 from storage.conversations_repo import delete_stale
 from storage.engine import SessionFactory
 from storage.zalo_repo import SqlWebhookLedger
@@ -51,16 +52,12 @@ async def _forever(sessions: SessionFactory, retention_days: int, stop: asyncio.
             await asyncio.wait_for(stop.wait(), EVERY_S)
 
 
-def retention_ctx(
-    sessions: SessionFactory, retention_days: int
-) -> Callable[[web.Application], AsyncIterator[None]]:
+async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
     """A ``cleanup_ctx`` entry that runs the passes while the app runs."""
-
-    async def ctx(_: web.Application) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        task = asyncio.create_task(_forever(sessions, retention_days, stop), name="retention")
-        yield
-        stop.set()
-        await asyncio.gather(task, return_exceptions=True)
-
-    return ctx
+    services = app[SERVICES]
+    days = services.settings.privacy.conversation_days
+    stop = asyncio.Event()
+    task = asyncio.create_task(_forever(services.sessions, days, stop), name="retention")
+    yield
+    stop.set()
+    await asyncio.gather(task, return_exceptions=True)

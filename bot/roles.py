@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.bootstrap import Services
+    from bot.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +39,18 @@ class Role(StrEnum):
         return self is not Role.WEB
 
 
-def build_app(services: Services, role: Role, *, owns_services: bool = False) -> web.Application:
-    """The aiohttp application for ``role`` (bot.app.create_app)."""
+def build_app(
+    settings: Settings, role: Role, *, demo: bool = False, services: Services | None = None
+) -> web.Application:
+    """The aiohttp application for ``role`` (bot.app.create_app: it opens everything when it
+    starts; ``services``: ready ones, for tests)."""
     from bot.app import create_app
 
-    if role is Role.WEB and services.telegram is not None and not services.settings.web.public_url:
+    if (
+        role is Role.WEB
+        and settings.telegram.token.get_secret_value()
+        and not settings.web.public_url
+    ):
         # getUpdates answers one poller at a time: several web replicas need the webhook.
         logger.warning("telegram: polling from a web replica; run only one, or set web.public_url")
-    return create_app(services, owns_services=owns_services, role=role)
+    return create_app(settings, role=role, demo=demo, services=services)

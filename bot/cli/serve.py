@@ -37,26 +37,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(func=run)
 
 
-async def make_app(
-    settings: Settings, *, demo: bool = False, role: str = "all"
-) -> web.Application:
-    """Bootstraps the services and builds the app for ``role``; the services close with it."""
-    from bot.bootstrap import bootstrap
+def make_app(settings: Settings, *, demo: bool = False, role: str = "all") -> web.Application:
+    """The app for ``role``, built from the settings; it opens the services when it starts
+    and closes them when it stops."""
     from bot.roles import Role, build_app
 
-    # Web replicas answer the same users: conversation state is never kept in memory.
-    services = await bootstrap(
-        settings, demo=demo, replicas=role == "web", notifications=role != "web"
-    )
-    app = build_app(services, Role(role), owns_services=True)
-    # The knowledge base is a few hundred thousand long-lived objects: keep them out of the
-    # collector's full passes, which would otherwise pause every answer for tens of ms.
-    gc.collect()
-    gc.freeze()
-    if role == "worker":
-        logger.info("worker: probes on http://%s:%d/healthz", settings.web.host, settings.web.port)
-    else:
-        logger.info("web chat: http://%s:%d/", settings.web.host, settings.web.port)
+    app = build_app(settings, Role(role), demo=demo)
+
+    async def started(_: web.Application) -> None:  # after every cleanup_ctx entry started
+        # The knowledge base is a few hundred thousand long-lived objects: keep them out of the
+        # collector's full passes, which would otherwise pause every answer for tens of ms.
+        gc.collect()
+        gc.freeze()
+        if role == "worker":
+            logger.info(
+                "worker: probes on http://%s:%d/healthz", settings.web.host, settings.web.port
+            )
+        else:
+            logger.info("web chat: http://%s:%d/", settings.web.host, settings.web.port)
+
+    app.on_startup.append(started)
     return app
 
 

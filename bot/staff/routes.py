@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from multidict import MultiDict, MultiDictProxy
 
+from bot.running import via
 from bot.staff import texts_vi as T
 from bot.staff.auth import CookieSigner, csrf_ok, same_origin
 from bot.staff.pages import STATIC, Pages
@@ -36,7 +37,10 @@ _CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 Form = MultiDictProxy[Any]
-PageHandler = Callable[[web.Request, LiveSession, Form], Awaitable[web.StreamResponse]]
+# A console method taking the live session and the form (empty for a GET).
+PageHandler = Callable[
+    ["StaffConsole", web.Request, LiveSession, Form], Awaitable[web.StreamResponse]
+]
 _EMPTY: Form = MultiDictProxy(MultiDict())
 
 
@@ -91,32 +95,39 @@ class StaffConsole:
         self.pages = pages
         self.signer = signer
 
-    def register(self, app: web.Application) -> None:
-        r = app.router
-        r.add_get("/staff", self.root_redirect)
-        r.add_get("/staff/login", self.login_page)
-        r.add_post("/staff/login", self.login)
-        r.add_post("/staff/logout", self._post("viewer", self.logout))
-        r.add_get("/staff/", self._get("viewer", self.due))
-        r.add_get("/staff/dossiers/{code}", self._get("officer", self.dossier))
-        r.add_post("/staff/dossiers/{code}/apology", self._post("officer", self.apology))
-        r.add_get("/staff/report", self._get("viewer", self.report))
-        r.add_get("/staff/report.xlsx", self._get("viewer", self.report_xlsx))
-        r.add_get("/staff/handoffs", self._get("officer", self.handoffs))
-        r.add_get("/staff/handoffs/{code}", self._get("officer", self.ticket))
-        r.add_post("/staff/handoffs/{code}/reply", self._post("officer", self.ticket_reply))
-        r.add_post("/staff/handoffs/{code}/close", self._post("officer", self.ticket_close))
-        r.add_get("/staff/questions", self._get("officer", self.questions))
-        r.add_post("/staff/questions/link", self._post("officer", self.question_link))
-        r.add_post("/staff/questions/dismiss", self._post("officer", self.question_dismiss))
-        r.add_post("/staff/phrases/{id:\\d+}/{verdict}", self._post("admin", self.phrase_decide))
-        r.add_post("/staff/phrases/reload", self._post("admin", self.phrase_reload))
-        r.add_get("/staff/accounts", self._get("admin", self.accounts))
-        r.add_post("/staff/accounts", self._post("admin", self.account_add))
-        r.add_post("/staff/accounts/{username}/{action}", self._post("admin", self.account_act))
-        r.add_get("/staff/audit", self._get("admin", self.audit))
+    @staticmethod
+    def mount(app: web.Application) -> None:
+        """The routes; the console itself is ``app[CONSOLE]``, built when the app starts."""
+        r, c = app.router, StaffConsole
+        r.add_get("/staff", via(CONSOLE, c.root_redirect))
+        r.add_get("/staff/login", via(CONSOLE, c.login_page))
+        r.add_post("/staff/login", via(CONSOLE, c.login))
+        r.add_post("/staff/logout", c._post("viewer", c.logout))
+        r.add_get("/staff/", c._get("viewer", c.due))
+        r.add_get("/staff/dossiers/{code}", c._get("officer", c.dossier))
+        r.add_post("/staff/dossiers/{code}/apology", c._post("officer", c.apology))
+        r.add_get("/staff/report", c._get("viewer", c.report))
+        r.add_get("/staff/report.xlsx", c._get("viewer", c.report_xlsx))
+        r.add_get("/staff/handoffs", c._get("officer", c.handoffs))
+        r.add_get("/staff/handoffs/{code}", c._get("officer", c.ticket))
+        r.add_post("/staff/handoffs/{code}/reply", c._post("officer", c.ticket_reply))
+        r.add_post("/staff/handoffs/{code}/close", c._post("officer", c.ticket_close))
+        r.add_get("/staff/questions", c._get("officer", c.questions))
+        r.add_post("/staff/questions/link", c._post("officer", c.question_link))
+        r.add_post("/staff/questions/dismiss", c._post("officer", c.question_dismiss))
+        r.add_post("/staff/phrases/{id:\\d+}/{verdict}", c._post("admin", c.phrase_decide))
+        r.add_post("/staff/phrases/reload", c._post("admin", c.phrase_reload))
+        r.add_get("/staff/accounts", c._get("admin", c.accounts))
+        r.add_post("/staff/accounts", c._post("admin", c.account_add))
+        r.add_post("/staff/accounts/{username}/{action}", c._post("admin", c.account_act))
+        r.add_get("/staff/audit", c._get("admin", c.audit))
         r.add_static("/staff/static/", STATIC, append_version=False)
         app.middlewares.append(staff_headers)
+
+    def register(self, app: web.Application) -> None:
+        """This console alone on ``app`` (tests)."""
+        app[CONSOLE] = self
+        self.mount(app)
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -164,31 +175,35 @@ class StaffConsole:
     def _to_login(self, request: web.Request) -> web.HTTPFound:
         return _redirect("/staff/login", next=request.path_qs if request.method == "GET" else "")
 
-    def _get(self, role: str, handler: PageHandler) -> Handler:
+    @staticmethod
+    def _get(role: str, handler: PageHandler) -> Handler:
         async def page(request: web.Request) -> web.StreamResponse:
-            live = await self._live(request)
+            console = request.app[CONSOLE]
+            live = await console._live(request)
             if live is None:
-                raise self._to_login(request)
+                raise console._to_login(request)
             if not live.actor.can(role):
-                return self._problem(live, 403, T.FORBIDDEN_TITLE, T.FORBIDDEN)
-            return await self._run(handler, request, live, _EMPTY)
+                return console._problem(live, 403, T.FORBIDDEN_TITLE, T.FORBIDDEN)
+            return await console._run(handler, request, live, _EMPTY)
 
         return page
 
-    def _post(self, role: str, handler: PageHandler) -> Handler:
+    @staticmethod
+    def _post(role: str, handler: PageHandler) -> Handler:
         async def action(request: web.Request) -> web.StreamResponse:
+            console = request.app[CONSOLE]
             if (request.content_length or 0) > MAX_FORM:
-                return self._problem(None, 413, T.CSRF_TITLE, T.TOO_LARGE)
-            live = await self._live(request)
+                return console._problem(None, 413, T.CSRF_TITLE, T.TOO_LARGE)
+            live = await console._live(request)
             if live is None:
                 raise _redirect("/staff/login", expired="1")
             form = await request.post()
             if not same_origin(request) or not csrf_ok(live.csrf, form.get("csrf_token")):
                 log.info("staff form refused: bad CSRF token or origin")
-                return self._problem(live, 403, T.CSRF_TITLE, T.CSRF)
+                return console._problem(live, 403, T.CSRF_TITLE, T.CSRF)
             if not live.actor.can(role):
-                return self._problem(live, 403, T.FORBIDDEN_TITLE, T.FORBIDDEN)
-            return await self._run(handler, request, live, form)
+                return console._problem(live, 403, T.FORBIDDEN_TITLE, T.FORBIDDEN)
+            return await console._run(handler, request, live, form)
 
         return action
 
@@ -196,7 +211,7 @@ class StaffConsole:
         self, handler: PageHandler, request: web.Request, live: LiveSession, form: Form
     ) -> web.StreamResponse:
         try:
-            return await handler(request, live, form)
+            return await handler(self, request, live, form)
         except Forbidden as exc:
             text = T.FORBIDDEN_AGENCY if "agency" in str(exc) else T.FORBIDDEN
             return self._problem(live, 403, T.FORBIDDEN_TITLE, text)
@@ -517,3 +532,6 @@ class StaffConsole:
                     shown = self.pages.day(datetime.fromisoformat(value))
             out.append((T.AUDIT_FIELDS.get(key, key), shown))
         return out
+
+
+CONSOLE = web.AppKey("staff_console", StaffConsole)

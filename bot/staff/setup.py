@@ -1,5 +1,5 @@
-"""Builds the console from the shared services and adds it to the app: routes, the session
-cookie, and the task that reloads learned phrases when an admin approved new ones."""
+"""Adds the console to the app: its routes, then (when the app starts) the console built from
+the shared services and the task that reloads learned phrases when an admin approved new ones."""
 
 from __future__ import annotations
 
@@ -8,21 +8,25 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.bootstrap import Services
+from bot.running import SERVICES
 from bot.staff.auth import CookieSigner
 from bot.staff.pages import Pages
 from bot.staff.report import ReportPage
-from bot.staff.routes import StaffConsole, StaffDeps
+from bot.staff.routes import CONSOLE, StaffConsole, StaffDeps
 from handlers.dossiers.ingest import Ingestor
 from handlers.staff.accounts import Accounts
 from handlers.staff.desk import Desk
 from handlers.staff.questions import Questions
 from notifications.handoffs import Tickets
 from notifications.quiet import QuietHours
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -68,32 +72,32 @@ def build_console(services: Services) -> StaffConsole:
     return StaffConsole(deps, Pages(tz), signer)
 
 
-def setup_staff(app: web.Application, services: Services) -> StaffConsole:
-    console = build_console(services)
-    console.register(app)
+def mount_staff(app: web.Application) -> None:
+    """The console's routes; the console is built from the services when the app starts, with
+    the task that reloads learned phrases (and a newer export) every minute."""
+    StaffConsole.mount(app)
+    app.cleanup_ctx.append(_console)
+
+
+async def _console(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    console = app[CONSOLE] = build_console(services)
     knowledge = services.knowledge
-    assert knowledge is not None
 
-    async def reload_phrases(_: web.Application) -> AsyncIterator[None]:
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(RELOAD_EVERY_S)
-                try:
-                    await knowledge.reload(services.sessions)
-                except Exception:  # the search keeps what it has; try again later
-                    log.exception("learned phrases not reloaded")
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(RELOAD_EVERY_S)
+            try:
+                await knowledge.reload(services.sessions)
+            except Exception:  # the search keeps what it has; try again later
+                log.exception("learned phrases not reloaded")
 
-        task = asyncio.create_task(loop(), name="learned-phrases")
+    task = asyncio.create_task(loop(), name="learned-phrases")
+    try:
         yield
+    finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-    app.cleanup_ctx.append(reload_phrases)
-
-    async def close_report(_: web.Application) -> None:
         await console.d.report.aclose()  # figures being recomputed in the background
         await console.d.desk.aclose()
-
-    app.on_cleanup.append(close_report)
-    return console

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot import texts_vi
 from bot.config import Settings
 from bot.links import Links
+from bot.running import at_start
 from bot.telegram import NAME
 from bot.telegram.callbacks import CallbackIds, callback_store
 from handlers.payloads import Kind
@@ -22,6 +23,7 @@ from notifications.ports import Sender
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
     from bot.bootstrap import Services
 
@@ -36,6 +38,7 @@ class Telegram:
     dispatcher: Dispatcher
     mode: str  # "polling" or "webhook"
     callback_ids: CallbackIds  # long button payloads: shared by the chat side and pushes
+    requests: SimpleRequestHandler | None = None  # the webhook's updates (webhook mode)
 
 
 TELEGRAM = web.AppKey("telegram", Telegram)
@@ -74,35 +77,19 @@ class TelegramChannel:
             link=links.telegram,
         )
 
-    def mount(self, app: web.Application, services: Services) -> None:
-        from bot.ledger import BatchedLedger
-        from bot.telegram.dedupe import FirstDelivery
-        from bot.telegram.dispatcher import build_dispatcher
-        from bot.telegram.webhook import WEBHOOK_PATH
-        from bot.telegram.webhook_guard import webhook_guard
-        from storage.zalo_repo import SqlWebhookLedger
-
-        bot = services.telegram
-        if bot is None:
+    def mount(self, app: web.Application, settings: Settings) -> None:
+        """The webhook route (or nothing to route: polling); the dispatcher is built when the
+        app starts, and its lifespan then polls or registers the webhook."""
+        if not self.configured(settings):
             return
-        # One store of long button payloads (Redis when configured: every replica reads it).
-        ids = CallbackIds(callback_store(services.settings.redis.url))
-        dp = build_dispatcher(services.assistant, ids)
-        dp.update.outer_middleware(
-            FirstDelivery(BatchedLedger(SqlWebhookLedger(services.sessions)))
-        )
-        mode = "webhook" if services.settings.web.public_url else "polling"
-        app[TELEGRAM] = Telegram(bot, dp, mode, ids)
+        mode = "webhook" if settings.web.public_url else "polling"
         if mode == "webhook":
-            from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+            from bot.telegram.webhook import WEBHOOK_PATH
+            from bot.telegram.webhook_guard import webhook_guard
 
-            secret = webhook_secret(services.settings)
-            app.middlewares.append(webhook_guard(WEBHOOK_PATH, secret))
-            # Handled within the request, so that load shedding bounds the work (Telegram
-            # retries a 503) instead of a task per update piling up behind the 200.
-            SimpleRequestHandler(
-                dp, bot, secret_token=secret, handle_in_background=False
-            ).register(app, path=WEBHOOK_PATH)
+            app.middlewares.append(webhook_guard(WEBHOOK_PATH, webhook_secret(settings)))
+            app.router.add_post(WEBHOOK_PATH, _webhook)
+        at_start(app, TELEGRAM, lambda services: _telegram(services, mode))
 
     @contextlib.asynccontextmanager
     async def lifespan(
@@ -135,6 +122,37 @@ class TelegramChannel:
             if sender is not None:
                 await sender.aclose()
             await ids.aclose()
+
+
+def _telegram(services: Services, mode: str) -> Telegram:
+    """The chat side: the dispatcher over the core, first deliveries only."""
+    from bot.ledger import BatchedLedger
+    from bot.telegram.dedupe import FirstDelivery
+    from bot.telegram.dispatcher import build_dispatcher
+    from storage.zalo_repo import SqlWebhookLedger
+
+    bot = services.telegram
+    assert bot is not None, "bootstrap() makes the Bot API client when a token is set"
+    # One store of long button payloads (Redis when configured: every replica reads it).
+    ids = CallbackIds(callback_store(services.settings.redis.url))
+    dp = build_dispatcher(services.assistant, ids)
+    dp.update.outer_middleware(FirstDelivery(BatchedLedger(SqlWebhookLedger(services.sessions))))
+    requests = None
+    if mode == "webhook":
+        from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+
+        # Handled within the request, so that load shedding bounds the work (Telegram retries
+        # a 503) instead of a task per update piling up behind the 200.
+        requests = SimpleRequestHandler(
+            dp, bot, secret_token=webhook_secret(services.settings), handle_in_background=False
+        )
+    return Telegram(bot, dp, mode, ids, requests)
+
+
+async def _webhook(request: web.Request) -> web.Response:
+    requests = request.app[TELEGRAM].requests
+    assert requests is not None, "built in webhook mode, where this route is mounted"
+    return await requests.handle(request)
 
 
 async def _poll_forever(telegram: Telegram) -> None:

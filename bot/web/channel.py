@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.config import Settings
+from bot.running import at_start
 from bot.senders.web import WebSender
 from bot.web import NAME
-from bot.web.chat import WebChat
-from bot.web.inbox import WebInbox
+from bot.web.chat import CHAT, WebChat
+from bot.web.inbox import INBOX, WebInbox
 from bot.web.limits import trusted_networks
 from handlers.payloads import Kind
 from handlers.ports import PushPlace
@@ -39,16 +40,23 @@ class WebChannel:
     def push_place(self, settings: Settings) -> PushPlace | None:
         return None
 
-    def mount(self, app: web.Application, services: Services) -> None:
-        settings = services.settings
-        WebChat(
-            services.assistant,
-            per_ip_per_minute=settings.web.per_ip_per_minute,
-            trusted_proxies=trusted_networks(settings.web.trusted_proxies),
-            counters=services.counters,
-        ).register(app)
+    def mount(self, app: web.Application, settings: Settings) -> None:
+        WebChat.mount(app)
+        at_start(
+            app,
+            CHAT,
+            lambda services: WebChat(
+                services.assistant,
+                per_ip_per_minute=settings.web.per_ip_per_minute,
+                trusted_proxies=trusted_networks(settings.web.trusted_proxies),
+                counters=services.counters,
+            ),
+        )
         # Officers' answers to web chat hand-offs.
-        WebInbox(services.sessions, counters=services.counters).register(app)
+        WebInbox.mount(app)
+        at_start(
+            app, INBOX, lambda services: WebInbox(services.sessions, counters=services.counters)
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(

@@ -18,6 +18,7 @@ from aiohttp.typedefs import Handler
 
 from bot import texts_vi
 from bot.ports import Responder
+from bot.running import via
 from bot.web import NAME as WEB
 from bot.web.body import read_limited
 from bot.web.limits import Network, PerAddressLimit, client_address
@@ -131,12 +132,19 @@ class WebChat:
         self._limit = PerAddressLimit(per_ip_per_minute, store, name="web-chat")
         self._trusted = tuple(trusted_proxies)
 
-    def register(self, app: web.Application) -> None:
-        app.router.add_get("/", self.index)
-        app.router.add_post("/api/chat", self.chat)
-        app.router.add_post("/api/chat/image", self.image)
+    @staticmethod
+    def mount(app: web.Application) -> None:
+        """The routes; the chat itself is ``app[CHAT]``, built when the app starts."""
+        app.router.add_get("/", via(CHAT, WebChat.index))
+        app.router.add_post("/api/chat", via(CHAT, WebChat.chat))
+        app.router.add_post("/api/chat/image", via(CHAT, WebChat.image))
         app.router.add_static("/static/", STATIC_DIR, append_version=False)
         app.middlewares.append(security_headers)
+
+    def register(self, app: web.Application) -> None:
+        """This chat alone on ``app`` (tests)."""
+        app[CHAT] = self
+        self.mount(app)
 
     async def index(self, request: web.Request) -> web.Response:
         return web.Response(
@@ -215,3 +223,6 @@ class WebChat:
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
+
+
+CHAT = web.AppKey("web_chat", WebChat)

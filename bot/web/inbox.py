@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.running import via
 from bot.web.chat import reply_json
 from bot.web.limits import PerAddressLimit, client_address
 from handlers.ratelimit import CounterStore
@@ -41,8 +42,15 @@ class WebInbox:
         store = counters if counters is not None else MemoryCounterStore()
         self._limit = PerAddressLimit(per_ip_per_minute, store, name="web-inbox")
 
+    @staticmethod
+    def mount(app: web.Application) -> None:
+        """The route; the inbox itself is ``app[INBOX]``, built when the app starts."""
+        app.router.add_post("/api/chat/inbox", via(INBOX, WebInbox.inbox))
+
     def register(self, app: web.Application) -> None:
-        app.router.add_post("/api/chat/inbox", self.inbox)
+        """This inbox alone on ``app`` (tests)."""
+        app[INBOX] = self
+        self.mount(app)
 
     async def inbox(self, request: web.Request) -> web.Response:
         if (request.content_length or 0) > MAX_BODY:
@@ -71,3 +79,6 @@ class WebInbox:
         return web.json_response(
             {"messages": messages}, dumps=lambda o: json.dumps(o, ensure_ascii=False)
         )
+
+
+INBOX = web.AppKey("web_inbox", WebInbox)

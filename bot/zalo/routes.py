@@ -182,7 +182,7 @@ class ZaloChannel:
     def push_place(self, settings: Settings) -> PushPlace | None:
         return PushPlace(bot_texts.PUSH_ZALO)
 
-    def mount(self, app: web.Application, services: ZaloServices) -> None:
+    def mount(self, app: web.Application, settings: Settings) -> None:
         async def handle(request: web.Request) -> web.Response:
             return await request.app[ZALO].webhook.handle(request)
 
@@ -220,7 +220,7 @@ def setup_zalo(app: web.Application, services: ZaloServices) -> None:
     """The channel alone on ``app`` (tests and benches): its route, its lifespan, its senders
     in ``app[SENDERS]``."""
     channel = ZaloChannel()
-    channel.mount(app, services)
+    channel.mount(app, services.settings)
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         async with channel.lifespan(app, services) as senders:

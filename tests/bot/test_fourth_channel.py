@@ -15,8 +15,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from channel_support import RECEIPT, SIGNING_KEY, seed_dossier
 
-from bot.app import create_app
-from bot.bootstrap import CHANNELS, Services, bootstrap
+from bot.app import SERVICES, create_app
+from bot.bootstrap import CHANNELS, Services
 from bot.config import Settings, load_settings
 from handlers import texts_vi as t
 from handlers.dossiers.tokens import make_payload
@@ -64,7 +64,7 @@ class LoopbackChannel:
     def push_place(self, settings: Settings) -> PushPlace | None:
         return PushPlace("Loopback")
 
-    def mount(self, app: web.Application, services: Services) -> None:
+    def mount(self, app: web.Application, settings: Settings) -> None:
         async def handle(request: web.Request) -> web.Response:
             body = await request.json()
             msg = Incoming(
@@ -73,7 +73,7 @@ class LoopbackChannel:
                 text=body.get("text"),
                 payload=body.get("payload"),
             )
-            replies = await services.assistant.handle(msg)
+            replies = await request.app[SERVICES].assistant.handle(msg)
             return web.json_response(
                 [{"text": r.text, "buttons": [b.payload for b in r.buttons]} for r in replies]
             )
@@ -105,12 +105,13 @@ async def test_a_fourth_channel_converses_and_receives_a_push(
     settings: Settings, kb: KnowledgeBase
 ) -> None:
     loopback = LoopbackChannel()
-    services = await bootstrap(settings, kb=kb, channels=(*CHANNELS, loopback))
-    assert [c.name for c in services.channels] == ["web", "loopback"]  # no Telegram, no Zalo
-    await seed_dossier(services.sessions)
-    client = TestClient(TestServer(create_app(services, owns_services=True)))
+    app = create_app(settings, kb=kb, channels=(*CHANNELS, loopback))
+    client = TestClient(TestServer(app))
     await client.start_server()
     try:
+        services = app[SERVICES]
+        assert [c.name for c in services.channels] == ["web", "loopback"]  # no Telegram, no Zalo
+        await seed_dossier(services.sessions)
 
         async def say(**body: Any) -> list[dict[str, Any]]:
             resp = await client.post("/loopback/citizen-1", json=body)

@@ -27,7 +27,7 @@ SESSION = "healthProbeSession01"
 
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
-    test = TestClient(TestServer(create_app(services)))
+    test = TestClient(TestServer(create_app(services.settings, services=services)))
     await test.start_server()
     yield test
     await test.close()
@@ -54,7 +54,13 @@ async def test_health_and_readiness(client: TestClient, services: Services) -> N
 
 async def test_not_ready_without_the_database(services: Services) -> None:
     broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-    test = TestClient(TestServer(create_app(replace(services, sessions=session_factory(broken)))))
+    test = TestClient(
+        TestServer(
+            create_app(
+                services.settings, services=replace(services, sessions=session_factory(broken))
+            )
+        )
+    )
     await test.start_server()
     try:
         assert (await test.get("/healthz")).status == 200  # alive all the same
@@ -74,7 +80,7 @@ async def test_not_ready_without_redis(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(services.settings.redis, "url", "redis://127.0.0.1:1/0")
-    test = TestClient(TestServer(create_app(services)))
+    test = TestClient(TestServer(create_app(services.settings, services=services)))
     await test.start_server()
     try:
         ready = await test.get("/readyz")
@@ -83,7 +89,7 @@ async def test_not_ready_without_redis(
     finally:
         await test.close()
     monkeypatch.setattr(services.settings.redis, "url", REDIS_URL)
-    test = TestClient(TestServer(create_app(services)))
+    test = TestClient(TestServer(create_app(services.settings, services=services)))
     await test.start_server()
     try:
         ready = await test.get("/readyz")
@@ -144,7 +150,7 @@ async def test_sends_are_counted_by_channel_and_outcome() -> None:
 
 async def test_webhook_latency_is_timed_for_webhooks_only() -> None:
     metrics = Metrics()
-    app = web.Application(middlewares=[webhook_timer(metrics)])
+    app = web.Application(middlewares=[webhook_timer(lambda _: metrics)])
 
     async def slow(_: web.Request) -> web.Response:
         await asyncio.sleep(0.05)

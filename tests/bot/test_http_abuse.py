@@ -46,7 +46,9 @@ async def served(
         monkeypatch.setenv("MOTCUA_API__TOKEN", TOKEN)
         services = await bootstrap(load_settings(), kb=kb, notifications=False)
         try:
-            async with TestClient(TestServer(create_app(services))) as client:
+            async with TestClient(
+                TestServer(create_app(services.settings, services=services))
+            ) as client:
                 yield client, api, services
         finally:
             await services.aclose()

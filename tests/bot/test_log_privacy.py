@@ -79,7 +79,9 @@ async def test_no_personal_data_in_any_log_line(
         settings = load_settings()
         services = await bootstrap(settings, kb=kb, notifications=False)
         await _seed(services.sessions)
-        client = TestClient(TestServer(create_app(services), access_log=None))
+        client = TestClient(
+            TestServer(create_app(services.settings, services=services), access_log=None)
+        )
         await client.start_server()
         try:
             # The web chat: a question, the receipt code, the phone digits to follow it.

@@ -19,7 +19,7 @@ CHAT = {"session": "roles-test-session-01", "text": "làm giấy khai sinh cần
 
 async def test_a_web_replica_answers_the_chat_and_runs_no_jobs(services: Services) -> None:
     services = replace(services, notifications=True)  # the role alone turns the jobs off
-    app = build_app(services, Role.WEB)
+    app = build_app(services.settings, Role.WEB, services=services)
     assert notifications_ctx not in app.cleanup_ctx
     async with TestClient(TestServer(app)) as client:
         response = await client.post("/api/chat", json=CHAT)
@@ -30,7 +30,7 @@ async def test_a_web_replica_answers_the_chat_and_runs_no_jobs(services: Service
 async def test_a_worker_serves_only_the_probes(services: Services) -> None:
     services.settings.notifications.quiet_hours = "off"
     services = replace(services, notifications=True)
-    app = build_app(services, Role.WORKER)
+    app = build_app(services.settings, Role.WORKER, services=services)
     assert notifications_ctx in app.cleanup_ctx
     async with TestClient(TestServer(app)) as client:
         assert (await client.get("/healthz")).status == 200

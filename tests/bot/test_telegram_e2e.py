@@ -63,7 +63,9 @@ async def running_bot(
             services = replace(
                 services, telegram=create_bot(api.token, api.base_url, timeout=timeout)
             )
-        runner = web.AppRunner(create_app(services), handle_signals=False)
+        runner = web.AppRunner(
+            create_app(services.settings, services=services), handle_signals=False
+        )
         await runner.setup()  # starts polling inside the app's lifespan
         try:
             yield Running(api, services)

@@ -72,7 +72,10 @@ async def test_a_long_payload_rendered_by_one_app_is_read_by_another_sharing_red
     monkeypatch.delenv("MOTCUA_WEB__PUBLIC_URL", raising=False)
     monkeypatch.setenv("MOTCUA_REDIS__URL", REDIS_URL)
     services = await bootstrap(load_settings(), kb=kb, notifications=False)
-    apps = [create_app(services), create_app(services)]
+    apps = [
+        create_app(services.settings, services=services),
+        create_app(services.settings, services=services),
+    ]
     clients = [TestClient(TestServer(app)) for app in apps]
     try:
         for client in clients:

@@ -25,9 +25,10 @@ async def test_webhook_registered_and_secret_checked(
         monkeypatch.setenv("MOTCUA_WEB__PUBLIC_URL", "https://motcua.example.gov.vn/")
         services = await bootstrap(load_settings(), kb=kb, notifications=False)
         try:
-            app = create_app(services)
-            assert app[TELEGRAM].mode == "webhook"
+            app = create_app(services.settings, services=services)
+            assert TELEGRAM not in app  # built when the app starts, from the services
             async with TestClient(TestServer(app)) as client:
+                assert app[TELEGRAM].mode == "webhook"
                 assert api.webhook_url == "https://motcua.example.gov.vn" + WEBHOOK_PATH
                 secret = api.webhook_secret
                 assert len(secret) >= 32

@@ -25,7 +25,9 @@ SESSION = "s" * 8 + "A1b2C3d4e5F6"
 
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[TestClient[Any, Any]]:
-    async with TestClient(TestServer(create_app(services))) as test_client:
+    async with TestClient(
+        TestServer(create_app(services.settings, services=services))
+    ) as test_client:
         yield test_client
 
 

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 async def base_url(services: Services) -> AsyncIterator[str]:
-    runner = web.AppRunner(create_app(services), handle_signals=False)
+    runner = web.AppRunner(create_app(services.settings, services=services), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

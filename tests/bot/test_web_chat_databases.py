@@ -17,7 +17,9 @@ SESSION = "databases-session-0001"
 
 async def test_lookup_and_state_on_each_database(db_services: Services) -> None:
     await seed_dossier(db_services.sessions)
-    async with TestClient(TestServer(create_app(db_services))) as client:
+    async with TestClient(
+        TestServer(create_app(db_services.settings, services=db_services))
+    ) as client:
         answer = await client.post("/api/chat", json={"session": SESSION, "text": RECEIPT})
         assert RECEIPT in (await answer.json())["replies"][0]["text"]
         question = {"session": SESSION, "text": "làm giấy khai sinh cần gì"}

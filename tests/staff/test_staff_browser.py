@@ -43,7 +43,7 @@ CODE = re.compile(r"HT-[2-9A-HJKMNP-Z]{6}")
 
 
 async def _serve(services: Services) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(create_app(services), handle_signals=False)
+    runner = web.AppRunner(create_app(services.settings, services=services), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

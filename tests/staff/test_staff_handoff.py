@@ -117,7 +117,7 @@ async def test_a_person_is_asked_for_and_answered_on_the_web_chat(
 
     stats = await build_service(services.settings, services.sessions, {}).dispatcher.run_once()
     assert stats.sent == 1
-    async with TestClient(TestServer(create_app(services))) as client:
+    async with TestClient(TestServer(create_app(services.settings, services=services))) as client:
         inbox = await client.post("/api/chat/inbox", json={"session": WEB_USER, "after": 0})
         (message,) = (await inbox.json())["messages"]
         (pushed,) = message["replies"]

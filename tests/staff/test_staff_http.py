@@ -34,7 +34,9 @@ async def _login(client: TestClient[Any, Any], username: str) -> str:
 
 async def test_login_cookie_and_the_pages_headers(staff_services: Services) -> None:
     await add_account(staff_services.sessions, "lan", "officer")
-    async with TestClient(TestServer(create_app(staff_services))) as client:
+    async with TestClient(
+        TestServer(create_app(staff_services.settings, services=staff_services))
+    ) as client:
         first = await client.get("/staff/handoffs", allow_redirects=False)
         assert first.status == 302
         assert first.headers["Location"] in (
@@ -68,7 +70,9 @@ async def test_login_cookie_and_the_pages_headers(staff_services: Services) -> N
 
 async def test_login_never_redirects_off_the_console(staff_services: Services) -> None:
     await add_account(staff_services.sessions, "lan", "officer")
-    async with TestClient(TestServer(create_app(staff_services))) as client:
+    async with TestClient(
+        TestServer(create_app(staff_services.settings, services=staff_services))
+    ) as client:
         for target in ("https://evil.example/", "//evil.example/x", "/staff/\\evil"):
             response = await client.post(
                 "/staff/login",
@@ -83,7 +87,9 @@ async def test_forms_need_the_csrf_token_and_the_same_origin(staff_services: Ser
     await add_account(staff_services.sessions, "lan", "officer")
     day = (datetime.now(staff_services.calendar.tz).date() + timedelta(days=7)).isoformat()
     form = {"reason": "Chờ xác minh", "new_due_date": day}
-    async with TestClient(TestServer(create_app(staff_services))) as client:
+    async with TestClient(
+        TestServer(create_app(staff_services.settings, services=staff_services))
+    ) as client:
         token = await _login(client, "lan")
         url = f"/staff/dossiers/{LATE_A}/apology"
         missing = await client.post(url, data=form)
@@ -127,7 +133,7 @@ async def test_roles_and_agencies(staff_services: Services) -> None:
     await seed_desk(staff_services.sessions)
     await add_account(staff_services.sessions, "xem", "viewer")
     await add_account(staff_services.sessions, "an.tran", "officer", AGENCY_A)
-    app = create_app(staff_services)
+    app = create_app(staff_services.settings, services=staff_services)
     async with TestClient(TestServer(app)) as viewer:
         token = await _login(viewer, "xem")
         home = await viewer.get("/staff/", allow_redirects=False)
@@ -140,7 +146,9 @@ async def test_roles_and_agencies(staff_services: Services) -> None:
         )
         assert post.status == 403
         assert (await viewer.get("/staff/accounts")).status == 403
-    async with TestClient(TestServer(create_app(staff_services))) as officer:
+    async with TestClient(
+        TestServer(create_app(staff_services.settings, services=staff_services))
+    ) as officer:
         token = await _login(officer, "an.tran")
         listing = await (await officer.get("/staff/")).text()
         assert LATE_A in listing and LATE_B not in listing
@@ -159,7 +167,9 @@ async def test_roles_and_agencies(staff_services: Services) -> None:
 async def test_login_throttle_answers_429(staff_services: Services) -> None:
     await add_account(staff_services.sessions, "lan", "officer")
     limit = staff_services.settings.staff.login_failures_per_account
-    async with TestClient(TestServer(create_app(staff_services))) as client:
+    async with TestClient(
+        TestServer(create_app(staff_services.settings, services=staff_services))
+    ) as client:
         for _ in range(limit):
             wrong = await client.post("/staff/login", data={"username": "lan", "password": "x"})
             assert wrong.status == 401
@@ -248,7 +258,9 @@ async def test_the_due_list_pages_keep_the_filters(staff_services: Services) -> 
     async with staff_services.sessions() as session, session.begin():
         await dossiers_repo.upsert_dossiers(session, rows, now)
     await add_account(staff_services.sessions, "lan", "officer")
-    async with TestClient(TestServer(create_app(staff_services))) as client:
+    async with TestClient(
+        TestServer(create_app(staff_services.settings, services=staff_services))
+    ) as client:
         await _login(client, "lan")
         first = await (await client.get("/staff/", params={"agency": AGENCY_A})).text()
         assert "Quá hạn (60)" in first and "Hồ sơ 1–50 trong 60" in first

@@ -112,7 +112,9 @@ async def test_the_page_and_the_download_over_http(
     await seed_month(staff_services.sessions)
     await add_account(staff_services.sessions, "xem", "viewer")
     await add_account(staff_services.sessions, "xem.a", "viewer", A)
-    async with TestClient(TestServer(create_app(staff_services))) as client:
+    async with TestClient(
+        TestServer(create_app(staff_services.settings, services=staff_services))
+    ) as client:
         await _login(client, "xem")
         page = await client.get("/staff/report", params=NOVEMBER)
         html = await page.text()

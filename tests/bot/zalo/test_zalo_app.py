@@ -40,7 +40,7 @@ async def test_create_app_mounts_zalo(kb: KnowledgeBase, tmp_path: Path) -> None
             kb=kb,
             notifications=False,
         )
-        client = TestClient(TestServer(create_app(services)))
+        client = TestClient(TestServer(create_app(services.settings, services=services)))
         await client.start_server()
         try:
             senders = client.server.app[SENDERS]
@@ -62,7 +62,7 @@ async def test_zalo_is_absent_without_its_keys(kb: KnowledgeBase, tmp_path: Path
         settings.zalo.oa_secret_key = settings.security.signing_key  # any SecretStr
         settings.zalo.app_id = ""
         services = await bootstrap(settings, kb=kb, notifications=False)
-        client = TestClient(TestServer(create_app(services)))
+        client = TestClient(TestServer(create_app(services.settings, services=services)))
         await client.start_server()
         try:
             resp = await client.post("/webhooks/zalo", data=b"{}")
