@@ -23,6 +23,7 @@ from storage.engine import SessionFactory
 from storage.send_pacing import RedisPacer
 
 REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/14")
+ARRIVAL_JITTER_S = 0.05  # how late one arrival may be at the fake, beside its booked slot
 
 
 @pytest.fixture
@@ -75,9 +76,12 @@ async def test_two_dispatchers_keep_one_rate_and_one_spacing_per_chat(
     times = sorted(r.at for r in calls)
     # 40 messages at 20/s between both: at least 39 intervals of 1/20 s (alone: half that).
     assert times[-1] - times[0] >= 39 / 20 * 0.95
+    # Slots are booked 0.4 s apart where sends start; the fake sees them after two event loops
+    # and the network, whose lateness on a loaded machine shifts one arrival by tens of ms
+    # (0.37997 s was seen). Without the gate, a chat's messages arrive milliseconds apart.
     for chat in {r.chat_id for r in calls}:
         at = [r.at for r in calls if r.chat_id == chat]
-        assert min(b - a for a, b in itertools.pairwise(sorted(at))) >= 0.4 * 0.95
+        assert min(b - a for a, b in itertools.pairwise(sorted(at))) >= 0.4 - ARRIVAL_JITTER_S
 
 
 async def test_an_unreachable_gate_falls_back_to_this_process_pacing(
