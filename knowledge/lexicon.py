@@ -23,6 +23,10 @@ ADDED = "+"
 # "đã (có|được) X": X is done or held already, not asked for; the word is kept out of phrases.
 _DONE = "đã"
 _DONE_VERBS = frozenset({"co", "duoc"})
+# "(một kỹ sư) có X": X is held too, unless "có" follows a wish or a lack ("muốn có", "chưa
+# có"). Only "có" written with its mark: "co" alone is too many words.
+_HAS = "có"
+_WANTS = frozenset({"muon", "can", "xin", "de", "phai", "chua", "khong", "lam", "sao"})
 _NOT_ASKED = "\0"
 # Words that start a purpose ("để", "nhằm"): what follows is why, not what, is asked ...
 _PURPOSE_WORDS = frozenset({"để", "nhằm"})
@@ -215,15 +219,23 @@ class Lexicon:
         self, words: Sequence[Word], *, topics_only: bool = False
     ) -> frozenset[Phrase]:
         """The out-of-scope phrases the words name (see mentions_out_of_scope), not those
-        said as done already ("đã có giấy phép lao động"): what one has is not what one asks."""
+        said as done already ("đã có giấy phép lao động", "kỹ sư có giấy phép lao động"): what
+        one has is not what one asks."""
         folded: list[str] = []
         for i, (raw, plain) in enumerate(words):
             if (raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN)) and not any(
                 tuple(folded[-len(how) :]) == how for how in _HOW_BEFORE_PURPOSE
             ):
                 break
-            done = (i >= 1 and words[i - 1][0] == _DONE) or (
-                i >= 2 and words[i - 2][0] == _DONE and words[i - 1][1] in _DONE_VERBS
+            done = (
+                (i >= 1 and words[i - 1][0] == _DONE)
+                or (i >= 2 and words[i - 2][0] == _DONE and words[i - 1][1] in _DONE_VERBS)
+                or (
+                    i >= 2
+                    and words[i - 1][0] == _HAS
+                    and words[i - 2][1] not in _WANTS
+                    and words[i - 2][0] != _DONE
+                )
             )
             folded.append(_NOT_ASKED + plain if done else plain)
         phrases = self.out_of_scope_topics

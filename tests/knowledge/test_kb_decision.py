@@ -412,6 +412,18 @@ def test_topics_not_in_the_data_get_no_procedure(kb: KnowledgeBase, query: str) 
     assert decision.hits == []
 
 
+def test_a_work_permit_someone_has_is_not_what_is_asked(kb: KnowledgeBase) -> None:
+    """ "chuyên gia có giấy phép lao động": the permit is held (a topic not in the records);
+    the card to stay is what is asked (1.003358 / 1.003460)."""
+    held = (
+        "công ty có một chuyên gia người Nhật có giấy phép lao động, muốn xin thẻ cho anh ấy "
+        "ở lại dài hạn"
+    )
+    assert not kb.analyse(held).out_of_scope
+    assert {"1.003358", "1.003460"} & set(named(kb, held))
+    assert kb.analyse("muốn có giấy phép lao động cho người nước ngoài thì làm sao").out_of_scope
+
+
 def test_a_visa_held_already_is_not_a_visa_asked_for(kb: KnowledgeBase) -> None:
     """ "xin visa Nhật" asks another country's embassy; a passport that still holds a visa is
     the citizen's own passport question."""
@@ -506,6 +518,19 @@ def test_a_topic_held_already_is_not_what_is_asked(kb: KnowledgeBase) -> None:
         ("hộ kinh doanh của tôi khai thiếu doanh thu quý trước, giờ khai lại thế nào", "1.008327"),
         # "luôn" inside an everyday phrase (Trình báo mất hộ chiếu)
         ("hôm qua mất luôn hộ chiếu ở bến xe, báo ở đâu", "1.010385"),
+        # a household book of one's own (Tách hộ); a name cut from the old one (1.003197)
+        ("vợ chồng tôi muốn có sổ hộ khẩu riêng, không chung với ông bà nữa", "1.010038"),
+        ("anh tôi mất rồi, cắt tên anh khỏi hộ khẩu ở đâu", "1.003197"),
+        # a household business's shop moving (2.000720); a first tax number (1.008498)
+        ("hộ kinh doanh chuyển quán sang phố khác thì làm gì", "2.000720"),
+        ("chưa có mst cá nhân thì đăng ký ở đâu", "1.008498"),
+        # maternity pay (Giải quyết hưởng chế độ thai sản)
+        ("vợ tôi sinh em bé, muốn nhận tiền bảo hiểm khi sinh con thì nộp giấy gì", "2.000693"),
+        # staying on past a registered stay (Gia hạn tạm trú)
+        ("tạm trú của tôi sắp hết hạn mà tôi vẫn muốn ở tiếp", "1.002755"),
+        # a first card at seventy (Cấp thẻ căn cước từ đủ 14 tuổi); a worn seal (2.001410)
+        ("bà tôi 70 tuổi chưa làm căn cước bao giờ, làm ở đâu", "1.014061"),
+        ("con dấu của hợp tác xã bị mòn, làm lại con dấu thế nào", "2.001410"),
         # a copy stamped as true to the original (Chứng thực bản sao từ bản chính)
         ("tôi cần bản photo bằng tốt nghiệp có dấu đúng với bản gốc", "2.000815"),
     ],
