@@ -23,8 +23,8 @@ DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jso
 # issue's targets are wrong <= 0.02, helpful >= 0.90, honest >= 0.90 on a held-out set; the
 # portal-style sets label the one procedure an officer would point to, stricter than that.
 # blind_1, blind_2 and blind_6 were read after their first score (data/README.md): regression
-# checks. blind_7 and blind_8 were committed unread, after their held-out scores. blind_9,
-# blind_10 and blind_12 to blind_17 were scored unseen, then read (issue 10, stop 18).
+# checks. blind_7, blind_8 and blind_11 were committed unread, after their held-out scores.
+# blind_9, blind_10 and blind_12 to blind_17 were scored unseen, then read (issue 10, stop 18).
 FLOORS: dict[str, dict[str, float]] = {
     "extra_queries": {"wrong_direct": 0.01, "helpful": 0.95, "honest_out_of_data": 0.97},
     "portal_style_a": {"wrong_direct": 0.01, "helpful": 0.77, "honest_out_of_data": 0.9},
@@ -39,6 +39,7 @@ FLOORS: dict[str, dict[str, float]] = {
     "blind_8": {"wrong_direct": 0.0, "helpful": 0.93, "honest_out_of_data": 0.83},
     "blind_9": {"wrong_direct": 0.0, "helpful": 0.9, "honest_out_of_data": 1.0},
     "blind_10": {"wrong_direct": 0.0, "helpful": 0.94, "honest_out_of_data": 1.0},
+    "blind_11": {"wrong_direct": 0.0, "helpful": 0.83, "honest_out_of_data": 0.88},
     "blind_12": {"wrong_direct": 0.0, "helpful": 0.97, "honest_out_of_data": 1.0},
     "blind_13": {"wrong_direct": 0.0, "helpful": 0.95, "honest_out_of_data": 0.94},
     "blind_14": {"wrong_direct": 0.0, "helpful": 0.94, "honest_out_of_data": 1.0},
