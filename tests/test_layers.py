@@ -19,7 +19,7 @@ CORE_BANNED = {
     "handlers": ("redis", "storage.models"),
 }
 # Libraries the shared checker does not list, and the one package that may import each.
-MORE_OWNERS = {"redis": "storage"}
+MORE_OWNERS = {"redis": "storage", "orjson": "bot"}
 PACKAGES = ("bot", "notifications", "handlers", "knowledge", "storage")
 
 
