@@ -21,7 +21,7 @@ CORE_BANNED = {
     "handlers": ("redis", "storage.models"),
 }
 # Libraries the shared checker does not list, and the one package that may import each.
-MORE_OWNERS = {"redis": "storage"}
+MORE_OWNERS = {"redis": "storage", "orjson": "bot"}
 PACKAGES = ("bot", "notifications", "handlers", "knowledge", "storage")
 # Channel names and links belong to the channels (bot/): below it a channel is an opaque name,
 # and what the core must know of one (pushes, buttons, hand-offs) bootstrap tells it.

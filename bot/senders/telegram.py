@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -23,6 +21,7 @@ from aiogram.exceptions import (
 from bot.telegram import NAME as TELEGRAM
 from bot.telegram.callbacks import CallbackIds
 from bot.telegram.render import render
+from bot.telegram.session import api_server, create_session
 from handlers.messages import Reply
 from notifications.ports import SENT, Outcome, SendContext, SendResult
 
@@ -32,8 +31,7 @@ _GONE = ("chat not found", "user is deactivated", "bot was kicked")
 
 def create_push_bot(token: str, api_base: str = "", *, timeout: float = 10.0) -> Bot:
     """A Bot for pushes: HTML parse mode, no retrying middleware, a short timeout."""
-    api = TelegramAPIServer.from_base(api_base) if api_base else None
-    session = AiohttpSession(api=api, timeout=timeout) if api else AiohttpSession(timeout=timeout)
+    session = create_session(api_server(api_base), timeout=timeout)
     return Bot(
         token,
         session=session,
@@ -44,7 +42,7 @@ def create_push_bot(token: str, api_base: str = "", *, timeout: float = 10.0) ->
 def push_bot_like(bot: Bot, *, timeout: float = 10.0) -> Bot:
     """A push Bot with ``bot``'s token and API server but a session of its own, so the chat
     side's retrying middleware never hides a 429 or a 5xx from the dispatcher."""
-    session = AiohttpSession(api=bot.session.api, timeout=timeout)
+    session = create_session(bot.session.api, timeout=timeout)
     return Bot(
         bot.token,
         session=session,

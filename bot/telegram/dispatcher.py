@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Dispatcher, F
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatType, ParseMode
 from aiogram.types import BotCommand
 
@@ -15,6 +13,7 @@ from bot.ports import Responder
 from bot.telegram import buttons, chat, commands, errors
 from bot.telegram.callbacks import CallbackIds
 from bot.telegram.retry import RetryMiddleware
+from bot.telegram.session import api_server, create_session
 
 
 def build_dispatcher(assistant: Responder, callback_ids: CallbackIds | None = None) -> Dispatcher:
@@ -38,10 +37,7 @@ def create_bot(
 ) -> Bot:
     """A Bot with HTML parse mode, pointed at ``api_base`` when set, retrying transient faults."""
     if session is None:
-        if api_base:
-            session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=timeout)
-        else:
-            session = AiohttpSession(timeout=timeout)
+        session = create_session(api_server(api_base), timeout=timeout)
     session.middleware(RetryMiddleware())
     return Bot(
         token,

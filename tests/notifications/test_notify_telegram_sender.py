@@ -72,3 +72,18 @@ async def test_plain_push_sends_what_aiogram_sends(fake_api: FakeBotAPI) -> None
     (reference,) = fake_api.sent("sendMessage", 502)
     assert lean == {**reference, "chat_id": lean["chat_id"]}
     assert lean["chat_id"] == "501" and lean["parse_mode"] == "HTML"
+
+
+async def test_keyboards_and_link_options_are_json_telegram_reads(fake_api: FakeBotAPI) -> None:
+    # The session writes aiogram's JSON fields with orjson: raw UTF-8, no \u escapes.
+    sender = TelegramSender(create_push_bot(fake_api.token, fake_api.base_url))
+    try:
+        reply = Reply("Hồ sơ đã có kết quả", (Button("Hài lòng", "rate:1:x"),))
+        assert (await sender.send("88", reply)).outcome is Outcome.SENT
+    finally:
+        await sender.aclose()
+    (params,) = fake_api.sent("sendMessage", 88)
+    # The fake reads them as Telegram does (JSON-decoded form fields).
+    button = params["reply_markup"]["inline_keyboard"][0][0]
+    assert button == {"text": "Hài lòng", "callback_data": "rate:1:x"}
+    assert params["link_preview_options"] == {"is_disabled": True}
