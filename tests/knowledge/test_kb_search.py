@@ -186,7 +186,7 @@ BLIND_FLOORS = {
     "blind_13": {"top1": 0.86, "top3": 0.95, "abstain_rate": 0.94},
     "blind_14": {"top1": 0.85, "top3": 0.94, "abstain_rate": 0.94},
     "blind_15": {"top1": 0.91, "top3": 0.98, "abstain_rate": 1.0},
-    "blind_16": {"top1": 0.84, "top3": 0.91, "abstain_rate": 0.83},
+    "blind_16": {"top1": 0.82, "top3": 0.92, "abstain_rate": 0.83},
     "blind_17": {"top1": 0.85, "top3": 0.93, "abstain_rate": 0.94},
 }
 
