@@ -137,8 +137,14 @@ def write(folder: Path, key: bytes, value: object) -> None:
 
 
 def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP:]:
+    # Replicas starting together prune the same folder: a file another one removed between
+    # the listing and its stat is simply gone.
+    dated = []
+    for path in folder.glob("kb-*.pickle"):
+        with contextlib.suppress(OSError):
+            dated.append((path.stat().st_mtime, path))
+    dated.sort(reverse=True)
+    for _, old in dated[KEEP:]:
         with contextlib.suppress(OSError):
             old.unlink()
 

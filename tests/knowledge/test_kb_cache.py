@@ -112,3 +112,20 @@ def test_the_searcher_pickles_without_its_memos(kb: KnowledgeBase) -> None:
     assert [h.procedure.code for h in again.search("dang ky ket hon")] == [
         h.procedure.code for h in kb.search("dang ky ket hon")
     ]
+
+
+def test_pruning_tolerates_a_file_another_replica_removed(tmp_path: Path) -> None:
+    """Replicas starting together prune one folder: a file gone between the listing and its
+    stat (here a dangling link, which lists but cannot be stat'ed) is skipped, and the oldest
+    beyond KEEP still go."""
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    (folder / "kb-gone.pickle").symlink_to(folder / "nowhere")
+    for n in range(cache.KEEP + 2):
+        path = folder / f"kb-{n}.pickle"
+        path.write_bytes(b"x")
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))
+    cache.write(folder, b"k" * 32, {"value": 1})
+    kept = {p.name for p in folder.glob("kb-*.pickle") if p.exists()}
+    assert len(kept) == cache.KEEP
+    assert "kb-0.pickle" not in kept and "kb-1.pickle" not in kept
