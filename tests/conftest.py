@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from db_support import DB_KINDS, create_test_database, drop_test_database, require_redis
@@ -17,6 +18,11 @@ from storage.engine import SessionFactory, create_engine
 from storage.engine import session_factory as make_factory
 from storage.migrate import upgrade
 from storage.statements import is_postgresql
+
+if TYPE_CHECKING:
+    from fakes.zalo_api import FakeZaloAPI
+
+    from bot.zalo.client import ZaloClient
 
 
 @pytest.fixture(scope="session", params=DB_KINDS)
@@ -127,6 +133,27 @@ async def redis_counters() -> AsyncIterator[Callable[[], RedisCounterStore]]:
         await client.aclose()
         for store in stores:
             await store.aclose()
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[tuple[FakeZaloAPI, ZaloClient]]:
+    """The fake Zalo API and a client of it holding tokens (the Zalo senders and the help
+    desk's replies both push through one)."""
+    import aiohttp
+    from fakes.zalo_api import FakeZaloAPI
+
+    from bot.zalo.client import ZaloClient
+    from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
+    from storage.zalo_repo import StoredTokens
+
+    async with FakeZaloAPI() as api, aiohttp.ClientSession() as http:
+        oauth = OAuthClient(
+            http, oauth_base=api.base_url, app_id=api.app_id, app_secret_key=api.app_secret_key
+        )
+        tokens = TokenManager(
+            MemoryTokenStore(), oauth.refresh, initial=StoredTokens("AT-1", "RT-1", None, 0)
+        )
+        yield api, ZaloClient(http, tokens, api_base=api.base_url, zns_base=api.base_url)
 
 
 @pytest.fixture(scope="session")
