@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from db_support import DB_KINDS, create_test_database, drop_test_database, require_redis
@@ -17,6 +18,11 @@ from storage.engine import SessionFactory, create_engine
 from storage.engine import session_factory as make_factory
 from storage.migrate import upgrade
 from storage.statements import is_postgresql
+
+if TYPE_CHECKING:
+    from fakes.zalo_api import FakeZaloAPI
+
+    from bot.zalo.client import ZaloClient
 
 
 @pytest.fixture(scope="session", params=DB_KINDS)
@@ -35,15 +41,32 @@ def db_url(
 # Set by the migrations, not by a test: the schema's version, the one-stop tally's time zone.
 KEPT_TABLES = frozenset({"alembic_version", "one_stop_tally_zone"})
 
-# PostgreSQL: tables whose id sequence moved since the last reset (RESTART IDENTITY). With
-# the tables that hold rows, what a test touched: truncating every table costs half a second.
-_PG_SEQUENCE_MOVED = """
-SELECT t.relname FROM pg_depend d
-JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-JOIN pg_class t ON t.oid = d.refobjid
-JOIN pg_sequences q ON q.sequencename = s.relname AND q.schemaname = 'public'
-WHERE q.last_value IS NOT NULL
+# PostgreSQL: tables that hold rows, and every id sequence that moved since the last reset,
+# set back to its start (what TRUNCATE ... RESTART IDENTITY did). DELETE, not TRUNCATE: a
+# TRUNCATE makes new files for each table it cascades to, 0.2 s per test against a few ms.
+_PG_SEQUENCES_RESET = """
+SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false)
+FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL
 """
+# Which table references which: a referencing table is emptied before the one it references.
+_PG_REFERENCES = """
+SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c
+JOIN pg_namespace n ON n.oid = c.connamespace
+WHERE c.contype = 'f' AND n.nspname = 'public'
+"""
+
+
+def _children_first(names: list[str], references: list[tuple[str, str]]) -> list[str]:
+    """``names`` ordered so that no table comes after a table it references."""
+    left, ordered = set(names), []
+    while left:
+        # A table still referenced by another one left waits; a cycle goes as it is.
+        ready = sorted(
+            n for n in left if not any(p == n and c in left and c != n for c, p in references)
+        ) or sorted(left)
+        ordered += ready
+        left -= set(ready)
+    return ordered
 
 
 async def _empty_tables(engine: AsyncEngine) -> None:
@@ -58,12 +81,12 @@ async def _empty_tables(engine: AsyncEngine) -> None:
             holding = " UNION ALL ".join(
                 f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in tables
             )
-            used = {r[0] for r in await conn.execute(text(holding))} if tables else set()
-            used |= {r[0] for r in await conn.execute(text(_PG_SEQUENCE_MOVED))}
-            names = [n for n in tables if n in used]
-            if names:
-                quoted = ", ".join(f'"{n}"' for n in names)
-                await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            used = [r[0] for r in await conn.execute(text(holding))] if tables else []
+            if used:
+                references = [(r[0], r[1]) for r in await conn.execute(text(_PG_REFERENCES))]
+                for n in _children_first(used, references):
+                    await conn.execute(text(f'DELETE FROM "{n}"'))
+            await conn.execute(text(_PG_SEQUENCES_RESET))
         else:
             rows = await conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
             names = [
@@ -110,6 +133,27 @@ async def redis_counters() -> AsyncIterator[Callable[[], RedisCounterStore]]:
         await client.aclose()
         for store in stores:
             await store.aclose()
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[tuple[FakeZaloAPI, ZaloClient]]:
+    """The fake Zalo API and a client of it holding tokens (the Zalo senders and the help
+    desk's replies both push through one)."""
+    import aiohttp
+    from fakes.zalo_api import FakeZaloAPI
+
+    from bot.zalo.client import ZaloClient
+    from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
+    from storage.zalo_repo import StoredTokens
+
+    async with FakeZaloAPI() as api, aiohttp.ClientSession() as http:
+        oauth = OAuthClient(
+            http, oauth_base=api.base_url, app_id=api.app_id, app_secret_key=api.app_secret_key
+        )
+        tokens = TokenManager(
+            MemoryTokenStore(), oauth.refresh, initial=StoredTokens("AT-1", "RT-1", None, 0)
+        )
+        yield api, ZaloClient(http, tokens, api_base=api.base_url, zns_base=api.base_url)
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 import segno
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
 from aiohttp import web
 from channel_support import RECEIPT, SIGNING_KEY, seed_dossier
 from fakes.bot_api import FakeBotAPI
@@ -18,6 +20,7 @@ from fakes.bot_api import FakeBotAPI
 from bot.app import create_app
 from bot.bootstrap import Services, bootstrap
 from bot.config import Settings, load_settings
+from bot.telegram.channel import TELEGRAM
 from bot.telegram.dispatcher import create_bot
 from handlers.dossiers.tokens import make_payload
 from knowledge.base import KnowledgeBase
@@ -25,10 +28,40 @@ from knowledge.base import KnowledgeBase
 CHAT = 1001
 
 
+class Handled(BaseMiddleware):
+    """The dispatcher's outermost step: notes each update whose handling has ended (its
+    answers sent, retries and all), so that a test waits for that instead of for a quiet."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self._changed = asyncio.Event()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            assert isinstance(event, Update)
+            self.ids.add(event.update_id)
+            self._changed.set()
+
+    async def wait(self, ids: Iterable[int], timeout: float = 15.0) -> None:
+        wanted = set(ids)
+        async with asyncio.timeout(timeout):
+            while not wanted <= self.ids:
+                self._changed.clear()
+                await self._changed.wait()
+
+
 @dataclass
 class Running:
     api: FakeBotAPI
     services: Services
+    handled: Handled
 
     async def say(self, text: str, chat: int = CHAT) -> list[dict[str, Any]]:
         """Sends ``text`` as the user; returns the messages the bot sent in answer."""
@@ -36,13 +69,10 @@ class Running:
         self.api.push_message(chat, text)
         return await self.answers(chat, before)
 
-    async def answers(self, chat: int, before: int, quiet: float = 0.4) -> list[dict[str, Any]]:
-        await self.api.wait_for("sendMessage", before + 1, chat_id=chat, timeout=15)
-        while True:  # wait until the bot has stopped sending for a moment
-            count = len(self.api.sent(chat_id=chat))
-            await asyncio.sleep(quiet)
-            if len(self.api.sent(chat_id=chat)) == count:
-                return self.api.sent(chat_id=chat)[before:]
+    async def answers(self, chat: int, before: int) -> list[dict[str, Any]]:
+        """What the bot sent ``chat`` since ``before`` once every update pushed was handled."""
+        await self.handled.wait(self.api.pushed)
+        return self.api.sent(chat_id=chat)[before:]
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, api: FakeBotAPI) -> Settings:
@@ -63,12 +93,13 @@ async def running_bot(
             services = replace(
                 services, telegram=create_bot(api.token, api.base_url, timeout=timeout)
             )
-        runner = web.AppRunner(
-            create_app(services.settings, services=services), handle_signals=False
-        )
-        await runner.setup()  # starts polling inside the app's lifespan
+        app = create_app(services.settings, services=services)
+        runner = web.AppRunner(app, handle_signals=False)
+        await runner.setup()  # builds the dispatcher and starts polling in the app's lifespan
+        handled = Handled()  # before any update is pushed; aiogram reads its list per update
+        app[TELEGRAM].dispatcher.update.outer_middleware(handled)
         try:
-            yield Running(api, services)
+            yield Running(api, services, handled)
         finally:
             await runner.cleanup()
             await services.aclose()
@@ -206,13 +237,9 @@ async def test_blocked_chat_stops_sending_and_others_go_on(
         blocked = 2002
         bot.api.fail("sendMessage", "blocked", times=None, chat_id=blocked)
         bot.api.fail("sendChatAction", "blocked", times=None, chat_id=blocked)
-        bot.api.push_message(blocked, "làm giấy khai sinh cần gì")
+        question = bot.api.push_message(blocked, "làm giấy khai sinh cần gì")
         assert await bot.say("/start")  # another chat is served meanwhile
-        for _ in range(100):  # until the blocked chat's answer has been tried
-            if bot.api.calls("sendMessage", chat_id=blocked):
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.5)
+        await bot.handled.wait([question])  # the blocked chat's answer was tried and given up
         # One try only: a 403 is never retried, and the remaining parts are not attempted.
         assert len(bot.api.calls("sendMessage", chat_id=blocked)) == 1
         bot.api.clear_faults()

@@ -103,6 +103,7 @@ class FakeBotAPI:
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
+        self.pushed: list[int] = []  # the id of every update pushed, in order
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._file_ids = itertools.count(1)
@@ -162,6 +163,7 @@ class FakeBotAPI:
         update = dict(update)
         update.setdefault("update_id", next(self._update_ids))
         self._updates.append(update)
+        self.pushed.append(int(update["update_id"]))
         self._wake()
         return int(update["update_id"])
 

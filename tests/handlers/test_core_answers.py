@@ -24,11 +24,6 @@ POPULAR_CSV = shipped.popularity_path()
 
 
 @pytest.fixture
-def store() -> MemoryConversationStore:
-    return MemoryConversationStore()
-
-
-@pytest.fixture
 def assistant(kb: KnowledgeBase, store: MemoryConversationStore) -> Assistant:
     return Assistant(kb, store, portal_url=PORTAL, today=lambda: date(2026, 12, 5))
 

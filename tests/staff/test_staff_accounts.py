@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from argon2 import extract_parameters, profiles
 from sqlalchemy import text
 from staff_support import PASSWORD
 
+from handlers.staff import passwords
 from handlers.staff.accounts import Accounts, SignedIn, Throttled, WrongCredentials
 from handlers.staff.audit import COMMAND_LINE, Refused
 from storage import staff_repo
@@ -17,6 +19,8 @@ from storage.counters import MemoryCounterStore
 from storage.engine import SessionFactory
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+# The hasher the console uses, taken before conftest makes every other test's hashes cheap.
+PRODUCTION_HASHER = passwords._hasher
 
 
 class Clock:
@@ -40,6 +44,12 @@ def _accounts(sessions: SessionFactory, clock: Clock, **kwargs: int) -> Accounts
         failures_per_address=kwargs.get("per_address", 20),
         idle_timeout=timedelta(minutes=30),
     )
+
+
+def test_production_hashes_keep_the_library_defaults() -> None:
+    stored = PRODUCTION_HASHER().hash(PASSWORD)
+    assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY
+    assert PRODUCTION_HASHER().verify(stored, PASSWORD)
 
 
 async def test_password_is_hashed_and_login_opens_a_session(

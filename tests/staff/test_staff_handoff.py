@@ -7,10 +7,8 @@ own channel (the web chat's inbox here, Zalo's card when its window is closed); 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from fakes.zalo_api import FakeZaloAPI
@@ -21,7 +19,6 @@ from bot.bootstrap import Services
 from bot.senders.setup import build_service
 from bot.senders.zalo import ZaloSender
 from bot.zalo.client import ZaloClient
-from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
 from handlers import texts_vi as t
 from handlers.conversation import ConversationState
 from handlers.dossiers.calendar import WorkCalendar
@@ -34,7 +31,6 @@ from notifications.ports import Outcome, SendContext
 from storage import handoff_repo, questions_repo
 from storage.counters import MemoryCounterStore
 from storage.models import OutboxMessage
-from storage.zalo_repo import StoredTokens
 
 OFFICER = Actor(1, "lan", "officer")
 VIEWER = Actor(2, "xem", "viewer")
@@ -236,18 +232,6 @@ def test_office_hours_say_when_the_desk_opens() -> None:
     assert desk.next_opening(datetime(2026, 12, 31, 17, 30, tzinfo=tz)) == datetime(
         2027, 1, 4, 7, 30, tzinfo=tz
     )
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[tuple[FakeZaloAPI, ZaloClient]]:
-    async with FakeZaloAPI() as api, aiohttp.ClientSession() as http:
-        oauth = OAuthClient(
-            http, oauth_base=api.base_url, app_id=api.app_id, app_secret_key=api.app_secret_key
-        )
-        tokens = TokenManager(
-            MemoryTokenStore(), oauth.refresh, initial=StoredTokens("AT-1", "RT-1", None, 0)
-        )
-        yield api, ZaloClient(http, tokens, api_base=api.base_url, zns_base=api.base_url)
 
 
 async def test_zalo_answer_outside_the_window_goes_as_a_transaction_card(

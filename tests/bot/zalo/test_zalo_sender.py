@@ -3,10 +3,8 @@ night-time block, rate limits, users who blocked the OA, ZNS by phone, through t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
-import aiohttp
 import pytest
 from fakes.zalo_api import FakeZaloAPI
 from sqlalchemy import select
@@ -20,7 +18,6 @@ from bot.senders.zalo import (
 from bot.zalo import NAME as ZALO
 from bot.zalo.client import ZaloClient
 from bot.zalo.events import ZnsDelivery, parse
-from bot.zalo.tokens import MemoryTokenStore, OAuthClient, TokenManager
 from handlers.conversation import MemoryConversationStore
 from handlers.messages import Button, Reply
 from notifications.dispatcher import ChannelLimits, Dispatcher, DispatcherConfig, reply_to_body
@@ -29,7 +26,7 @@ from notifications.ports import Outcome, SendContext
 from storage import dossiers_repo, outbox_repo, subscriptions_repo
 from storage.engine import SessionFactory
 from storage.models import OutboxMessage, Subscription
-from storage.zalo_repo import SqlZaloUsers, StoredTokens, ZnsDossier
+from storage.zalo_repo import SqlZaloUsers, ZnsDossier
 
 VN = timezone(timedelta(hours=7))
 DAY = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
@@ -39,18 +36,6 @@ NOTICE = Reply(
     f"Hồ sơ {CODE} (Đăng ký khai sinh): Đã có kết quả, chờ trả. Mời ông/bà đến nhận.",
     (Button("Xem hồ sơ", "ds:view:1"),),
 )
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[tuple[FakeZaloAPI, ZaloClient]]:
-    async with FakeZaloAPI() as api, aiohttp.ClientSession() as http:
-        oauth = OAuthClient(
-            http, oauth_base=api.base_url, app_id=api.app_id, app_secret_key=api.app_secret_key
-        )
-        tokens = TokenManager(
-            MemoryTokenStore(), oauth.refresh, initial=StoredTokens("AT-1", "RT-1", None, 0)
-        )
-        yield api, ZaloClient(http, tokens, api_base=api.base_url, zns_base=api.base_url)
 
 
 def _sender(client: ZaloClient, at: datetime = DAY) -> ZaloSender:
