@@ -468,7 +468,7 @@ class Arrivals:
 
 
 async def test_replicas_behind_nginx_share_conversations_limits_and_the_outbox(
-    tmp_path: Path, pg_url: str, redis_db: str
+    tmp_path: Path, pg_url: str, redis_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _nginx()
     fan_out = FanOut("A", FAN_OUT, FAN_OUT_CHATS, first_chat=7000)
@@ -550,7 +550,7 @@ async def test_replicas_behind_nginx_share_conversations_limits_and_the_outbox(
 
     a = Arrivals.of(api, fan_out, sent_a, duration_a)
     b = Arrivals.of(api, kill_run, sent_b, duration_b)
-    print(
+    figures = (
         "\nreplicas: 3 web + 2 workers behind nginx on PostgreSQL and Redis; "
         f"started in {startup_s:.1f} s"
         f"\nconversations: 11, follow-ups answered by another replica: {moved}"
@@ -559,6 +559,8 @@ async def test_replicas_behind_nginx_share_conversations_limits_and_the_outbox(
         + f"\nB, a worker SIGKILLed at 25% and replaced ({orphaned} rows it held came back "
         f"after the {LEASE_S} s lease):" + b.figures()
     )
+    with capsys.disabled():  # in CI's log too, where a passing test's output is not shown
+        print(figures)
     # A: every message exactly once, within the limits at the fake.
     assert a.sent == FAN_OUT and a.losses == 0, dep.problems()
     assert not a.duplicated, (a.duplicated, dep.problems())
