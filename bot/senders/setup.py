@@ -157,17 +157,6 @@ class Worker:
             await self.gate.aclose()
 
 
-def start_notifications(
-    settings: Settings,
-    factory: SessionFactory,
-    *,
-    senders: Mapping[str, Sender],
-    observe: Callable[[Sender], Sender] | None = None,
-) -> AsyncIOScheduler:
-    """The scheduler alone (stop with ``.shutdown(wait=False)``); see :func:`start_worker`."""
-    return start_worker(settings, factory, senders=senders, observe=observe).scheduler
-
-
 def start_worker(
     settings: Settings,
     factory: SessionFactory,

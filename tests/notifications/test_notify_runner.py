@@ -8,7 +8,7 @@ from fakes.bot_api import FakeBotAPI
 from notify_support import add_dossier, outbox_rows
 
 from bot.config import load_settings
-from bot.senders.setup import build_service, start_notifications, telegram_sender
+from bot.senders.setup import build_service, start_worker, telegram_sender
 from bot.senders.telegram import create_push_bot
 from handlers import texts_vi as core_texts
 from handlers.assistant import Assistant
@@ -56,11 +56,11 @@ async def test_serve_hook_runs_the_rules_and_sends(
     bot = create_push_bot(fake_api.token, fake_api.base_url)
     sender = telegram_sender(settings, bot)
     assert sender is not None
-    scheduler = start_notifications(settings, session_factory, senders={"telegram": sender})
+    worker = start_worker(settings, session_factory, senders={"telegram": sender})
     try:
         await fake_api.wait_for("sendMessage", 1, chat_id=321, timeout=30)
     finally:
-        scheduler.shutdown(wait=False)
+        await worker.stop()
         await sender.aclose()
         await bot.session.close()
     # The serve bot's own retrying session is not the one the pushes used.

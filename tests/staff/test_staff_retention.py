@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.cli import main
-from bot.senders.setup import build_service, start_notifications
+from bot.senders.setup import build_service, start_worker
 from handlers.messages import Incoming
 from handlers.staff.audit import Actor
 from notifications.handoffs import Tickets
@@ -121,16 +121,16 @@ async def test_the_worker_schedules_it_and_the_command_runs_it(
     staff_services: Services, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = staff_services.settings
-    scheduler = start_notifications(settings, staff_services.sessions, senders={})
+    worker = start_worker(settings, staff_services.sessions, senders={})
     try:
-        job = scheduler.get_job(HANDOFFS_JOB_ID)
+        job = worker.scheduler.get_job(HANDOFFS_JOB_ID)
         assert job is not None and job.func is purge_handoffs
         assert job.kwargs == {
             "transcript_days": settings.privacy.retention_days,
             "inbox_days": settings.privacy.conversation_days,
         }
     finally:
-        scheduler.shutdown(wait=False)
+        await worker.stop()
 
     assert await asyncio.to_thread(main, ["staff", "purge", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
