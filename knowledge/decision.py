@@ -174,7 +174,13 @@ def decide(searcher: Searcher, query: str, *, look_at: int = 8) -> Decision:
     # fits better than the best one left: the question may be about it, asked for someone
     # else, so the one left is at most offered beside others, never asserted.
     outranked = any(_serves_others(c) for c in ranking[: ranking.index(best)])
-    if not outranked and best.score >= ANSWER_MIN and lead >= ANSWER_GAP:
+    # A close one whose whole name the question says too ("tách hộ để đăng ký thường trú"):
+    # the question names two procedures, and the citizen picks.
+    named_rival = any(
+        c.named >= NAMED_MIN and best.score - c.score <= CHOICE_BAND
+        for c in rivals[: MAX_CHOICES - 1]
+    )
+    if not outranked and not named_rival and best.score >= ANSWER_MIN and lead >= ANSWER_GAP:
         reason = (
             f"best {best.score:.1f}, ahead of the next by {lead:.1f} >= {ANSWER_GAP:g}{ruled_out}"
         )

@@ -31,6 +31,10 @@ _NOT_ASKED = "\0"
 # Words that start a purpose ("để", "nhằm"): what follows is why, not what, is asked ...
 _PURPOSE_WORDS = frozenset({"để", "nhằm"})
 _PURPOSE_PLAIN = frozenset({"de", "nham"})
+_COPY = ("ban", "sao")
+# A purpose runs to "thì" (then), where the main clause resumes.
+_THEN = "thì"
+_THEN_PLAIN = "thi"
 # ... except after asking how ("làm sao để bà được nhận trợ cấp"): then it is what is asked.
 _HOW_BEFORE_PURPOSE = (
     ("lam", "sao"),
@@ -162,11 +166,15 @@ class Lexicon:
     shorthand: PhraseTable = field(default_factory=lambda: PhraseTable.build({}))
     # Out-of-scope topics no record's name shares words with: they tell even in a long question.
     out_of_scope_topics: frozenset[Phrase] = frozenset()
+    # ... of them, those that ask which provider, and tell even after a purpose ("để").
+    out_of_scope_anywhere: frozenset[Phrase] = frozenset()
     # Terms whose words are otherwise filler ("nhà ở", "tặng cho"): folded phrase -> the
     # words as spelled with marks; kept whole wherever they occur.
     terms: Mapping[Phrase, Phrase] = field(default_factory=dict)
     # Variant phrases as spelled with marks (folded phrase -> words as written).
     variant_spellings: Mapping[Phrase, Phrase] = field(default_factory=dict)
+    # Stop phrases as spelled with marks (folded phrase -> each spelling listed).
+    stop_spellings: Mapping[Phrase, frozenset[Phrase]] = field(default_factory=dict)
     # ``[groups.*]`` and ``[levels]`` as written: knowledge.audience reads them.
     groups: Mapping[str, Any] = field(default_factory=dict)
     levels: Mapping[str, Any] = field(default_factory=dict)
@@ -222,11 +230,21 @@ class Lexicon:
         said as done already ("đã có giấy phép lao động", "kỹ sư có giấy phép lao động"): what
         one has is not what one asks."""
         folded: list[str] = []
+        purpose_at = -1  # where a purpose ("để ...") began; it runs to "thì" or the end
         for i, (raw, plain) in enumerate(words):
-            if (raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN)) and not any(
-                tuple(folded[-len(how) :]) == how for how in _HOW_BEFORE_PURPOSE
+            if purpose_at >= 0 and (
+                raw == _THEN or (raw == plain == _THEN_PLAIN and i > purpose_at + 1)
             ):
-                break
+                purpose_at = -1  # "để đổi bằng lái thì khám ở đâu": the main clause again
+            if (
+                purpose_at < 0
+                and (raw in _PURPOSE_WORDS or (raw == plain and plain in _PURPOSE_PLAIN))
+                and not _asks_how(folded)
+            ):
+                purpose_at = i
+            if purpose_at >= 0:
+                folded.append(_NOT_ASKED + plain)
+                continue
             done = (
                 (i >= 1 and words[i - 1][0] == _DONE)
                 or (i >= 2 and words[i - 2][0] == _DONE and words[i - 1][1] in _DONE_VERBS)
@@ -241,7 +259,12 @@ class Lexicon:
         phrases = self.out_of_scope_topics
         if not topics_only:
             phrases = phrases | self.out_of_scope
-        return find_phrases(folded, phrases)
+        plain = [w[1] for w in words]
+        # "ở bệnh viện nào", "rẻ nhất": which provider is asked, whatever the purpose.
+        found = find_phrases(folded, phrases) | find_phrases(plain, self.out_of_scope_anywhere)
+        # "giấy phép lao động có bắt buộc không": a paper asked about as a requirement of the
+        # procedure asked, not the topic asked.
+        return frozenset(p for p in found if not _required_only(plain, p))
 
     def variant_phrases(self, folded: Sequence[str]) -> frozenset[Phrase]:
         """The variant words ("cấp lại", "lưu động", ...) among folded words."""
@@ -266,6 +289,23 @@ class Lexicon:
                     break
         return frozenset(found)
 
+    def is_stop_phrase(self, words: Sequence[Word]) -> bool:
+        """Whether the words are a stop phrase, each written without marks or with the
+        phrase's own: "có thẻ căn cước" holds a card, "có thể" is filler."""
+        phrase = tuple(w[1] for w in words)
+        if phrase not in self.stop_phrases:
+            return False
+        spellings = self.stop_spellings.get(phrase)
+        if not spellings:
+            return True
+        return any(
+            all(
+                raw.removeprefix(ADDED) in (plain, mark)
+                for (raw, plain), mark in zip(words, spelled, strict=True)
+            )
+            for spelled in spellings
+        )
+
     def is_stopword(self, word: Word) -> bool:
         raw, folded = word
         if raw == folded:
@@ -280,6 +320,28 @@ class Lexicon:
     def expand_record(self, folded: Sequence[str]) -> list[str]:
         """Abbreviations in a record's folded text spelled out, as queries have them."""
         return self.abbreviations.rewrite(folded)
+
+
+# What follows a paper that is asked about as a requirement ("... có bắt buộc không").
+_REQUIRED = (("co", "bat", "buoc"), ("bat", "buoc"), ("co", "can", "thiet"))
+
+
+def _asks_how(before: Sequence[str]) -> bool:
+    """Whether the words before a purpose ask how ("làm sao để"); "bản sao để" is a copy."""
+    if tuple(before[-2:]) == _COPY:
+        return False
+    return any(tuple(before[-len(how) :]) == how for how in _HOW_BEFORE_PURPOSE)
+
+
+def _required_only(folded: Sequence[str], phrase: Phrase) -> bool:
+    """Whether every time ``phrase`` occurs it is asked about as a requirement."""
+    size = len(phrase)
+    ends = [
+        i + size for i in range(len(folded) - size + 1) if tuple(folded[i : i + size]) == phrase
+    ]
+    return bool(ends) and all(
+        any(tuple(folded[end : end + len(after)]) == after for after in _REQUIRED) for end in ends
+    )
 
 
 def find_phrases(folded: Sequence[str], phrases: frozenset[Phrase]) -> frozenset[Phrase]:
@@ -309,6 +371,16 @@ def _spelled(items: Any, *, shortest: int = 2) -> dict[Phrase, Phrase]:
         if len(words) >= shortest:
             out[tuple(w[1] for w in words)] = tuple(w[0] for w in words)
     return out
+
+
+def _spellings(items: Any) -> dict[Phrase, frozenset[Phrase]]:
+    """Folded phrase -> every way the list spells it (two phrases may fold alike)."""
+    out: dict[Phrase, set[Phrase]] = {}
+    for item in items if isinstance(items, list) else []:
+        words = split_words(str(item))
+        if words:
+            out.setdefault(tuple(w[1] for w in words), set()).add(tuple(w[0] for w in words))
+    return {phrase: frozenset(spelled) for phrase, spelled in out.items()}
 
 
 def _colloquial(data: Mapping[str, Any]) -> dict[str, str]:
@@ -359,9 +431,12 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         stop_weak=frozenset(fold(str(w)) for w in stop.get("weak", [])),
         aspect_cues={name: _phrases(cues) for name, cues in aspects.items()},
         out_of_scope=_phrases(data.get("out_of_scope", {}).get("phrases", [])),
-        out_of_scope_topics=_out_of_scope_topics(data),
+        out_of_scope_topics=_out_of_scope_topics(data)
+        | _phrases(data.get("out_of_scope", {}).get("anywhere", [])),
+        out_of_scope_anywhere=_phrases(data.get("out_of_scope", {}).get("anywhere", [])),
         variants=_phrases(data.get("variants", {}).get("phrases", [])),
         variant_spellings=_spelled(data.get("variants", {}).get("phrases", []), shortest=1),
+        stop_spellings=_spellings(stop.get("phrases", [])),
         terms=_spelled(stop.get("terms", [])),
         groups=dict(data.get("groups", {})),
         levels=dict(data.get("levels", {})),

@@ -513,7 +513,7 @@ class Searcher:
         i = 0
         while i < len(words):
             for size in range(min(longest, len(words) - i), 1, -1):
-                if tuple(words[i : i + size]) in lex.stop_phrases:
+                if lex.is_stop_phrase(pairs[i : i + size]):
                     for j in range(i, i + size):
                         keep[j] = keep[j] and j in term
                     i += size
