@@ -445,8 +445,16 @@ class Searcher:
             left, right = word[:cut], word[cut:]
             # Each part a syllable (a vowel in it): "xach" is one word the records lack, not
             # "xa" + "ch" (a fragment that only abbreviations in the records hold).
-            if left in vocab and right in vocab and _syllable(left) and _syllable(right):
-                return f"{left} {right}"
+            # ... and a pair the records hold: "honda" is a name, not "hơn" + "đa".
+            pair = f"{left} {right}"
+            if (
+                left in vocab
+                and right in vocab
+                and _syllable(left)
+                and _syllable(right)
+                and pair in self.index.postings
+            ):
+                return pair
         if not fuzzy:
             return None
         sizes = (len(word) - 1, len(word), len(word) + 1)

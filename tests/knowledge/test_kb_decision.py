@@ -687,3 +687,18 @@ def test_a_law_firm_s_branch_is_not_a_company_s(kb: KnowledgeBase) -> None:
     assert "1.002181" not in named(kb, query)
     assert "2.002069" in named(kb, query)
     assert "1.002218" in named(kb, "Việc hợp nhất công ty luật được quy định thế nào?")
+
+
+def test_a_name_the_records_lack_is_not_split_into_a_pair_they_lack(kb: KnowledgeBase) -> None:
+    """ "honda" is a make of motorbike, not "hơn" + "đa"; "quyềnsử" is "quyền sử" run together
+    (a pair the records hold)."""
+    analysis = kb.analyse("xe may honda moi mua o dai ly, tu dang ky tren vneid dc ko")
+    assert "honda" not in analysis.corrected and "hon" not in analysis.content
+    assert kb.analyse("đăng ký quyềnsử dụng đất").corrected == {"quyensu": "quyen su"}
+
+
+def test_going_to_an_office_says_where_not_which(kb: KnowledgeBase) -> None:
+    """ "phải ra công an": "ra" is the going; "vp" is a văn phòng."""
+    content = kb.analyse("tu dang ky tren vneid dc ko hay phai ra cong an").content
+    assert "ra" not in content
+    assert "vp" not in kb.analyse("lam o ubnd phuong hay phai ra vp cong chung").content
