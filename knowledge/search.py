@@ -43,6 +43,7 @@ CORRECTED_WEIGHT = 0.8  # a typo fix is a guess
 # it may fit a qualifier of some names, but must not outweigh the action and object asked.
 ADDED_WEIGHT = 0.5
 HINTED_MISSING_SHARE = 0.5  # a variant only hinted at, missing from a name, counts this much
+RUN_TOGETHER_MIN_RECORDS = 3  # a pair two run-together words make must be this common
 TYPO_CUTOFF = 75.0  # rapidfuzz ratio for correcting an unknown word to a known one
 PAIR_TYPO_CUTOFF = 75.0  # ... and a known word that makes no known pair with the one before
 PAIR_TYPO_MAX_WORDS = 10
@@ -445,14 +446,16 @@ class Searcher:
             left, right = word[:cut], word[cut:]
             # Each part a syllable (a vowel in it): "xach" is one word the records lack, not
             # "xa" + "ch" (a fragment that only abbreviations in the records hold).
-            # ... and a pair the records hold: "honda" is a name, not "hơn" + "đa".
+            # ... and a pair several records hold: "honda" is a name, not "hơn" + "đa".
             pair = f"{left} {right}"
+            held = self.index.postings.get(pair)
             if (
                 left in vocab
                 and right in vocab
                 and _syllable(left)
                 and _syllable(right)
-                and pair in self.index.postings
+                and held is not None
+                and len(held.ids) >= RUN_TOGETHER_MIN_RECORDS
             ):
                 return pair
         if not fuzzy:
