@@ -49,6 +49,7 @@ PAIR_TYPO_CUTOFF = 75.0  # ... and a known word that makes no known pair with th
 PAIR_TYPO_MAX_WORDS = 10
 OUT_OF_SCOPE_MAX_WORDS = 12
 STORY_TOPIC_ASKING_WORDS = 4  # an asking sentence this short may take up the story's topic
+STORY_TOPIC_WORDS_TAKEN = 2  # ... and one of any length that takes up this many of its words
 CANDIDATES = 30
 FUZZ_WEIGHT = 0.05  # rapidfuzz similarity of the query to the name, on the shortlist
 MAX_VARIANTS_PENALISED = 2
@@ -906,9 +907,13 @@ class _ScopeNotes:
         hiệu ... . Nộp đơn đăng ký ở đâu?")."""
         if self.asks_topic_itself:
             return True
+        asked = set(self.asked_words)
+        # A longer asking sentence that takes up two words of it ("... đồng hồ nước bị hỏng.
+        # Liên hệ ai để kiểm tra lại đồng hồ?") asks about it too.
+        if any(len(asked & set(topic)) >= STORY_TOPIC_WORDS_TAKEN for topic in self.story_topics):
+            return True
         if not self.story_topics or len(self.asked_words) > STORY_TOPIC_ASKING_WORDS:
             return False
-        asked = set(self.asked_words)
         return any(asked & set(topic) for topic in self.story_topics)
 
 

@@ -702,3 +702,13 @@ def test_going_to_an_office_says_where_not_which(kb: KnowledgeBase) -> None:
     content = kb.analyse("tu dang ky tren vneid dc ko hay phai ra cong an").content
     assert "ra" not in content
     assert "vp" not in kb.analyse("lam o ubnd phuong hay phai ra vp cong chung").content
+
+
+def test_an_asking_sentence_that_takes_up_the_story_s_topic_asks_it(kb: KnowledgeBase) -> None:
+    """The story names a topic no record covers (a water meter, the supplier's); the question
+    takes up two of its words ("kiểm tra lại đồng hồ"): out of scope, however long."""
+    query = (
+        "Tiền nước tháng này nhà tôi tăng gấp đôi, nghi đồng hồ nước bị hỏng. "
+        "Tôi cần liên hệ ai để kiểm tra lại đồng hồ?"
+    )
+    assert kb.analyse(query).out_of_scope and not kb.decide(query).hits
