@@ -365,6 +365,10 @@ class Assistant:
                 # procedure of its own still asks about the one discussed.
                 return self._answer(last, aspects, state, out, rule="follow_up")
             out.set(OutcomeKind.ABSTAIN, rule=decision.rule)
+            elsewhere = t.OUT_OF_SCOPE_HANDLED_BY.get(decision.handled_by)
+            if elsewhere:  # what the records lack, and who handles it instead
+                portal = t.OUT_OF_SCOPE_PORTAL.format(portal_url=self._portal_url)
+                return [Reply(elsewhere + portal)]
             return [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=self._portal_url))]
         if last is not None and aspects and any(last.code in _codes(h) for h in hits):
             # "lệ phí khai sinh" right after the birth registration: stay with it.

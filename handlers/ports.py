@@ -46,6 +46,11 @@ class SearchDecision(Protocol):
     @property
     def hits(self) -> Sequence[SearchHit]: ...
 
+    @property
+    def handled_by(self) -> str:
+        """Out of scope: the kind of body that handles it instead ("" when unknown)."""
+        ...
+
 
 class ProcedureSearch(Protocol):
     """The part of knowledge.base.KnowledgeBase the core uses."""

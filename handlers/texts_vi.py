@@ -107,6 +107,58 @@ NOT_IN_KNOWLEDGE_BASE = (
     "• hỏi lại ngắn gọn bằng tên thủ tục, ví dụ “đăng ký khai sinh”, “cấp đổi căn cước”;\n"
     "• tra cứu trên Cổng Dịch vụ công quốc gia: {portal_url}"
 )
+# A question about something the records do not cover, with who handles it instead (the kinds
+# of knowledge/lexicon.toml's [out_of_scope.handled_by]; a kind without a text here gets
+# NOT_IN_KNOWLEDGE_BASE).
+OUT_OF_SCOPE_HANDLED_BY = {
+    "shopping": (
+        "Xin lỗi, tôi không so sánh giá hay giới thiệu cơ sở, dịch vụ nào. Tôi chỉ trả lời về "
+        "thủ tục hành chính: giấy tờ, thời hạn, lệ phí nhà nước, nơi nộp."
+    ),
+    "welfare": (
+        "Xin lỗi, dữ liệu của tôi chưa có các chế độ trợ cấp, bảo trợ xã hội. Ông/bà vui lòng "
+        "hỏi Bộ phận Một cửa của Ủy ban nhân dân cấp xã nơi cư trú."
+    ),
+    "jobs": (
+        "Xin lỗi, dữ liệu của tôi chưa có thủ tục về việc làm, trợ cấp thất nghiệp hay giấy "
+        "phép lao động. Ông/bà vui lòng hỏi Trung tâm Dịch vụ việc làm hoặc cơ quan quản lý "
+        "lao động ở địa phương."
+    ),
+    "court": (
+        "Xin lỗi, việc này do Tòa án giải quyết, không thuộc các thủ tục tôi có dữ liệu. "
+        "Ông/bà vui lòng liên hệ Tòa án nhân dân có thẩm quyền hoặc luật sư để được hướng dẫn."
+    ),
+    "school": (
+        "Xin lỗi, dữ liệu của tôi chưa có thủ tục về tuyển sinh, học tập, thi cử. Ông/bà vui "
+        "lòng hỏi nhà trường hoặc cơ quan quản lý giáo dục ở địa phương."
+    ),
+    "health": (
+        "Xin lỗi, việc khám chữa bệnh, tiêm chủng do cơ sở y tế giải quyết, tôi không có dữ "
+        "liệu. Ông/bà vui lòng liên hệ bệnh viện, trạm y tế gần nhất."
+    ),
+    "utilities": (
+        "Xin lỗi, việc điện, nước, điện thoại, internet do đơn vị cung cấp dịch vụ giải quyết "
+        "(điện lực, công ty cấp nước, nhà mạng). Ông/bà vui lòng liên hệ tổng đài hoặc điểm "
+        "giao dịch của đơn vị đó."
+    ),
+    "banks": (
+        "Xin lỗi, tôi không có thông tin về dịch vụ của ngân hàng, công ty bảo hiểm hay chứng "
+        "khoán. Ông/bà vui lòng hỏi trực tiếp ngân hàng hoặc công ty đó."
+    ),
+    "abroad": (
+        "Xin lỗi, thị thực (visa) đi nước ngoài do đại sứ quán hoặc lãnh sự quán của nước đến "
+        "cấp, không thuộc thủ tục tại Bộ phận Một cửa. Ông/bà vui lòng xem trang thông tin của "
+        "cơ quan đại diện nước đó."
+    ),
+    "traffic_fines": (
+        "Xin lỗi, việc xử phạt vi phạm giao thông do lực lượng Cảnh sát giao thông giải quyết, "
+        "tôi không có dữ liệu. Ông/bà vui lòng liên hệ cơ quan đã lập biên bản."
+    ),
+}
+OUT_OF_SCOPE_PORTAL = (
+    "\nVề thủ tục hành chính khác, ông/bà cứ hỏi tôi hoặc tra cứu trên Cổng Dịch vụ công "
+    "quốc gia: {portal_url}"
+)
 PROCEDURE_UNKNOWN_CODE = (
     "Xin lỗi, tôi không tìm thấy thủ tục mã {code} trong dữ liệu của tôi. Ông/bà có thể nhắn "
     "tên thủ tục, hoặc tra cứu trên Cổng Dịch vụ công quốc gia: {portal_url}"

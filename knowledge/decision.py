@@ -116,6 +116,7 @@ class Decision:
                 "age": str(a.ages) if a.ages else None,
                 "levels": list(a.levels),
                 "out_of_scope": a.out_of_scope,
+                "handled_by": a.handled_by or None,
             },
             "candidates": [
                 {
@@ -137,6 +138,11 @@ class Decision:
                 "procedures": [c.procedure.code for c in self.chosen],
             },
         }
+
+    @property
+    def handled_by(self) -> str:
+        """Who handles the question instead, when it is out of scope ("" when unknown)."""
+        return self.analysis.handled_by if self.rule == Gate.OUT_OF_SCOPE else ""
 
     @property
     def hits(self) -> list[Hit]:

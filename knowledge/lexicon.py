@@ -168,6 +168,8 @@ class Lexicon:
     out_of_scope_topics: frozenset[Phrase] = frozenset()
     # ... of them, those that ask which provider, and tell even after a purpose ("để").
     out_of_scope_anywhere: frozenset[Phrase] = frozenset()
+    # Who handles a topic the records lack: (kind, its phrases), the first that matches wins.
+    out_of_scope_kinds: tuple[tuple[str, frozenset[Phrase]], ...] = ()
     # Terms whose words are otherwise filler ("nhà ở", "tặng cho"): folded phrase -> the
     # words as spelled with marks; kept whole wherever they occur.
     terms: Mapping[Phrase, Phrase] = field(default_factory=dict)
@@ -259,12 +261,20 @@ class Lexicon:
         phrases = self.out_of_scope_topics
         if not topics_only:
             phrases = phrases | self.out_of_scope
-        plain = [w[1] for w in words]
+        said = [w[1] for w in words]
         # "ở bệnh viện nào", "rẻ nhất": which provider is asked, whatever the purpose.
-        found = find_phrases(folded, phrases) | find_phrases(plain, self.out_of_scope_anywhere)
+        found = find_phrases(folded, phrases) | find_phrases(said, self.out_of_scope_anywhere)
         # "giấy phép lao động có bắt buộc không": a paper asked about as a requirement of the
         # procedure asked, not the topic asked.
-        return frozenset(p for p in found if not _required_only(plain, p))
+        return frozenset(p for p in found if not _required_only(said, p))
+
+    def handled_by(self, folded: Sequence[str]) -> str:
+        """The kind of body that handles what the folded words ask (``[out_of_scope.handled_by]``),
+        or "" when none is named."""
+        return next(
+            (kind for kind, phrases in self.out_of_scope_kinds if find_phrases(folded, phrases)),
+            "",
+        )
 
     def variant_phrases(self, folded: Sequence[str]) -> frozenset[Phrase]:
         """The variant words ("cấp lại", "lưu động", ...) among folded words."""
@@ -434,6 +444,10 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         out_of_scope_topics=_out_of_scope_topics(data)
         | _phrases(data.get("out_of_scope", {}).get("anywhere", [])),
         out_of_scope_anywhere=_phrases(data.get("out_of_scope", {}).get("anywhere", [])),
+        out_of_scope_kinds=tuple(
+            (str(kind), _phrases(phrases))
+            for kind, phrases in data.get("out_of_scope", {}).get("handled_by", {}).items()
+        ),
         variants=_phrases(data.get("variants", {}).get("phrases", [])),
         variant_spellings=_spelled(data.get("variants", {}).get("phrases", []), shortest=1),
         stop_spellings=_spellings(stop.get("phrases", [])),

@@ -215,6 +215,8 @@ class QueryAnalysis:
     # short question look less like any procedure.
     unseen: float = 0.0
     out_of_scope: bool = False
+    # Who handles it instead, when out of scope (a kind of [out_of_scope.handled_by]).
+    handled_by: str = ""
     # Folded content word -> the forms it was written in with diacritics (words typed with
     # marks only; a rewrite's words in the lexicon's spelling): "lái" of "bằng lái" and "lại"
     # of "thi lại" are both said, and a record with either spelling matches.
@@ -621,6 +623,8 @@ class Searcher:
         analysis.out_of_scope = scope.asks_topic() or (
             scope.asks and content_words <= OUT_OF_SCOPE_MAX_WORDS
         )
+        if analysis.out_of_scope:
+            analysis.handled_by = lex.handled_by(analysis.words)
         analysis.ages = question_ages(fold(query[:MAX_QUERY_CHARS]))
         if content_words <= PAIR_TYPO_MAX_WORDS:  # chat, not a pasted text
             return self._read_pairs(runs, run_weights, analysis)

@@ -73,7 +73,7 @@ def explain_lines(trace: dict[str, Any]) -> list[str]:
         f"heaviest terms: {terms or '-'}",
         f"aspects: {', '.join(a['aspects']) or '-'}; groups named: "
         f"{', '.join(a['groups']) or '-'}; age: {a['age'] or '-'}; levels named: "
-        f"{', '.join(a['levels']) or '-'}; out of scope: {'yes' if a['out_of_scope'] else 'no'}",
+        f"{', '.join(a['levels']) or '-'}; out of scope: {_scope(a)}",
         "candidates (points of 100; the features add up to the score):",
     ]
     for rank, c in enumerate(trace["candidates"], start=1):
@@ -218,3 +218,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     up.add_argument("--all", action="store_true", help="list every procedure of the diff")
     up.set_defaults(func=_update)
+
+
+def _scope(analysis: dict[str, Any]) -> str:
+    """ "yes (handled by banks)", "yes", or "no"."""
+    if not analysis["out_of_scope"]:
+        return "no"
+    return f"yes (handled by {analysis['handled_by']})" if analysis["handled_by"] else "yes"

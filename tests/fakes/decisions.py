@@ -24,6 +24,7 @@ class ScriptedDecision:
     kind: str  # "answer" | "choice" | "abstain"
     rule: str = "scripted"
     hits: Sequence[ScriptedHit] = field(default_factory=tuple)
+    handled_by: str = ""
 
 
 class ScriptedSearch:

@@ -210,6 +210,40 @@ async def test_out_of_scope_question_gets_an_honest_answer_with_the_portal(
     assert replies[0].text.startswith("Phí, lệ phí của thủ tục “Đăng ký khai sinh”")
 
 
+async def test_out_of_scope_says_who_handles_it_instead(assistant: Assistant) -> None:
+    """A topic the records lack whose handler is known (the water supplier, a bank, a court):
+    the answer says where to go, and still offers the portal for other procedures."""
+    for question, kind in (
+        (
+            "Nghi đồng hồ nước bị hỏng. Tôi cần liên hệ ai để kiểm tra lại đồng hồ nước?",
+            "utilities",
+        ),
+        ("vay vốn ngân hàng mua nhà lãi suất bao nhiêu", "banks"),
+        ("xin visa nhật bản đi du lịch", "abroad"),
+        ("kham suc khoe de doi bang lai o benh vien nao re nhat", "shopping"),
+    ):
+        replies = await assistant.handle(text(body=question))
+        expected = t.OUT_OF_SCOPE_HANDLED_BY[kind] + t.OUT_OF_SCOPE_PORTAL.format(
+            portal_url=PORTAL
+        )
+        assert replies == [Reply(expected)], question
+    # an out-of-scope topic without a known handler keeps the plain answer
+    replies = await assistant.handle(text(body="hợp pháp hóa lãnh sự bằng đại học"))
+    assert replies == [Reply(t.NOT_IN_KNOWLEDGE_BASE.format(portal_url=PORTAL))]
+
+
+def test_every_kind_of_handler_has_its_words() -> None:
+    """Each kind the lexicon names has a text, and each text a kind (a kind without one would
+    silently fall back to the plain answer)."""
+    from knowledge.lexicon import default_lexicon
+
+    kinds = {kind for kind, phrases in default_lexicon().out_of_scope_kinds if phrases}
+    assert kinds == set(t.OUT_OF_SCOPE_HANDLED_BY)
+    assert all(
+        "ông/bà" in text.lower() or "tôi" in text for text in t.OUT_OF_SCOPE_HANDLED_BY.values()
+    )
+
+
 async def test_unknown_deep_link_code(assistant: Assistant) -> None:
     out = joined(await assistant.handle(press("p_9-999999")))
     assert "9.999999" in out and PORTAL in out

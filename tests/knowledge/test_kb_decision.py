@@ -712,3 +712,15 @@ def test_an_asking_sentence_that_takes_up_the_story_s_topic_asks_it(kb: Knowledg
         "Tôi cần liên hệ ai để kiểm tra lại đồng hồ?"
     )
     assert kb.analyse(query).out_of_scope and not kb.decide(query).hits
+
+
+def test_an_out_of_scope_question_names_who_handles_it(kb: KnowledgeBase) -> None:
+    """Looked for only in what is judged out of scope: "điện" in "hợp đồng mua bán điện" names
+    the power company; a question the records answer names no one ("làm hộ chiếu" is not a
+    paid agent's "làm hộ")."""
+    assert kb.decide("đăng ký hợp đồng mua bán điện thế nào").handled_by == "utilities"
+    assert kb.decide("trợ cấp thất nghiệp").handled_by == "jobs"
+    assert kb.decide("muốn ly hôn đơn phương nộp đơn ở đâu").handled_by == "court"
+    answered = kb.decide("làm hộ chiếu ở đâu")
+    assert answered.hits and answered.handled_by == ""
+    assert kb.decide("hợp pháp hóa lãnh sự bằng đại học").handled_by == ""
