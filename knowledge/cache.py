@@ -34,9 +34,13 @@ T = TypeVar("T")
 
 @cache
 def code_version() -> bytes:
-    """A digest of this package's code and lexicon: any edit, or another release, rebuilds."""
+    """A digest of this package's code, lexicon and situations: any edit, or another release,
+    rebuilds."""
     digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
-    for path in sorted(PACKAGE.glob("*.py")) + [PACKAGE / "lexicon.toml"]:
+    for path in sorted(PACKAGE.glob("*.py")) + [
+        PACKAGE / "lexicon.toml",
+        PACKAGE / "situations.jsonl",
+    ]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.digest()

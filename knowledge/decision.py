@@ -16,6 +16,7 @@ the one the question names), and decides:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -45,10 +46,17 @@ MAX_CHOICES = 3
 # was right in about half the questions, from 14 on in nearly all.
 ANSWER_GAP = 14.0
 ANSWER_MIN = 30.0  # ... and scores at least this much
+# ... and leads by as much without what everyday situations add (knowledge.situations): a
+# story matched to a situation suggests a record, it never makes it sure.
+OWN_LEAD_MIN = ANSWER_GAP
 # ... or when the question says its whole name (NAMED_MIN of it, qualifiers included) and the
 # close ones much less: "đăng ký kết hôn" is not "đăng ký kết hôn lưu động".
 NAMED_MIN = 0.9
 NAMED_LEAD = 0.2
+# ... with only this share of what its everyday situations add (knowledge.situations): a
+# story that fits a situation suggests a record its own words barely name, and a question
+# about something else ("hủy bảo hiểm nhân thọ") must not pass on a situation's words alone.
+STORY_SHARE_OF_MIN = 0.5
 CHOICE_MIN = 30.0  # a choice is offered only when the best scores this much, else abstain
 CHOICE_BAND = 16.0  # candidates within this many points of the best join the choice
 AGE_DOUBT = "for ages "  # how a doubt about the age asked begins
@@ -173,8 +181,9 @@ def decide(searcher: Searcher, query: str, *, look_at: int = 8) -> Decision:
     floor = rivals[0].score if rivals else 0.0
     ruled = [c for c in ranking if c.doubts and c.score >= floor]
     ruled_out = "".join(f"; ruled out {c.procedure.code} ({'; '.join(c.doubts)})" for c in ruled)
-    if best.score < CHOICE_MIN:
-        reason = f"best {best.score:.1f} < {CHOICE_MIN:g}{ruled_out}"
+    own = best.score - STORY_SHARE_OF_MIN * _story_points(best)
+    if own < CHOICE_MIN:
+        reason = f"best {best.score:.1f} ({own:.1f} by its own words) < {CHOICE_MIN:g}{ruled_out}"
         return _abstain(Rule.WEAK_BEST, analysis, ranking, reason)
     # A record ruled out for whom it serves (not for an age the question contradicts) that
     # fits better than the best one left: the question may be about it, asked for someone
@@ -186,7 +195,11 @@ def decide(searcher: Searcher, query: str, *, look_at: int = 8) -> Decision:
         c.named >= NAMED_MIN and best.score - c.score <= CHOICE_BAND
         for c in rivals[: MAX_CHOICES - 1]
     )
-    if not outranked and not named_rival and best.score >= ANSWER_MIN and lead >= ANSWER_GAP:
+    # Everyday situations suggest a procedure; a lead that rests on them is offered, not
+    # asserted.
+    story_lead = _story_points(best) - (_story_points(rivals[0]) if rivals else 0.0)
+    sure = lead >= ANSWER_GAP and lead - story_lead >= OWN_LEAD_MIN
+    if not outranked and not named_rival and best.score >= ANSWER_MIN and sure:
         reason = (
             f"best {best.score:.1f}, ahead of the next by {lead:.1f} >= {ANSWER_GAP:g}{ruled_out}"
         )
@@ -197,20 +210,34 @@ def decide(searcher: Searcher, query: str, *, look_at: int = 8) -> Decision:
             f"{max((c.named for c in rivals[:MAX_CHOICES]), default=0):.0%}{ruled_out}"
         )
         return Decision(DecisionKind.ANSWER, Rule.NAMES_IT, reason, (best,), analysis, ranking)
-    close = [best, *(c for c in rivals[: MAX_CHOICES - 1] if best.score - c.score <= CHOICE_BAND)]
+    # A lead that rests on everyday situations: the best is offered beside the next ones.
+    band = math.inf if lead >= ANSWER_GAP and not sure else CHOICE_BAND
+    close = [best, *(c for c in rivals[: MAX_CHOICES - 1] if best.score - c.score <= band)]
     if len(close) < 2 and outranked:
         reason = f"{top.procedure.code} ({'; '.join(top.doubts)}) fits better{ruled_out}"
         return _abstain(Rule.DOUBTFUL_ABOVE, analysis, ranking, reason)
     if len(close) < 2:  # (only when CHOICE_BAND < ANSWER_GAP or CHOICE_MIN < ANSWER_MIN)
         reason = f"best {best.score:.1f} < {ANSWER_MIN:g} and alone{ruled_out}"
         return _abstain(Rule.WEAK_BEST, analysis, ranking, reason)
-    reason = (
-        f"best {best.score:.1f} leads by {lead:.1f} < {ANSWER_GAP:g}; "
-        f"{len(close)} within {CHOICE_BAND:g} points{ruled_out}"
-    )
+    if lead >= ANSWER_GAP and not sure:
+        why = (
+            f"best {best.score:.1f} leads by {lead:.1f}, {lead - story_lead:.1f} of it without "
+            f"its everyday situations < {OWN_LEAD_MIN:g}; offered beside the next {len(close) - 1}"
+        )
+    else:
+        why = (
+            f"best {best.score:.1f} leads by {lead:.1f} < {ANSWER_GAP:g}; "
+            f"{len(close)} within {CHOICE_BAND:g} points"
+        )
+    reason = f"{why}{ruled_out}"
     return Decision(
         DecisionKind.CHOICE, Rule.CLOSE_CANDIDATES, reason, tuple(close), analysis, ranking
     )
+
+
+def _story_points(candidate: Candidate) -> float:
+    """The points a candidate owes to its everyday situations (the "situations" feature)."""
+    return max(0.0, dict(candidate.contributions).get("situations", 0.0))
 
 
 def _serves_others(candidate: Candidate) -> bool:
@@ -277,7 +304,11 @@ def _merge(
 
 
 def _contributions(features: FloatArray) -> tuple[tuple[str, float], ...]:
+    """Each feature's points; a score capped at 100 has them scaled to add up to it."""
     points = np.asarray(RERANK_WEIGHTS) * features * (100 / SCORE_FULL)
+    total = float(points.sum())
+    if total > 100:
+        points = points * (100 / total)
     pairs = zip(RERANK_FEATURES, points.tolist(), strict=True)
     return tuple((name, round(value, 1)) for name, value in pairs)
 

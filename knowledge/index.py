@@ -6,7 +6,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,9 +18,11 @@ from knowledge.normalise import fold, nfc
 
 # How much a term found in a field counts, relative to the name (a term in the name = 1).
 FIELD_WEIGHTS = {"name": 1.0, "field": 0.55, "documents": 0.6, "steps": 0.35}
+# The index of everyday situations (knowledge.situations) has one field of its own.
+STORY_WEIGHTS = {"situations": 1.0}
 # BM25 saturation and length normalisation per field.
 K1 = 1.2
-LENGTH_B = {"name": 0.6, "field": 0.3, "documents": 0.3, "steps": 0.3}
+LENGTH_B = {"name": 0.6, "field": 0.3, "documents": 0.3, "steps": 0.3, "situations": 0.3}
 MAX_SAT = 1.25
 # The best field counts fully; the term in other fields of the record adds this share.
 OTHER_FIELDS_SHARE = 0.15
@@ -122,22 +124,31 @@ class _Rows:
     lengths: FloatArray  # words per field (rows) and record (columns)
     terms: list[str]  # term id -> term
     vocabulary: set[str]  # words of names, fields and documents
+    weights: Mapping[str, float]  # the fields indexed and what a term in each counts
 
 
-def _collect(procedures: Sequence[Procedure], folder: Folder) -> _Rows:
+def _collect(
+    procedures: Sequence[Procedure],
+    folder: Folder,
+    situations: Sequence[Sequence[str]] | None = None,
+) -> _Rows:
+    """The rows of the records' own fields, or (``situations``) of their situations only."""
     # Term ids handed out in first-seen order by the dict's own default factory (C speed).
     term_ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     rows_term: list[int] = []
     rows_tf: list[int] = []
     sizes: list[int] = []
-    field_names = list(FIELD_WEIGHTS)
+    field_names = list(FIELD_WEIGHTS if situations is None else STORY_WEIGHTS)
     lengths = np.zeros((len(field_names), len(procedures)), dtype=np.float32)
     vocabulary: set[str] = set()
     # Sibling procedures (the same service at province and central level) share their texts:
     # a field's terms are counted once per distinct text.
     counted: dict[tuple[int, tuple[str, ...]], tuple[list[int], list[int]]] = {}
     for doc_id, procedure in enumerate(procedures):
-        fields = record_fields(procedure, folder)
+        if situations is None:
+            fields = record_fields(procedure, folder)
+        else:
+            fields = {"situations": [w for text in situations[doc_id] for w in folder.words(text)]}
         for f, fname in enumerate(field_names):
             words = fields[fname]
             lengths[f, doc_id] = len(words)
@@ -146,8 +157,9 @@ def _collect(procedures: Sequence[Procedure], folder: Folder) -> _Rows:
             if found is None:
                 counter = Counter(words)
                 if fname != "steps":  # steps are long: their words count alone
-                    vocabulary.update(words)
                     counter.update(bigrams(words))
+                if fname in ("name", "field", "documents"):  # what typos are fixed to
+                    vocabulary.update(words)
                 found = (list(map(term_ids.__getitem__, counter)), list(counter.values()))
                 counted[cell] = found
             rows_term.extend(found[0])
@@ -164,17 +176,18 @@ def _collect(procedures: Sequence[Procedure], folder: Folder) -> _Rows:
         lengths=lengths,
         terms=list(term_ids),
         vocabulary=vocabulary,
+        weights=FIELD_WEIGHTS if situations is None else STORY_WEIGHTS,
     )
 
 
 def _impacts(rows: _Rows) -> FloatArray:
     """BM25-saturated, length-normalised, field-weighted value of each row."""
-    field_names = list(FIELD_WEIGHTS)
+    field_names = list(rows.weights)
     lengths = rows.lengths
     avg = np.maximum(1.0, lengths.mean(axis=1, keepdims=True)) if lengths.size else lengths
     b = np.asarray([LENGTH_B[f] for f in field_names], dtype=np.float32)[:, None]
     norm = K1 * (1 - b + b * lengths / avg)
-    weights = np.asarray([FIELD_WEIGHTS[f] for f in field_names], dtype=np.float32)
+    weights = np.asarray([rows.weights[f] for f in field_names], dtype=np.float32)
     sat = np.minimum(MAX_SAT, rows.tf * (K1 + 1) / (rows.tf + norm[rows.field, rows.doc]))
     return (weights[rows.field] * sat).astype(np.float32)
 
@@ -183,10 +196,16 @@ class TermIndex:
     """term -> (doc ids, impact in 0..MAX_SAT); ``idf`` weighs query terms."""
 
     def __init__(
-        self, procedures: Sequence[Procedure], lexicon: Lexicon, folder: Folder | None = None
+        self,
+        procedures: Sequence[Procedure],
+        lexicon: Lexicon,
+        folder: Folder | None = None,
+        situations: Sequence[Sequence[str]] | None = None,
     ) -> None:
+        """``situations``: index each record's everyday situations (knowledge.situations)
+        alone, instead of its own texts."""
         n = max(1, len(procedures))
-        rows = _collect(procedures, folder or Folder(lexicon))
+        rows = _collect(procedures, folder or Folder(lexicon), situations)
         value = _impacts(rows)
         # A term in several fields of one record counts where it weighs most, plus a share of
         # the others.

@@ -29,6 +29,7 @@ from knowledge.index import FloatArray, Folder, TermIndex, name_head
 from knowledge.lexicon import Lexicon, Phrase, Word, is_added, split_words
 from knowledge.model import Procedure
 from knowledge.normalise import fold, marks_key
+from knowledge.situations import default_situations, per_record
 
 BIGRAM_WEIGHT = 0.6  # a matched phrase confirms its words; it should not double them
 UNSEEN_PAIR_WEIGHT = 0.3
@@ -64,6 +65,9 @@ GROUP_WEIGHT = 0.3
 # An age said in the question rules out the variants it does not fit ("con 14 tuổi": not
 # "dưới 14 tuổi"); fitting one earns nothing, or every record with an age would rise.
 AGE_WEIGHT = 0.3
+# The everyday situations a record is needed in (knowledge.situations), matched by a story:
+# a suggestion, weighed below the record's own words.
+SITUATION_WEIGHT = 0.7
 BUSINESS_AUDIENCES = ("Doanh nghiệp", "Doanh nghiệp có vốn đầu tư nước ngoài", "Hợp tác xã")
 BUSINESS_WORDS = frozenset({"doanh nghiep", "cong ty", "hop tac xa", "nha dau tu", "chi nhanh"})
 # A question naming one of these is not (only) a person's own: records for organisations fit.
@@ -82,6 +86,7 @@ RERANK_FEATURES = (
     "audience",  # a question about a business, and a record for businesses
     "group",  # minus: the record serves a group (police, army, civil servants) not named
     "age",  # minus: the age said in the question lies outside the record's ("dưới 14 tuổi")
+    "situations",  # share of the question's weight the record's everyday situations match
 )
 # Coordinate-ascent fits on one half of the dev set gained little on the other half and lost
 # short chat queries, so these stay small: each helps both halves and the tests' own queries
@@ -99,6 +104,7 @@ RERANK_WEIGHTS = np.asarray(
         AUDIENCE_WEIGHT,
         GROUP_WEIGHT,
         AGE_WEIGHT,
+        SITUATION_WEIGHT,
     ]
 )
 # The features that weigh who a record is for rather than how well it fits the question.
@@ -264,17 +270,27 @@ class Searcher:
         procedures: Sequence[Procedure],
         lexicon: Lexicon,
         popularity: Mapping[str, int] | None = None,
+        situations: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """``situations``: code -> everyday situations (default: knowledge.situations')."""
         self.procedures = list(procedures)
         self.lexicon = lexicon
         self.folder = Folder(lexicon)
-        self.index = TermIndex(self.procedures, lexicon, self.folder)
-        self.names = [fold(p.name) for p in self.procedures]
         # Records that differ only by where they are carried out share this key.
         self.sibling_keys = [
             fold(_LEVEL_REMARK.sub(" ", p.name)).removeprefix("thu tuc ") or str(i)
             for i, p in enumerate(self.procedures)
         ]
+        stories = per_record(
+            [p.code for p in self.procedures],
+            self.sibling_keys,
+            default_situations() if situations is None else situations,
+        )
+        self.index = TermIndex(self.procedures, lexicon, self.folder)
+        # Everyday situations apart: they suggest a procedure, they never name it (a feature
+        # of their own, which the decision does not let carry a lone answer).
+        self.stories = TermIndex(self.procedures, lexicon, self.folder, situations=stories)
+        self.names = [fold(p.name) for p in self.procedures]
         # The name's own words (without "Thủ tục" or a "(thực hiện tại ...)" remark), to see
         # how much of a procedure the question names: "đăng ký lại kết hôn" has a word that
         # "đăng ký kết hôn?" lacks.
@@ -720,8 +736,12 @@ class Searcher:
                 run[i] = (best, CORRECTED_WEIGHT)
 
     # -- ranking --------------------------------------------------------------------------
-    def coverage(self, analysis: QueryAnalysis) -> FloatArray:
-        """Share of the query's weight each record matches (0..~1.25)."""
+    def coverage(self, analysis: QueryAnalysis, *, stories: bool = False) -> FloatArray:
+        """Share of the query's weight each record matches (0..~1.25) in its own texts, or
+        (``stories``) in its everyday situations by words its own texts lack: a situation
+        explains a story's words, it does not say the record's name twice."""
+        own = self.index.postings
+        postings_of = self.stories.postings if stories else own
         scores = np.zeros(len(self.procedures), dtype=np.float32)
         mass = analysis.mass
         if mass <= 0:
@@ -732,16 +752,21 @@ class Searcher:
         for term, weight in ranked:
             if weight < MIN_SCORED_WEIGHT:
                 break
-            postings = self.index.postings.get(term)
-            if postings is not None:
-                scores[postings.ids] += postings.impacts * np.float32(weight / mass)
+            postings = postings_of.get(term)
+            if postings is None:
+                continue
+            impacts = postings.impacts
+            if stories and term in own:
+                impacts = np.where(np.isin(postings.ids, own[term].ids), 0, impacts)
+            scores[postings.ids] += impacts * np.float32(weight / mass)
         return scores
 
     def candidates(self, analysis: QueryAnalysis) -> list[tuple[int, FloatArray]]:
         """The shortlist by coverage and priors, each record with its re-ranking features
         (see RERANK_FEATURES); the final score is their dot product with RERANK_WEIGHTS."""
         cover = self.coverage(analysis)
-        ranked = cover + self.prior
+        stories = self.coverage(analysis, stories=True)
+        ranked = cover + self.prior + np.float32(SITUATION_WEIGHT) * stories
         count = min(CANDIDATES, len(ranked))
         if count <= 0:
             return []
@@ -765,7 +790,7 @@ class Searcher:
         out: list[tuple[int, FloatArray]] = []
         for doc in docs:
             cov = float(cover[doc])
-            if cov <= 0:
+            if cov <= 0 and stories[doc] <= 0:
                 continue
             similarity = fuzz.token_set_ratio(
                 content, self.names[doc], processor=utils.default_process, score_cutoff=40
@@ -788,6 +813,7 @@ class Searcher:
                     float(self.for_business[doc]) if business else 0.0,
                     -float(bool(self.record_groups[doc] - named_groups)),
                     float(min(0, age_fit(self.record_ages[doc], analysis.ages))),
+                    float(stories[doc]),
                 ],
                 dtype=np.float32,
             )

@@ -32,8 +32,10 @@ FLOORS: dict[str, dict[str, float]] = {
     "portal_style_c": {"wrong_direct": 0.01, "helpful": 0.71, "honest_out_of_data": 0.9},
     "portal_style_d": {"wrong_direct": 0.01, "helpful": 0.67, "honest_out_of_data": 0.9},
     "portal_style_e": {"wrong_direct": 0.01, "helpful": 0.77, "honest_out_of_data": 0.9},
-    "blind_1": {"wrong_direct": 0.0, "helpful": 0.99, "honest_out_of_data": 0.94},
-    "blind_2": {"wrong_direct": 0.0, "helpful": 0.99, "honest_out_of_data": 0.93},
+    # 0.985 / 0.986 since the everyday situations (one question each now a choice without
+    # the right one; the other read sets gained)
+    "blind_1": {"wrong_direct": 0.0, "helpful": 0.98, "honest_out_of_data": 0.94},
+    "blind_2": {"wrong_direct": 0.0, "helpful": 0.98, "honest_out_of_data": 0.93},
     "blind_6": {"wrong_direct": 0.0, "helpful": 0.93, "honest_out_of_data": 0.94},
     "blind_7": {"wrong_direct": 0.0, "helpful": 0.88, "honest_out_of_data": 0.94},
     "blind_8": {"wrong_direct": 0.0, "helpful": 0.93, "honest_out_of_data": 0.83},

@@ -724,3 +724,62 @@ def test_an_out_of_scope_question_names_who_handles_it(kb: KnowledgeBase) -> Non
     answered = kb.decide("làm hộ chiếu ở đâu")
     assert answered.hits and answered.handled_by == ""
     assert kb.decide("hợp pháp hóa lãnh sự bằng đại học").handled_by == ""
+
+
+# --- everyday situations (knowledge.situations) -------------------------------------------
+
+
+def test_the_shipped_situations_belong_to_records_of_the_export(kb: KnowledgeBase) -> None:
+    from knowledge.situations import default_situations
+
+    situations = default_situations()
+    assert len(situations) >= 100
+    for code, stories in situations.items():
+        assert kb.get(code) is not None, code
+        assert 5 <= len(stories) <= 10, code
+        assert all(len(story.split()) >= 6 for story in stories), code
+
+
+def test_a_story_finds_its_procedure_through_the_situations(kb: KnowledgeBase) -> None:
+    """A story in words the record lacks ("tại ngoại", "chữa bệnh mấy tuần") reaches the
+    absence declaration (1.003677) through its situations; without them it does not."""
+    from knowledge.decision import decide
+    from knowledge.search import Searcher
+
+    story = "Tôi đang được tại ngoại, cần đi tỉnh khác chữa bệnh mấy tuần thì báo công an thế nào?"
+    assert "1.003677" in named(kb, story)
+    bare = Searcher(list(kb), default_lexicon(), situations={})
+    assert "1.003677" not in [h.procedure.code for h in decide(bare, story).hits]
+
+
+def test_a_situation_counts_only_the_words_its_record_lacks(kb: KnowledgeBase) -> None:
+    """The name says "khai báo tạm vắng" already: its situations add nothing for it, and a
+    situation of another record saying those words does not outweigh the name."""
+    searcher = kb._searcher  # noqa: SLF001 - the ranking's own figures
+    analysis = kb.analyse("khai bao tam vang")
+    stories = searcher.coverage(analysis, stories=True)
+    absence = next(i for i, p in enumerate(searcher.procedures) if p.code == "1.003677")
+    assert stories[absence] == 0
+    assert kb.decide("khai bao tam vang").hits[0].procedure.code == "1.003677"
+
+
+def test_a_lead_won_by_situations_is_offered_not_asserted(kb: KnowledgeBase) -> None:
+    """Situations suggest: the host's notice of a stay (2.001159) leads by more than the
+    answer gap, but not without what its situations add, so it is offered first in a choice;
+    and a question its own words barely touch does not pass the weak-best bar on them."""
+    from knowledge.decision import ANSWER_GAP, OWN_LEAD_MIN
+
+    decision = kb.decide(
+        "Mẹ vợ tôi ở quê lên chơi, ngủ lại nhà tôi hai đêm, có phải báo công an không?"
+    )
+    best, second = decision.ranking[0], decision.ranking[1]
+    story = dict(best.contributions)["situations"] - dict(second.contributions)["situations"]
+    assert best.score - second.score >= ANSWER_GAP > best.score - second.score - story
+    assert best.score - second.score - story < OWN_LEAD_MIN
+    assert decision.kind is DecisionKind.CHOICE and decision.chosen[0] is best
+    assert len(decision.chosen) == MAX_CHOICES
+    life_insurance = (
+        "Nếu hủy hợp đồng bảo hiểm nhân thọ trước hạn thì tôi có được nhận lại số tiền đã "
+        "đóng không?"
+    )
+    assert not kb.decide(life_insurance).hits

@@ -78,3 +78,29 @@ def test_a_purpose_clause_is_not_part_of_the_name_head() -> None:
     # "đề án" and "đê điều" fold like "để" but start no qualifier.
     assert name_head("Phê duyệt đề án vị trí việc làm", lexicon)[-2:] == ["viec", "lam"]
     assert name_head("Cấp phép hoạt động liên quan đê điều", lexicon)[-2:] == ["de", "dieu"]
+
+
+def test_situations_are_indexed_apart_from_the_records_own_texts() -> None:
+    """A record's everyday situations (knowledge.situations) are an index of their own (the
+    ranking weighs them as a feature); their words are no typo targets."""
+    stories = [("Tôi đi làm ăn xa nhà hơn một năm",), (), (), ("Con tôi học lái xe máy",)]
+    index = TermIndex(_procedures(), default_lexicon(), situations=stories)
+    assert index.postings["lam an"].ids.tolist() == [0]  # pairs too
+    assert index.postings["lai xe"].ids.tolist() == [3]
+    assert "khai sinh" not in index.postings  # the records' own texts are not in it
+    assert "xa" not in index.vocabulary and "an" not in index.vocabulary
+
+
+def test_situations_reach_the_same_procedure_at_its_other_levels() -> None:
+    from knowledge.situations import per_record
+
+    keys = ["khai sinh", "khai sinh", "ket hon"]
+    assert per_record(["1", "2", "3"], keys, {"2": ("a",), "3": ("b",)}) == [
+        ("a",),
+        ("a",),
+        ("b",),
+    ]
+    assert per_record(["1", "2"], ["k", "k"], {"1": ("own",), "2": ("other",)}) == [
+        ("own",),
+        ("other",),
+    ]
