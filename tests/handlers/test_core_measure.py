@@ -23,8 +23,9 @@ DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jso
 # issue's targets are wrong <= 0.02, helpful >= 0.90, honest >= 0.90 on a held-out set; the
 # portal-style sets label the one procedure an officer would point to, stricter than that.
 # blind_1, blind_2 and blind_6 were read after their first score (data/README.md): regression
-# checks. blind_7, 8, 11 and 20 were committed unread, after their held-out scores.
-# blind_9, blind_10 and blind_12 to blind_19 were scored unseen, then read (issue 10, stop 18).
+# checks. blind_7, 8, 11, 20 and 25 to 28 were committed unread, after their held-out scores.
+# blind_9, blind_10 and blind_12 to blind_19 were scored unseen, then read (issue 10, stop 18);
+# blind_21 to blind_24 the same in stop 19.
 FLOORS: dict[str, dict[str, float]] = {
     "extra_queries": {"wrong_direct": 0.01, "helpful": 0.95, "honest_out_of_data": 0.97},
     "portal_style_a": {"wrong_direct": 0.01, "helpful": 0.77, "honest_out_of_data": 0.9},
@@ -53,6 +54,15 @@ FLOORS: dict[str, dict[str, float]] = {
     "blind_18": {"wrong_direct": 0.0, "helpful": 0.91, "honest_out_of_data": 1.0},
     "blind_19": {"wrong_direct": 0.0, "helpful": 0.88, "honest_out_of_data": 1.0},
     "blind_20": {"wrong_direct": 0.0, "helpful": 0.84, "honest_out_of_data": 1.0},
+    "blind_21": {"wrong_direct": 0.0, "helpful": 0.91, "honest_out_of_data": 1.0},
+    "blind_22": {"wrong_direct": 0.0, "helpful": 0.95, "honest_out_of_data": 1.0},
+    "blind_23": {"wrong_direct": 0.0, "helpful": 0.91, "honest_out_of_data": 1.0},
+    "blind_24": {"wrong_direct": 0.012, "helpful": 0.95, "honest_out_of_data": 0.94},
+    # 25 to 28: held out, never read; their single score at the end of stop 19
+    "blind_25": {"wrong_direct": 0.0, "helpful": 0.88, "honest_out_of_data": 0.88},
+    "blind_26": {"wrong_direct": 0.012, "helpful": 0.91, "honest_out_of_data": 0.88},
+    "blind_27": {"wrong_direct": 0.034, "helpful": 0.91, "honest_out_of_data": 0.83},
+    "blind_28": {"wrong_direct": 0.012, "helpful": 0.93, "honest_out_of_data": 1.0},
 }
 DEV_FLOORS = {"wrong_direct": 0.025, "helpful": 0.78, "honest_out_of_data": 1.0}
 

@@ -171,8 +171,8 @@ def test_portal_style_queries_hold_their_floors(kb: KnowledgeBase, name: str) ->
         assert report[key] >= floor, (key, report)
 
 
-# Written blind for issue 10; 1, 2, 6, 9, 10 and 12 to 19 read after their first score; 7, 8,
-# 11 and 20 never read (data/README.md).
+# Written blind for issue 10; 1, 2, 6, 9, 10, 12 to 19 and 21 to 24 read after their first
+# score; 7, 8, 11, 20 and 25 to 28 never read (data/README.md).
 BLIND_FLOORS = {
     "blind_1": {"top1": 0.93, "top3": 0.98, "abstain_rate": 0.95},
     "blind_2": {"top1": 0.86, "top3": 0.98, "abstain_rate": 0.85},
@@ -191,6 +191,14 @@ BLIND_FLOORS = {
     "blind_18": {"top1": 0.77, "top3": 0.93, "abstain_rate": 1.0},
     "blind_19": {"top1": 0.77, "top3": 0.9, "abstain_rate": 0.88},
     "blind_20": {"top1": 0.77, "top3": 0.84, "abstain_rate": 0.88},
+    "blind_21": {"top1": 0.8, "top3": 0.93, "abstain_rate": 0.94},
+    "blind_22": {"top1": 0.87, "top3": 0.97, "abstain_rate": 0.94},
+    "blind_23": {"top1": 0.81, "top3": 0.94, "abstain_rate": 1.0},
+    "blind_24": {"top1": 0.87, "top3": 0.95, "abstain_rate": 0.88},
+    "blind_25": {"top1": 0.8, "top3": 0.9, "abstain_rate": 0.88},
+    "blind_26": {"top1": 0.86, "top3": 0.93, "abstain_rate": 0.77},
+    "blind_27": {"top1": 0.79, "top3": 0.94, "abstain_rate": 0.72},
+    "blind_28": {"top1": 0.87, "top3": 0.93, "abstain_rate": 1.0},
 }
 
 
