@@ -53,11 +53,11 @@ OWN_LEAD_MIN = ANSWER_GAP
 # close ones much less: "đăng ký kết hôn" is not "đăng ký kết hôn lưu động".
 NAMED_MIN = 0.9
 NAMED_LEAD = 0.2
-# ... with only this share of what its everyday situations add (knowledge.situations): a
+CHOICE_MIN = 30.0  # a choice is offered only when the best scores this much, else abstain
+# ... counting only this share of what its everyday situations add (knowledge.situations): a
 # story that fits a situation suggests a record its own words barely name, and a question
 # about something else ("hủy bảo hiểm nhân thọ") must not pass on a situation's words alone.
 STORY_SHARE_OF_MIN = 0.5
-CHOICE_MIN = 30.0  # a choice is offered only when the best scores this much, else abstain
 CHOICE_BAND = 16.0  # candidates within this many points of the best join the choice
 AGE_DOUBT = "for ages "  # how a doubt about the age asked begins
 

@@ -259,3 +259,19 @@ class TermIndex:
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.idf_max)
+
+    def drop_held_by(self, other: TermIndex) -> None:
+        """Leave out of each term's postings the records ``other`` holds the term for (a
+        situation explains the words its record lacks); terms left with none are dropped."""
+        for term in list(self.postings):
+            held = other.postings.get(term)
+            if held is None:
+                continue
+            postings = self.postings[term]
+            keep = ~np.isin(postings.ids, held.ids)
+            if keep.all():
+                continue
+            if keep.any():
+                self.postings[term] = Postings(postings.ids[keep], postings.impacts[keep])
+            else:
+                del self.postings[term]

@@ -31,7 +31,7 @@ _NOT_ASKED = "\0"
 # Words that start a purpose ("để", "nhằm"): what follows is why, not what, is asked ...
 _PURPOSE_WORDS = frozenset({"để", "nhằm"})
 _PURPOSE_PLAIN = frozenset({"de", "nham"})
-_COPY = ("ban", "sao")
+_COPY = ("ban", "sao")  # "bản sao để ...": a copy for a purpose, not "(làm) sao để"
 # A purpose runs to "thì" (then), where the main clause resumes.
 _THEN = "thì"
 _THEN_PLAIN = "thi"

@@ -272,7 +272,8 @@ class Searcher:
         popularity: Mapping[str, int] | None = None,
         situations: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """``situations``: code -> everyday situations (default: knowledge.situations')."""
+        """``situations``: code -> everyday situations (default: the shipped ones,
+        knowledge.situations)."""
         self.procedures = list(procedures)
         self.lexicon = lexicon
         self.folder = Folder(lexicon)
@@ -290,6 +291,7 @@ class Searcher:
         # Everyday situations apart: they suggest a procedure, they never name it (a feature
         # of their own, which the decision does not let carry a lone answer).
         self.stories = TermIndex(self.procedures, lexicon, self.folder, situations=stories)
+        self.stories.drop_held_by(self.index)
         self.names = [fold(p.name) for p in self.procedures]
         # The name's own words (without "Thủ tục" or a "(thực hiện tại ...)" remark), to see
         # how much of a procedure the question names: "đăng ký lại kết hôn" has a word that
@@ -740,8 +742,7 @@ class Searcher:
         """Share of the query's weight each record matches (0..~1.25) in its own texts, or
         (``stories``) in its everyday situations by words its own texts lack: a situation
         explains a story's words, it does not say the record's name twice."""
-        own = self.index.postings
-        postings_of = self.stories.postings if stories else own
+        postings_of = self.stories.postings if stories else self.index.postings
         scores = np.zeros(len(self.procedures), dtype=np.float32)
         mass = analysis.mass
         if mass <= 0:
@@ -753,12 +754,8 @@ class Searcher:
             if weight < MIN_SCORED_WEIGHT:
                 break
             postings = postings_of.get(term)
-            if postings is None:
-                continue
-            impacts = postings.impacts
-            if stories and term in own:
-                impacts = np.where(np.isin(postings.ids, own[term].ids), 0, impacts)
-            scores[postings.ids] += impacts * np.float32(weight / mass)
+            if postings is not None:
+                scores[postings.ids] += postings.impacts * np.float32(weight / mass)
         return scores
 
     def candidates(self, analysis: QueryAnalysis) -> list[tuple[int, FloatArray]]:
