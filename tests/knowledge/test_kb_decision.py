@@ -426,16 +426,27 @@ def test_little_words_inside_a_phrase_never_hide_a_content_word(kb: KnowledgeBas
     assert said[:3] == ["trinh", "bao", "mat"]
 
 
-def test_a_work_permit_someone_has_is_not_what_is_asked(kb: KnowledgeBase) -> None:
-    """ "chuyên gia có giấy phép lao động": the permit is held (a topic not in the records);
-    the card to stay is what is asked (1.003358 / 1.003460)."""
-    held = (
+@pytest.mark.parametrize(
+    "query",
+    [
+        # held already
         "công ty có một chuyên gia người Nhật có giấy phép lao động, muốn xin thẻ cho anh ấy "
-        "ở lại dài hạn"
-    )
-    assert not kb.analyse(held).out_of_scope
-    assert {"1.003358", "1.003460"} & set(named(kb, held))
+        "ở lại dài hạn",
+        # asked about as a requirement of the card ("... có bắt buộc không")
+        "Người nước ngoài đề nghị cấp thẻ tạm trú cần nộp những giấy tờ gì, giấy phép lao động "
+        "có bắt buộc không?",
+    ],
+)
+def test_a_work_permit_held_or_required_is_not_what_is_asked(
+    kb: KnowledgeBase, query: str
+) -> None:
+    """A work permit is a topic not in the records; held, or asked about as a requirement of
+    the card, it is not what is asked: the card to stay is (1.003358 / 1.003460). Asked for
+    itself, it is out of scope."""
+    assert not kb.analyse(query).out_of_scope
+    assert {"1.003358", "1.003460"} & set(named(kb, query))
     assert kb.analyse("muốn có giấy phép lao động cho người nước ngoài thì làm sao").out_of_scope
+    assert kb.analyse("xin giấy phép lao động cho người nước ngoài ở đâu").out_of_scope
 
 
 def test_a_visa_held_already_is_not_a_visa_asked_for(kb: KnowledgeBase) -> None:
@@ -648,18 +659,6 @@ def test_two_procedures_the_question_names_whole_are_offered_both(kb: KnowledgeB
     decision = kb.decide(query)
     assert decision.kind is DecisionKind.CHOICE, decision.reason
     assert {"1.010038", "1.004222"} <= set(named(kb, query))
-
-
-def test_a_paper_asked_about_as_a_requirement_is_not_the_topic(kb: KnowledgeBase) -> None:
-    """A work permit is not in the records; asked as a requirement of the residence card for
-    a foreigner ("... có bắt buộc không"), the card is what is asked (1.003358 / 1.003460)."""
-    query = (
-        "Người nước ngoài đề nghị cấp thẻ tạm trú cần nộp những giấy tờ gì, giấy phép lao động "
-        "có bắt buộc không?"
-    )
-    assert not kb.analyse(query).out_of_scope
-    assert {"1.003358", "1.003460"} & set(named(kb, query))
-    assert kb.analyse("xin giấy phép lao động cho người nước ngoài ở đâu").out_of_scope
 
 
 def test_which_provider_is_out_of_scope_whatever_the_purpose(kb: KnowledgeBase) -> None:
