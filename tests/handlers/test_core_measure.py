@@ -23,7 +23,7 @@ DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_queries.jso
 # issue's targets are wrong <= 0.02, helpful >= 0.90, honest >= 0.90 on a held-out set; the
 # portal-style sets label the one procedure an officer would point to, stricter than that.
 # blind_1, blind_2 and blind_6 were read after their first score (data/README.md): regression
-# checks. blind_7, 8, 11, 20 and 25 to 28 were committed unread, after their held-out scores.
+# checks. blind_7, 8, 11, 20 and 25 to 30 were committed unread, after their held-out scores.
 # blind_9, blind_10 and blind_12 to blind_19 were scored unseen, then read (issue 10, stop 18);
 # blind_21 to blind_24 the same in stop 19.
 FLOORS: dict[str, dict[str, float]] = {
@@ -63,6 +63,9 @@ FLOORS: dict[str, dict[str, float]] = {
     "blind_26": {"wrong_direct": 0.012, "helpful": 0.91, "honest_out_of_data": 0.88},
     "blind_27": {"wrong_direct": 0.034, "helpful": 0.91, "honest_out_of_data": 0.83},
     "blind_28": {"wrong_direct": 0.012, "helpful": 0.93, "honest_out_of_data": 1.0},
+    # 29 and 30: a second held-out pair, written after the end state was fixed, scored once
+    "blind_29": {"wrong_direct": 0.0, "helpful": 0.9, "honest_out_of_data": 0.94},
+    "blind_30": {"wrong_direct": 0.012, "helpful": 0.88, "honest_out_of_data": 0.88},
 }
 DEV_FLOORS = {"wrong_direct": 0.025, "helpful": 0.78, "honest_out_of_data": 1.0}
 
