@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.bootstrap import bootstrap
+from bot.config import Settings
+from knowledge.base import KnowledgeBase
 from storage import dossiers_repo
 from storage.engine import SessionFactory
 
@@ -26,3 +29,12 @@ async def seed_dossier(sessions: SessionFactory, code: str = RECEIPT) -> None:
     }
     async with sessions() as session, session.begin():
         await dossiers_repo.upsert_dossiers(session, [row], now)
+
+
+async def a_real_dossier_in(settings: Settings, kb: KnowledgeBase) -> None:
+    """The configured database with one real dossier in it (what ``--demo`` must refuse)."""
+    services = await bootstrap(settings, kb=kb)
+    try:
+        await seed_dossier(services.sessions)
+    finally:
+        await services.aclose()

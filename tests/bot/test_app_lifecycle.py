@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from channel_support import seed_dossier
+from channel_support import a_real_dossier_in
 
 from bot.app import SERVICES, create_app
-from bot.bootstrap import bootstrap
 from bot.cli import main
 from bot.config import Settings, StartupError
 from bot.roles import Role
@@ -62,9 +61,7 @@ async def test_what_the_app_opened_is_closed_at_cleanup(
 async def test_a_demo_on_a_real_database_fails_to_start(
     settings_env: Settings, kb: KnowledgeBase
 ) -> None:
-    services = await bootstrap(settings_env, kb=kb)
-    await seed_dossier(services.sessions)  # a real dossier
-    await services.aclose()
+    await a_real_dossier_in(settings_env, kb)
     server = TestServer(create_app(settings_env, demo=True, kb=kb))
     try:
         with pytest.raises(StartupError, match="--demo refused"):

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 import pytest
-from channel_support import seed_dossier
+from channel_support import a_real_dossier_in
 
 from bot.bootstrap import bootstrap
 from bot.cli import main
@@ -40,9 +40,7 @@ def test_demo_on_the_embedded_database_goes_to_its_own(monkeypatch: pytest.Monke
 async def test_demo_refuses_a_database_with_real_dossiers(
     settings_env: Settings, kb: KnowledgeBase
 ) -> None:
-    services = await bootstrap(settings_env, kb=kb)
-    await seed_dossier(services.sessions)  # a real dossier
-    await services.aclose()
+    await a_real_dossier_in(settings_env, kb)
     with pytest.raises(StartupError, match=r"--demo refused: .* 1 dossiers .*var/demo\.db"):
         await bootstrap(settings_env, kb=kb, demo=True)
 
