@@ -138,7 +138,8 @@ def _collect(
     rows_term: list[int] = []
     rows_tf: list[int] = []
     sizes: list[int] = []
-    field_names = list(FIELD_WEIGHTS if situations is None else STORY_WEIGHTS)
+    weights = FIELD_WEIGHTS if situations is None else STORY_WEIGHTS
+    field_names = list(weights)
     lengths = np.zeros((len(field_names), len(procedures)), dtype=np.float32)
     vocabulary: set[str] = set()
     # Sibling procedures (the same service at province and central level) share their texts:
@@ -176,7 +177,7 @@ def _collect(
         lengths=lengths,
         terms=list(term_ids),
         vocabulary=vocabulary,
-        weights=FIELD_WEIGHTS if situations is None else STORY_WEIGHTS,
+        weights=weights,
     )
 
 

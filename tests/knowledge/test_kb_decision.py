@@ -754,7 +754,7 @@ def test_a_story_finds_its_procedure_through_the_situations(kb: KnowledgeBase) -
 def test_a_situation_counts_only_the_words_its_record_lacks(kb: KnowledgeBase) -> None:
     """The name says "khai báo tạm vắng" already: its situations add nothing for it, and a
     situation of another record saying those words does not outweigh the name."""
-    searcher = kb._searcher  # noqa: SLF001 - the ranking's own figures
+    searcher = kb._searcher  # the ranking's own figures
     analysis = kb.analyse("khai bao tam vang")
     stories = searcher.coverage(analysis, stories=True)
     absence = next(i for i, p in enumerate(searcher.procedures) if p.code == "1.003677")
