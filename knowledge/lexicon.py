@@ -410,10 +410,12 @@ def _colloquial(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _out_of_scope_topics(data: Mapping[str, Any]) -> frozenset[Phrase]:
-    """The listed topics, plus "xin / làm visa <country>": a visa to go to a country is that
-    country's to give (the records hold the visas of foreigners coming to Việt Nam). Only
-    asked for: "hộ chiếu còn visa Hàn Quốc" holds one already."""
-    listed = [str(t) for t in data.get("out_of_scope", {}).get("topics", [])]
+    """The listed topics (those that tell anywhere too), plus "xin / làm visa <country>": a
+    visa to go to a country is that country's to give (the records hold the visas of
+    foreigners coming to Việt Nam). Only asked for: "hộ chiếu còn visa Hàn Quốc" holds one
+    already."""
+    section = data.get("out_of_scope", {})
+    listed = [str(t) for t in [*section.get("topics", []), *section.get("anywhere", [])]]
     countries = [str(c) for c in data.get("foreign", {}).get("countries", [])]
     visas = [
         f"{verb} {word} {country}"
@@ -441,8 +443,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         stop_weak=frozenset(fold(str(w)) for w in stop.get("weak", [])),
         aspect_cues={name: _phrases(cues) for name, cues in aspects.items()},
         out_of_scope=_phrases(data.get("out_of_scope", {}).get("phrases", [])),
-        out_of_scope_topics=_out_of_scope_topics(data)
-        | _phrases(data.get("out_of_scope", {}).get("anywhere", [])),
+        out_of_scope_topics=_out_of_scope_topics(data),
         out_of_scope_anywhere=_phrases(data.get("out_of_scope", {}).get("anywhere", [])),
         out_of_scope_kinds=tuple(
             (str(kind), _phrases(phrases))
